@@ -1,0 +1,38 @@
+"""groundswell: does a brand succeed at social media, or only at social media marketing?"""
+
+from groundswell.config import WorkspaceConfig, load_config
+from groundswell.errors import (
+    ConfigError,
+    GroundswellError,
+    SchemaVersionError,
+    SourceError,
+    StoreError,
+    StrictImportError,
+    UsageError,
+    WorkspaceError,
+)
+from groundswell.ingest import ImportOptions
+from groundswell.records import FileReport, ImportReport, PostRow, RejectRecord, Rejected
+from groundswell.workspace import Workspace
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "FileReport",
+    "GroundswellError",
+    "ImportOptions",
+    "ImportReport",
+    "PostRow",
+    "RejectRecord",
+    "Rejected",
+    "SchemaVersionError",
+    "SourceError",
+    "StoreError",
+    "StrictImportError",
+    "UsageError",
+    "Workspace",
+    "WorkspaceConfig",
+    "__version__",
+    "load_config",
+]

@@ -1,0 +1,303 @@
+"""The workspace config, ``groundswell.toml``: human-edited, validated on load.
+
+Every validation error names the file, the line and the dotted field, e.g.
+``groundswell.toml:14: campaigns[1].start: Input should be a valid date``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from groundswell.errors import ConfigError
+
+CONFIG_FILENAME = "groundswell.toml"
+PLATFORMS = ("twitter", "mastodon", "bluesky", "other")
+DEFAULT_REPLY_WINDOW_HOURS = 24.0
+DEFAULT_RESPONSE_TARGET_HOURS = 1.0
+DEFAULT_AUTOMATION_PATTERNS = (
+    r"(?i)\bauto(matic|mated)?[- ]?reply\b",
+    r"(?i)\bthis is an automated (message|response)\b",
+    r"(?i)\bout of (the )?office\b",
+    r"(?i)\baway message\b",
+)
+
+
+def normalize_handle(handle: str) -> str:
+    """Handles compare case-insensitively and without a leading ``@``."""
+    return handle.strip().lstrip("@").lower()
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BrandAccount(_Model):
+    platform: Literal["twitter", "mastodon", "bluesky", "other"]
+    handle: str = Field(min_length=1)
+    name: str | None = None
+
+
+class Campaign(_Model):
+    name: str = Field(min_length=1)
+    hashtags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+
+    @field_validator("hashtags")
+    @classmethod
+    def _hashtags_start_with_hash(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(tag if tag.startswith("#") else f"#{tag}" for tag in value)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Campaign:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if not (self.hashtags or self.keywords or self.links):
+            raise ValueError("a campaign needs at least one of hashtags, keywords or links")
+        return self
+
+
+class Location(_Model):
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    denominators: dict[str, float] = Field(default_factory=dict)
+
+
+class Kpi(_Model):
+    metric: str = Field(min_length=1)
+    target: float
+    direction: Literal["at_least", "at_most"] = "at_least"
+
+
+class Goal(_Model):
+    name: str = Field(min_length=1)
+    kpis: tuple[Kpi, ...] = Field(min_length=1)
+
+
+class BusinessHours(_Model):
+    timezone: str = "UTC"
+    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = ("mon", "tue", "wed", "thu", "fri")
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Response(_Model):
+    window_hours: float = Field(DEFAULT_REPLY_WINDOW_HOURS, gt=0)
+    target_hours: float = Field(DEFAULT_RESPONSE_TARGET_HOURS, gt=0)
+    automation_patterns: tuple[str, ...] = DEFAULT_AUTOMATION_PATTERNS
+
+    @field_validator("automation_patterns")
+    @classmethod
+    def _patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+        return value
+
+
+class TeamMember(_Model):
+    name: str = Field(min_length=1)
+    email: str | None = None
+    role: Literal["viewer", "agent", "admin"] = "agent"
+
+
+class CsvMapping(_Model):
+    """Canonical post field -> column name in a user's CSV or Parquet file."""
+
+    columns: dict[str, str] = Field(default_factory=dict)
+    platform: str | None = None
+    timestamp_format: str | None = None
+
+
+class WorkspaceConfig(_Model):
+    brand: str = "My brand"
+    accounts: tuple[BrandAccount, ...] = ()
+    campaigns: tuple[Campaign, ...] = ()
+    locations: tuple[Location, ...] = ()
+    denominators: dict[str, float] = Field(default_factory=dict)
+    goals: tuple[Goal, ...] = ()
+    response: Response = Response()
+    business_hours: BusinessHours | None = None
+    team: tuple[TeamMember, ...] = ()
+    csv: CsvMapping = CsvMapping()
+
+    def brand_handles(self) -> dict[str, frozenset[str]]:
+        """Normalized brand handles per platform, for telling brand posts apart."""
+        handles: dict[str, set[str]] = {}
+        for account in self.accounts:
+            handles.setdefault(account.platform, set()).add(normalize_handle(account.handle))
+        return {platform: frozenset(found) for platform, found in handles.items()}
+
+
+def load_config(path: Path) -> WorkspaceConfig:
+    """Read and validate ``path``; raise ``ConfigError`` naming file, line and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError("config file not found", path=path) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=path) from exc
+    return parse_config(text, path=path)
+
+
+def parse_config(text: str, *, path: Path | str = CONFIG_FILENAME) -> WorkspaceConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line_match = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(
+            f"not valid TOML: {exc}", path=path, line=int(line_match.group(1)) if line_match else None
+        ) from exc
+    try:
+        return WorkspaceConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        raise ConfigError(
+            first["msg"], path=path, line=_locate(text, loc), field=_dotted(loc) or "(top level)"
+        ) from exc
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+
+
+def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best line for a pydantic error location in a TOML document.
+
+    Each line gets a path: its table header's names (an ``[[array]]`` table with
+    the index of its latest occurrence) plus the key it sets. The line whose path
+    is the longest prefix of ``loc`` wins, so an error on a missing key points at
+    its table and one on a bad value points at the key.
+    """
+    wanted = [part for part in loc if isinstance(part, (str, int))]
+    table: list[str | int] = []
+    array_counts: dict[str, int] = {}
+    best_line, best_len = None, 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(raw)
+        if header:
+            names = [n.strip().strip("\"'") for n in header.group(2).split(".")]
+            table = []
+            for depth, name in enumerate(names):
+                table.append(name)
+                dotted = ".".join(names[: depth + 1])
+                if depth == len(names) - 1 and header.group(1) == "[[":
+                    array_counts[dotted] = array_counts.get(dotted, -1) + 1
+                    # a new parent element restarts the numbering of its sub-arrays
+                    for nested in [k for k in array_counts if k.startswith(dotted + ".")]:
+                        del array_counts[nested]
+                if dotted in array_counts:
+                    table.append(array_counts[dotted])
+            path: list[str | int] = table
+        else:
+            key = _KEY.match(raw)
+            if not key:
+                continue
+            path = [*table, key.group(1).strip('"')]
+        if len(path) > best_len and wanted[: len(path)] == path:
+            best_line, best_len = number, len(path)
+    return best_line
+
+
+DEFAULT_CONFIG_TEXT = """\
+# groundswell workspace config. Edit it, then re-run the commands that use it.
+# Every section is optional; the comments show what each one does.
+
+# The brand this workspace is about.
+brand = "My brand"
+
+# The brand's own accounts, per platform. Posts by these accounts count as brand
+# posts; everything else is a customer or another account.
+# [[accounts]]
+# platform = "twitter"        # twitter, mastodon, bluesky or other
+# handle = "MyBrandHelp"
+
+# Campaigns: a post matches a campaign by hashtag, keyword or link, within the dates.
+# [[campaigns]]
+# name = "Summer contest"
+# hashtags = ["#SummerWithMyBrand"]
+# keywords = ["summer contest"]
+# links = ["mybrand.example/summer"]
+# start = 2026-06-01
+# end = 2026-06-30
+
+# Locations (stores, branches) and what to divide by (per-denominator figures).
+# [[locations]]
+# name = "Leeds Briggate"
+# aliases = ["leeds store", "briggate"]
+# denominators = { orders = 120000, employees = 45 }
+
+# Business-wide denominators.
+# [denominators]
+# stores = 120
+# employees = 3400
+
+# Business goals, each with KPIs and targets.
+# [[goals]]
+# name = "Answer the people who need us"
+# [[goals.kpis]]
+# metric = "response_rate"
+# target = 0.9
+# direction = "at_least"      # or "at_most"
+
+# Response: reply window, target first-response time, what counts as an automated reply.
+[response]
+window_hours = 24
+target_hours = 1
+# automation_patterns = ["(?i)auto-?reply"]
+
+# Business hours, for response times in business hours.
+# [business_hours]
+# timezone = "Europe/London"
+# days = ["mon", "tue", "wed", "thu", "fri"]
+# start = "09:00"
+# end = "17:00"
+
+# The team that answers customers.
+# [[team]]
+# name = "Sam"
+# role = "agent"              # viewer, agent or admin
+
+# Column mapping for `groundswell import --format csv` (canonical field = your column).
+# [csv]
+# platform = "twitter"
+# columns = { post_id = "id", author_id = "user", created_at = "time", text = "body" }
+"""

@@ -1,0 +1,203 @@
+"""Import files into a workspace: parse, validate, dedupe, write, quarantine.
+
+Per file: ``read == imported + duplicates + rejected``. A bad row becomes a
+rejected row (file, line, field, reason, raw) and the import goes on, unless
+``strict``, where the file's import is rolled back and ``StrictImportError``
+raised. A file that cannot be read as its format is recorded (a reject at line
+0 or 1 naming the problem) and the remaining files are still imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from groundswell.config import WorkspaceConfig, normalize_handle
+from groundswell.errors import SourceError, StrictImportError
+from groundswell.ingest.base import ParseOptions, Parser, SourceFile
+from groundswell.ingest.registry import detect_format, get_format
+from groundswell.records import FileReport, ImportReport, PostRow, Rejected
+from groundswell.store.duckdb import DuckDBStore
+
+DEFAULT_BATCH_SIZE = 100_000
+_PROGRESS_EVERY = 4096
+
+# (path, bytes read so far, bytes in the file, records read so far)
+ProgressCallback = Callable[[str, int, int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    format: str | None = None
+    strict: bool = False
+    encoding: str | None = None
+    column_map: Mapping[str, str] = field(default_factory=dict)
+    platform: str | None = None
+    timestamp_format: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+
+
+def import_files(
+    store: DuckDBStore,
+    config: WorkspaceConfig,
+    paths: Iterable[Path | str],
+    options: ImportOptions = ImportOptions(),
+    *,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import every file in ``paths``; see the module docstring for the guarantees."""
+    report = ImportReport()
+    brand_keys = sorted(
+        f"{platform}\x1f{handle}" for platform, handles in config.brand_handles().items() for handle in handles
+    )
+    parse_options = ParseOptions(
+        config=config,
+        column_map=dict(options.column_map),
+        platform=options.platform,
+        timestamp_format=options.timestamp_format,
+    )
+    for path in paths:
+        report.files.append(_import_one(store, Path(path), options, parse_options, brand_keys, progress))
+    return report
+
+
+def _import_one(
+    store: DuckDBStore,
+    path: Path,
+    options: ImportOptions,
+    parse_options: ParseOptions,
+    brand_keys: list[str],
+    progress: ProgressCallback | None,
+) -> FileReport:
+    shown = str(path)
+    source = SourceFile(path, encoding=options.encoding)
+    file_report = FileReport(path=shown, format=options.format or "?")
+    if not path.exists():
+        raise SourceError("no such file", path=path)
+    if not path.is_file():
+        raise SourceError("not a regular file", path=path)
+    size = source.size
+    import_id = store.start_import(source=shown, format=file_report.format, size_bytes=size)
+    if size == 0:
+        file_report.warnings.append("the file is empty: nothing to import")
+        store.finish_import(import_id, status="done", read=0, imported=0, duplicates=0, rejected=0, sha256=_sha256(path))
+        return file_report
+    try:
+        parser: Parser = get_format(options.format) if options.format else detect_format(source)
+        file_report.format = parser.name
+        if options.strict:
+            with store.transaction():
+                _run(store, parser, source, parse_options, options, import_id, brand_keys, file_report, progress)
+        else:
+            _run(store, parser, source, parse_options, options, import_id, brand_keys, file_report, progress)
+    except StrictImportError as exc:
+        # the file's transaction was rolled back: nothing from it was kept
+        file_report.imported = file_report.duplicates = 0
+        file_report.rejected = 1
+        _fail(store, import_id, file_report, exc, path)
+        raise
+    except SourceError as exc:
+        _fail(store, import_id, file_report, exc, path)
+        return file_report
+    except UnicodeError as exc:  # a whole-file decode failure, e.g. a wrong --encoding
+        _fail(store, import_id, file_report, SourceError(f"cannot decode the file: {exc}", path=path), path)
+        return file_report
+    store.finish_import(
+        import_id,
+        status="done",
+        read=file_report.read,
+        imported=file_report.imported,
+        duplicates=file_report.duplicates,
+        rejected=file_report.rejected,
+        sha256=_sha256(path),
+    )
+    return file_report
+
+
+def _fail(store: DuckDBStore, import_id: int, file_report: FileReport, exc: SourceError, path: Path) -> None:
+    file_report.error = exc.reason
+    store.add_rejects(
+        import_id, str(path), [Rejected(exc.line if exc.line is not None else 0, exc.field or "(file)", exc.reason, "")]
+    )
+    store.finish_import(
+        import_id,
+        status="failed",
+        read=file_report.read,
+        imported=file_report.imported,
+        duplicates=file_report.duplicates,
+        rejected=file_report.rejected,
+        sha256=_sha256(path),
+        error=exc.reason,
+    )
+
+
+def _run(
+    store: DuckDBStore,
+    parser: Parser,
+    source: SourceFile,
+    parse_options: ParseOptions,
+    options: ImportOptions,
+    import_id: int,
+    brand_keys: list[str],
+    file_report: FileReport,
+    progress: ProgressCallback | None,
+) -> None:
+    shown = file_report.path
+    size = source.size
+    rows: list[PostRow] = []
+    rejects: list[Rejected] = []
+
+    def flush() -> None:
+        if not rows and not rejects:
+            return
+        if options.strict:
+            result = store.write_posts(rows, import_id=import_id, source=shown, brand_keys=brand_keys)
+            if result.conflicts:
+                first = result.conflicts[0]
+                raise StrictImportError(first.reason, path=shown, line=first.line, field=first.field)
+        else:
+            with store.transaction():
+                result = store.write_posts(rows, import_id=import_id, source=shown, brand_keys=brand_keys)
+                store.add_rejects(import_id, shown, [*rejects, *result.conflicts])
+        file_report.imported += result.imported
+        file_report.duplicates += result.duplicates
+        file_report.rejected += len(rejects) + len(result.conflicts)
+        rows.clear()
+        rejects.clear()
+
+    read = 0
+    try:
+        for item in parser.parse(source, parse_options):
+            read += 1
+            file_report.read = read
+            if type(item) is PostRow:
+                rows.append(item)
+                if len(rows) >= options.batch_size:
+                    flush()
+            else:
+                assert isinstance(item, Rejected)
+                if options.strict:
+                    raise StrictImportError(item.reason, path=shown, line=item.line, field=item.field)
+                rejects.append(item)
+            if progress is not None and read % _PROGRESS_EVERY == 0:
+                progress(shown, source.bytes_read, size, read)
+    except StrictImportError:
+        raise
+    except SourceError:
+        # the file broke off part-way: the records read before the break are kept
+        file_report.read = read
+        flush()
+        raise
+    flush()
+    if progress is not None:
+        progress(shown, size, size, read)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

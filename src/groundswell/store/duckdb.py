@@ -1,0 +1,327 @@
+"""The embedded store: one DuckDB file per workspace. All SQL lives in ``store/``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from groundswell.errors import StoreError, WorkspaceError
+from groundswell.records import POST_FIELDS, PostRow, RejectRecord, Rejected
+from groundswell.store.schema import apply_migrations
+
+DATABASE_FILENAME = "groundswell.duckdb"
+# DuckDB's buffer pool would otherwise grow to most of the machine's memory.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+_POST_ARROW_SCHEMA = pa.schema(
+    [
+        ("line", pa.int64()),
+        ("platform", pa.string()),
+        ("post_id", pa.string()),
+        ("author_id", pa.string()),
+        ("author_handle", pa.string()),
+        ("author_followers", pa.int64()),
+        ("is_brand", pa.bool_()),
+        ("created_at", pa.timestamp("us")),
+        ("text", pa.string()),
+        ("lang", pa.string()),
+        ("in_reply_to_post_id", pa.string()),
+        ("conversation_id", pa.string()),
+        ("url", pa.string()),
+        ("like_count", pa.int64()),
+        ("share_count", pa.int64()),
+        ("reply_count", pa.int64()),
+        ("view_count", pa.int64()),
+        ("location", pa.string()),
+    ]
+)
+assert tuple(_POST_ARROW_SCHEMA.names) == POST_FIELDS  # one column order everywhere
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    imported: int
+    duplicates: int
+    conflicts: list[Rejected]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSummary:
+    posts: int
+    brand_posts: int
+    accounts: int
+    brand_accounts: int
+    platforms: dict[str, int]
+    threads: int
+    first_post: datetime | None
+    last_post: datetime | None
+    imports: int
+    rejects: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "posts": self.posts,
+            "brand_posts": self.brand_posts,
+            "accounts": self.accounts,
+            "brand_accounts": self.brand_accounts,
+            "platforms": dict(self.platforms),
+            "threads": self.threads,
+            "first_post": self.first_post.isoformat() if self.first_post else None,
+            "last_post": self.last_post.isoformat() if self.last_post else None,
+            "imports": self.imports,
+            "rejects": self.rejects,
+        }
+
+
+class DuckDBStore:
+    """A workspace database file. One process writes at a time (DuckDB's file lock)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path):
+        self.con = con
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> DuckDBStore:
+        if not create and not path.exists():
+            raise WorkspaceError(f"no workspace database at {path}")
+        try:
+            con = duckdb.connect(str(path), config={"memory_limit": memory_limit})
+        except duckdb.IOException as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from exc
+        apply_migrations(con)
+        return cls(con, path)
+
+    def close(self) -> None:
+        self.con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- imports -----------------------------------------------------------------
+
+    def start_import(self, *, source: str, format: str, size_bytes: int | None) -> int:
+        row = self.con.execute(
+            "INSERT INTO imports (import_id, source, format, size_bytes, started_at, status) "
+            "VALUES (nextval('import_id_seq'), ?, ?, ?, ?, 'running') RETURNING import_id",
+            [source, format, size_bytes, _utcnow()],
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def finish_import(
+        self,
+        import_id: int,
+        *,
+        status: str,
+        read: int,
+        imported: int,
+        duplicates: int,
+        rejected: int,
+        sha256: str | None,
+        error: str | None = None,
+    ) -> None:
+        self.con.execute(
+            "UPDATE imports SET status = ?, read = ?, imported = ?, duplicates = ?, rejected = ?, "
+            "sha256 = ?, error = ?, finished_at = ? WHERE import_id = ?",
+            [status, read, imported, duplicates, rejected, sha256, error, _utcnow(), import_id],
+        )
+
+    def add_rejects(self, import_id: int, file: str, rejects: Sequence[Rejected]) -> None:
+        if not rejects:
+            return
+        now = _utcnow()
+        table = pa.table(
+            {
+                "import_id": pa.array([import_id] * len(rejects), pa.int64()),
+                "file": pa.array([file] * len(rejects), pa.string()),
+                "line": pa.array([r.line for r in rejects], pa.int64()),
+                "field": pa.array([r.field for r in rejects], pa.string()),
+                "reason": pa.array([r.reason for r in rejects], pa.string()),
+                "raw": pa.array([r.raw for r in rejects], pa.string()),
+                "rejected_at": pa.array([now] * len(rejects), pa.timestamp("us")),
+            }
+        )
+        self.con.execute("INSERT INTO rejects SELECT * FROM table")
+
+    def write_posts(
+        self,
+        rows: Sequence[PostRow],
+        *,
+        import_id: int,
+        source: str,
+        brand_keys: Sequence[str],
+    ) -> BatchResult:
+        """Insert new posts; count exact repeats; return conflicting repeats as rejects.
+
+        A post already stored (same platform and post_id), or earlier in the
+        batch, is a *duplicate* when author, time and text agree, else a
+        *conflict*, kept as a rejected row so nothing the user gave is lost.
+        ``brand_keys`` are ``platform + "\\x1f" + handle`` for the config's brand accounts.
+        """
+        if not rows:
+            return BatchResult(0, 0, [])
+        columns = list(zip(*rows, strict=True))
+        batch = pa.Table.from_arrays(
+            [pa.array(col, type=_POST_ARROW_SCHEMA.field(i).type) for i, col in enumerate(columns)],
+            schema=_POST_ARROW_SCHEMA,
+        )
+        con = self.con
+        con.register("_batch", batch)
+        try:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _staged AS SELECT *, "
+                "row_number() OVER (PARTITION BY platform, post_id ORDER BY line) AS _rn FROM _batch"
+            )
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _existing AS "
+                "SELECT p.platform, p.post_id, p.author_id, p.created_at, p.text, p.source, p.source_line "
+                "FROM posts p SEMI JOIN (SELECT platform, post_id FROM _staged WHERE _rn = 1) s "
+                "ON p.platform = s.platform AND p.post_id = s.post_id"
+            )
+            con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE _classified AS
+                SELECT s.*,
+                    CASE
+                        WHEN s._rn > 1 AND f.author_id = s.author_id AND f.created_at = s.created_at
+                             AND f.text = s.text THEN 'duplicate'
+                        WHEN s._rn > 1 THEN 'conflict'
+                        WHEN e.post_id IS NULL THEN 'new'
+                        WHEN e.author_id = s.author_id AND e.created_at = s.created_at
+                             AND e.text = s.text THEN 'duplicate'
+                        ELSE 'conflict'
+                    END AS _status,
+                    CASE WHEN s._rn > 1 THEN NULL ELSE e.source END AS _other_source,
+                    CASE WHEN s._rn > 1 THEN f.line ELSE e.source_line END AS _other_line
+                FROM _staged s
+                LEFT JOIN _staged f
+                    ON s._rn > 1 AND f._rn = 1 AND f.platform = s.platform AND f.post_id = s.post_id
+                LEFT JOIN _existing e
+                    ON s._rn = 1 AND e.platform = s.platform AND e.post_id = s.post_id
+                """
+            )
+            now = _utcnow()
+            con.execute(
+                f"""
+                INSERT INTO posts
+                SELECT platform, post_id, author_id, author_handle, author_followers,
+                    coalesce(is_brand,
+                             list_contains($brands, platform || chr(31) || lower(ltrim(author_handle, '@')))
+                             OR list_contains($brands, platform || chr(31) || lower(ltrim(author_id, '@')))),
+                    created_at, text, lang, in_reply_to_post_id, conversation_id, url,
+                    like_count, share_count, reply_count, view_count, location,
+                    $source, line, $import_id, $now
+                FROM _classified WHERE _status = 'new' ORDER BY line
+                """,
+                {"brands": list(brand_keys), "source": source, "import_id": import_id, "now": now},
+            )
+            counts = dict(
+                con.execute("SELECT _status, count(*) FROM _classified GROUP BY _status").fetchall()
+            )
+            conflicts: list[Rejected] = []
+            if counts.get("conflict"):
+                names = [*POST_FIELDS, "_other_source", "_other_line"]
+                found = con.execute(
+                    f"SELECT {', '.join(names)} FROM _classified WHERE _status = 'conflict' ORDER BY line"
+                ).fetchall()
+                for values in found:
+                    record = dict(zip(names, values, strict=True))
+                    where = (
+                        f"line {record['_other_line']} of this file"
+                        if record["_other_source"] is None
+                        else f"{record['_other_source']} line {record['_other_line']}"
+                    )
+                    raw = {k: record[k] for k in POST_FIELDS if k != "line"}
+                    conflicts.append(
+                        Rejected(
+                            line=int(record["line"]),
+                            field="post_id",
+                            reason=f"post_id {record['post_id']} already imported with other content (from {where})",
+                            raw=json.dumps(raw, default=str, ensure_ascii=False),
+                        )
+                    )
+            return BatchResult(int(counts.get("new", 0)), int(counts.get("duplicate", 0)), conflicts)
+        finally:
+            con.unregister("_batch")
+
+    # -- reading -------------------------------------------------------------------
+
+    def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
+        sql = "SELECT import_id, file, line, field, reason, raw, rejected_at FROM rejects"
+        params: list[Any] = []
+        if import_id is not None:
+            sql += " WHERE import_id = ?"
+            params.append(import_id)
+        sql += " ORDER BY import_id, file, line"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [RejectRecord(*row) for row in self.con.execute(sql, params).fetchall()]
+
+    def imports(self) -> list[dict[str, Any]]:
+        cur = self.con.execute("SELECT * FROM imports ORDER BY import_id")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def post_count(self) -> int:
+        row = self.con.execute("SELECT count(*) FROM posts").fetchone()
+        return int(row[0]) if row else 0
+
+    def summary(self) -> WorkspaceSummary:
+        row = self.con.execute(
+            """
+            SELECT count(*), count(*) FILTER (WHERE is_brand),
+                count(DISTINCT (platform, author_id)),
+                count(DISTINCT (platform, author_id)) FILTER (WHERE is_brand),
+                min(created_at), max(created_at)
+            FROM posts
+            """
+        ).fetchone()
+        assert row is not None
+        platforms = dict(
+            self.con.execute("SELECT platform, count(*) FROM posts GROUP BY platform ORDER BY platform").fetchall()
+        )
+        # A thread here is a conversation root (no stored parent) that got at least one reply;
+        # the threads stage rebuilds them properly, with roles and outcomes.
+        threads_row = self.con.execute(
+            """
+            SELECT count(*) FROM posts p
+            WHERE EXISTS (SELECT 1 FROM posts r
+                          WHERE r.platform = p.platform AND r.in_reply_to_post_id = p.post_id)
+              AND (p.in_reply_to_post_id IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM posts q
+                                  WHERE q.platform = p.platform AND q.post_id = p.in_reply_to_post_id))
+            """
+        ).fetchone()
+        imports_row = self.con.execute("SELECT count(*) FROM imports").fetchone()
+        rejects_row = self.con.execute("SELECT count(*) FROM rejects").fetchone()
+        return WorkspaceSummary(
+            posts=int(row[0]),
+            brand_posts=int(row[1]),
+            accounts=int(row[2]),
+            brand_accounts=int(row[3]),
+            platforms={str(k): int(v) for k, v in platforms.items()},
+            threads=int(threads_row[0]) if threads_row else 0,
+            first_post=row[4],
+            last_post=row[5],
+            imports=int(imports_row[0]) if imports_row else 0,
+            rejects=int(rejects_row[0]) if rejects_row else 0,
+        )

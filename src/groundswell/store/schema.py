@@ -1,0 +1,108 @@
+"""The workspace schema as an ordered list of named migrations.
+
+``apply_migrations`` runs the ones not yet recorded in ``_migrations``. An
+applied migration is never edited: change the schema by appending a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import duckdb
+
+from groundswell.errors import SchemaVersionError
+
+Migration = tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]
+
+
+def _m001_posts_imports_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        CREATE TABLE posts (
+            platform            VARCHAR   NOT NULL,
+            post_id             VARCHAR   NOT NULL,
+            author_id           VARCHAR   NOT NULL,
+            author_handle       VARCHAR,
+            author_followers    BIGINT,
+            is_brand            BOOLEAN   NOT NULL,
+            created_at          TIMESTAMP NOT NULL,  -- UTC
+            text                VARCHAR   NOT NULL,
+            lang                VARCHAR,
+            in_reply_to_post_id VARCHAR,
+            conversation_id     VARCHAR,
+            url                 VARCHAR,
+            like_count          BIGINT,
+            share_count         BIGINT,
+            reply_count         BIGINT,
+            view_count          BIGINT,
+            location            VARCHAR,
+            source              VARCHAR   NOT NULL,  -- file path or connector
+            source_line         BIGINT    NOT NULL,  -- line or record number in source
+            import_id           BIGINT    NOT NULL,
+            ingested_at         TIMESTAMP NOT NULL   -- UTC
+        )
+        """
+    )
+    con.execute("CREATE SEQUENCE import_id_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE imports (
+            import_id   BIGINT PRIMARY KEY,
+            source      VARCHAR   NOT NULL,
+            format      VARCHAR   NOT NULL,
+            size_bytes  BIGINT,
+            sha256      VARCHAR,
+            started_at  TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            status      VARCHAR   NOT NULL,  -- running, done, failed
+            read        BIGINT    NOT NULL DEFAULT 0,
+            imported    BIGINT    NOT NULL DEFAULT 0,
+            duplicates  BIGINT    NOT NULL DEFAULT 0,
+            rejected    BIGINT    NOT NULL DEFAULT 0,
+            error       VARCHAR
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE rejects (
+            import_id   BIGINT    NOT NULL,
+            file        VARCHAR   NOT NULL,
+            line        BIGINT    NOT NULL,  -- 0: the file as a whole
+            field       VARCHAR   NOT NULL,
+            reason      VARCHAR   NOT NULL,
+            raw         VARCHAR   NOT NULL,
+            rejected_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (("001_posts_imports_rejects", _m001_posts_imports_rejects),)
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
+    """Apply pending migrations in order; return the names applied now."""
+    con.execute("CREATE TABLE IF NOT EXISTS _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+    applied = {row[0] for row in con.execute("SELECT name FROM _migrations").fetchall()}
+    known = {name for name, _ in migrations}
+    unknown = sorted(applied - known)
+    if unknown:
+        raise SchemaVersionError(
+            f"this workspace was written by a newer groundswell (migrations {', '.join(unknown)}); upgrade groundswell"
+        )
+    done: list[str] = []
+    for name, migrate in migrations:
+        if name in applied:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            migrate(con)
+            con.execute("INSERT INTO _migrations VALUES (?, ?)", [name, datetime.now(UTC).replace(tzinfo=None)])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        done.append(name)
+    return done
