@@ -1,56 +1,64 @@
 """Formats by name, and detection of a file's format from its content.
 
-Built-in formats register exactly as third-party ones do, through the
-``groundswell.formats`` entry point group (each entry point names a parser class).
+Third-party formats register through the ``groundswell.formats`` entry point
+group (the entry point's name is the format name; it loads a parser class).
 """
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+from importlib import import_module
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from groundswell.errors import SourceError
 from groundswell.ingest.base import Parser, SourceFile
 
 # Detection order: specific formats first, the generic table format last.
-_BUILTIN = (
-    "groundswell.ingest.formats.twcs:TwcsParser",
-    "groundswell.ingest.formats.twitter:TwitterParser",
-    "groundswell.ingest.formats.mastodon:MastodonParser",
-    "groundswell.ingest.formats.bluesky:BlueskyParser",
-    "groundswell.ingest.formats.table:TableParser",
-)
+_BUILTIN: dict[str, str] = {
+    "twcs": "groundswell.ingest.formats.twcs:TwcsParser",
+    "twitter": "groundswell.ingest.formats.twitter:TwitterParser",
+    "mastodon": "groundswell.ingest.formats.mastodon:MastodonParser",
+    "bluesky": "groundswell.ingest.formats.bluesky:BlueskyParser",
+    "csv": "groundswell.ingest.formats.table:TableParser",
+}
 
-_registry: dict[str, Parser] | None = None
-
-
-def _load(target: str) -> Parser:
-    module_name, _, class_name = target.partition(":")
-    module = __import__(module_name, fromlist=[class_name])
-    parser: Parser = getattr(module, class_name)()
-    return parser
+_targets: dict[str, str | EntryPoint] | None = None
+_loaded: dict[str, Parser] = {}
 
 
-def formats() -> dict[str, Parser]:
-    """Every known format by name, built-ins first."""
-    global _registry
-    if _registry is None:
-        found: dict[str, Parser] = {}
-        for target in _BUILTIN:
-            parser = _load(target)
-            found[parser.name] = parser
+def _all_targets() -> dict[str, str | EntryPoint]:
+    global _targets
+    if _targets is None:
+        found: dict[str, str | EntryPoint] = dict(_BUILTIN)
         for entry in entry_points(group="groundswell.formats"):
-            parser = entry.load()()
-            found.setdefault(parser.name, parser)
-        _registry = found
-    return _registry
+            found.setdefault(entry.name, entry)
+        _targets = found
+    return _targets
+
+
+def format_names() -> list[str]:
+    """Every known format name, without importing any parser."""
+    return list(_all_targets())
 
 
 def get_format(name: str) -> Parser:
-    known = formats()
-    if name not in known:
-        raise SourceError(f"unknown format {name!r}; known: {', '.join(known)}", path="(format)")
-    return known[name]
+    targets = _all_targets()
+    if name not in targets:
+        raise SourceError(f"unknown format {name!r}; known: {', '.join(targets)}", path="(format)")
+    if name not in _loaded:
+        target = targets[name]
+        if isinstance(target, str):
+            module_name, _, class_name = target.partition(":")
+            factory = getattr(import_module(module_name), class_name)
+        else:
+            factory = target.load()
+        _loaded[name] = factory()
+    return _loaded[name]
+
+
+def formats() -> dict[str, Parser]:
+    """Every known format by name, in detection order (imports them all)."""
+    return {name: get_format(name) for name in _all_targets()}
 
 
 def detect_format(source: SourceFile) -> Parser:

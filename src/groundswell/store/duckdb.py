@@ -160,7 +160,11 @@ class DuckDBStore:
                 "rejected_at": pa.array([now] * len(rejects), pa.timestamp("us")),
             }
         )
-        self.con.execute("INSERT INTO rejects SELECT * FROM table")
+        self.con.register("_rejects_batch", table)
+        try:
+            self.con.execute("INSERT INTO rejects SELECT * FROM _rejects_batch")
+        finally:
+            self.con.unregister("_rejects_batch")
 
     def write_posts(
         self,

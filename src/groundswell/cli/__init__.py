@@ -1,0 +1,41 @@
+"""The ``groundswell`` command: a thin layer over the library.
+
+Exit status: 0 success, 1 a user error (a message on stderr), 2 bad usage.
+Every ``GroundswellError`` is caught here, once, and turned into a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from groundswell.errors import GroundswellError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GroundswellError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="groundswell")
+def cli() -> None:
+    """Does a brand succeed at social media, or only at social media marketing?"""
+
+
+def _register() -> None:
+    from groundswell.cli import ingest_commands, workspace_commands
+
+    for command in (*workspace_commands.COMMANDS, *ingest_commands.COMMANDS):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="groundswell")

@@ -1,0 +1,59 @@
+"""The terminal side of the CLI: one stderr console per run, and progress.
+
+Figures go to stdout (pipeable, or one JSON document with ``--json``);
+messages and progress go to stderr. Progress shows only on a terminal, only
+for work big enough to wait for, and never with ``--quiet``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from groundswell.ingest.pipeline import ProgressCallback
+
+# Below this size an import finishes before a bar is worth drawing (a few thousand rows).
+PROGRESS_MIN_BYTES = 512 * 1024
+
+
+def stderr_console(*, quiet: bool = False) -> Console:
+    return Console(stderr=True, quiet=quiet, highlight=False)
+
+
+def print_json(document: Any) -> None:
+    """The one JSON document a ``--json`` command prints on stdout."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def file_progress(console: Console, *, enabled: bool = True) -> Iterator[ProgressCallback | None]:
+    """A progress callback drawing a transient bar per file, or None when not wanted."""
+    if not enabled or console.quiet or not console.is_terminal:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[records]:,} records"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def update(path: str, done: int, total: int, records: int) -> None:
+        if total < PROGRESS_MIN_BYTES:
+            return
+        if path not in tasks:
+            tasks[path] = progress.add_task(path, total=total, records=0)
+        progress.update(tasks[path], completed=done, records=records)
+
+    with progress:
+        yield update

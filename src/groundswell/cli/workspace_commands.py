@@ -1,0 +1,78 @@
+"""``groundswell init``, ``groundswell status`` and ``groundswell demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from groundswell.cli.console import file_progress, print_json, stderr_console
+from groundswell.cli.options import json_option, quiet_option, workspace_option
+from groundswell.store.duckdb import WorkspaceSummary
+from groundswell.workspace import Workspace
+
+
+@click.command("init")
+@workspace_option
+def init_command(workspace: Path) -> None:
+    """Create a workspace: a commented groundswell.toml and the embedded database."""
+    with Workspace.init(workspace) as ws:
+        click.echo(f"created workspace in {ws.path}: edit {ws.config_path} to name your brand accounts")
+
+
+@click.command("status")
+@workspace_option
+@json_option
+def status_command(workspace: Path, as_json: bool) -> None:
+    """What the workspace holds: posts, accounts, threads, imports, rejected rows."""
+    with Workspace.open(workspace) as ws:
+        summary = ws.summary()
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        print_summary(summary)
+
+
+def print_summary(summary: WorkspaceSummary) -> None:
+    out = Console(highlight=False)
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("posts", f"{summary.posts:,}")
+    for platform, count in summary.platforms.items():
+        table.add_row(f"  on {platform}", f"{count:,}")
+    table.add_row("  by brand accounts", f"{summary.brand_posts:,}")
+    table.add_row("accounts", f"{summary.accounts:,}")
+    table.add_row("  brand accounts", f"{summary.brand_accounts:,}")
+    table.add_row("threads (conversations with a reply)", f"{summary.threads:,}")
+    if summary.first_post and summary.last_post:
+        table.add_row("period (UTC)", f"{summary.first_post:%Y-%m-%d} to {summary.last_post:%Y-%m-%d}")
+    table.add_row("imports", f"{summary.imports:,}")
+    table.add_row("rejected rows", f"{summary.rejects:,}")
+    out.print(table)
+
+
+@click.command("demo")
+@click.option("--posts", type=click.IntRange(min=100), default=20_000, show_default=True, help="How many posts to generate.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed: the same seed builds the same world.")
+@workspace_option
+@json_option
+@quiet_option
+def demo_command(posts: int, seed: int, workspace: Path, as_json: bool, quiet: bool) -> None:
+    """Build a synthetic brand world in the workspace and summarise it."""
+    from groundswell.demo import build_demo
+
+    console = stderr_console(quiet=quiet or as_json)
+    console.print(f"building a demo world of {posts:,} posts in {workspace} ...")
+    with file_progress(console) as progress:
+        result = build_demo(workspace, posts=posts, seed=seed, progress=progress)
+    if as_json:
+        print_json({"workspace": str(result.workspace), "import": result.report.as_dict(), **result.summary.as_dict()})
+        return
+    print_summary(result.summary)
+    console.print(f"workspace: {result.workspace}  (try: groundswell status --workspace {result.workspace})")
+
+
+COMMANDS = (init_command, status_command, demo_command)
