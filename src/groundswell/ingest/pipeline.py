@@ -9,8 +9,10 @@ raised. A file that cannot be read as its format is recorded (a reject at line
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,9 +60,26 @@ def import_files(
         platform=options.platform,
         timestamp_format=options.timestamp_format,
     )
-    for path in paths:
-        report.files.append(_import_one(store, Path(path), options, parse_options, brand_keys, progress))
+    with _gc_paused():
+        for path in paths:
+            report.files.append(_import_one(store, Path(path), options, parse_options, brand_keys, progress))
     return report
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while rows are built.
+
+    A batch is a hundred thousand small acyclic objects; the collector would walk
+    them over and over (a quarter of the import time) and free nothing.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _import_one(

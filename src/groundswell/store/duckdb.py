@@ -229,8 +229,9 @@ class DuckDBStore:
                 INSERT INTO posts
                 SELECT platform, post_id, author_id, author_handle, author_followers,
                     coalesce(is_brand,
-                             list_contains($brands, platform || chr(31) || lower(ltrim(author_handle, '@')))
-                             OR list_contains($brands, platform || chr(31) || lower(ltrim(author_id, '@')))),
+                             list_contains($brands, platform || chr(31) || lower(ltrim(author_handle, '@'))),
+                             false)
+                    OR list_contains($brands, platform || chr(31) || lower(ltrim(author_id, '@'))),
                     created_at, text, lang, in_reply_to_post_id, conversation_id, url,
                     like_count, share_count, reply_count, view_count, location,
                     $source, line, $import_id, $now

@@ -19,6 +19,7 @@ from groundswell.ingest.base import (
     ParseOptions,
     SourceFile,
     csv_raw,
+    detect_encoding,
     optional_int,
     parse_iso_timestamp,
     parse_twitter_timestamp,
@@ -189,14 +190,12 @@ class TableParser:
     # -- CSV -------------------------------------------------------------------------
 
     def _parse_csv(self, source: SourceFile, options: ParseOptions) -> Iterator[PostRow | Rejected]:
+        encoding = source.encoding or detect_encoding(source.head(4))
+        header_line = source.head().decode(encoding, errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+        # Only the delimiter is guessed (from the header); quoting stays standard CSV.
+        delimiter = max((",", ";", "\t"), key=header_line.count)
         with source.open_text() as handle:
-            sample = handle.read(65536)
-            handle.seek(0)
-            try:
-                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            reader = csv.reader(handle, dialect)
+            reader = csv.reader(handle, delimiter=delimiter)
             header = next(reader, None)
             if header is None:
                 return
