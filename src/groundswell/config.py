@@ -249,6 +249,9 @@ brand = "My brand"
 # [[accounts]]
 # platform = "twitter"        # twitter, mastodon, bluesky or other
 # handle = "MyBrandHelp"
+# [[accounts]]
+# platform = "mastodon"
+# handle = "mybrand@mastodon.social"   # Mastodon handles always with their server
 
 # Campaigns: a post matches a campaign by hashtag, keyword or link, within the dates.
 # [[campaigns]]

@@ -161,3 +161,9 @@ def test_strict_stops_at_the_first_bad_row_and_keeps_nothing_of_the_file(workspa
     assert str(path) in str(caught.value)
     assert workspace.store.post_count() == 0
     assert workspace.store.imports()[0]["status"] == "failed"
+
+
+def test_json_no_platform_claims_is_not_taken_for_csv(workspace: Workspace, tmp_path: Path) -> None:
+    path = _write(tmp_path / "other.jsonl", '{"conversation": [{"speaker": "a", "text": "hi, there"}]}\n')
+    (f,) = workspace.import_files([path]).files
+    assert f.error is not None and "cannot tell the file's format" in f.error

@@ -64,6 +64,8 @@ class TableParser:
     def sniff(self, head: bytes, path: Path) -> bool:
         if head.startswith(PARQUET_MAGIC):
             return True
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+            return False  # JSON that no platform format claimed is not a table
         first = head.split(b"\n", 1)[0]
         return b"," in first or b"\t" in first or b";" in first
 
