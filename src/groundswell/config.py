@@ -107,8 +107,8 @@ class BusinessHours(_Model):
 
 
 class Response(_Model):
-    window_hours: float = Field(DEFAULT_REPLY_WINDOW_HOURS, gt=0)
-    target_hours: float = Field(DEFAULT_RESPONSE_TARGET_HOURS, gt=0)
+    window_hours: float = Field(default=DEFAULT_REPLY_WINDOW_HOURS, gt=0)
+    target_hours: float = Field(default=DEFAULT_RESPONSE_TARGET_HOURS, gt=0)
     automation_patterns: tuple[str, ...] = DEFAULT_AUTOMATION_PATTERNS
 
     @field_validator("automation_patterns")

@@ -13,9 +13,11 @@ import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Protocol, TextIO
+
+from typing_extensions import Buffer
 
 from groundswell.config import WorkspaceConfig
 from groundswell.records import PostRow, Rejected
@@ -37,7 +39,7 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: Buffer) -> int:
         n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
         if n:
             self.bytes_read += n
@@ -70,7 +72,7 @@ class SourceFile:
 
     def open_binary(self) -> BinaryIO:
         self._counter = _CountingReader(self.path.open("rb"))
-        return io.BufferedReader(self._counter, buffer_size=1 << 20)  # type: ignore[return-value]
+        return io.BufferedReader(self._counter, buffer_size=1 << 20)
 
     def open_text(self) -> TextIO:
         """Text with universal newlines off (csv needs that) and bad bytes kept.
@@ -172,8 +174,6 @@ def parse_twitter_timestamp(value: str) -> datetime:
         sign = 1 if offset[0] == "+" else -1
         if offset[0] not in "+-" or not offset[1:].isdigit():
             raise ValueError(f"bad UTC offset {offset!r} in {value!r}")
-        from datetime import timedelta
-
         moment -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
     return moment
 
