@@ -34,11 +34,14 @@ def ensure_file(data_dir: Path, rows: int, seed: int) -> Path:
 
     path = data_dir / f"twcs_{rows}_{seed}.csv"
     meta = path.with_suffix(".json")
-    if path.exists() and meta.exists() and json.loads(meta.read_text())["rows"] == rows:
+    if path.exists() and meta.exists() and json.loads(meta.read_text())["rows"] >= rows:
         return path
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    written = write_twcs_csv(generate_world(posts=rows, seed=seed), path)
+    # TWCS holds only the world's twitter posts: size the world from their measured share.
+    sample = 50_000
+    share = sum(1 for post in generate_world(posts=sample, seed=seed) if post.platform == "twitter") / sample
+    written = write_twcs_csv(generate_world(posts=int(rows / share * 1.01) + 1000, seed=seed), path)
     meta.write_text(json.dumps({"rows": written, "seed": seed}))
     print(f"generated {written:,} rows in {time.perf_counter() - started:.0f} s: {path}", file=sys.stderr)
     return path
@@ -119,7 +122,7 @@ def main() -> None:
         )
         results[rows] = r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
-            f"{rows:>11,} rows  groundswell {r['seconds']:7.1f} s  {r['imported'] / r['seconds']:>9,.0f} posts/s  "
+            f"{int(r['read']):>11,} rows  groundswell {r['seconds']:7.1f} s  {r['imported'] / r['seconds']:>9,.0f} posts/s  "
             f"peak RSS {r['peak_rss_mb']:6.0f} MB  (read {r['read']:,}, imported {r['imported']:,}, rejected {r['rejected']:,})"
         )
         print(

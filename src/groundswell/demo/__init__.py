@@ -1,0 +1,40 @@
+"""The demo world: a seeded synthetic retailer, its customers and its campaigns.
+
+``generate_world`` streams the posts, ``write_posts_csv`` / ``write_twcs_csv``
+write them, ``build_demo`` makes a workspace from them.
+"""
+
+from __future__ import annotations
+
+from groundswell.demo.build import (
+    DEMO_CONFIG_TEXT,
+    DemoResult,
+    build_demo,
+    demo_config_text,
+)
+from groundswell.demo.world import (
+    BUZZING_PROFILE,
+    DEFAULT_PROFILE,
+    HELPFUL_PROFILE,
+    PROFILES,
+    BrandProfile,
+    DemoPost,
+    generate_world,
+)
+from groundswell.demo.writers import write_posts_csv, write_twcs_csv
+
+__all__ = [
+    "BUZZING_PROFILE",
+    "DEFAULT_PROFILE",
+    "DEMO_CONFIG_TEXT",
+    "HELPFUL_PROFILE",
+    "PROFILES",
+    "BrandProfile",
+    "DemoPost",
+    "DemoResult",
+    "build_demo",
+    "demo_config_text",
+    "generate_world",
+    "write_posts_csv",
+    "write_twcs_csv",
+]
