@@ -1,0 +1,46 @@
+"""What every classifier shares: the label sets, a prediction, the protocol.
+
+A classifier is a named, versioned model for one task; ``predict`` works on
+batches. The name and version are stored on every enrichment row, so every
+figure computed from a classifier can say which model produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+COMPLAINT_LABELS = ("not_complaint", "complaint")
+INTENT_LABELS = ("complaint", "question", "praise", "feedback", "promotion", "support_reply", "other")
+SUBJECT_LABELS = ("marketing", "experience", "other")
+
+TASK_LABELS: dict[str, tuple[str, ...]] = {
+    "sentiment": SENTIMENT_LABELS,
+    "complaint": COMPLAINT_LABELS,
+    "intent": INTENT_LABELS,
+    "subject": SUBJECT_LABELS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """One text's label and the probability the model gives each label."""
+
+    label: str
+    score: float
+    probabilities: dict[str, float]
+
+
+class Classifier(Protocol):
+    """A trained model for one task."""
+
+    task: str
+    name: str
+    version: str
+    labels: tuple[str, ...]
+
+    def predict(self, texts: Sequence[str], *, batch_size: int = 1024) -> list[Prediction]:
+        """One prediction per text, in order."""
+        ...
