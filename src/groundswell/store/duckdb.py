@@ -46,6 +46,10 @@ _POST_ARROW_SCHEMA = pa.schema(
 assert tuple(_POST_ARROW_SCHEMA.names) == POST_FIELDS  # one column order everywhere
 
 
+# DuckDB 2.0 keeps a result open until it is drained, and a connection with an
+# open result refuses register(); so single-row reads use fetchall()[0], never fetchone().
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -119,7 +123,7 @@ class DuckDBStore:
     @contextmanager
     def memory_limit(self, limit: str) -> Iterator[None]:
         """Run a block under another buffer-pool limit, then restore the previous one."""
-        row = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        row = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
         assert row is not None
         previous = str(row[0])
         self.con.execute(f"SET memory_limit = '{limit}'")
@@ -135,7 +139,7 @@ class DuckDBStore:
             "INSERT INTO imports (import_id, source, format, size_bytes, started_at, status) "
             "VALUES (nextval('import_id_seq'), ?, ?, ?, ?, 'running') RETURNING import_id",
             [source, format, size_bytes, _utcnow()],
-        ).fetchone()
+        ).fetchall()[0]
         assert row is not None
         return int(row[0])
 
@@ -280,6 +284,43 @@ class DuckDBStore:
         finally:
             con.unregister("_batch")
 
+    # -- enrichments -----------------------------------------------------------------
+
+    def count_posts_to_enrich(self, model_version: str) -> int:
+        row = self.con.execute(
+            "SELECT count(*) FROM posts p ANTI JOIN (SELECT platform, post_id FROM enrichments "
+            "WHERE model_version = ?) e ON p.platform = e.platform AND p.post_id = e.post_id",
+            [model_version],
+        ).fetchall()[0]
+        return int(row[0]) if row else 0
+
+    def posts_to_enrich(self, model_version: str, *, batch_size: int) -> Iterator[pa.RecordBatch]:
+        """Posts with no enrichment row of ``model_version``, streamed on a cursor of their own."""
+        cursor = self.con.cursor()
+        try:
+            result = cursor.sql(
+                "SELECT p.platform, p.post_id, p.text, p.is_brand, p.in_reply_to_post_id IS NOT NULL AS is_reply, "
+                "p.created_at FROM posts p ANTI JOIN (SELECT platform, post_id FROM enrichments "
+                "WHERE model_version = $1) e ON p.platform = e.platform AND p.post_id = e.post_id",
+                params=[model_version],
+            )
+            yield from result.to_arrow_reader(batch_size)
+        finally:
+            cursor.close()
+
+    def delete_enrichments(self, model_version: str) -> int:
+        row = self.con.execute(
+            "DELETE FROM enrichments WHERE model_version = ? RETURNING 1", [model_version]
+        ).fetchall()
+        return len(row)
+
+    def write_enrichments(self, table: pa.Table) -> None:
+        self.con.register("_enrichment_batch", table)
+        try:
+            self.con.execute(f"INSERT INTO enrichments ({', '.join(table.column_names)}) SELECT * FROM _enrichment_batch")
+        finally:
+            self.con.unregister("_enrichment_batch")
+
     # -- reading -------------------------------------------------------------------
 
     def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
@@ -299,7 +340,7 @@ class DuckDBStore:
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def post_count(self) -> int:
-        row = self.con.execute("SELECT count(*) FROM posts").fetchone()
+        row = self.con.execute("SELECT count(*) FROM posts").fetchall()[0]
         return int(row[0]) if row else 0
 
     def summary(self) -> WorkspaceSummary:
@@ -311,7 +352,7 @@ class DuckDBStore:
                 min(created_at), max(created_at)
             FROM posts
             """
-        ).fetchone()
+        ).fetchall()[0]
         assert row is not None
         platforms = dict(
             self.con.execute("SELECT platform, count(*) FROM posts GROUP BY platform ORDER BY platform").fetchall()
@@ -327,9 +368,9 @@ class DuckDBStore:
                    OR NOT EXISTS (SELECT 1 FROM posts q
                                   WHERE q.platform = p.platform AND q.post_id = p.in_reply_to_post_id))
             """
-        ).fetchone()
-        imports_row = self.con.execute("SELECT count(*) FROM imports").fetchone()
-        rejects_row = self.con.execute("SELECT count(*) FROM rejects").fetchone()
+        ).fetchall()[0]
+        imports_row = self.con.execute("SELECT count(*) FROM imports").fetchall()[0]
+        rejects_row = self.con.execute("SELECT count(*) FROM rejects").fetchall()[0]
         return WorkspaceSummary(
             posts=int(row[0]),
             brand_posts=int(row[1]),

@@ -79,7 +79,33 @@ def _m001_posts_imports_rejects(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (("001_posts_imports_rejects", _m001_posts_imports_rejects),)
+def _m002_enrichments(con: duckdb.DuckDBPyConnection) -> None:
+    # One row per post and model version: re-running a new model keeps the old rows.
+    con.execute(
+        """
+        CREATE TABLE enrichments (
+            platform        VARCHAR   NOT NULL,
+            post_id         VARCHAR   NOT NULL,
+            model           VARCHAR   NOT NULL,  -- the tier or path asked for, e.g. fast
+            model_version   VARCHAR   NOT NULL,  -- every classifier's name and version
+            sentiment       VARCHAR   NOT NULL,  -- negative, neutral, positive
+            sentiment_score DOUBLE    NOT NULL,  -- P(positive) - P(negative), in [-1, 1]
+            complaint_score DOUBLE    NOT NULL,  -- P(complaint)
+            intent          VARCHAR   NOT NULL,
+            subject         VARCHAR   NOT NULL,
+            needs_reply     BOOLEAN   NOT NULL,
+            gratitude       BOOLEAN   NOT NULL,
+            campaign        VARCHAR,
+            enriched_at     TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    ("001_posts_imports_rejects", _m001_posts_imports_rejects),
+    ("002_enrichments", _m002_enrichments),
+)
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
