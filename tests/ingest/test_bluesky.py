@@ -11,24 +11,12 @@ from typing import Any
 import pytest
 
 from groundswell.ingest import ImportOptions
-from groundswell.ingest.base import SourceFile
-from groundswell.ingest.formats.bluesky import BlueskyParser
-from groundswell.ingest.registry import detect_format
 from groundswell.workspace import Workspace
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FEED = DATA / "bluesky" / "author_feed.json"
 SEARCH = DATA / "bluesky" / "search_posts.json"
 THREAD = DATA / "bluesky" / "post_thread.json"
-OTHER_FORMATS = [
-    DATA / "twitter" / "api_v2_search.json",
-    DATA / "twitter" / "api_v2_stream.jsonl",
-    DATA / "twitter" / "archive" / "tweets.js",
-    DATA / "mastodon" / "statuses.json",
-    DATA / "mastodon" / "context.json",
-    DATA / "mastodon" / "outbox.json",
-]
-TWCS_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "twcs" / "sample_head_1000.csv"
 
 BRAND = "northwindhelp.bsky.social"
 CONFIG = f'brand = "Northwind Outfitters"\n[[accounts]]\nplatform = "bluesky"\nhandle = "@{BRAND}"\n'
@@ -170,18 +158,6 @@ def test_a_second_import_adds_nothing(ws: Workspace, path: Path) -> None:
 
 
 # -- detection ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", [FEED, SEARCH, THREAD], ids=lambda p: p.name)
-def test_detected_as_bluesky(path: Path) -> None:
-    assert detect_format(SourceFile(path)).name == "bluesky"
-
-
-@pytest.mark.parametrize("path", [*OTHER_FORMATS, TWCS_SAMPLE], ids=lambda p: p.name)
-def test_other_formats_are_not_bluesky(path: Path) -> None:
-    if not path.exists():
-        pytest.skip(f"{path} is not here")
-    assert not BlueskyParser().sniff(SourceFile(path).head(), path)
 
 
 # -- bad records --------------------------------------------------------------------------------

@@ -12,25 +12,12 @@ from typing import Any
 import pytest
 
 from groundswell.ingest import ImportOptions
-from groundswell.ingest.base import SourceFile
-from groundswell.ingest.formats.twitter import TwitterParser
-from groundswell.ingest.registry import detect_format
 from groundswell.workspace import Workspace
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEARCH = DATA / "twitter" / "api_v2_search.json"
 STREAM = DATA / "twitter" / "api_v2_stream.jsonl"
 ARCHIVE = DATA / "twitter" / "archive" / "tweets.js"
-OTHER_FORMATS = [
-    DATA / "mastodon" / "statuses.json",
-    DATA / "mastodon" / "context.json",
-    DATA / "mastodon" / "outbox.json",
-    DATA / "bluesky" / "author_feed.json",
-    DATA / "bluesky" / "search_posts.json",
-    DATA / "bluesky" / "post_thread.json",
-    DATA / "twitter" / "archive" / "account.js",
-]
-TWCS_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "twcs" / "sample_head_1000.csv"
 
 BRANDS = """\
 brand = "Northwind Outfitters"
@@ -231,18 +218,6 @@ def test_a_second_import_adds_nothing(ws: Workspace, path: Path) -> None:
 
 
 # -- detection -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", [SEARCH, STREAM, ARCHIVE], ids=lambda p: p.name)
-def test_detected_as_twitter(path: Path) -> None:
-    assert detect_format(SourceFile(path)).name == "twitter"
-
-
-@pytest.mark.parametrize("path", [*OTHER_FORMATS, TWCS_SAMPLE], ids=lambda p: p.name)
-def test_other_formats_are_not_twitter(path: Path) -> None:
-    if not path.exists():
-        pytest.skip(f"{path} is not here")
-    assert not TwitterParser().sniff(SourceFile(path).head(), path)
 
 
 # -- bad records -------------------------------------------------------------------------------
