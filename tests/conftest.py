@@ -24,3 +24,11 @@ def twcs_sample() -> Path:
     if not TWCS_SAMPLE.exists():
         pytest.skip(f"{TWCS_SAMPLE} is not here (../shared/data beside the project)")
     return TWCS_SAMPLE
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data: real, labelled third-party posts (CI has it beside the project)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is not here (../shared/data beside the project)")
+    return SHARED_DATA

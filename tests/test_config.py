@@ -46,7 +46,10 @@ def test_default_config_loads() -> None:
 
 def test_good_config_values() -> None:
     config = parse_config(GOOD)
-    assert config.brand_handles() == {"twitter": frozenset({"acmehelp"}), "mastodon": frozenset({"acme@mastodon.social"})}
+    assert config.brand_handles() == {
+        "twitter": frozenset({"acmehelp"}),
+        "mastodon": frozenset({"acme@mastodon.social"}),
+    }
     assert config.campaigns[0].hashtags == ("#AcmeSummer",)
     assert config.goals[0].kpis[1].direction == "at_most"
 

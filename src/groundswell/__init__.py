@@ -12,7 +12,7 @@ from groundswell.errors import (
     WorkspaceError,
 )
 from groundswell.ingest import ImportOptions
-from groundswell.records import FileReport, ImportReport, PostRow, RejectRecord, Rejected
+from groundswell.records import FileReport, ImportReport, PostRow, Rejected, RejectRecord
 from groundswell.workspace import Workspace
 
 __version__ = "0.1.0"
@@ -33,6 +33,7 @@ __all__ = [
     "UsageError",
     "Workspace",
     "WorkspaceConfig",
+    "WorkspaceError",
     "__version__",
     "load_config",
 ]

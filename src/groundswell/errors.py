@@ -7,7 +7,8 @@
     │   └── SchemaVersionError the database was written by a newer groundswell
     ├── SourceError            an input file cannot be read as the named format
     │   └── StrictImportError  --strict and a row was bad (file, line, field)
-    └── UsageError             a library call with arguments that cannot work
+    ├── UsageError             a library call with arguments that cannot work
+    └── ModelNotAvailable      a classifier name or path that names no model here
 
 A bad input *row* is never raised: it is recorded as a ``Rejected`` row and the
 import goes on. The CLI catches ``GroundswellError`` once and prints its message.
@@ -68,3 +69,7 @@ class StrictImportError(SourceError):
 
 class UsageError(GroundswellError):
     """A library function was called with arguments that cannot work together."""
+
+
+class ModelNotAvailable(GroundswellError):
+    """The model asked for is not shipped, not installed, or not a model directory."""

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from groundswell.config import CONFIG_FILENAME, DEFAULT_CONFIG_TEXT, WorkspaceConfig, load_config, parse_config
-from groundswell.errors import WorkspaceError
+from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, EnrichProgress, EnrichReport
+from groundswell.errors import ModelNotAvailable, WorkspaceError
 from groundswell.ingest.pipeline import ImportOptions, ProgressCallback, import_files
 from groundswell.records import ImportReport, RejectRecord
 from groundswell.store.duckdb import DATABASE_FILENAME, DuckDBStore, WorkspaceSummary
@@ -64,7 +67,7 @@ class Workspace:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -77,14 +80,90 @@ class Workspace:
     def import_files(
         self,
         paths: Iterable[Path | str],
-        options: ImportOptions = ImportOptions(),
+        options: ImportOptions | None = None,
         *,
         progress: ProgressCallback | None = None,
     ) -> ImportReport:
-        return import_files(self.store, self.config, paths, options, progress=progress)
+        return import_files(self.store, self.config, paths, options or ImportOptions(), progress=progress)
 
     def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
         return self.store.rejects(import_id=import_id, limit=limit)
 
     def summary(self) -> WorkspaceSummary:
         return self.store.summary()
+
+    def enrich(
+        self,
+        model: str | Path = "fast",
+        *,
+        force: bool = False,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        workers: int | None = None,
+        progress: EnrichProgress | None = None,
+    ) -> EnrichReport:
+        """Classify every post not yet classified by ``model``'s version (all of them with ``force``).
+
+        ``model`` is a shipped tier (``fast``, ``accurate``), a model directory
+        or a Hugging Face model (see ``groundswell.enrich.registry``).
+        ``workers``: processes classifying batches (default: one per core, at
+        most two, from ``PARALLEL_MIN_POSTS`` posts to classify on; a Hugging
+        Face or other multi-threaded model always runs in this process). A
+        script calling this with more than one worker must guard its top level
+        with ``if __name__ == "__main__":`` (worker processes import it again).
+        A Hugging Face model with sentiment labels only gets its complaint
+        scores from the fast tier, and the report's ``notes`` say so.
+        """
+        from groundswell.enrich.registry import load_classifier
+        from groundswell.enrich.stage import enrich_posts
+
+        notes: list[str] = []
+        sentiment = load_classifier("sentiment", model)
+        complaint_model: str | Path = model
+        try:
+            complaint = load_classifier("complaint", model)
+        except ModelNotAvailable as exc:
+            if not _is_hugging_face_model(model):
+                raise
+            # A Hugging Face sentiment model has no complaint head: the fast tier's complaint model fills in.
+            complaint_model = "fast"
+            complaint = load_classifier("complaint", complaint_model)
+            notes.append(
+                f"{model} has no complaint labels ({exc}); complaints come from the fast tier's model"
+                f" {complaint.name}@{complaint.version}"
+            )
+        report = enrich_posts(
+            self.store,
+            self.config,
+            sentiment=sentiment,
+            complaint=complaint,
+            model=str(model),
+            force=force,
+            batch_size=batch_size,
+            progress=progress,
+            sentiment_model=_absolute(model),
+            complaint_model=_absolute(complaint_model),
+            # torch runs on every core (or the GPU) already: a pool would load the model once per process.
+            workers=1 if _is_hugging_face_model(model) else workers,
+        )
+        return replace(report, notes=[*report.notes, *notes])
+
+
+def _is_hugging_face_model(model: str | Path) -> bool:
+    """Not a shipped tier and not a groundswell model directory: what the registry hands to transformers."""
+    from groundswell.enrich.linear import MODEL_FILE
+    from groundswell.enrich.registry import SHIPPED
+
+    if isinstance(model, str) and model in SHIPPED:
+        return False
+    path = Path(model)
+    return not (path / MODEL_FILE).is_file() and not (path.is_dir() and any(path.glob(f"*/{MODEL_FILE}")))
+
+
+def _absolute(model: str | Path) -> str | Path:
+    """A model directory as an absolute path (pool workers may resolve names elsewhere); names as they are."""
+    from groundswell.enrich.registry import SHIPPED
+
+    if isinstance(model, str) and model in SHIPPED:
+        return model
+    path = Path(model)
+    return path.resolve() if path.exists() else model

@@ -58,7 +58,10 @@ def test_import_json_is_one_document_on_stdout(ws_dir: Path, posts_file: Path, r
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert {k: document[k] for k in ("read", "imported", "duplicates", "rejected")} == {
-        "read": 3, "imported": 2, "duplicates": 0, "rejected": 1,
+        "read": 3,
+        "imported": 2,
+        "duplicates": 0,
+        "rejected": 1,
     }
     assert result.stderr == ""
     with Workspace.open(ws_dir) as ws:
@@ -109,9 +112,14 @@ def test_file_of_the_wrong_format_exits_1_after_importing_the_rest(
 
 
 def test_bad_usage_exits_2(ws_dir: Path, posts_file: Path, runner: CliRunner) -> None:
-    assert runner.invoke(cli, ["import", "--workspace", str(ws_dir), "--format", "myspace", str(posts_file)]).exit_code == 2
+    assert (
+        runner.invoke(cli, ["import", "--workspace", str(ws_dir), "--format", "myspace", str(posts_file)]).exit_code
+        == 2
+    )
     assert runner.invoke(cli, ["import", "--workspace", str(ws_dir), "/no/such/file.csv"]).exit_code == 2
-    assert runner.invoke(cli, ["import", "--workspace", str(ws_dir), "--map", "nonsense", str(posts_file)]).exit_code == 2
+    assert (
+        runner.invoke(cli, ["import", "--workspace", str(ws_dir), "--map", "nonsense", str(posts_file)]).exit_code == 2
+    )
 
 
 def test_missing_workspace_is_a_user_error(tmp_path: Path, posts_file: Path, runner: CliRunner) -> None:

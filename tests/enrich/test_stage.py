@@ -47,7 +47,9 @@ class KeywordModel:
                 label = "negative" if bad else "positive" if good else "neutral"
             else:
                 label = "complaint" if bad else "not_complaint"
-            out.append(Prediction(label, 0.9, {k: (0.9 if k == label else 0.1 / (len(self.labels) - 1)) for k in self.labels}))
+            out.append(
+                Prediction(label, 0.9, {k: (0.9 if k == label else 0.1 / (len(self.labels) - 1)) for k in self.labels})
+            )
         return out
 
 
@@ -61,14 +63,16 @@ def _workspace(tmp_path: Path) -> Workspace:
 
 def test_enrich_labels_every_post_once(tmp_path: Path) -> None:
     with _workspace(tmp_path) as ws:
-        report = enrich_posts(ws.store, ws.config, sentiment=KeywordModel("sentiment"), complaint=KeywordModel("complaint"), model="test")
+        report = enrich_posts(
+            ws.store, ws.config, sentiment=KeywordModel("sentiment"), complaint=KeywordModel("complaint"), model="test"
+        )
         assert (report.to_enrich, report.enriched) == (5, 5)
-        rows = dict(
-            (r[0], r[1:])
+        rows = {
+            r[0]: r[1:]
             for r in ws.store.con.execute(
                 "SELECT post_id, sentiment, intent, subject, needs_reply, gratitude, campaign FROM enrichments"
             ).fetchall()
-        )
+        }
     assert rows["1"] == ("negative", "complaint", "experience", True, False, None)
     assert rows["2"][1:4] == ("support_reply", "experience", False)
     assert rows["3"][4] is True  # gratitude
@@ -89,8 +93,19 @@ def test_second_run_does_nothing_and_force_redoes(tmp_path: Path) -> None:
 
 def test_a_new_model_version_adds_rows_beside_the_old(tmp_path: Path) -> None:
     with _workspace(tmp_path) as ws:
-        enrich_posts(ws.store, ws.config, sentiment=KeywordModel("sentiment"), complaint=KeywordModel("complaint"), model="test")
-        enrich_posts(ws.store, ws.config, sentiment=KeywordModel("sentiment", "2"), complaint=KeywordModel("complaint"), model="test", batch_size=2)
-        versions = ws.store.con.execute("SELECT model_version, count(*) FROM enrichments GROUP BY 1 ORDER BY 1").fetchall()
+        enrich_posts(
+            ws.store, ws.config, sentiment=KeywordModel("sentiment"), complaint=KeywordModel("complaint"), model="test"
+        )
+        enrich_posts(
+            ws.store,
+            ws.config,
+            sentiment=KeywordModel("sentiment", "2"),
+            complaint=KeywordModel("complaint"),
+            model="test",
+            batch_size=2,
+        )
+        versions = ws.store.con.execute(
+            "SELECT model_version, count(*) FROM enrichments GROUP BY 1 ORDER BY 1"
+        ).fetchall()
         assert [count for _, count in versions] == [5, 5]
         assert ws.store.post_count() == 5  # posts are never touched by a later stage

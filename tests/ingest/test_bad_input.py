@@ -42,7 +42,9 @@ def test_truncated_file_keeps_the_good_rows_and_rejects_the_cut_one(workspace: W
 
 
 def test_wrong_encoding_rejects_only_the_undecodable_rows(workspace: Workspace, tmp_path: Path) -> None:
-    latin1 = (HEADER + GOOD_1 + "3,111,True,Tue Oct 31 22:30:47 +0000 2017,@Acme caf\u00e9 was closed,,\n").encode("latin-1")
+    latin1 = (HEADER + GOOD_1 + "3,111,True,Tue Oct 31 22:30:47 +0000 2017,@Acme caf\u00e9 was closed,,\n").encode(
+        "latin-1"
+    )
     report = workspace.import_files([_write(tmp_path / "latin1.csv", latin1)])
     assert (report.read, report.imported, report.rejected) == (2, 1, 1)
     ((line, field, reason),) = _rejects(workspace)
@@ -59,12 +61,16 @@ def test_wrong_encoding_imports_with_the_right_encoding(workspace: Workspace, tm
 
 
 def test_utf16_with_byte_order_mark_is_read(workspace: Workspace, tmp_path: Path) -> None:
-    report = workspace.import_files([_write(tmp_path / "u16.csv", (HEADER + GOOD_1).encode("utf-16"))], ImportOptions(format="twcs"))
+    report = workspace.import_files(
+        [_write(tmp_path / "u16.csv", (HEADER + GOOD_1).encode("utf-16"))], ImportOptions(format="twcs")
+    )
     assert (report.imported, report.rejected) == (1, 0)
 
 
 def test_missing_required_column_fails_the_file_and_says_which(workspace: Workspace, tmp_path: Path) -> None:
-    bad = _write(tmp_path / "nocreated.csv", "tweet_id,author_id,inbound,text,in_response_to_tweet_id\n1,111,True,hi,\n")
+    bad = _write(
+        tmp_path / "nocreated.csv", "tweet_id,author_id,inbound,text,in_response_to_tweet_id\n1,111,True,hi,\n"
+    )
     good = _write(tmp_path / "good.csv", HEADER + GOOD_1)
     report = workspace.import_files([bad, good], ImportOptions(format="twcs"))
     failed, ok = report.files
@@ -145,7 +151,9 @@ def test_bad_rows_in_many_places_keep_the_sum(workspace: Workspace, tmp_path: Pa
         body = "" if i % 11 == 0 else f"@Acme message {i}"
         rows.append(f"{i},{i}00,True,{ts},{body},,\n")
     rows.append(GOOD_1)
-    report = workspace.import_files([_write(tmp_path / "mixed.csv", HEADER + "".join(rows))], ImportOptions(batch_size=7))
+    report = workspace.import_files(
+        [_write(tmp_path / "mixed.csv", HEADER + "".join(rows))], ImportOptions(batch_size=7)
+    )
     assert report.read == len(rows)
     assert report.read == report.imported + report.duplicates + report.rejected
     assert report.rejected == len(workspace.rejects())

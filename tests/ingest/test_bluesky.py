@@ -62,7 +62,12 @@ def _row(ws: Workspace, post_id: str, columns: str) -> tuple[Any, ...]:
 
 
 def _post(rkey: str, **record: Any) -> dict[str, Any]:
-    base = {"$type": "app.bsky.feed.post", "text": f"post {rkey}", "createdAt": "2024-05-20T10:00:00.000Z", "langs": ["en"]}
+    base = {
+        "$type": "app.bsky.feed.post",
+        "text": f"post {rkey}",
+        "createdAt": "2024-05-20T10:00:00.000Z",
+        "langs": ["en"],
+    }
     return {
         "uri": _uri(KENJI_DID, rkey),
         "cid": "bafyreiexample",
@@ -178,7 +183,10 @@ def test_bad_posts_are_rejected_and_the_rest_imported(ws: Workspace, tmp_path: P
             {"post": _post("3kbad22aaaaa4", text="")},  # 4: an image-only post
             {"post": _post("3kbad22aaaaa5") | {"likeCount": 2.5}},  # 5
             {"post": _post("3kbad22aaaaa6"), "reason": {"$type": REPOST, "by": {"did": BRAND_DID}}},  # 6
-            {"post": _post("3kgood2aaaaa7"), "reason": {"$type": "app.bsky.feed.defs#reasonPin"}},  # 7: pinned, still a post
+            {
+                "post": _post("3kgood2aaaaa7"),
+                "reason": {"$type": "app.bsky.feed.defs#reasonPin"},
+            },  # 7: pinned, still a post
             {"post": bad_followers},  # 8
             {"post": no_did},  # 9
             {"post": _post("3kbad22aaaa10") | {"uri": "https://bsky.app/x"}},  # 10

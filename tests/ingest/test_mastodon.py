@@ -106,7 +106,9 @@ def test_account_statuses_import_and_the_boost_is_rejected(ws: Workspace) -> Non
         "A replacement Ridgeline tent is on its way today.\nTracking follows by DM."
     )
     # the content warning comes first
-    assert _row(ws, RECALL, "text")[0].startswith("Product safety notice: Trailblaze stove\n\nWe are recalling Trailblaze")
+    assert _row(ws, RECALL, "text")[0].startswith(
+        "Product safety notice: Trailblaze stove\n\nWe are recalling Trailblaze"
+    )
 
 
 def test_context_imports_ancestors_then_descendants(ws: Workspace) -> None:
@@ -195,7 +197,10 @@ def test_an_empty_context_is_detected(tmp_path: Path) -> None:
 
 def test_html_to_text() -> None:
     assert html_to_text("<p>One &amp; two</p><p>three<br>four<br/>five</p>") == "One & two\n\nthree\nfour\nfive"
-    assert html_to_text('<p><a href="https://x.example/@a" class="u-url mention">@<span>a</span></a> hi &lt;3</p>') == "@a hi <3"
+    assert (
+        html_to_text('<p><a href="https://x.example/@a" class="u-url mention">@<span>a</span></a> hi &lt;3</p>')
+        == "@a hi <3"
+    )
     assert html_to_text("plain text") == "plain text"
     assert html_to_text(None) == ""
 
@@ -219,7 +224,9 @@ def test_bad_statuses_are_rejected_and_the_rest_imported(ws: Workspace, tmp_path
         _status("6", reblog=_status("60")),  # 6: a boost
         _status("7", account={"username": "nobody"}),  # 7
         "not a status",  # 8
-        _status("9", created_at="2024-05-20T12:00:00+02:00", spoiler_text="cw: gear rant", in_reply_to_id="1"),  # 9 good
+        _status(
+            "9", created_at="2024-05-20T12:00:00+02:00", spoiler_text="cw: gear rant", in_reply_to_id="1"
+        ),  # 9 good
     ]
     path = tmp_path / "statuses.json"
     path.write_text(json.dumps(statuses, indent=1), encoding="utf-8")
@@ -261,7 +268,10 @@ def test_bad_jsonl_lines_are_rejected_by_line(ws: Workspace, tmp_path: Path) -> 
     report = ws.import_files([path], ImportOptions(format="mastodon"))
     assert _counts(report) == (4, 2, 0, 2)
     assert [(r.line, r.field) for r in ws.rejects()] == [(2, "line"), (4, "created_at")]
-    assert ws.store.con.execute("SELECT post_id, source_line FROM posts ORDER BY post_id").fetchall() == [("1", 1), ("4", 5)]
+    assert ws.store.con.execute("SELECT post_id, source_line FROM posts ORDER BY post_id").fetchall() == [
+        ("1", 1),
+        ("4", 5),
+    ]
 
 
 def test_bad_outbox_activities_are_rejected_by_field(ws: Workspace, tmp_path: Path) -> None:
@@ -269,7 +279,12 @@ def test_bad_outbox_activities_are_rejected_by_field(ws: Workspace, tmp_path: Pa
         return {"type": "Create", "actor": ACTOR, "published": "2024-05-20T10:00:00Z", "object": note, **fields}
 
     def note(n: int, **fields: Any) -> dict[str, Any]:
-        base = {"id": f"{ACTOR}/statuses/{n}", "type": "Note", "published": "2024-05-20T10:00:00Z", "content": f"<p>note {n}</p>"}
+        base = {
+            "id": f"{ACTOR}/statuses/{n}",
+            "type": "Note",
+            "published": "2024-05-20T10:00:00Z",
+            "content": f"<p>note {n}</p>",
+        }
         return {k: v for k, v in {**base, **fields}.items() if v is not None}
 
     outbox = {

@@ -16,7 +16,7 @@ CANONICAL = (
     "platform,post_id,author_id,author_handle,author_followers,is_brand,created_at,text,in_reply_to_post_id,location,like_count\n"
     "twitter,t1,u1,ana,120,,2026-03-01T10:00:00Z,@Acme the Leeds store was great 🎉,,Leeds,4\n"
     "twitter,t2,b1,Acme,50000,true,2026-03-01T10:30:00+00:00,@ana thank you Ana!,t1,,\n"
-    "mastodon,m1,u2,bo@example.social,,,2026-03-01T12:00:00+01:00,\"Ünïcode, quotes \"\"and\"\" commas\",,,\n"
+    'mastodon,m1,u2,bo@example.social,,,2026-03-01T12:00:00+01:00,"Ünïcode, quotes ""and"" commas",,,\n'
 )
 
 
@@ -30,7 +30,17 @@ def test_canonical_columns_need_no_mapping(workspace: Workspace, tmp_path: Path)
         "SELECT platform, post_id, author_handle, author_followers, is_brand, created_at, text, location, like_count "
         "FROM posts ORDER BY post_id"
     ).fetchall()
-    assert rows[0] == ("mastodon", "m1", "bo@example.social", None, False, datetime(2026, 3, 1, 11, 0), 'Ünïcode, quotes "and" commas', None, None)
+    assert rows[0] == (
+        "mastodon",
+        "m1",
+        "bo@example.social",
+        None,
+        False,
+        datetime(2026, 3, 1, 11, 0),
+        'Ünïcode, quotes "and" commas',
+        None,
+        None,
+    )
     assert rows[1][:5] == ("twitter", "t1", "ana", 120, False)
     assert rows[1][6:] == ("@Acme the Leeds store was great 🎉", "Leeds", 4)
     assert rows[2][4] is True  # is_brand given in the file
@@ -54,13 +64,21 @@ def test_mapped_columns_and_constant_platform(workspace: Workspace, tmp_path: Pa
     )
     options = ImportOptions(
         format="csv",
-        column_map={"post_id": "id", "author_id": "user", "created_at": "when", "text": "body", "in_reply_to_post_id": "parent"},
+        column_map={
+            "post_id": "id",
+            "author_id": "user",
+            "created_at": "when",
+            "text": "body",
+            "in_reply_to_post_id": "parent",
+        },
         platform="other",
         timestamp_format="%d/%m/%Y %H:%M",
     )
     report = workspace.import_files([path], options)
     assert (report.imported, report.rejected) == (2, 0)
-    assert workspace.store.con.execute("SELECT platform, post_id, in_reply_to_post_id, created_at FROM posts ORDER BY post_id").fetchall() == [
+    assert workspace.store.con.execute(
+        "SELECT platform, post_id, in_reply_to_post_id, created_at FROM posts ORDER BY post_id"
+    ).fetchall() == [
         ("other", "1", None, datetime(2026, 3, 1, 10, 0)),
         ("other", "2", "1", datetime(2026, 3, 1, 10, 5)),
     ]
@@ -88,7 +106,9 @@ def test_parquet_file(workspace: Workspace, tmp_path: Path) -> None:
             "platform": ["bluesky", "bluesky", "bluesky"],
             "post_id": ["p1", "p2", "p3"],
             "author_id": ["did:plc:a", "did:plc:b", "did:plc:a"],
-            "created_at": pa.array([datetime(2026, 1, 1, 9), datetime(2026, 1, 1, 10), None], pa.timestamp("us", tz="UTC")),
+            "created_at": pa.array(
+                [datetime(2026, 1, 1, 9), datetime(2026, 1, 1, 10), None], pa.timestamp("us", tz="UTC")
+            ),
             "text": ["first", "second", "no time"],
         }
     )
@@ -107,4 +127,6 @@ def test_timestamp_styles(workspace: Workspace, tmp_path: Path, value: str) -> N
     path = tmp_path / "ts.csv"
     path.write_text(f"platform,post_id,author_id,created_at,text\nother,1,a,{value},hi\n", encoding="utf-8")
     workspace.import_files([path])
-    assert workspace.store.con.execute("SELECT created_at FROM posts").fetchone() == (datetime(2023, 11, 14, 22, 13, 20),)
+    assert workspace.store.con.execute("SELECT created_at FROM posts").fetchone() == (
+        datetime(2023, 11, 14, 22, 13, 20),
+    )

@@ -32,9 +32,9 @@ def test_real_twcs_excerpt_imports_every_row(workspace: Workspace, twcs_sample: 
     assert stored_brands == brands
     assert con.execute("SELECT count(*) FROM posts WHERE in_reply_to_post_id IS NOT NULL").fetchone() == (replies,)
     # ids written as 3.0 in the real file are stored as 3, matching the ids they point at
-    assert con.execute(
-        "SELECT count(*) FROM posts c JOIN posts p ON p.post_id = c.in_reply_to_post_id"
-    ).fetchone() == (745,)
+    assert con.execute("SELECT count(*) FROM posts c JOIN posts p ON p.post_id = c.in_reply_to_post_id").fetchone() == (
+        745,
+    )
     first = con.execute(
         "SELECT post_id, author_id, is_brand, created_at, in_reply_to_post_id, source, source_line "
         "FROM posts WHERE post_id = '1'"

@@ -232,9 +232,11 @@ def test_bad_stream_lines_are_rejected_and_the_rest_imported(ws: Workspace, tmp_
             _tweet("2", created_at=None),  # 2
             _tweet("3", created_at="14/05/2024 10:00"),  # 3
             _tweet("4", text="   "),  # 4
-            '{"id": "5", "text": "cut off', # 5
+            '{"id": "5", "text": "cut off',  # 5
             _tweet("6", public_metrics={"like_count": "many"}),  # 6
-            _tweet("7", text="RT @maya_trails: zipper split", referenced_tweets=[{"type": "retweeted", "id": "1"}]),  # 7
+            _tweet(
+                "7", text="RT @maya_trails: zipper split", referenced_tweets=[{"type": "retweeted", "id": "1"}]
+            ),  # 7
             _tweet("8", author_id=None),  # 8
             "",  # 9: blank, no record
             _tweet("10", id=None),  # 10
@@ -288,7 +290,12 @@ def test_bad_tweets_in_a_document_are_numbered_by_position(ws: Workspace, tmp_pa
     report = ws.import_files([path], ImportOptions(format="twitter"))
     assert _counts(report) == (4, 2, 0, 2)
     assert [(r.line, r.field) for r in ws.rejects()] == [(2, "created_at"), (3, "public_metrics.impression_count")]
-    assert _row(ws, "1", "author_handle, author_followers, url, source_line") == ("sam", 7, "https://x.com/sam/status/1", 1)
+    assert _row(ws, "1", "author_handle, author_followers, url, source_line") == (
+        "sam",
+        7,
+        "https://x.com/sam/status/1",
+        1,
+    )
     assert _row(ws, "4", "author_handle, source_line") == (None, 4)  # users are joined per response
 
 

@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from groundswell.ingest.pipeline import ProgressCallback
 
 # Below this size an import finishes before a bar is worth drawing (a few thousand rows).
 PROGRESS_MIN_BYTES = 512 * 1024
+# Below this many posts enrichment finishes before a bar is worth drawing.
+PROGRESS_MIN_POSTS = 5_000
 
 
 def stderr_console(*, quiet: bool = False) -> Console:
@@ -54,6 +64,38 @@ def file_progress(console: Console, *, enabled: bool = True) -> Iterator[Progres
         if path not in tasks:
             tasks[path] = progress.add_task(path, total=total, records=0)
         progress.update(tasks[path], completed=done, records=records)
+
+    with progress:
+        yield update
+
+
+@contextmanager
+def count_progress(
+    console: Console, description: str, *, minimum: int = PROGRESS_MIN_POSTS, enabled: bool = True
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A ``(done, total)`` callback drawing one transient bar, or None when not wanted.
+
+    The bar appears once ``total`` reaches ``minimum``; smaller work finishes first.
+    """
+    if not enabled or console.quiet or not console.is_terminal:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    task: list[TaskID] = []
+
+    def update(done: int, total: int) -> None:
+        if total < minimum:
+            return
+        if not task:
+            task.append(progress.add_task(description, total=total))
+        progress.update(task[0], completed=done, total=total)
 
     with progress:
         yield update

@@ -28,10 +28,21 @@ def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "format_", type=click.Choice(format_names()), help="The files' format (default: detected from the content).")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(format_names()),
+    help="The files' format (default: detected from the content).",
+)
 @click.option("--strict", is_flag=True, help="Stop at the first bad row; the file it is in is not imported.")
 @click.option("--encoding", help="The files' text encoding (default: UTF-8, or what a byte-order mark says).")
-@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="csv format: which column holds a post field (repeatable).")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="csv format: which column holds a post field (repeatable).",
+)
 @click.option("--platform", help="csv format: the platform when the file has no platform column.")
 @click.option("--timestamp-format", help="csv format: a strptime format for created_at.")
 @workspace_option

@@ -32,6 +32,4 @@ def json_option(func: F) -> F:
 
 
 def quiet_option(func: F) -> F:
-    return click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr, only errors.")(
-        func
-    )
+    return click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr, only errors.")(func)

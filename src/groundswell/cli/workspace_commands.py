@@ -55,8 +55,12 @@ def print_summary(summary: WorkspaceSummary) -> None:
 
 
 @click.command("demo")
-@click.option("--posts", type=click.IntRange(min=100), default=20_000, show_default=True, help="How many posts to generate.")
-@click.option("--seed", type=int, default=7, show_default=True, help="Random seed: the same seed builds the same world.")
+@click.option(
+    "--posts", type=click.IntRange(min=100), default=20_000, show_default=True, help="How many posts to generate."
+)
+@click.option(
+    "--seed", type=int, default=7, show_default=True, help="Random seed: the same seed builds the same world."
+)
 @workspace_option
 @json_option
 @quiet_option

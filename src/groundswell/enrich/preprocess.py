@@ -2,7 +2,8 @@
 
 Social posts carry handles, links and repeated letters that say little about
 sentiment or intent but explode the vocabulary: handles become ``@user``,
-links ``http``, runs of one character are cut to three, HTML entities decoded.
+links ``http``, runs of one character are cut to three, HTML entities and
+literal ``\\uXXXX`` escapes (as in the SemEval/TweetEval releases) decoded.
 """
 
 from __future__ import annotations
@@ -14,9 +15,20 @@ _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?(?:
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _REPEATS = re.compile(r"(.)\1{3,}")
 _SPACES = re.compile(r"\s+")
+_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    high, low, single = match.groups()
+    if single is not None:
+        code = int(single, 16)
+        return "" if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate cannot be text
+    return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00))
 
 
 def preprocess(text: str) -> str:
+    if "\\u" in text:
+        text = _ESCAPE.sub(_unescape, text)
     text = html.unescape(text)
     text = _URL.sub("http", text)
     text = _HANDLE.sub("@user", text)

@@ -153,7 +153,9 @@ def parse_iso_timestamp(value: str) -> datetime:
     return parsed
 
 
-_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
+}
 
 
 def parse_twitter_timestamp(value: str) -> datetime:
@@ -187,7 +189,7 @@ def optional_int(value: object) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError(f"not a whole number: {value!r}")
+        raise ValueError(f"not a whole number: {value!r}")  # noqa: TRY004 - a bad cell is a value error
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():

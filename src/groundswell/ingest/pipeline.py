@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from groundswell.config import WorkspaceConfig, normalize_handle
+from groundswell.config import WorkspaceConfig
 from groundswell.errors import SourceError, StrictImportError
 from groundswell.ingest.base import ParseOptions, Parser, SourceFile
 from groundswell.ingest.registry import detect_format, get_format
@@ -104,7 +104,9 @@ def _import_one(
     import_id = store.start_import(source=shown, format=file_report.format, size_bytes=size)
     if size == 0:
         file_report.warnings.append("the file is empty: nothing to import")
-        store.finish_import(import_id, status="done", read=0, imported=0, duplicates=0, rejected=0, sha256=_sha256(path))
+        store.finish_import(
+            import_id, status="done", read=0, imported=0, duplicates=0, rejected=0, sha256=_sha256(path)
+        )
         return file_report
     try:
         parser: Parser = get_format(options.format) if options.format else detect_format(source)

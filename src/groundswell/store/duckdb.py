@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from groundswell.errors import StoreError, WorkspaceError
-from groundswell.records import POST_FIELDS, PostRow, RejectRecord, Rejected
+from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
 from groundswell.store.schema import apply_migrations
 
 DATABASE_FILENAME = "groundswell.duckdb"
@@ -241,7 +241,7 @@ class DuckDBStore:
             )
             now = _utcnow()
             con.execute(
-                f"""
+                """
                 INSERT INTO posts
                 SELECT platform, post_id, author_id, author_handle, author_followers,
                     coalesce(is_brand,
@@ -255,9 +255,7 @@ class DuckDBStore:
                 """,
                 {"brands": list(brand_keys), "source": source, "import_id": import_id, "now": now},
             )
-            counts = dict(
-                con.execute("SELECT _status, count(*) FROM _classified GROUP BY _status").fetchall()
-            )
+            counts = dict(con.execute("SELECT _status, count(*) FROM _classified GROUP BY _status").fetchall())
             conflicts: list[Rejected] = []
             if counts.get("conflict"):
                 names = [*POST_FIELDS, "_other_source", "_other_line"]
@@ -294,7 +292,7 @@ class DuckDBStore:
         ).fetchall()[0]
         return int(row[0]) if row else 0
 
-    def posts_to_enrich(self, model_version: str, *, batch_size: int) -> Iterator[pa.RecordBatch]:
+    def posts_to_enrich(self, model_version: str, *, batch_size: int) -> Generator[pa.RecordBatch, None, None]:
         """Posts with no enrichment row of ``model_version``, streamed on a cursor of their own."""
         cursor = self.con.cursor()
         try:
@@ -317,7 +315,9 @@ class DuckDBStore:
     def write_enrichments(self, table: pa.Table) -> None:
         self.con.register("_enrichment_batch", table)
         try:
-            self.con.execute(f"INSERT INTO enrichments ({', '.join(table.column_names)}) SELECT * FROM _enrichment_batch")
+            self.con.execute(
+                f"INSERT INTO enrichments ({', '.join(table.column_names)}) SELECT * FROM _enrichment_batch"
+            )
         finally:
             self.con.unregister("_enrichment_batch")
 

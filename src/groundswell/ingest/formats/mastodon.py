@@ -72,9 +72,14 @@ class MastodonParser:
             for record, activity in enumerate(document["orderedItems"], start=1):
                 yield _activity_row(record, activity)
             return
-        if isinstance(document, dict) and "orderedItems" not in document and document.get("type") in (
-            "OrderedCollection",
-            "OrderedCollectionPage",
+        if (
+            isinstance(document, dict)
+            and "orderedItems" not in document
+            and document.get("type")
+            in (
+                "OrderedCollection",
+                "OrderedCollectionPage",
+            )
         ):
             raise SourceError(
                 "an ActivityPub collection without orderedItems (a paged outbox: save its pages instead)",

@@ -210,7 +210,9 @@ class TableParser:
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    yield Rejected(end_of_previous + 1, "row", f"unreadable CSV from here to the end of the file: {exc}", "")
+                    yield Rejected(
+                        end_of_previous + 1, "row", f"unreadable CSV from here to the end of the file: {exc}", ""
+                    )
                     return
                 line = end_of_previous + 1
                 end_of_previous = reader.line_num
@@ -218,7 +220,9 @@ class TableParser:
                     continue
                 if len(fields) != width:
                     hint = " (unterminated quote or truncated file?)" if len(fields) < width else ""
-                    yield Rejected(line, "row", f"row has {len(fields)} fields, the header has {width}{hint}", csv_raw(fields))
+                    yield Rejected(
+                        line, "row", f"row has {len(fields)} fields, the header has {width}{hint}", csv_raw(fields)
+                    )
                     continue
                 yield self._row(line, list(fields), index, options, csv_raw(fields))
 

@@ -23,8 +23,7 @@ _BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 def normalize_id(value: str) -> str:
     """``"3"``, ``" 3 "`` and ``"3.0"`` are the same tweet id; anything else raises."""
     value = value.strip()
-    if value.endswith(".0"):
-        value = value[:-2]
+    value = value.removesuffix(".0")
     if not value.isdigit():
         raise ValueError(f"not a tweet id: {value!r}")
     return value
@@ -77,7 +76,9 @@ class TwcsParser:
                     continue  # a blank line holds no record
                 if len(fields) != width:
                     hint = " (unterminated quote or truncated file?)" if len(fields) < width else ""
-                    yield Rejected(line, "row", f"row has {len(fields)} fields, the header has {width}{hint}", csv_raw(fields))
+                    yield Rejected(
+                        line, "row", f"row has {len(fields)} fields, the header has {width}{hint}", csv_raw(fields)
+                    )
                     continue
                 bad = _first_undecodable(fields, names)
                 if bad:
@@ -94,7 +95,9 @@ class TwcsParser:
                     continue
                 inbound = _BOOLEANS.get(fields[i_inbound].strip().lower())
                 if inbound is None:
-                    yield Rejected(line, "inbound", f"inbound must be True or False, not {fields[i_inbound]!r}", csv_raw(fields))
+                    yield Rejected(
+                        line, "inbound", f"inbound must be True or False, not {fields[i_inbound]!r}", csv_raw(fields)
+                    )
                     continue
                 try:
                     created_at = parse_twitter_timestamp(fields[i_created])

@@ -1,0 +1,175 @@
+"""``groundswell enrich``: classify the posts; ``groundswell train`` and ``groundswell eval``: build and score models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from groundswell.cli.console import count_progress, print_json, stderr_console
+from groundswell.cli.options import json_option, quiet_option, workspace_option
+from groundswell.enrich.base import TASK_LABELS
+from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, MAX_WORKERS, PARALLEL_MIN_POSTS, EnrichReport
+from groundswell.workspace import Workspace
+
+_TASKS = click.Choice(sorted(TASK_LABELS))
+
+
+@click.command("train")
+@click.argument("task", type=_TASKS)
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A labelled CSV (text,label; airline_sentiment also read as the label). Repeatable.",
+)
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="The model directory.")
+@click.option("--name", help="The model name stored with every prediction (default: linear-TASK).")
+@click.option("--version", "version", help="The model version (default: today's date).")
+@json_option
+@quiet_option
+def train_command(
+    task: str, data: tuple[Path, ...], out: Path, name: str | None, version: str | None, as_json: bool, quiet: bool
+) -> None:
+    """Train a fast linear classifier for TASK from labelled CSV files.
+
+    C and the class weighting are chosen by cross-validation (or a hashed 10 %
+    validation split of the training rows when there are many); the model dir
+    gets model.json and weights.npz. Score it with `groundswell eval --model DIR`.
+    """
+    from groundswell.enrich.train import train
+
+    console = stderr_console(quiet=quiet or as_json)
+    console.print(f"training {task} on {', '.join(str(p) for p in data)} ...")
+    report = train(task, list(data), out, name=name, version=version)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    out_console = Console(highlight=False)
+    chosen = report.chosen
+    value = "n/a" if chosen["value"] is None else f"{chosen['value']:.4f}"
+    out_console.print(f"model written to {report.out} ({report.n_train:,} rows, {report.seconds:.0f} s)")
+    out_console.print(f"chosen: C={chosen['C']:g}, class_weight={chosen['class_weight']} ({report.metric} {value})")
+    out_console.print(f"selection: {report.selection}")
+    out_console.print(f"throughput: {report.posts_per_second:,.0f} posts/s")
+
+
+@click.command("eval")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--task", required=True, type=_TASKS, help="What the labels in the file are.")
+@click.option("--model", default="fast", show_default=True, help="A shipped model (fast) or a model directory.")
+@click.option("--batch-size", default=1024, show_default=True, type=click.IntRange(min=1), help="Texts per batch.")
+@json_option
+def eval_command(path: Path, task: str, model: str, batch_size: int, as_json: bool) -> None:
+    """Score a model on a labelled CSV (text,label).
+
+    Prints the task's official metric (sentiment: macro-averaged recall, as
+    TweetEval; complaint, intent, subject: macro F1), per-class precision,
+    recall and F1, the confusion matrix (rows gold, columns predicted) and
+    posts classified per second on this machine.
+    """
+    from groundswell.enrich.evaluate import evaluate
+    from groundswell.enrich.registry import load_classifier
+
+    classifier = load_classifier(task, model)
+    report = evaluate(classifier, path, batch_size=batch_size)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    out = Console(highlight=False)
+    out.print(f"{report.task}: {report.model} {report.version} on {report.path} ({report.n:,} posts)")
+    out.print(f"{report.metric} = {report.value:.4f}")
+    table = Table(box=None, pad_edge=False)
+    for column in ("label", "precision", "recall", "f1", "support"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    for label, row in report.per_class.items():
+        table.add_row(
+            label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", f"{row['support']:,}"
+        )
+    out.print(table)
+    confusion = Table(box=None, pad_edge=False, title="confusion (rows gold, columns predicted)", title_justify="left")
+    confusion.add_column("gold \\ predicted")
+    for label in report.labels:
+        confusion.add_column(label, justify="right")
+    for label, counts in zip(report.labels, report.confusion, strict=True):
+        confusion.add_row(label, *(f"{c:,}" for c in counts))
+    out.print(confusion)
+    out.print(f"throughput: {report.posts_per_second:,.0f} posts/s")
+
+
+@click.command("enrich")
+@click.option(
+    "--model",
+    default="fast",
+    show_default=True,
+    metavar="MODEL",
+    help="fast or accurate (the shipped tiers), a model directory, or a Hugging Face model id or directory.",
+)
+@click.option("--force", is_flag=True, help="Re-classify posts that already have a row of this model version.")
+@click.option(
+    "--batch-size",
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Posts per batch.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help=f"Processes classifying batches, this one included (default: one per core, at most {MAX_WORKERS},"
+    f" from {PARALLEL_MIN_POSTS:,} posts on).",
+)
+@workspace_option
+@json_option
+@quiet_option
+def enrich_command(
+    model: str, force: bool, batch_size: int, workers: int | None, workspace: Path, as_json: bool, quiet: bool
+) -> None:
+    """Classify every post not yet classified by the model's version.
+
+    Stores one row per post and model version: sentiment (negative, neutral,
+    positive, and a score from -1 to 1), intent, subject, needs_reply,
+    gratitude and the campaign the post matches. A second run classifies only
+    new posts; --force re-classifies them all. Rows of other model versions are
+    kept. A model that is multi-threaded itself runs in one process.
+    """
+    console = stderr_console(quiet=quiet or as_json)
+    with Workspace.open(workspace) as ws, count_progress(console, "enriching") as progress:
+        report = ws.enrich(model, force=force, batch_size=batch_size, workers=workers, progress=progress)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    for note in report.notes:
+        console.print(f"note: {note}", markup=False, soft_wrap=True)
+    print_enrich_report(report)
+
+
+def print_enrich_report(report: EnrichReport) -> None:
+    out = Console(highlight=False)
+    if not report.enriched:
+        out.print(
+            f"nothing to enrich: no post lacks a row of {report.model_version} (--force re-classifies)"
+            if not report.replaced
+            else f"replaced {report.replaced:,} rows, and there are no posts to enrich",
+            markup=False,
+            soft_wrap=True,
+        )
+        return
+    rate = report.posts_per_second
+    speed = f", {rate:,.0f} posts/s" if rate is not None else ""
+    workers = f"{report.workers} worker{'s' if report.workers != 1 else ''}"
+    out.print(
+        f"enriched {report.enriched:,} posts (replaced {report.replaced:,}) with {report.model_version}"
+        f" in {report.seconds:.1f} s{speed} ({workers})",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+COMMANDS = (enrich_command, train_command, eval_command)

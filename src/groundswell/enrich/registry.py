@@ -1,0 +1,84 @@
+"""Find a classifier by name.
+
+``model`` is one of:
+
+- ``"fast"`` or ``"accurate"``: the tiers shipped inside the package;
+- a directory holding a groundswell ``model.json`` (what ``groundswell train`` writes);
+- a Hugging Face sequence-classification model: a local directory with a
+  ``config.json``, or a hub id such as ``org/name`` (needs the ``transformers``
+  extra, and the hub or its cache for an id).
+
+Intent and subject have no model of their own: they are rules over the
+sentiment and complaint models of the same name (``rules.RuleClassifier``).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from groundswell.enrich.base import TASK_LABELS, Classifier
+from groundswell.enrich.linear import MODEL_FILE, LinearTextClassifier
+from groundswell.errors import ModelNotAvailable
+
+SHIPPED = ("fast", "accurate")
+RULE_TASKS = ("intent", "subject")
+
+
+def shipped_model_dir(tier: str) -> Traversable:
+    """Where a shipped tier's files are inside the installed package."""
+    return resources.files("groundswell.enrich").joinpath("artifacts", tier)
+
+
+def load_classifier(task: str, model: str | Path = "fast") -> Classifier:
+    """The ``task`` classifier named ``model`` (see the module docstring)."""
+    if task not in TASK_LABELS:
+        raise ModelNotAvailable(f"unknown task {task!r}; one of {', '.join(TASK_LABELS)}")
+    if task in RULE_TASKS:
+        from groundswell.enrich.rules import RuleClassifier
+
+        return RuleClassifier(task, load_classifier("sentiment", model), load_classifier("complaint", model))
+    classifier = _load_model(task, model)
+    if classifier.task != task:
+        raise ModelNotAvailable(f"{model}: this is a {classifier.task!r} model, not a {task!r} model")
+    return classifier
+
+
+def _load_model(task: str, model: str | Path) -> Classifier:
+    if isinstance(model, str) and model in SHIPPED:
+        return _load_groundswell_dir(task, shipped_model_dir(model), f"the shipped {model!r} tier")
+    path = Path(model)
+    if (path / MODEL_FILE).is_file():
+        return _load_groundswell_dir(task, path, str(path))
+    if path.is_dir() and not (path / "config.json").is_file():
+        raise ModelNotAvailable(
+            f"{path} is a directory but neither a groundswell model ({MODEL_FILE}) nor a Hugging Face model"
+            " (config.json)"
+        )
+    if not path.exists() and (str(model).startswith((".", "/", "~")) or str(model).count("/") != 1):
+        # a hub id is ORG/NAME; anything else that is not here is a typo, not worth a trip to the hub
+        raise ModelNotAvailable(
+            f"{model}: not a shipped tier ({', '.join(SHIPPED)}), no such model directory,"
+            " and not a Hugging Face id (ORG/NAME)"
+        )
+    from groundswell.enrich.transformer import load_transformer  # the optional extra
+
+    return load_transformer(task, str(model))
+
+
+def _load_groundswell_dir(task: str, directory: Traversable | Path, what: str) -> Classifier:
+    """A model dir: either one task's model.json, or a tier folder with one sub-folder per task."""
+    if not directory.joinpath(MODEL_FILE).is_file():
+        directory = directory.joinpath(task)
+        if not directory.joinpath(MODEL_FILE).is_file():
+            raise ModelNotAvailable(f"{what} has no {task!r} model in this installation")
+    kind = json.loads(directory.joinpath(MODEL_FILE).read_text(encoding="utf-8")).get("kind")
+    if kind == "linear":
+        return LinearTextClassifier.load(directory)
+    if kind == "onnx-multitask":
+        from groundswell.enrich.encoder import load_encoder_head
+
+        return load_encoder_head(directory, task)
+    raise ModelNotAvailable(f"{what}: model kind {kind!r} is not one this groundswell can run")

@@ -1,0 +1,152 @@
+"""The enrich stage's parallel path and ``Workspace.enrich``: pool workers, in-flight bound, model fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from test_stage import KeywordModel, _workspace
+
+from groundswell.enrich import stage
+from groundswell.enrich.base import Classifier
+from groundswell.enrich.stage import (
+    MAX_IN_FLIGHT_PER_WORKER,
+    EnrichWorkerError,
+    _classify,
+    _classify_in_pool,
+    enrich_posts,
+    model_version,
+)
+from groundswell.errors import ModelNotAvailable, UsageError
+
+
+def _fast_models_shipped() -> bool:
+    from groundswell.enrich.registry import shipped_model_dir
+
+    return all(shipped_model_dir("fast").joinpath(t, "model.json").is_file() for t in ("sentiment", "complaint"))
+
+
+needs_fast = pytest.mark.skipif(not _fast_models_shipped(), reason="the shipped fast models are not in this checkout")
+
+
+@pytest.fixture
+def wait_for_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hand batches to the workers from the start (else small tests finish before a worker is up)."""
+    monkeypatch.setattr(stage, "CLASSIFY_WHILE_WORKERS_START", False)
+
+
+def test_parallel_needs_the_models_names(tmp_path: Path) -> None:
+    with _workspace(tmp_path) as ws, pytest.raises(UsageError, match="names"):
+        enrich_posts(
+            ws.store,
+            ws.config,
+            sentiment=KeywordModel("sentiment"),
+            complaint=KeywordModel("complaint"),
+            model="test",
+            workers=2,
+        )
+
+
+def test_a_multithreaded_model_runs_in_this_process(tmp_path: Path) -> None:
+    sentiment = KeywordModel("sentiment")
+    sentiment.parallel_inside = True  # type: ignore[attr-defined]
+    with _workspace(tmp_path) as ws:
+        report = enrich_posts(
+            ws.store, ws.config, sentiment=sentiment, complaint=KeywordModel("complaint"), model="test",
+            sentiment_model="fast", complaint_model="fast", workers=2, batch_size=1,
+        )  # fmt: skip
+    assert report.workers == 1 and sentiment.calls == 5
+
+
+@needs_fast
+@pytest.mark.usefixtures("wait_for_workers")
+def test_workers_that_load_another_version_stop_the_run(tmp_path: Path) -> None:
+    # The workers load "fast", not the keyword models the version was taken from: no row may be stored under it.
+    with _workspace(tmp_path) as ws:
+        with pytest.raises(EnrichWorkerError, match="workers=1"):
+            enrich_posts(
+                ws.store, ws.config, sentiment=KeywordModel("sentiment"), complaint=KeywordModel("complaint"),
+                model="test", sentiment_model="fast", complaint_model="fast", workers=2, batch_size=2,
+            )  # fmt: skip
+        assert ws.store.con.execute("SELECT count(*) FROM enrichments").fetchall()[0] == (0,)
+
+
+@needs_fast
+@pytest.mark.usefixtures("wait_for_workers")
+def test_the_pool_holds_few_batches_and_keeps_their_order(tmp_path: Path) -> None:
+    from groundswell.enrich.campaigns import CampaignMatcher
+    from groundswell.enrich.registry import load_classifier
+
+    sentiment, complaint = load_classifier("sentiment", "fast"), load_classifier("complaint", "fast")
+    version = model_version(sentiment, complaint)
+    with _workspace(tmp_path) as ws:
+        batches = list(ws.store.posts_to_enrich(version, batch_size=1))
+        matcher = CampaignMatcher(ws.config.campaigns)
+        pulled = 0
+        here: list[str] = []
+
+        def source() -> Iterator[pa.RecordBatch]:
+            nonlocal pulled
+            for batch in batches:
+                pulled += 1
+                yield batch
+
+        def local(batch: pa.RecordBatch) -> pa.Table:
+            here.append(batch.column("post_id")[0].as_py())
+            return _classify(batch, sentiment, complaint, matcher, "fast", version)
+
+        ahead = []
+        ids = []
+        tables = _classify_in_pool(source(), 2, ("fast", "fast"), ws.config.campaigns, "fast", version, local)
+        for table in tables:
+            ids += table.column("post_id").to_pylist()
+            ahead.append(pulled - len(ids))
+    assert ids == [b.column("post_id")[0].as_py() for b in batches]
+    assert max(ahead) <= 2 * MAX_IN_FLIGHT_PER_WORKER + 1
+    assert len(here) < len(batches)  # the worker classified some
+
+
+@needs_fast
+def test_workspace_enrich_falls_back_to_the_fast_complaint_model_for_a_sentiment_only_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from groundswell.enrich import registry
+
+    real = registry.load_classifier
+
+    def load(task: str, model: str | Path = "fast") -> Classifier:
+        if model == "org/sentiment-only":
+            if task == "complaint":
+                raise ModelNotAvailable("org/sentiment-only: its labels are negative, neutral, positive")
+            return KeywordModel(task)
+        return real(task, model)
+
+    monkeypatch.setattr(registry, "load_classifier", load)
+    with _workspace(tmp_path) as ws:
+        report = ws.enrich("org/sentiment-only", workers=1)
+    assert report.enriched == 5 and report.model == "org/sentiment-only"
+    assert report.model_version.startswith("keywords-sentiment@1+fast-complaint@")
+    (note,) = report.notes
+    assert "no complaint labels" in note and "fast" in note
+    assert report.as_dict()["notes"] == [note]
+
+
+def test_workspace_enrich_does_not_hide_a_groundswell_model_without_complaints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from groundswell.enrich import registry
+
+    model_dir = tmp_path / "sentiment-only"
+    model_dir.mkdir()
+    (model_dir / "model.json").write_text("{}", encoding="utf-8")
+
+    def load(task: str, model: str | Path = "fast") -> Classifier:
+        if task == "complaint":
+            raise ModelNotAvailable(f"{model}: this is a 'sentiment' model, not a 'complaint' model")
+        return KeywordModel(task)
+
+    monkeypatch.setattr(registry, "load_classifier", load)
+    with _workspace(tmp_path) as ws, pytest.raises(ModelNotAvailable, match="not a 'complaint' model"):
+        ws.enrich(model_dir)
