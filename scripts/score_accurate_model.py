@@ -7,9 +7,10 @@
 - complaint: the rows of complaints/train.csv with 56 <= sha1(id) % 100 < 70
   (never trained or tuned on).
 
-``--variant-dir`` scores a second model trained with ``--with-airline`` on
-TweetEval validation only (its airline figure would be on its own training data)
-and records it in the card. Runs with the package's own runtime (ONNX Runtime),
+``--variant-dir`` scores a second model trained with ``--with-airline`` (on the
+airline rows with sha1(tweet_id) % 100 < 50) on TweetEval validation and on the
+other half of the airline rows, beside the shipped model on that same half, and
+records both in the card. Runs with the package's own runtime (ONNX Runtime),
 as `groundswell eval --model accurate` does.
 """
 
@@ -34,6 +35,7 @@ from groundswell.enrich.encoder import load_encoder_head
 from groundswell.enrich.evaluate import EvalReport, evaluate
 
 COMPLAINT_TRAIN_BELOW = 56
+AIRLINE_TRAIN_BELOW = 50
 
 
 def held_out_complaints(tmp: Path) -> Path:
@@ -44,6 +46,17 @@ def held_out_complaints(tmp: Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["text", "label"])
         writer.writerows((r["text"], r["label"]) for r in rows)
+    return path
+
+
+def held_out_airline(tmp: Path) -> Path:
+    path = tmp / "airline_heldout_half.csv"
+    with (DATA / "airline_sentiment" / "train.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if _bucket(r["tweet_id"]) >= AIRLINE_TRAIN_BELOW]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows((r["text"], r["airline_sentiment"]) for r in rows)
     return path
 
 
@@ -103,13 +116,18 @@ def main() -> None:
         print(f"{split}: {v['metric']} {v['value']:.4f} ({v['posts_per_second']:,} posts/s)", flush=True)
     variant: dict[str, Any] = {}
     if args.variant_dir:
-        report = evaluate(
-            load_encoder_head(args.variant_dir, "sentiment"), DATA / "tweeteval" / "sentiment_validation.csv"
-        )
-        variant = {
-            "trained_on": "TweetEval sentiment train + airline_sentiment train",
-            "tweeteval_validation": round(report.value, 4),
-        }
+        with tempfile.TemporaryDirectory() as tmp:
+            half = held_out_airline(Path(tmp))
+            with_airline = load_encoder_head(args.variant_dir, "sentiment")
+            variant = {
+                "trained_on": "TweetEval sentiment train + airline_sentiment train rows with sha1(tweet_id) % 100 < 50",
+                "tweeteval_validation": round(
+                    evaluate(with_airline, DATA / "tweeteval" / "sentiment_validation.csv").value, 4
+                ),
+                "airline_other_half": round(evaluate(with_airline, half).value, 4),
+                "shipped_on_airline_other_half": round(evaluate(sentiment, half).value, 4),
+                "airline_rows_scored": sum(1 for _ in half.open(encoding="utf-8")) - 1,
+            }
         print("variant with airline data:", json.dumps(variant), flush=True)
 
     document = json.loads((directory / "model.json").read_text(encoding="utf-8"))
@@ -132,10 +150,11 @@ def write_card(directory: Path, document: dict[str, Any], validation: dict[str, 
     size_mb = (directory / "model.onnx").stat().st_size / 1e6
     monitor = ", ".join(f"step {m['step']}: {m['monitor_macro_recall']:.4f}" for m in training["monitor"])
     variant_text = (
-        f"A second model trained the same way on TweetEval train + airline train scores macro recall "
-        f"{variant['tweeteval_validation']:.4f} on TweetEval validation. Its airline figure cannot be measured "
-        "honestly here (airline train is in its training data; the airline held-out split is kept away from "
-        "development), so the shipped model is the TweetEval-only one."
+        f"A second model trained the same way on {variant['trained_on']} scores macro recall "
+        f"{variant['airline_other_half']:.4f} on the other half of the airline rows "
+        f"({variant['airline_rows_scored']:,} tweets; the shipped model scores {variant['shipped_on_airline_other_half']:.4f} "
+        f"on the same rows) and {variant['tweeteval_validation']:.4f} on TweetEval validation. The shipped model is "
+        "the TweetEval-only one, so that its airline figure above stays a true other-domain check."
         if variant
         else "Not measured in this build (train with `--with-airline` and pass `--variant-dir`)."
     )

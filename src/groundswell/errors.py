@@ -8,7 +8,8 @@
     ├── SourceError            an input file cannot be read as the named format
     │   └── StrictImportError  --strict and a row was bad (file, line, field)
     ├── UsageError             a library call with arguments that cannot work
-    └── ModelNotAvailable      a classifier name or path that names no model here
+    ├── ModelNotAvailable      a classifier name or path that names no model here
+    └── MetricUnavailable      a metric needs data the workspace does not have (e.g. not enriched)
 
 A bad input *row* is never raised: it is recorded as a ``Rejected`` row and the
 import goes on. The CLI catches ``GroundswellError`` once and prints its message.
@@ -73,3 +74,7 @@ class UsageError(GroundswellError):
 
 class ModelNotAvailable(GroundswellError):
     """The model asked for is not shipped, not installed, or not a model directory."""
+
+
+class MetricUnavailable(GroundswellError):
+    """A metric needs something the workspace lacks: enrichments, a config section, an audience size."""
