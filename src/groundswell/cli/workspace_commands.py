@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from groundswell.cli.console import file_progress, print_json, stderr_console
+from groundswell.cli.console import count_progress, file_progress, print_json, stderr_console
 from groundswell.cli.options import json_option, quiet_option, workspace_option
 from groundswell.store.duckdb import WorkspaceSummary
 from groundswell.workspace import Workspace
@@ -61,21 +61,38 @@ def print_summary(summary: WorkspaceSummary) -> None:
 @click.option(
     "--seed", type=int, default=7, show_default=True, help="Random seed: the same seed builds the same world."
 )
+@click.option(
+    "--model",
+    default="fast",
+    show_default=True,
+    help="The model tier that classifies the posts (fast, accurate, or a model directory).",
+)
 @workspace_option
 @json_option
 @quiet_option
-def demo_command(posts: int, seed: int, workspace: Path, as_json: bool, quiet: bool) -> None:
-    """Build a synthetic brand world in the workspace and summarise it."""
+def demo_command(posts: int, seed: int, model: str, workspace: Path, as_json: bool, quiet: bool) -> None:
+    """Build a synthetic brand world in the workspace, classify its posts and summarise it."""
     from groundswell.demo import build_demo
 
     console = stderr_console(quiet=quiet or as_json)
     console.print(f"building a demo world of {posts:,} posts in {workspace} ...")
     with file_progress(console) as progress:
         result = build_demo(workspace, posts=posts, seed=seed, progress=progress)
+    console.print(f"classifying its posts with the {model} model ...")
+    with Workspace.open(result.workspace) as ws, count_progress(console, "enrich") as enrich_progress:
+        enriched = ws.enrich(model, progress=enrich_progress)
     if as_json:
-        print_json({"workspace": str(result.workspace), "import": result.report.as_dict(), **result.summary.as_dict()})
+        print_json(
+            {
+                "workspace": str(result.workspace),
+                "import": result.report.as_dict(),
+                "enrich": enriched.as_dict(),
+                **result.summary.as_dict(),
+            }
+        )
         return
     print_summary(result.summary)
+    console.print(f"enriched {enriched.enriched:,} posts with {enriched.model_version}")
     console.print(f"workspace: {result.workspace}  (try: groundswell status --workspace {result.workspace})")
 
 
