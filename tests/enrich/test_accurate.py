@@ -73,7 +73,9 @@ def test_accurate_complaint_on_the_held_out_part(shared_data: Path, tmp_path: Pa
     """complaints/train.csv rows with 56 <= sha1(id) % 100 < 70 were never trained or tuned on."""
     held_out = tmp_path / "complaints_held_out.csv"
     with (shared_data / "complaints" / "train.csv").open(newline="", encoding="utf-8") as source:
-        rows = [r for r in csv.DictReader(source) if int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) % 100 >= 56]
+        rows = [
+            r for r in csv.DictReader(source) if int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) % 100 >= 56
+        ]
     with held_out.open("w", newline="", encoding="utf-8") as target:
         writer = csv.writer(target)
         writer.writerow(["text", "label"])

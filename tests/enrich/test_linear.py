@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -64,8 +65,8 @@ def test_train_writes_a_model_that_loads_and_predicts_the_same(tmp_path: Path, s
 
 def test_grid_search_records_every_setting(tmp_path: Path, shared_data: Path) -> None:
     data = _complaint_sample(tmp_path, shared_data)
-    report = train("complaint", data, tmp_path / "model", c_grid=(0.5, 2.0), class_weights=(None, "balanced"))
-    assert len(report.grid) == 4
+    report = train("complaint", data, tmp_path / "model", c_grid=(0.5, 2.0), class_weights=(None,))
+    assert len(report.grid) == 2
     assert report.selection.startswith("stratified 5-fold")
     assert report.chosen["value"] == max(g["value"] for g in report.grid)
 
@@ -121,7 +122,7 @@ def test_shipped_fast_sentiment_on_tweeteval_validation(shared_data: Path) -> No
 def test_shipped_fast_sentiment_out_of_domain_on_airline_tweets(shared_data: Path) -> None:
     report = _eval(["--task", "sentiment", "--model", "fast", str(shared_data / "airline_sentiment" / "train.csv")])
     assert report["n"] == 10215
-    assert isinstance(report["value"], float) and report["value"] >= 0.68
+    assert isinstance(report["value"], float) and report["value"] >= 0.72
 
 
 def test_eval_prints_metric_per_class_and_confusion(shared_data: Path) -> None:
@@ -136,3 +137,16 @@ def test_eval_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", "--task", "sentiment", str(tmp_path / "nope.csv")])
     assert result.exit_code == 1
     assert "nope.csv" in result.output and "Traceback" not in result.output
+
+
+def test_shipped_fast_complaint_on_the_held_out_part(shared_data: Path, tmp_path: Path) -> None:
+    """complaints/train.csv rows with 56 <= sha1(id) % 100 < 70 were never trained or tuned on."""
+    held_out = tmp_path / "complaints_held_out.csv"
+    with (shared_data / "complaints" / "train.csv").open(newline="", encoding="utf-8") as source:
+        rows = [
+            r for r in csv.DictReader(source) if int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) % 100 >= 56
+        ]
+    _write(held_out, [(r["text"], r["label"]) for r in rows])
+    report = _eval(["--task", "complaint", str(held_out)])
+    assert report["n"] == len(rows) > 400
+    assert isinstance(report["value"], float) and report["value"] >= 0.82
