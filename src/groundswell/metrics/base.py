@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from groundswell.config import WorkspaceConfig
 
@@ -69,6 +70,22 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+class Engine(Protocol):
+    """What a metric may ask of the engine beneath ``Sources`` (see ``metrics.engines``)."""
+
+    name: str
+
+    def materialize(self, table: ir.Table) -> ir.Table:
+        """Compute ``table`` now and keep it (a temp table, a cached DataFrame) until ``close()``."""
+        ...
+
+    def release(self, table: ir.Table) -> None:
+        """Drop a table ``materialize`` returned, before ``close()`` (a no-op for any other table)."""
+        ...
+
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Sources:
     """The tables a metric reads, on one engine.
@@ -76,6 +93,14 @@ class Sources:
     ``posts``: the workspace's posts table (columns as in store/schema.py), limited to the period.
     ``enrichments``: the enrichment rows of one model version (``model_version``), or None when the
     workspace has not been enriched; a metric that needs it raises ``MetricUnavailable``.
+    ``all_posts``: every post, whatever the period: threads are rebuilt from it, since a reply in the
+    period may answer a post from before it (None: ``posts`` is all there is).
+    ``marks``: agents' outcome marks (``platform, post_id, outcome, marked_at``; the outcome is
+    ``helped`` or ``not_helped``), which take precedence over the inferred outcome of the thread holding
+    that post; None until the inbox records them.
+    ``engine``: materialises intermediate tables (the threads stage's rounds); None: one is made for
+    the posts' backend when needed. ``memo``: results computed once per ``Sources`` (the threads).
+    Use ``Sources`` as a context manager, or call ``close()``, to drop what the engine materialised.
     """
 
     posts: ir.Table
@@ -83,3 +108,42 @@ class Sources:
     model_version: str | None
     config: WorkspaceConfig
     period: Period = field(default_factory=Period)
+    all_posts: ir.Table | None = None
+    marks: ir.Table | None = None
+    engine: Engine | None = field(default=None, compare=False)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def every_post(self) -> ir.Table:
+        """All posts, whatever the period (``all_posts``, else ``posts``)."""
+        return self.all_posts if self.all_posts is not None else self.posts
+
+    def materializer(self) -> Engine:
+        """``engine``, else one for the posts' ibis backend (made once, closed with this ``Sources``)."""
+        if self.engine is not None:
+            return self.engine
+        found = self.memo.get("engine")
+        if found is None:
+            import ibis
+
+            from groundswell.metrics.engines import IbisEngine
+
+            backend = ibis.get_backend(self.every_post)
+            found = self.memo["engine"] = IbisEngine(backend, str(backend.name))
+        engine: Engine = found
+        return engine
+
+    def close(self) -> None:
+        fallback = self.memo.pop("engine", None)
+        self.memo.clear()
+        for engine in (self.engine, fallback):
+            if engine is not None:
+                engine.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

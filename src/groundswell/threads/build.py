@@ -1,0 +1,477 @@
+"""Threads: brand<->customer conversations rebuilt from reply links, as ibis expressions.
+
+DESIGN, "The data": **Thread**: a brand<->customer conversation rebuilt from
+reply links: the customer, the brand accounts involved, first customer post,
+first brand reply, turns, customer sentiment at start and at end, outcome.
+
+How, on any engine (no recursive SQL, which Spark lacks):
+
+1. **Reply trees.** Each post's root is found by pointer jumping: every post
+   points at its parent (a root at itself), and each round replaces the pointer
+   by the pointer's pointer, so a chain of depth *d* resolves in about log2(*d*)
+   rounds of one self-join each. Rounds stop when no pointer moved, or after
+   ``MAX_ROUNDS`` (2^40 deep: only a reply cycle, which corrupt input alone can
+   hold, gets there; its posts keep the ancestor they reached). Each round is
+   materialised by the engine (``Sources.materializer()``), so no engine
+   recomputes the earlier rounds.
+2. **Effective time.** The same rounds carry the latest ``created_at`` on the
+   path from the root: a post's *effective time* is that maximum. A reply
+   timestamped before its parent (clock skew, edited exports) is taken as
+   posted at its parent's time, so a reply never precedes what it answers and
+   no response time is negative. Posts are ordered by effective time, then
+   ``post_id``.
+3. **Threads.** A *brand conversation* is a reply tree in which a brand account
+   posts or is mentioned. Its posts by non-brand accounts are *inbound*
+   (DESIGN: "a post by a non-brand account that mentions a brand account or
+   replies into a brand conversation"; a root post the brand answered is in the
+   conversation too). The tree is split into *threads* wherever a non-brand
+   post follows ``THREAD_SILENCE_S`` (24 h) of silence in the tree: DESIGN's
+   "a thread that goes quiet for 24 h and starts again counts as a new thread
+   for response time". A brand post never starts a new thread: a brand reply
+   after a day of silence is a late reply, and is measured as one. A thread is
+   kept when it holds an inbound post, and is named by its first post
+   (``thread_id``).
+
+Per post (``Threads.posts``): ``root_id``, ``parent_missing`` (a reply whose
+parent was never imported, perhaps deleted: it roots its own tree, and says
+so), ``effective_at`` and ``t`` (its epoch seconds), ``thread_id``, ``seq``
+(0-based order in the thread), ``role`` (``brand``; ``customer``, the author of
+the thread's first non-brand post; ``other_customer``, any other non-brand
+author, i.e. customer-to-customer replies), ``automated`` (a brand post
+matching the config's ``[response] automation_patterns``: DESIGN's "replies
+sent by automation do not count as a brand reply"), ``inbound``,
+``reply_delay_s`` (a non-brand post's wait for the next non-automated brand
+post in its thread, None when none came), the enrichment's ``sentiment``,
+``sentiment_score``, ``intent``, ``needs_reply`` and ``gratitude`` (None when
+not enriched), and the flags the thread's figures come from.
+
+Per thread (``Threads.threads``): ``account`` (the brand account answering it:
+the first non-automated brand replier; else a brand account posting in it;
+else the one the first inbound post mentions; else one mentioned or posting in
+its tree; alphabetically first where several), ``brand_accounts``, the
+customer (``customer_id``, ``customer_handle``, ``customer_followers`` as on
+their first post), ``first_inbound_at``, ``first_reply_at`` (the first
+non-automated brand post after the first inbound post: "a customer's several
+posts before the first reply count as one wait, measured from the first"),
+``response_s`` (seconds between them; None when the brand started the thread,
+"a thread the brand starts has no response time", or never replied),
+``turns`` (runs of posts by the same side, brand or not, automated posts left
+out: consecutive brand replies count once), ``brand_replies`` (such brand
+runs after the first inbound post), customer sentiment at start and end (the
+customer's first and last posts), and ``outcome``.
+
+Outcome (DESIGN, "Did we help?"): "A replied thread is *helped* when an agent
+marked it so, or the customer's last post after the brand's reply is positive
+or thanks the brand; *not helped* when that last post is negative or repeats
+the complaint; *unknown* when the customer went silent." An agent's mark
+(``Sources.marks``, the latest per thread) comes first. Otherwise, on the
+customer's last post after the first brand reply: sentiment positive ->
+helped, negative -> not_helped, else gratitude -> helped, else intent
+complaint -> not_helped, else (a neutral post that neither thanks nor
+complains) unknown. No customer post after the reply: unknown. Unreplied
+threads have no outcome (None), nor do replied ones whose last customer post
+has no enrichment (the workspace is not enriched).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ibis
+
+from groundswell.config import normalize_handle
+from groundswell.metrics.base import Sources
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+THREAD_SILENCE_S = 24 * 3600
+MAX_ROUNDS = 40
+ROLES = ("brand", "customer", "other_customer")
+OUTCOMES = ("helped", "not_helped", "unknown")
+THREAD_KEYS = ("platform", "root_id", "segment")
+ENRICHMENT_COLUMNS = {
+    "sentiment": "string",
+    "sentiment_score": "float64",
+    "intent": "string",
+    "needs_reply": "boolean",
+    "gratitude": "boolean",
+}
+# After a handle: end of text, a character no handle holds, or a full stop ending the sentence.
+_HANDLE_END = r"(?:$|[^\w@.-]|[.](?:$|[^\w]))"
+
+
+@dataclass(frozen=True, slots=True)
+class BrandAccountRef:
+    """A brand account: ``key`` is the handle as compared (lower case, no ``@``), ``handle`` as shown."""
+
+    platform: str
+    key: str
+    handle: str
+
+
+@dataclass(frozen=True)
+class Threads:
+    """The threads stage's output on one engine: ``posts`` (every post) and ``threads`` (one row each)."""
+
+    posts: ir.Table
+    threads: ir.Table
+    accounts: tuple[BrandAccountRef, ...]
+    rounds: int
+    converged: bool
+
+    @property
+    def notes(self) -> list[str]:
+        if self.converged:
+            return []
+        return [
+            (
+                f"reply links did not resolve in {MAX_ROUNDS} rounds (a reply cycle in the data?): some posts"
+                " keep the ancestor they reached as their thread root"
+            )
+        ]
+
+
+def build_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Threads:
+    """Rebuild the threads of ``sources.every_post`` (computed once per ``Sources`` and kept in its memo)."""
+    memo_key = f"threads:{silence_s}"
+    found = sources.memo.get(memo_key)
+    if isinstance(found, Threads):
+        return found
+    posts = sources.every_post
+    accounts = brand_accounts(sources)
+    roots, rounds, converged = _resolve_roots(posts, sources)
+    per_post = _materialize(sources, _post_columns(sources, posts, roots, accounts, silence_s))
+    threads = _materialize(sources, _thread_rows(sources, per_post, accounts))
+    result = Threads(per_post, threads, accounts, rounds, converged)
+    sources.memo[memo_key] = result
+    return result
+
+
+# -- brand accounts ------------------------------------------------------------------------
+
+
+def brand_accounts(sources: Sources) -> tuple[BrandAccountRef, ...]:
+    """The config's brand accounts, then the authors of brand posts not in it (e.g. TWCS's outbound authors)."""
+    seen: dict[tuple[str, str], BrandAccountRef] = {}
+    for account in sources.config.accounts:
+        ref = BrandAccountRef(account.platform, normalize_handle(account.handle), account.handle.strip().lstrip("@"))
+        seen.setdefault((ref.platform, ref.key), ref)
+    posts = sources.every_post
+    brand = posts.filter(posts.is_brand)
+    shown = brand.author_handle.fill_null(brand.author_id)
+    authors = (
+        brand.select(platform=brand.platform, key=_handle_key(brand), shown=shown)
+        .group_by(["platform", "key"])
+        .aggregate(handle=ibis._.shown.min())
+        .order_by(["platform", "key"])
+    )
+    for row in authors.to_pyarrow().to_pylist():
+        ref = BrandAccountRef(str(row["platform"]), str(row["key"]), str(row["handle"]).strip().lstrip("@"))
+        seen.setdefault((ref.platform, ref.key), ref)
+    return tuple(seen.values())
+
+
+def _handle_key(posts: ir.Table) -> ir.StringValue:
+    """The author's handle as compared: lower case, no leading ``@`` (``author_id`` without a handle)."""
+    return posts.author_handle.fill_null(posts.author_id).strip().lower().re_replace(r"^@+", "")
+
+
+def mention_regex(keys: Iterable[str]) -> str:
+    """One regular expression (RE2 and Java syntax) capturing the first ``@handle`` of ``keys`` in a text.
+
+    Not inside a word before the ``@`` (``bob@acme.com`` is no mention), no handle character after it
+    (``@acme`` is not ``@acmestore``), case-insensitive. A Mastodon ``user@server`` also matches a bare
+    ``@user`` (local mentions drop the server).
+    """
+    options: set[str] = set()
+    for key in keys:
+        options.add(key)
+        user, at, _server = key.partition("@")
+        if at and user:
+            options.add(user)
+    alternatives = "|".join(re.escape(o) for o in sorted(options, key=lambda o: (-len(o), o)))
+    return r"(?i)(?:^|[^\w])@(" + alternatives + ")" + _HANDLE_END
+
+
+def _mentioned_key(posts: ir.Table, accounts: tuple[BrandAccountRef, ...]) -> ir.StringValue:
+    """The brand account (key) a post's text mentions first, else null."""
+    cases = []
+    for platform in sorted({a.platform for a in accounts}):
+        keys = [a.key for a in accounts if a.platform == platform]
+        found = posts.text.re_extract(mention_regex(keys), 1).lower().nullif("")
+        # a bare Mastodon @user stands for the brand's user@server
+        local = {k.partition("@")[0]: k for k in keys if "@" in k and k.partition("@")[0] not in keys}
+        if local:
+            found = ibis.cases(*((found == user, key) for user, key in local.items()), else_=found)
+        cases.append((posts.platform == platform, found))
+    if not cases:
+        return ibis.null().cast("string")
+    return ibis.cases(*cases, else_=ibis.null().cast("string"))
+
+
+def _display(key: ir.StringValue, platform: ir.StringValue, accounts: tuple[BrandAccountRef, ...]) -> Any:
+    """A brand account's handle as shown, from its key."""
+    cases = [((platform == a.platform) & (key == a.key), a.handle) for a in accounts if a.handle != a.key]
+    if not cases:
+        return key
+    return ibis.cases(*cases, else_=key)
+
+
+# -- reply trees: roots and effective times by pointer jumping ------------------------------------
+
+
+def _materialize(sources: Sources, table: ir.Table) -> ir.Table:
+    return sources.materializer().materialize(table)
+
+
+def _release(sources: Sources, table: ir.Table) -> None:
+    sources.materializer().release(table)
+
+
+def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bool]:
+    """(platform, post_id, root_id, effective_at, parent_missing) per post; the rounds run; converged."""
+    base = posts.select("platform", "post_id", parent=posts.in_reply_to_post_id, at=posts.created_at)
+    parents = base.select(_p_platform=base.platform, _p_id=base.post_id, _p_at=base.at)
+    joined = base.left_join(parents, [base.platform == parents._p_platform, base.parent == parents._p_id])
+    linked = joined._p_id.notnull() & (joined.parent != joined.post_id)
+    node = _materialize(
+        sources,
+        joined.select(
+            "platform",
+            "post_id",
+            parent_missing=joined.parent.notnull() & joined._p_id.isnull(),
+            ptr=ibis.ifelse(linked, joined.parent, joined.post_id),
+            eff=ibis.ifelse(linked & (joined._p_at > joined.at), joined._p_at, joined.at),
+            moved=linked,
+        ),
+    )
+    rounds, converged = 0, not _any(node.moved)
+    while not converged and rounds < MAX_ROUNDS:
+        up = node.select(_u_platform=node.platform, _u_id=node.post_id, _u_ptr=node.ptr, _u_eff=node.eff)
+        step = node.join(up, [node.platform == up._u_platform, node.ptr == up._u_id])
+        nxt = _materialize(
+            sources,
+            step.select(
+                "platform",
+                "post_id",
+                "parent_missing",
+                ptr=step._u_ptr,
+                eff=ibis.ifelse(step._u_eff > step.eff, step._u_eff, step.eff),
+                moved=step._u_ptr != step.ptr,
+            ),
+        )
+        _release(sources, node)
+        node = nxt
+        rounds += 1
+        converged = not _any(node.moved)
+    roots = node.select("platform", "post_id", "parent_missing", root_id=node.ptr, effective_at=node.eff)
+    return roots, rounds, converged
+
+
+def _any(flag: ir.BooleanColumn) -> bool:
+    return bool(flag.cast("int64").sum().fill_null(0).to_pyarrow().as_py())
+
+
+# -- per post ---------------------------------------------------------------------------------
+
+
+def _post_columns(
+    sources: Sources,
+    posts: ir.Table,
+    roots: ir.Table,
+    accounts: tuple[BrandAccountRef, ...],
+    silence_s: int,
+) -> ir.Table:
+    p = posts.join(roots, ["platform", "post_id"])
+    automated: Any = ibis.literal(False)
+    for pattern in sources.config.response.automation_patterns:
+        automated = automated | p.text.re_search(pattern)
+    p = p.select(
+        "platform",
+        "post_id",
+        "author_id",
+        "author_handle",
+        "author_followers",
+        "is_brand",
+        "created_at",
+        "location",
+        "in_reply_to_post_id",
+        "root_id",
+        "parent_missing",
+        "effective_at",
+        t=p.effective_at.truncate("s").epoch_seconds().cast("int64"),
+        automated=p.is_brand & automated,
+        brand_account=ibis.ifelse(p.is_brand, _handle_key(p), ibis.null().cast("string")),
+        mentioned_account=_mentioned_key(p, accounts),
+    )
+    p = _with_enrichments(p, sources.enrichments)
+
+    tree = ibis.window(group_by=[p.platform, p.root_id])
+    tree_order = ibis.window(group_by=[p.platform, p.root_id], order_by=[p.t, p.post_id])
+    p = p.mutate(
+        brand_conversation=(p.is_brand | p.mentioned_account.notnull()).cast("int64").max().over(tree) > 0,
+        tree_account=p.brand_account.min().over(tree),
+        tree_mention=p.mentioned_account.min().over(tree),
+        _prev_t=p.t.lag().over(tree_order),
+    )
+    p = p.mutate(_starts=(p._prev_t.isnull() | (~p.is_brand & (p.t - p._prev_t >= silence_s))).cast("int64"))
+    p = p.mutate(
+        segment=p._starts.sum().over(
+            ibis.cumulative_window(group_by=[p.platform, p.root_id], order_by=[p.t, p.post_id])
+        )
+    ).drop("_prev_t", "_starts")
+
+    keys = [p.platform, p.root_id, p.segment]
+    order = [p.t, p.post_id]
+    replyable = p.is_brand & ~p.automated
+    p = p.mutate(
+        seq=ibis.row_number().over(ibis.window(group_by=keys, order_by=order)),
+        _inbound_so_far=(~p.is_brand).cast("int64").sum().over(ibis.cumulative_window(group_by=keys, order_by=order)),
+        _next_reply_t=ibis.cases((replyable, p.t))
+        .min()
+        .over(ibis.window(group_by=keys, order_by=order, preceding=0, following=None)),
+    )
+    keys = [p.platform, p.root_id, p.segment]
+    order = [p.t, p.post_id]
+    p = p.mutate(
+        first_inbound=~p.is_brand & (p._inbound_so_far == 1),
+        after_inbound=p._inbound_so_far > 0,
+        _replies_so_far=(p.is_brand & ~p.automated & (p._inbound_so_far > 0))
+        .cast("int64")
+        .sum()
+        .over(ibis.cumulative_window(group_by=keys, order_by=order)),
+    )
+    keys = [p.platform, p.root_id, p.segment]
+    whole = ibis.window(group_by=keys)
+    inbound = ~p.is_brand & p.brand_conversation
+    p = p.mutate(
+        first_reply=p.is_brand & ~p.automated & p.after_inbound & (p._replies_so_far == 1),
+        after_reply=p._replies_so_far > 0,
+        inbound=inbound,
+        reply_delay_s=ibis.ifelse(~p.is_brand, p._next_reply_t - p.t, ibis.null().cast("int64")),
+        customer_id=ibis.cases((p.first_inbound, p.author_id)).max().over(whole),
+        thread_id=ibis.cases((p.seq == 0, p.post_id)).max().over(whole),
+        in_thread=inbound.cast("int64").max().over(whole) > 0,
+    ).drop("_inbound_so_far", "_next_reply_t", "_replies_so_far")
+    p = p.mutate(
+        role=ibis.cases(
+            (p.is_brand, "brand"),
+            (p.author_id == p.customer_id, "customer"),
+            else_="other_customer",
+        )
+    )
+    keys = [p.platform, p.root_id, p.segment]
+    rest = ibis.window(group_by=keys, order_by=[p.t, p.post_id], preceding=0, following=None)
+    p = p.mutate(_customer_rest=(p.role == "customer").cast("int64").sum().over(rest))
+    return p.mutate(last_customer=(p.role == "customer") & (p._customer_rest == 1)).drop("_customer_rest")
+
+
+def _with_enrichments(p: ir.Table, enrichments: ir.Table | None) -> ir.Table:
+    if enrichments is None:
+        return p.mutate(**{name: ibis.null().cast(dtype) for name, dtype in ENRICHMENT_COLUMNS.items()})
+    e = enrichments.select(
+        _e_platform=enrichments.platform,
+        _e_post_id=enrichments.post_id,
+        **{name: enrichments[name] for name in ENRICHMENT_COLUMNS},
+    )
+    joined = p.left_join(e, [p.platform == e._e_platform, p.post_id == e._e_post_id])
+    return joined.drop("_e_platform", "_e_post_id")
+
+
+# -- per thread -------------------------------------------------------------------------------
+
+
+def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef, ...]) -> ir.Table:
+    t = p.filter(p.in_thread)
+    first, reply = t.first_inbound, t.first_reply
+    after = t.last_customer & t.after_reply
+    g = t.group_by(list(THREAD_KEYS)).aggregate(
+        thread_id=t.thread_id.max(),
+        started_at=t.effective_at.min(),
+        started_by_brand=(t.is_brand & (t.seq == 0)).cast("int64").max() > 0,
+        parent_missing=(t.parent_missing & (t.seq == 0)).cast("int64").max() > 0,
+        first_inbound_post_id=t.post_id.max(where=first),
+        customer_id=t.author_id.max(where=first),
+        customer_handle=t.author_handle.max(where=first),
+        customer_followers=t.author_followers.max(where=first),
+        first_inbound_at=t.effective_at.max(where=first),
+        first_inbound_created_at=t.created_at.max(where=first),
+        _first_inbound_t=t.t.max(where=first),
+        first_reply_at=t.effective_at.max(where=reply),
+        _first_reply_t=t.t.max(where=reply),
+        _reply_account=t.brand_account.max(where=reply),
+        _any_brand=t.brand_account.min(),
+        _first_mention=t.mentioned_account.max(where=first),
+        _any_mention=t.mentioned_account.min(),
+        _tree_account=t.tree_account.max(),
+        _tree_mention=t.tree_mention.max(),
+        brand_accounts=t.brand_account.collect(distinct=True).sort(),
+        posts=t.count(),
+        inbound=t.inbound.cast("int64").sum(),
+        needs_reply=(t.needs_reply & t.inbound).cast("int64").sum()
+        if sources.enrichments is not None
+        else ibis.null().cast("int64"),
+        other_customer_posts=(t.role == "other_customer").cast("int64").sum(),
+        automated_replies=t.automated.cast("int64").sum(),
+        start_sentiment=t.sentiment_score.max(where=first),
+        start_sentiment_label=t.sentiment.max(where=first),
+        end_sentiment=t.sentiment_score.max(where=t.last_customer),
+        end_sentiment_label=t.sentiment.max(where=t.last_customer),
+        _after_posts=after.cast("int64").sum(),
+        _after_label=t.sentiment.max(where=after),
+        _after_gratitude=t.gratitude.cast("int64").max(where=after),
+        _after_intent=t.intent.max(where=after),
+    )
+
+    spoken = t.filter(~t.automated)
+    order = ibis.window(group_by=[spoken[k] for k in THREAD_KEYS], order_by=[spoken.t, spoken.post_id])
+    spoken = spoken.mutate(_prev_brand=spoken.is_brand.lag().over(order))
+    run = (spoken._prev_brand.isnull() | (spoken._prev_brand != spoken.is_brand)).cast("int64")
+    spoken = spoken.mutate(_run=run)
+    turns = spoken.group_by(list(THREAD_KEYS)).aggregate(
+        turns=spoken._run.sum(),
+        brand_replies=(spoken._run * (spoken.is_brand & spoken.after_inbound).cast("int64")).sum(),
+    )
+    g = g.left_join(turns, list(THREAD_KEYS)).drop(*(f"{k}_right" for k in THREAD_KEYS))
+
+    marked = ibis.null().cast("string")
+    if sources.marks is not None:
+        marks = sources.marks
+        m = marks.join(p.select(*THREAD_KEYS, "post_id"), ["platform", "post_id"])
+        latest = m.group_by(list(THREAD_KEYS)).aggregate(_mark=m.outcome.argmax(m.marked_at))
+        g = g.left_join(latest, list(THREAD_KEYS)).drop(*(f"{k}_right" for k in THREAD_KEYS))
+        marked = g._mark
+    replied = g._first_reply_t.notnull()
+    account = ibis.coalesce(
+        g._reply_account, g._any_brand, g._first_mention, g._any_mention, g._tree_account, g._tree_mention
+    )
+    inferred = ibis.cases(
+        (g._after_posts == 0, "unknown"),  # the customer went silent
+        (g._after_label == "positive", "helped"),
+        (g._after_label == "negative", "not_helped"),
+        (g._after_gratitude == 1, "helped"),
+        (g._after_intent == "complaint", "not_helped"),
+        (g._after_label.notnull(), "unknown"),
+        else_=ibis.null().cast("string"),  # not enriched: cannot tell
+    )
+    g = g.mutate(
+        account=_display(account, g.platform, accounts),
+        replied=replied,
+        response_s=ibis.ifelse(
+            replied & ~g.started_by_brand, g._first_reply_t - g._first_inbound_t, ibis.null().cast("int64")
+        ),
+        outcome=ibis.cases(
+            (marked.notnull(), marked),
+            (~replied, ibis.null().cast("string")),
+            else_=inferred,
+        ),
+        marked=marked.notnull(),
+        # no brand post: an empty list on every engine (DuckDB's list() of nothing is NULL, Spark's [])
+        brand_accounts=g.brand_accounts.fill_null(ibis.literal([], type="array<string>")),
+    )
+    drop = [c for c in g.columns if c.startswith("_")]
+    return g.drop(*drop)
