@@ -170,6 +170,10 @@ class Featurizer:
         return [pos / 4, neg / 4, n_pos / 2, n_neg / 2, (pos - neg) / 4, float(pos > neg) - float(neg > pos)]
 
 
+# (feature spec, batch size) -> (texts, their feature blocks): the last call's features
+_LAST_FEATURES: dict[tuple[FeatureSpec, int], tuple[list[str], list[sp.csr_matrix]]] = {}
+
+
 def read_lexicon(path: Path) -> dict[str, float]:
     """A ``word<TAB>valence[<TAB>...]`` file (VADER's format) as a dict; later columns are ignored."""
     return read_lexicon_text(path.read_text(encoding="utf-8"))
@@ -206,12 +210,29 @@ class LinearTextClassifier:
     def predict_proba(self, texts: Sequence[str], *, batch_size: int = 1024) -> np.ndarray:
         """(len(texts), n_labels) probabilities, rows summing to 1."""
         out = np.empty((len(texts), len(self.labels)), dtype=np.float64)
-        for start in range(0, len(texts), max(1, batch_size)):
-            batch = texts[start : start + batch_size]
-            features = self._featurizer.transform(batch)
+        start = 0
+        for features in self._features(texts, max(1, batch_size)):
             scores = np.asarray(features @ self._weights_t, dtype=np.float64) + self.intercept
-            out[start : start + len(batch)] = softmax(scores)
+            out[start : start + features.shape[0]] = softmax(scores)
+            start += features.shape[0]
         return out
+
+    def _features(self, texts: Sequence[str], batch_size: int) -> list[sp.csr_matrix]:
+        """The texts' feature rows, batch by batch; reused when the next model asks for the same texts.
+
+        The sentiment and complaint models of a tier share one feature spec, and the
+        enrich stage classifies each batch with both: featurising once halves the work.
+        """
+        key = (self.spec, batch_size)
+        cached = _LAST_FEATURES.get(key) if self.lexicon is None else None
+        texts = list(texts)
+        if cached is not None and cached[0] == texts:
+            return cached[1]
+        blocks = [self._featurizer.transform(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
+        if self.lexicon is None:
+            _LAST_FEATURES.clear()  # one batch's features at a time: memory stays bounded
+            _LAST_FEATURES[key] = (texts, blocks)
+        return blocks
 
     def predict(self, texts: Sequence[str], *, batch_size: int = 1024) -> list[Prediction]:
         probabilities = self.predict_proba(texts, batch_size=batch_size)
