@@ -29,7 +29,10 @@ from pathlib import Path
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This job's process, plus its largest worker process (the fast tier classifies in a second one)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + worker) / 1024
 
 
 def job_vader(workspace: Path) -> dict[str, float]:
