@@ -17,8 +17,6 @@ as `groundswell eval --model accurate` does.
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import os
 import platform
@@ -28,51 +26,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 sys.path.insert(0, str(ROOT / "src"))
 
+from model_data import DATA, airline_halves, complaint_parts, figure, per_class_table
+
 from groundswell.enrich.encoder import load_encoder_head
-from groundswell.enrich.evaluate import EvalReport, evaluate
-
-COMPLAINT_TRAIN_BELOW = 56
-AIRLINE_TRAIN_BELOW = 50
-
-
-def held_out_complaints(tmp: Path) -> Path:
-    path = tmp / "complaints_heldout.csv"
-    with (DATA / "complaints" / "train.csv").open(newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if _bucket(r["id"]) >= COMPLAINT_TRAIN_BELOW]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows((r["text"], r["label"]) for r in rows)
-    return path
-
-
-def held_out_airline(tmp: Path) -> Path:
-    path = tmp / "airline_heldout_half.csv"
-    with (DATA / "airline_sentiment" / "train.csv").open(newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if _bucket(r["tweet_id"]) >= AIRLINE_TRAIN_BELOW]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows((r["text"], r["airline_sentiment"]) for r in rows)
-    return path
-
-
-def _bucket(key: str) -> int:
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % 100
-
-
-def figure(report: EvalReport) -> dict[str, Any]:
-    return {
-        "n": report.n,
-        "metric": report.metric,
-        "value": round(report.value, 4),
-        "per_class": {k: {m: round(v, 4) for m, v in row.items()} for k, row in report.per_class.items()},
-        "confusion": {"labels": list(report.labels), "matrix": report.confusion},
-        "posts_per_second": round(report.posts_per_second),
-    }
+from groundswell.enrich.evaluate import evaluate
 
 
 def rows_table(validation: dict[str, Any]) -> str:
@@ -80,13 +39,6 @@ def rows_table(validation: dict[str, Any]) -> str:
     for split, v in validation.items():
         task, _, name = split.partition(": ")
         lines.append(f"| {task} | {name} | {v['n']:,} | {v['metric']} | {v['value']:.4f} |")
-    return "\n".join(lines)
-
-
-def per_class(v: dict[str, Any]) -> str:
-    lines = ["| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
-    for label, row in v["per_class"].items():
-        lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
     return "\n".join(lines)
 
 
@@ -109,7 +61,7 @@ def main() -> None:
                 evaluate(sentiment, DATA / "airline_sentiment" / "train.csv")
             ),
             "complaint: complaints/train.csv rows with 56 <= sha1(id) % 100 < 70 (never trained or tuned on)": figure(
-                evaluate(complaint, held_out_complaints(Path(tmp)))
+                evaluate(complaint, complaint_parts(Path(tmp))[1])
             ),
         }
     for split, v in validation.items():
@@ -117,7 +69,7 @@ def main() -> None:
     variant: dict[str, Any] = {}
     if args.variant_dir:
         with tempfile.TemporaryDirectory() as tmp:
-            half = held_out_airline(Path(tmp))
+            half = airline_halves(Path(tmp))[1]
             with_airline = load_encoder_head(args.variant_dir, "sentiment")
             variant = {
                 "trained_on": "TweetEval sentiment train + airline_sentiment train rows with sha1(tweet_id) % 100 < 50",
@@ -190,15 +142,15 @@ complaint macro F1 >= 0.86; >= 150 posts/s for all fields on 2 cores.
 
 TweetEval validation, per class:
 
-{per_class(tweeteval)}
+{per_class_table(tweeteval)}
 
 Airline (another domain), per class:
 
-{per_class(airline)}
+{per_class_table(airline)}
 
 Complaints held-out part ({complaint["n"]} rows; sampling error about ±0.03), per class:
 
-{per_class(complaint)}
+{per_class_table(complaint)}
 
 Throughput: {min(v["posts_per_second"] for v in validation.values()):,} posts/s for one head through
 `groundswell eval` on this 2-core machine (the second head of the same texts costs nothing more); see

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import math
 import random
@@ -45,21 +44,16 @@ from torch import nn
 from transformers import AutoModel, AutoTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 sys.path.insert(0, str(ROOT / "src"))
+
+from model_data import AIRLINE_TRAIN_BELOW, COMPLAINT_TRAIN_BELOW, DATA, bucket
 
 from groundswell.enrich.base import COMPLAINT_LABELS, SENTIMENT_LABELS
 from groundswell.enrich.encoder import MAX_TOKENS, prepare_text
 
 HEADS = {"sentiment": SENTIMENT_LABELS, "complaint": COMPLAINT_LABELS}
-COMPLAINT_TRAIN_BELOW = 56
 MONITOR_PERCENT = 4
-AIRLINE_TRAIN_BELOW = 50  # --with-airline trains on this half of airline train, scores on the other
 SEED = 13
-
-
-def bucket(key: str) -> int:
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % 100
 
 
 def read_rows(path: Path, label_column: str = "label") -> list[dict[str, str]]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import platform
 import re
@@ -35,44 +34,19 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ARTIFACTS = ROOT / "src" / "groundswell" / "enrich" / "artifacts" / "fast"
 sys.path.insert(0, str(ROOT / "src"))
 
-from groundswell.enrich.evaluate import EvalReport, evaluate
+from model_data import DATA, airline_halves, complaint_parts, figure, per_class_table
+
+from groundswell.enrich.evaluate import evaluate
 from groundswell.enrich.linear import LinearTextClassifier
 from groundswell.enrich.registry import load_classifier
 from groundswell.enrich.train import TrainReport, train
 
 VERSION = "1.1.0"
-COMPLAINT_TRAIN_BELOW = 56  # shared train.csv holds buckets 0-69; 56-69 is our held-out part
 SENTIMENT_C_GRID = (0.5, 1.0, 2.0)
 COMPLAINT_C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-
-
-def complaint_bucket(tweet_id: str) -> int:
-    return int(hashlib.sha1(tweet_id.encode("utf-8")).hexdigest()[:8], 16) % 100
-
-
-def split_complaints(tmp: Path) -> tuple[Path, Path]:
-    """complaints/train.csv -> (train part, b < 56; held-out part, 56 <= b < 70), as text,label CSVs."""
-    train_path, held_path = tmp / "complaints_train.csv", tmp / "complaints_heldout.csv"
-    with (DATA / "complaints" / "train.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for path, keep in (
-        (train_path, lambda b: b < COMPLAINT_TRAIN_BELOW),
-        (held_path, lambda b: b >= COMPLAINT_TRAIN_BELOW),
-    ):
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["text", "label"])
-            for row in rows:
-                if keep(complaint_bucket(row["id"])):
-                    writer.writerow([row["text"], row["label"]])
-    return train_path, held_path
-
-
-AIRLINE_TRAIN_BELOW = 50
 
 
 def support_tweets() -> list[str]:
@@ -103,35 +77,6 @@ def pseudo_labelled(tmp: Path, task: str) -> tuple[Path, dict[str, int]]:
     return path, dict(Counter(labels))
 
 
-def airline_halves(tmp: Path) -> tuple[Path, Path]:
-    """airline_sentiment/train.csv split on sha1(tweet_id) % 100 < 50, as text,label CSVs."""
-    first, second = tmp / "airline_first_half.csv", tmp / "airline_second_half.csv"
-    with (DATA / "airline_sentiment" / "train.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for path, keep in ((first, True), (second, False)):
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["text", "label"])
-            writer.writerows(
-                (r["text"], r["airline_sentiment"])
-                for r in rows
-                if (complaint_bucket(r["tweet_id"]) < AIRLINE_TRAIN_BELOW) == keep
-            )
-    return first, second
-
-
-def figure(report: EvalReport) -> dict[str, Any]:
-    return {
-        "file": Path(report.path).name,
-        "n": report.n,
-        "metric": report.metric,
-        "value": round(report.value, 4),
-        "per_class": {k: {m: round(v, 4) for m, v in row.items()} for k, row in report.per_class.items()},
-        "confusion": {"labels": list(report.labels), "matrix": report.confusion},
-        "posts_per_second": round(report.posts_per_second),
-    }
-
-
 def update_model_json(directory: Path, validation: dict[str, Any], extra: dict[str, Any]) -> None:
     path = directory / "model.json"
     document = json.loads(path.read_text(encoding="utf-8"))
@@ -150,13 +95,6 @@ def table(validation: dict[str, Any]) -> str:
     lines = ["| split | rows | metric | value | posts/s |", "|---|---:|---|---:|---:|"]
     for split, v in validation.items():
         lines.append(f"| {split} | {v['n']:,} | {v['metric']} | {v['value']:.4f} | {v['posts_per_second']:,} |")
-    return "\n".join(lines)
-
-
-def per_class_table(v: dict[str, Any]) -> str:
-    lines = ["| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
-    for label, row in v["per_class"].items():
-        lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
     return "\n".join(lines)
 
 
@@ -225,7 +163,7 @@ def build_sentiment(tmp: Path, airline_variant: bool) -> dict[str, Any]:
 
 def build_complaint(tmp: Path) -> dict[str, Any]:
     out = ARTIFACTS / "complaint"
-    train_part, held_part = split_complaints(tmp)
+    train_part, held_part = complaint_parts(tmp)
     pseudo, _ = pseudo_labelled(tmp, "complaint")
     report = train(
         "complaint",
