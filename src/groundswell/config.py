@@ -122,6 +122,27 @@ class Response(_Model):
         return value
 
 
+class ScorecardComponent(_Model):
+    """Overrides for one scorecard component: its weight, and the raw values that score 0 (bad) and 100 (good)."""
+
+    weight: float | None = Field(default=None, ge=0)
+    bad: float | None = None
+    good: float | None = None
+
+    @model_validator(mode="after")
+    def _bad_is_not_good(self) -> ScorecardComponent:
+        if self.bad is not None and self.good is not None and self.bad == self.good:
+            raise ValueError("bad and good must differ (the score runs from bad to good)")
+        return self
+
+
+class Scorecard(_Model):
+    """``[scorecard]``: where an index counts as high, and per-component overrides by component name."""
+
+    high: float = Field(default=50.0, ge=0, le=100)
+    components: dict[str, ScorecardComponent] = Field(default_factory=dict)
+
+
 class TeamMember(_Model):
     name: str = Field(min_length=1)
     email: str | None = None
@@ -145,6 +166,7 @@ class WorkspaceConfig(_Model):
     goals: tuple[Goal, ...] = ()
     response: Response = Response()
     business_hours: BusinessHours | None = None
+    scorecard: Scorecard = Scorecard()
     team: tuple[TeamMember, ...] = ()
     csv: CsvMapping = CsvMapping()
 

@@ -66,7 +66,7 @@ POSTS = (
     "twitter,5,m,Acme,20000,2026-01-08T10:00:00Z,New season,\n"
 )
 LABELS = {
-    "1": {"subject": "experience", "sentiment": "negative", "intent": "complaint"},
+    "1": {"subject": "experience", "sentiment": "negative", "intent": "complaint", "needs_reply": True},
     "3": {"subject": "marketing", "sentiment": "positive", "intent": "praise"},
     "4": {"subject": "experience", "sentiment": "positive", "intent": "praise"},
 }
@@ -81,8 +81,9 @@ def test_each_kpi_against_its_target(make_workspace: Any, make_sources: Any) -> 
     assert visit.attained is False and visit.met == 1
     ratio, response = talk.kpis
     assert (ratio.status, ratio.value.value) == ("missed", 0.5)  # type: ignore[union-attr]
-    assert response.status == "unknown_metric" and "response_rate" in (response.note or "")
-    assert "experience_share" in (response.note or "")  # the known names are listed
+    # the one post that needs a reply got one within the window
+    assert (response.status, response.value.value) == ("met", 1.0)  # type: ignore[union-attr]
+    assert response.value.model_version == "hand-labelled@1"  # type: ignore[union-attr]
     # 1 complaint in 100,000 orders = 0.01 per 1,000; 29,000 followers over 2 stores
     per_orders, fans = complaints.kpis
     assert (per_orders.status, per_orders.value.value) == ("met", pytest.approx(0.01))  # type: ignore[union-attr]
@@ -91,6 +92,7 @@ def test_each_kpi_against_its_target(make_workspace: Any, make_sources: Any) -> 
     [misspelt] = typo.kpis
     assert misspelt.status == "unknown_metric" and typo.attained is None
     assert "complaints_per_1000_orders" in (misspelt.note or "")
+    assert "experience_share" in (misspelt.note or "") and "help_rate" in (misspelt.note or "")  # known names
     assert visit.as_dict()["kpis"][0]["value"] == pytest.approx(2 / 3)
 
 
@@ -118,6 +120,7 @@ def test_without_enrichments_kpis_are_unavailable(make_workspace: Any, make_sour
     visit, talk, complaints, _ = goal_attainment(make_sources(ws.store, ws.config))
     assert visit.kpis[0].status == "unavailable" and "groundswell enrich" in (visit.kpis[0].note or "")
     assert talk.kpis[0].status == "missed"  # the conversation ratio needs no classifier
+    assert talk.kpis[1].status == "unavailable" and "groundswell enrich" in (talk.kpis[1].note or "")
     assert [k.status for k in complaints.kpis] == ["unavailable", "met"]
     assert visit.attained is None
 

@@ -91,9 +91,7 @@ def metrics_command(
     from groundswell.metrics import METRIC_FAMILIES
     from groundswell.metrics.engines import duckdb_sources
 
-    period = Period(_moment(since, end=False), _moment(until, end=True))
-    if period.since and period.until and period.until <= period.since:
-        raise click.BadParameter("--until must be after --since", param_hint="--until")
+    period = _period(since, until)
     family = METRIC_FAMILIES[name]
     with Workspace.open(workspace) as ws, duckdb_sources(ws, model_version=model_version, period=period) as sources:
         documents = [row.as_dict() for row in family(sources, by=by)]
@@ -241,4 +239,84 @@ def _period_text(period: Period) -> str:
     return f"{since} to {until} (UTC, until exclusive)"
 
 
-COMMANDS = (metrics_command,)
+@click.command("scorecard")
+@click.option("--since", metavar="DATE", help="From this day or moment on (UTC, inclusive).")
+@click.option("--until", metavar="DATE", help="Up to this day (inclusive) or moment (exclusive), UTC.")
+@click.option(
+    "--model-version",
+    metavar="VERSION",
+    help="Use the enrichments of this model version (default: the newest in the workspace).",
+)
+@workspace_option
+@json_option
+def scorecard_command(
+    since: str | None, until: str | None, model_version: str | None, workspace: Path, as_json: bool
+) -> None:
+    """The social media index and the social media marketing index (0-100), and the quadrant.
+
+    Each index is the weighted mean of its components' scores; every component is
+    shown with its weight, raw value and score. Weights and the values that score
+    0 and 100 are set under [scorecard.components.NAME] in groundswell.toml, and
+    the level that counts as high under [scorecard] high (default 50).
+    """
+    from groundswell.metrics.engines import duckdb_sources
+    from groundswell.metrics.scorecard import scorecard
+
+    period = _period(since, until)
+    with Workspace.open(workspace) as ws, duckdb_sources(ws, model_version=model_version, period=period) as sources:
+        card = scorecard(sources)[0]
+    if as_json:
+        print_json(card.as_dict())
+        return
+    print_scorecard(card.as_dict(), period)
+
+
+def print_scorecard(document: dict[str, Any], period: Period, *, console: Console | None = None) -> None:
+    """The quadrant and both indices, then each index's components: weight, raw value, score."""
+    out = console or Console(highlight=False, emoji=False)
+    caption = [f"period: {_period_text(period)}"]
+    if document.get("model_version"):
+        caption.append(f"model version: {document['model_version']}")
+    out.print(Text(f"scorecard: {'; '.join(caption)}"), soft_wrap=True)
+    out.print(Text(f"quadrant: {document['quadrant']}  (an index is high at {document['threshold']:g} or more)"))
+    titles = {"social_media": "social media index", "social_media_marketing": "social media marketing index"}
+    for index in document["indices"]:
+        value = index["value"]
+        out.print(Text(""))
+        out.print(
+            Text(f"{titles.get(index['name'], index['name'])}: {'n/a' if value is None else f'{value:.0f} / 100'}")
+        )
+        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        table.add_column("component", no_wrap=True)
+        for header in ("weight", "value", "score"):
+            table.add_column(header, justify="right", no_wrap=True)
+        table.add_column("0 -> 100 at", no_wrap=True)
+        for c in index["components"]:
+            raw = "n/a" if c["raw"] is None else _component_value(c["name"], c["raw"])
+            points = "n/a" if c["score"] is None else f"{c['score']:.0f}"
+            ends = (_component_value(c["name"], c[end]) for end in ("bad", "good"))
+            scale = " -> ".join(ends) + (" (log)" if c["scale"] == "log" else "")
+            table.add_row(Text(c["label"]), Text(f"{c['weight']:g}"), Text(raw), Text(points), Text(scale))
+        out.print(table)
+    notes = sorted({f"{c['name']}: {c['note']}" for i in document["indices"] for c in i["components"] if c["note"]})
+    if notes:
+        console_err = stderr_console()
+        for note in notes:
+            console_err.print(f"note: {note}", markup=False, soft_wrap=True)
+
+
+def _component_value(name: str, value: float) -> str:
+    """A share (or growth) as a percentage, anything else as a number."""
+    if name.endswith(("_rate", "_share", "_ratio")) or "growth" in name:
+        return f"{100 * value:.3g}%"
+    return _number(float(value))
+
+
+def _period(since: str | None, until: str | None) -> Period:
+    period = Period(_moment(since, end=False), _moment(until, end=True))
+    if period.since and period.until and period.until <= period.since:
+        raise click.BadParameter("--until must be after --since", param_hint="--until")
+    return period
+
+
+COMMANDS = (metrics_command, scorecard_command)

@@ -67,17 +67,25 @@ def print_summary(summary: WorkspaceSummary) -> None:
     show_default=True,
     help="The model tier that classifies the posts (fast, accurate, or a model directory).",
 )
+@click.option(
+    "--profile",
+    type=click.Choice(("default", "helpful", "buzzing")),
+    default="default",
+    show_default=True,
+    help="How the demo brand behaves: helpful answers and helps; buzzing campaigns and broadcasts.",
+)
 @workspace_option
 @json_option
 @quiet_option
-def demo_command(posts: int, seed: int, model: str, workspace: Path, as_json: bool, quiet: bool) -> None:
-    """Build a synthetic brand world in the workspace, classify its posts and summarise it."""
+def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Path, as_json: bool, quiet: bool) -> None:
+    """Build a synthetic brand world in the workspace, classify its posts and show its scorecard."""
     from groundswell.demo import build_demo
+    from groundswell.demo.world import PROFILES
 
     console = stderr_console(quiet=quiet or as_json)
     console.print(f"building a demo world of {posts:,} posts in {workspace} ...")
     with file_progress(console) as progress:
-        result = build_demo(workspace, posts=posts, seed=seed, progress=progress)
+        result = build_demo(workspace, posts=posts, seed=seed, profile=PROFILES[profile], progress=progress)
     console.print(f"classifying its posts with the {model} model ...")
     with Workspace.open(result.workspace) as ws, count_progress(console, "enrich") as enrich_progress:
         enriched = ws.enrich(model, progress=enrich_progress)

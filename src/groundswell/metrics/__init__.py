@@ -12,8 +12,17 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from groundswell.metrics.base import BY_CHOICES, MetricValue, Period, Sources, ratio
+from groundswell.metrics.denominators import per_denominator
 from groundswell.metrics.engines import duckdb_sources, spark_sources
+from groundswell.metrics.goals import goal_attainment
+from groundswell.metrics.help import HelpFigures, help_figures
+from groundswell.metrics.marketing import marketing
+from groundswell.metrics.participation import participation
+from groundswell.metrics.relationships import relationships
 from groundswell.metrics.response import ResponseFigures, fairness, response
+from groundswell.metrics.spikes import detect_spikes
+from groundswell.metrics.subject import subject_shares
+from groundswell.metrics.voice import conversation_ratio
 
 
 class MetricRow(Protocol):
@@ -24,14 +33,32 @@ class MetricFamily(Protocol):
     def __call__(self, sources: Sources, *, by: str | None = None) -> Sequence[MetricRow]: ...
 
 
+def _spikes(sources: Sources, *, by: str | None = None) -> Sequence[MetricRow]:
+    return [detect_spikes(sources, by=by)]
+
+
+def _denominators(sources: Sources, *, by: str | None = None) -> Sequence[MetricRow]:
+    return [per_denominator(sources, by=by)]
+
+
 METRIC_FAMILIES: dict[str, MetricFamily] = {
     "response": response,
+    "help": help_figures,
+    "subject": subject_shares,
+    "voice": conversation_ratio,
+    "participation": participation,
+    "relationships": relationships,
+    "marketing": marketing,
+    "denominators": _denominators,
     "fairness": fairness,
+    "spikes": _spikes,
+    "goals": goal_attainment,
 }
 
 __all__ = [
     "BY_CHOICES",
     "METRIC_FAMILIES",
+    "HelpFigures",
     "MetricFamily",
     "MetricRow",
     "MetricValue",
@@ -40,6 +67,7 @@ __all__ = [
     "Sources",
     "duckdb_sources",
     "fairness",
+    "help_figures",
     "ratio",
     "response",
     "spark_sources",

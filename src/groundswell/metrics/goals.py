@@ -4,11 +4,10 @@ DESIGN, "Metric definitions": **Goal attainment**: each business goal's KPIs
 against their targets.
 
 A KPI in the config names a metric (``[[goals.kpis]] metric = "experience_share"``).
-``KPI_METRICS`` maps each name this module can compute to a resolver
+Each name this module can compute has a resolver
 (``Sources`` -> ``MetricValue``, brand-wide); per-denominator figures resolve by
-pattern (``complaints_per_1000_orders``). Other families add theirs with
-``register_kpi_metric`` (the response family: ``response_rate``, ...), or a
-caller passes ``resolvers=`` for one evaluation. A name nothing resolves is
+pattern (``complaints_per_1000_orders``). Other code adds its own with
+``register_kpi_metric``, or a caller passes ``resolvers=`` for one evaluation. A name nothing resolves is
 reported as ``unknown_metric``, with the names that are known.
 """
 
@@ -23,8 +22,12 @@ from groundswell.errors import MetricUnavailable, UsageError
 from groundswell.metrics.base import MetricValue, Sources
 from groundswell.metrics.denominators import COUNTS, count_values, parse_figure_name, resolve_figure
 from groundswell.metrics.frames import check_by
+from groundswell.metrics.help import ENRICH_NOTE as HELP_ENRICH_NOTE
+from groundswell.metrics.help import help_figures
 from groundswell.metrics.participation import participation
 from groundswell.metrics.relationships import relationships
+from groundswell.metrics.response import ENRICH_NOTE as RESPONSE_ENRICH_NOTE
+from groundswell.metrics.response import ResponseFigures, response
 from groundswell.metrics.spikes import detect_spikes
 from groundswell.metrics.subject import subject_shares
 from groundswell.metrics.voice import conversation_ratio
@@ -49,9 +52,34 @@ _VOICE = _family("voice", lambda src: conversation_ratio(src)[0])
 _PARTICIPATION = _family("participation", lambda src: participation(src)[0])
 _RELATIONSHIPS = _family("relationships", lambda src: relationships(src)[0])
 _SPIKES = _family("spikes", detect_spikes)
+_RESPONSE = _family("response", lambda src: response(src)[0])
+_HELP = _family("help", lambda src: help_figures(src)[0])
+
+
+def _enriched(figure: MetricValue, notes: tuple[str, ...], note: str) -> MetricValue:
+    """``figure``, or ``MetricUnavailable`` when the family said it lacked the enrichments (``note``)."""
+    if note in notes:
+        raise MetricUnavailable(note)
+    return figure
+
+
+def _hours(name: str, seconds: float | None, r: ResponseFigures) -> MetricValue:
+    return MetricValue(
+        name, None if seconds is None else seconds / 3600, unit="hours", period=r.period, denominator=r.timed_threads
+    )
+
 
 # name -> (family, how to take the figure from the family's result)
 _BUILT_IN: dict[str, tuple[Callable[[Sources, dict[str, Any]], Any], Callable[[Any], MetricValue]]] = {
+    "response_rate": (_RESPONSE, lambda r: _enriched(r.metrics()[1], r.notes, RESPONSE_ENRICH_NOTE)),
+    "first_response_median_hours": (
+        _RESPONSE,
+        lambda r: _hours("first_response_median_hours", r.first_response_median_s, r),
+    ),
+    "first_response_p90_hours": (_RESPONSE, lambda r: _hours("first_response_p90_hours", r.first_response_p90_s, r)),
+    "help_rate": (_HELP, lambda r: _enriched(r.metrics()[0], r.notes, HELP_ENRICH_NOTE)),
+    "help_coverage": (_HELP, lambda r: _enriched(r.metrics()[1], r.notes, HELP_ENRICH_NOTE)),
+    "sentiment_lift": (_HELP, lambda r: _enriched(r.metrics()[2], r.notes, HELP_ENRICH_NOTE)),
     "experience_share": (_SUBJECT, lambda r: r.experience.share),
     "experience_net_sentiment": (_SUBJECT, lambda r: r.experience.net_sentiment),
     "marketing_buzz_share": (_SUBJECT, lambda r: r.marketing_buzz.share),

@@ -166,7 +166,7 @@ def response(sources: Sources, *, by: str | Sequence[str] | None = None) -> list
     post's author; of a thread's customer), or a sequence of them. ``account`` lists every brand
     account, those with nothing to answer included.
     """
-    bys = _bys(by)
+    bys = parse_bys(by)
     threads = build_threads(sources)
     window_s = sources.config.response.window_hours * 3600
     enriched = sources.enrichments is not None
@@ -174,11 +174,11 @@ def response(sources: Sources, *, by: str | Sequence[str] | None = None) -> list
     posts = in_period(threads.posts, sources.period)
     posts = posts.filter(posts.inbound)
     posts = _with_thread_account(posts, threads) if "account" in bys else posts
-    posts = _grouped(posts, bys, sources, thread_level=False)
+    posts = grouped(posts, bys, sources, thread_level=False)
     in_window = posts.reply_delay_s.notnull() & (posts.reply_delay_s <= window_s)
     gkeys = [f"_g{i}" for i in range(len(bys))]
     post_rows = rows(
-        _aggregate(
+        aggregate(
             posts,
             gkeys,
             inbound=posts.count(),
@@ -189,9 +189,9 @@ def response(sources: Sources, *, by: str | Sequence[str] | None = None) -> list
     )
 
     table = in_period(threads.threads, sources.period, "first_inbound_created_at")
-    table = _grouped(table, bys, sources, thread_level=True)
+    table = grouped(table, bys, sources, thread_level=True)
     thread_rows = rows(
-        _aggregate(
+        aggregate(
             table,
             gkeys,
             threads=table.count(),
@@ -274,7 +274,7 @@ def fairness(sources: Sources, *, by: str | None = None) -> list[ResponseFigures
 # -- grouping ------------------------------------------------------------------------------
 
 
-def _bys(by: str | Sequence[str] | None) -> tuple[str, ...]:
+def parse_bys(by: str | Sequence[str] | None) -> tuple[str, ...]:
     found = () if by is None else (by,) if isinstance(by, str) else tuple(by)
     for name in found:
         if name not in RESPONSE_BY:
@@ -298,7 +298,7 @@ def _with_thread_account(posts: ir.Table, threads: Threads) -> ir.Table:
     return joined.drop("_t_platform", "_t_root", "_t_segment")
 
 
-def _grouped(table: ir.Table, bys: tuple[str, ...], sources: Sources, *, thread_level: bool) -> ir.Table:
+def grouped(table: ir.Table, bys: tuple[str, ...], sources: Sources, *, thread_level: bool) -> ir.Table:
     """``table`` plus ``_g0``, ``_g1``, ... for the ``by`` keys (never null)."""
     if "location" in bys:
         posts = sources.every_post
@@ -325,7 +325,7 @@ def _grouped(table: ir.Table, bys: tuple[str, ...], sources: Sources, *, thread_
     return table.mutate(**keys) if keys else table
 
 
-def _aggregate(table: ir.Table, keys: list[str], **metrics: Any) -> ir.Table:
+def aggregate(table: ir.Table, keys: list[str], **metrics: Any) -> ir.Table:
     return table.group_by(keys).aggregate(**metrics) if keys else table.aggregate(**metrics)
 
 

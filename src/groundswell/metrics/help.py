@@ -1,0 +1,184 @@
+"""Help: when the brand answers, does it help, and does the customer feel better for it?
+
+DESIGN, "Metric definitions":
+
+- **Did we help?** A replied thread is *helped* when an agent marked it so, or
+  the customer's last post after the brand's reply is positive or thanks the
+  brand; *not helped* when that last post is negative or repeats the
+  complaint; *unknown* when the customer went silent. Help rate = helped /
+  (helped + not helped); always shown with its coverage = (helped + not
+  helped) / replied.
+- **Sentiment lift**: mean customer sentiment at the end of replied threads
+  minus at their start, beside the same for unreplied threads.
+
+Each thread's outcome and its customer's sentiment at start and end come from
+``groundswell.threads`` (the agent's mark first, then the inferred outcome).
+Threads count when their first inbound post is in the period, as for the
+response figures; ``--by`` groups them the same way (account answering the
+thread, platform, location and month of the first inbound post, the customer's
+follower band).
+
+Sentiment is the enrichment's ``sentiment_score`` (-1 negative to +1
+positive). A thread counts in a lift when its customer's first and last posts
+are both enriched; a one-post thread has a lift of 0 (its start is its end).
+Without enrichments, outcomes come from agents' marks alone and the lifts are
+None, with a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from groundswell.metrics.base import MetricValue, Period, Sources, ratio
+from groundswell.metrics.engines import in_period
+from groundswell.metrics.frames import group_label, group_sort_key, rows
+from groundswell.metrics.response import aggregate, grouped, parse_bys
+from groundswell.threads.build import build_threads
+
+ENRICH_NOTE = (
+    "outcomes other than agents' marks and the sentiment lifts come from the posts' enrichments: "
+    "run `groundswell enrich` first"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HelpFigures:
+    """One group's help figures (``group`` empty for the whole brand).
+
+    ``threads``: threads whose first inbound post is in the period; ``replied``: those with a brand reply;
+    ``helped`` / ``not_helped`` / ``unknown``: replied threads by outcome (``unknown`` includes replied
+    threads whose outcome cannot be told, e.g. not enriched); ``marked``: outcomes set by an agent.
+    ``help_rate`` = helped / (helped + not_helped); ``coverage`` = (helped + not_helped) / replied.
+    ``lift_replied`` / ``lift_unreplied``: mean (end - start) customer sentiment over ``lift_replied_threads``
+    / ``lift_unreplied_threads`` threads; ``lift_difference`` = replied minus unreplied.
+    """
+
+    group: dict[str, str]
+    threads: int
+    replied: int
+    helped: int
+    not_helped: int
+    unknown: int
+    marked: int
+    help_rate: float | None
+    coverage: float | None
+    lift_replied: float | None
+    lift_replied_threads: int
+    lift_unreplied: float | None
+    lift_unreplied_threads: int
+    model_version: str | None = None
+    period: Period = field(default_factory=Period)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def lift_difference(self) -> float | None:
+        if self.lift_replied is None or self.lift_unreplied is None:
+            return None
+        return self.lift_replied - self.lift_unreplied
+
+    def metrics(self) -> list[MetricValue]:
+        """The figures as ``MetricValue`` rows (rates with numerator and denominator)."""
+        common: dict[str, Any] = {"period": self.period, "group": dict(self.group), "model_version": self.model_version}
+        told = self.helped + self.not_helped
+        return [
+            MetricValue("help_rate", self.help_rate, float(self.helped), float(told), unit="share", **common),
+            MetricValue("help_coverage", self.coverage, float(told), float(self.replied), unit="share", **common),
+            MetricValue("sentiment_lift", self.lift_replied, unit="sentiment (-1 to 1)", **common),
+            MetricValue("sentiment_lift_unreplied", self.lift_unreplied, unit="sentiment (-1 to 1)", **common),
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.group,
+            "threads": self.threads,
+            "replied": self.replied,
+            "helped": self.helped,
+            "not_helped": self.not_helped,
+            "unknown": self.unknown,
+            "marked": self.marked,
+            "help_rate": self.help_rate,
+            "coverage": self.coverage,
+            "sentiment_lift_replied": self.lift_replied,
+            "sentiment_lift_replied_threads": self.lift_replied_threads,
+            "sentiment_lift_unreplied": self.lift_unreplied,
+            "sentiment_lift_unreplied_threads": self.lift_unreplied_threads,
+            "sentiment_lift_difference": self.lift_difference,
+            "model_version": self.model_version,
+            "period": self.period.as_dict(),
+            "notes": list(self.notes),
+        }
+
+
+def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> list[HelpFigures]:
+    """Help rate with its coverage, and sentiment lift beside unreplied threads, for the brand or per ``by``.
+
+    DESIGN: "Help rate = helped / (helped + not helped); always shown with its coverage = (helped + not
+    helped) / replied." "**Sentiment lift**: mean customer sentiment at the end of replied threads minus at
+    their start, beside the same for unreplied threads."
+
+    ``by``: account, platform, location, month, follower_band (as ``response``), or a sequence of them.
+    """
+    bys = parse_bys(by)
+    threads = build_threads(sources)
+    enriched = sources.enrichments is not None
+    table = in_period(threads.threads, sources.period, "first_inbound_created_at")
+    table = grouped(table, bys, sources, thread_level=True)
+    gkeys = [f"_g{i}" for i in range(len(bys))]
+    lift = table.end_sentiment - table.start_sentiment
+    replied = table.replied
+    found = rows(
+        aggregate(
+            table,
+            gkeys,
+            threads=table.count(),
+            replied=replied.cast("int64").sum(),
+            helped=(table.outcome == "helped").cast("int64").sum(),
+            not_helped=(table.outcome == "not_helped").cast("int64").sum(),
+            marked=(replied & table.marked).cast("int64").sum(),
+            lift_replied=lift.mean(where=replied),
+            lift_replied_threads=lift.count(where=replied),
+            lift_unreplied=lift.mean(where=~replied),
+            lift_unreplied_threads=lift.count(where=~replied),
+        )
+    )
+    merged = {tuple(row[k] for k in gkeys): row for row in found}
+    if not bys and not merged:
+        merged[()] = {}
+    if bys == ("account",):
+        for account in threads.accounts:
+            merged.setdefault((account.handle,), {})
+    notes = (*threads.notes, *(() if enriched else (ENRICH_NOTE,)))
+    out = []
+    for key in sorted(merged, key=lambda k: tuple(group_sort_key(b, v) for b, v in zip(bys, k, strict=True))):
+        row = merged[key]
+        group: dict[str, str] = {}
+        for b, value in zip(bys, key, strict=True):
+            group.update(group_label(b, value))
+        count = {name: int(row.get(name) or 0) for name in ("threads", "replied", "helped", "not_helped", "marked")}
+        told = count["helped"] + count["not_helped"]
+        out.append(
+            HelpFigures(
+                group=group,
+                **count,
+                unknown=count["replied"] - told,
+                help_rate=ratio(count["helped"], told),
+                coverage=ratio(told, count["replied"]),
+                lift_replied=_float(row.get("lift_replied")),
+                lift_replied_threads=int(row.get("lift_replied_threads") or 0),
+                lift_unreplied=_float(row.get("lift_unreplied")),
+                lift_unreplied_threads=int(row.get("lift_unreplied_threads") or 0),
+                model_version=sources.model_version,
+                period=sources.period,
+                notes=notes,
+            )
+        )
+    return out
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+__all__ = ["HelpFigures", "help_figures"]
