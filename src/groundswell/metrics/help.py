@@ -49,7 +49,9 @@ class HelpFigures:
 
     ``threads``: threads whose first inbound post is in the period; ``replied``: those with a brand reply;
     ``helped`` / ``not_helped`` / ``unknown``: replied threads by outcome (``unknown`` includes replied
-    threads whose outcome cannot be told, e.g. not enriched); ``marked``: outcomes set by an agent.
+    threads whose outcome cannot be told, e.g. not enriched); ``marked``: their outcomes set by an agent;
+    ``marked_unreplied``: threads an agent marked although no brand reply is in the workspace (answered
+    elsewhere): DESIGN defines helped on replied threads, so these are counted apart, not in the rate.
     ``help_rate`` = helped / (helped + not_helped); ``coverage`` = (helped + not_helped) / replied.
     ``lift_replied`` / ``lift_unreplied``: mean (end - start) customer sentiment over ``lift_replied_threads``
     / ``lift_unreplied_threads`` threads; ``lift_difference`` = replied minus unreplied.
@@ -62,6 +64,7 @@ class HelpFigures:
     not_helped: int
     unknown: int
     marked: int
+    marked_unreplied: int
     help_rate: float | None
     coverage: float | None
     lift_replied: float | None
@@ -98,6 +101,7 @@ class HelpFigures:
             "not_helped": self.not_helped,
             "unknown": self.unknown,
             "marked": self.marked,
+            "marked_unreplied": self.marked_unreplied,
             "help_rate": self.help_rate,
             "coverage": self.coverage,
             "sentiment_lift_replied": self.lift_replied,
@@ -134,9 +138,10 @@ def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> 
             gkeys,
             threads=table.count(),
             replied=replied.cast("int64").sum(),
-            helped=(table.outcome == "helped").cast("int64").sum(),
-            not_helped=(table.outcome == "not_helped").cast("int64").sum(),
+            helped=(replied & (table.outcome == "helped")).cast("int64").sum(),
+            not_helped=(replied & (table.outcome == "not_helped")).cast("int64").sum(),
             marked=(replied & table.marked).cast("int64").sum(),
+            marked_unreplied=(~replied & table.marked).cast("int64").sum(),
             lift_replied=lift.mean(where=replied),
             lift_replied_threads=lift.count(where=replied),
             lift_unreplied=lift.mean(where=~replied),
@@ -156,7 +161,8 @@ def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> 
         group: dict[str, str] = {}
         for b, value in zip(bys, key, strict=True):
             group.update(group_label(b, value))
-        count = {name: int(row.get(name) or 0) for name in ("threads", "replied", "helped", "not_helped", "marked")}
+        names = ("threads", "replied", "helped", "not_helped", "marked", "marked_unreplied")
+        count = {name: int(row.get(name) or 0) for name in names}
         told = count["helped"] + count["not_helped"]
         out.append(
             HelpFigures(
