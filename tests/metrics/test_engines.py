@@ -16,6 +16,7 @@ import pytest
 from groundswell.demo import build_demo
 from groundswell.enrich.registry import shipped_model_dir
 from groundswell.metrics import METRIC_FAMILIES
+from groundswell.metrics.scorecard import scorecard
 from groundswell.metrics.base import Sources
 from groundswell.metrics.engines import duckdb_sources, spark_sources
 from groundswell.metrics.response import response
@@ -101,3 +102,10 @@ def test_every_family_is_equal(both: tuple[Sources, Sources], name: str) -> None
     family = METRIC_FAMILIES[name]
     expected = [row.as_dict() for row in family(on_duckdb, by=None)]
     _same(expected, [row.as_dict() for row in family(on_spark, by=None)], name)
+
+
+def test_scorecard_is_equal(both: tuple[Sources, Sources]) -> None:
+    on_duckdb, on_spark = both
+    expected = scorecard(on_duckdb)[0].as_dict()
+    assert expected["social_media_index"] is not None
+    _same([expected], [scorecard(on_spark)[0].as_dict()], "scorecard")

@@ -16,6 +16,7 @@ from rich.text import Text
 from groundswell.cli.console import print_json, stderr_console
 from groundswell.cli.options import json_option, workspace_option
 from groundswell.metrics.base import BY_CHOICES, Period
+from groundswell.store.duckdb import METRICS_MEMORY_LIMIT
 from groundswell.workspace import Workspace
 
 # Shown once above the table rather than in every row, when every row has the same value.
@@ -93,7 +94,11 @@ def metrics_command(
 
     period = _period(since, until)
     family = METRIC_FAMILIES[name]
-    with Workspace.open(workspace) as ws, duckdb_sources(ws, model_version=model_version, period=period) as sources:
+    with (
+        Workspace.open(workspace) as ws,
+        ws.store.memory_limit(METRICS_MEMORY_LIMIT),
+        duckdb_sources(ws, model_version=model_version, period=period) as sources,
+    ):
         documents = [row.as_dict() for row in family(sources, by=by)]
     if as_json:
         print_json(documents)
@@ -263,7 +268,11 @@ def scorecard_command(
     from groundswell.metrics.scorecard import scorecard
 
     period = _period(since, until)
-    with Workspace.open(workspace) as ws, duckdb_sources(ws, model_version=model_version, period=period) as sources:
+    with (
+        Workspace.open(workspace) as ws,
+        ws.store.memory_limit(METRICS_MEMORY_LIMIT),
+        duckdb_sources(ws, model_version=model_version, period=period) as sources,
+    ):
         card = scorecard(sources)[0]
     if as_json:
         print_json(card.as_dict())

@@ -79,8 +79,12 @@ def print_summary(summary: WorkspaceSummary) -> None:
 @quiet_option
 def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Path, as_json: bool, quiet: bool) -> None:
     """Build a synthetic brand world in the workspace, classify its posts and show its scorecard."""
+    from groundswell.cli.metrics_commands import print_scorecard
     from groundswell.demo import build_demo
     from groundswell.demo.world import PROFILES
+    from groundswell.metrics.base import Period
+    from groundswell.metrics.engines import duckdb_sources
+    from groundswell.metrics.scorecard import scorecard
 
     console = stderr_console(quiet=quiet or as_json)
     console.print(f"building a demo world of {posts:,} posts in {workspace} ...")
@@ -89,6 +93,9 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     console.print(f"classifying its posts with the {model} model ...")
     with Workspace.open(result.workspace) as ws, count_progress(console, "enrich") as enrich_progress:
         enriched = ws.enrich(model, progress=enrich_progress)
+    console.print("computing its scorecard ...")
+    with Workspace.open(result.workspace) as ws, duckdb_sources(ws) as sources:
+        card = scorecard(sources)[0].as_dict()
     if as_json:
         print_json(
             {
@@ -96,11 +103,14 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
                 "import": result.report.as_dict(),
                 "enrich": enriched.as_dict(),
                 **result.summary.as_dict(),
+                "scorecard": card,
             }
         )
         return
     print_summary(result.summary)
     console.print(f"enriched {enriched.enriched:,} posts with {enriched.model_version}")
+    print(flush=True)
+    print_scorecard(card, Period())
     console.print(f"workspace: {result.workspace}  (try: groundswell status --workspace {result.workspace})")
 
 

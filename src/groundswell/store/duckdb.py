@@ -20,6 +20,8 @@ from groundswell.store.schema import apply_migrations
 DATABASE_FILENAME = "groundswell.duckdb"
 # DuckDB's buffer pool would otherwise grow to most of the machine's memory.
 DEFAULT_MEMORY_LIMIT = "1GB"
+# Metrics sort and join every post several times (threads); under 1 GB a large workspace spills to disk.
+METRICS_MEMORY_LIMIT = "3GB"
 
 _POST_ARROW_SCHEMA = pa.schema(
     [

@@ -144,7 +144,7 @@ def build_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Thr
     posts = sources.every_post
     accounts = brand_accounts(sources)
     roots, rounds, converged = _resolve_roots(posts, sources)
-    per_post = _materialize(sources, _post_columns(sources, posts, roots, accounts, silence_s))
+    per_post = _post_columns(sources, posts, roots, accounts, silence_s)
     threads = _materialize(sources, _thread_rows(sources, per_post, accounts))
     result = Threads(per_post, threads, accounts, rounds, converged)
     sources.memo[memo_key] = result
@@ -286,88 +286,114 @@ def _post_columns(
     accounts: tuple[BrandAccountRef, ...],
     silence_s: int,
 ) -> ir.Table:
+    """Every post with its thread columns (see the module docstring), materialised.
+
+    Cost: the window functions (segments, order in the thread, the next reply) run on a narrow table of
+    the few columns they need, materialised once, and the post's other columns are joined back after:
+    a window sorts every column it carries, so carrying text, handles and enrichments through each of
+    them costs several times more.
+    """
     p = posts.join(roots, ["platform", "post_id"])
     automated: Any = ibis.literal(False)
     for pattern in sources.config.response.automation_patterns:
         automated = automated | p.text.re_search(pattern)
-    p = p.select(
+    wide = _materialize(
+        sources,
+        p.select(
+            "platform",
+            "post_id",
+            "author_id",
+            "author_handle",
+            "author_followers",
+            "is_brand",
+            "created_at",
+            "location",
+            "in_reply_to_post_id",
+            "root_id",
+            "parent_missing",
+            "effective_at",
+            t=p.effective_at.truncate("s").epoch_seconds().cast("int64"),
+            # a regular expression only where it can matter: automation on brand posts
+            automated=ibis.ifelse(p.is_brand, automated, False),
+            brand_account=ibis.ifelse(p.is_brand, _handle_key(p), ibis.null().cast("string")),
+            mentioned_account=_mentioned_key(p, accounts),
+        ),
+    )
+    n = wide.select(
         "platform",
         "post_id",
-        "author_id",
-        "author_handle",
-        "author_followers",
-        "is_brand",
-        "created_at",
-        "location",
-        "in_reply_to_post_id",
         "root_id",
-        "parent_missing",
-        "effective_at",
-        t=p.effective_at.truncate("s").epoch_seconds().cast("int64"),
-        automated=p.is_brand & automated,
-        brand_account=ibis.ifelse(p.is_brand, _handle_key(p), ibis.null().cast("string")),
-        mentioned_account=_mentioned_key(p, accounts),
+        "t",
+        "is_brand",
+        "author_id",
+        replyable=wide.is_brand & ~wide.automated,
+        _marks_brand=wide.is_brand | wide.mentioned_account.notnull(),
     )
-    p = _with_enrichments(p, sources.enrichments)
-
-    tree = ibis.window(group_by=[p.platform, p.root_id])
-    tree_order = ibis.window(group_by=[p.platform, p.root_id], order_by=[p.t, p.post_id])
-    p = p.mutate(
-        brand_conversation=(p.is_brand | p.mentioned_account.notnull()).cast("int64").max().over(tree) > 0,
-        tree_account=p.brand_account.min().over(tree),
-        tree_mention=p.mentioned_account.min().over(tree),
-        _prev_t=p.t.lag().over(tree_order),
+    tree_keys = [n.platform, n.root_id]
+    n = n.mutate(
+        brand_conversation=n._marks_brand.cast("int64").max().over(ibis.window(group_by=tree_keys)) > 0,
+        _prev_t=n.t.lag().over(ibis.window(group_by=tree_keys, order_by=[n.t, n.post_id])),
     )
-    p = p.mutate(_starts=(p._prev_t.isnull() | (~p.is_brand & (p.t - p._prev_t >= silence_s))).cast("int64"))
-    p = p.mutate(
-        segment=p._starts.sum().over(
-            ibis.cumulative_window(group_by=[p.platform, p.root_id], order_by=[p.t, p.post_id])
+    n = n.mutate(_starts=(n._prev_t.isnull() | (~n.is_brand & (n.t - n._prev_t >= silence_s))).cast("int64"))
+    n = n.mutate(
+        segment=n._starts.sum().over(
+            ibis.cumulative_window(group_by=[n.platform, n.root_id], order_by=[n.t, n.post_id])
         )
-    ).drop("_prev_t", "_starts")
+    ).drop("_prev_t", "_starts", "_marks_brand")
 
-    keys = [p.platform, p.root_id, p.segment]
-    order = [p.t, p.post_id]
-    replyable = p.is_brand & ~p.automated
-    p = p.mutate(
+    keys = [n.platform, n.root_id, n.segment]
+    order = [n.t, n.post_id]
+    n = n.mutate(
         seq=ibis.row_number().over(ibis.window(group_by=keys, order_by=order)),
-        _inbound_so_far=(~p.is_brand).cast("int64").sum().over(ibis.cumulative_window(group_by=keys, order_by=order)),
-        _next_reply_t=ibis.cases((replyable, p.t))
+        _inbound_so_far=(~n.is_brand).cast("int64").sum().over(ibis.cumulative_window(group_by=keys, order_by=order)),
+        _next_reply_t=ibis.cases((n.replyable, n.t))
         .min()
         .over(ibis.window(group_by=keys, order_by=order, preceding=0, following=None)),
     )
-    keys = [p.platform, p.root_id, p.segment]
-    order = [p.t, p.post_id]
-    p = p.mutate(
-        first_inbound=~p.is_brand & (p._inbound_so_far == 1),
-        after_inbound=p._inbound_so_far > 0,
-        _replies_so_far=(p.is_brand & ~p.automated & (p._inbound_so_far > 0))
+    keys = [n.platform, n.root_id, n.segment]
+    order = [n.t, n.post_id]
+    n = n.mutate(
+        first_inbound=~n.is_brand & (n._inbound_so_far == 1),
+        after_inbound=n._inbound_so_far > 0,
+        _replies_so_far=(n.replyable & (n._inbound_so_far > 0))
         .cast("int64")
         .sum()
         .over(ibis.cumulative_window(group_by=keys, order_by=order)),
     )
-    keys = [p.platform, p.root_id, p.segment]
+    keys = [n.platform, n.root_id, n.segment]
     whole = ibis.window(group_by=keys)
-    inbound = ~p.is_brand & p.brand_conversation
-    p = p.mutate(
-        first_reply=p.is_brand & ~p.automated & p.after_inbound & (p._replies_so_far == 1),
-        after_reply=p._replies_so_far > 0,
+    inbound = ~n.is_brand & n.brand_conversation
+    n = n.mutate(
+        first_reply=n.replyable & n.after_inbound & (n._replies_so_far == 1),
+        after_reply=n._replies_so_far > 0,
         inbound=inbound,
-        reply_delay_s=ibis.ifelse(~p.is_brand, p._next_reply_t - p.t, ibis.null().cast("int64")),
-        customer_id=ibis.cases((p.first_inbound, p.author_id)).max().over(whole),
-        thread_id=ibis.cases((p.seq == 0, p.post_id)).max().over(whole),
+        reply_delay_s=ibis.ifelse(~n.is_brand, n._next_reply_t - n.t, ibis.null().cast("int64")),
+        customer_id=ibis.cases((n.first_inbound, n.author_id)).max().over(whole),
+        thread_id=ibis.cases((n.seq == 0, n.post_id)).max().over(whole),
         in_thread=inbound.cast("int64").max().over(whole) > 0,
     ).drop("_inbound_so_far", "_next_reply_t", "_replies_so_far")
-    p = p.mutate(
+    n = n.mutate(
         role=ibis.cases(
-            (p.is_brand, "brand"),
-            (p.author_id == p.customer_id, "customer"),
+            (n.is_brand, "brand"),
+            (n.author_id == n.customer_id, "customer"),
             else_="other_customer",
         )
     )
-    keys = [p.platform, p.root_id, p.segment]
-    rest = ibis.window(group_by=keys, order_by=[p.t, p.post_id], preceding=0, following=None)
-    p = p.mutate(_customer_rest=(p.role == "customer").cast("int64").sum().over(rest))
-    return p.mutate(last_customer=(p.role == "customer") & (p._customer_rest == 1)).drop("_customer_rest")
+    keys = [n.platform, n.root_id, n.segment]
+    rest = ibis.window(group_by=keys, order_by=[n.t, n.post_id], preceding=0, following=None)
+    n = n.mutate(_customer_rest=(n.role == "customer").cast("int64").sum().over(rest))
+    n = n.mutate(last_customer=(n.role == "customer") & (n._customer_rest == 1)).drop(
+        "_customer_rest", "root_id", "t", "is_brand", "author_id", "replyable"
+    )
+    narrow = _materialize(sources, n)
+    trees = wide.group_by(["platform", "root_id"]).aggregate(
+        tree_account=wide.brand_account.min(), tree_mention=wide.mentioned_account.min()
+    )
+    joined = wide.join(narrow, ["platform", "post_id"]).join(trees, ["platform", "root_id"])
+    per_post = _materialize(sources, _with_enrichments(joined, sources.enrichments))
+    _release(sources, narrow)
+    _release(sources, wide)
+    return per_post
 
 
 def _with_enrichments(p: ir.Table, enrichments: ir.Table | None) -> ir.Table:
