@@ -30,7 +30,7 @@ class MetricRow(Protocol):
 
 
 class MetricFamily(Protocol):
-    def __call__(self, sources: Sources, *, by: str | None = None) -> Sequence[MetricRow]: ...
+    def __call__(self, sources: Sources, /, *, by: str | None = None) -> Sequence[MetricRow]: ...
 
 
 def _spikes(sources: Sources, *, by: str | None = None) -> Sequence[MetricRow]:

@@ -15,11 +15,10 @@ Conventions:
   handle character (``@acme`` does not match ``@acmestore``). A Mastodon handle
   ``user@server`` also matches a bare ``@user`` (local mentions drop the server).
 - *inbound* (DESIGN): a post by a non-brand account that mentions a brand account
-  or replies into a brand conversation. A reply is *into a brand conversation*
-  when its parent is a brand post, or its ``conversation_id`` holds a brand post.
-  Parents and conversations are looked up in every post (``Sources.every_post``),
-  so a reply in the period to a post before it is recognised; a parent never
-  imported is unknown, and the conversation test still applies.
+  or replies into a brand conversation. One definition for every family: the
+  threads stage's (``groundswell.threads``: a non-brand post of a reply tree in
+  which a brand account posts or is mentioned), so a figure counting inbound
+  posts and the response rate's denominator count the same posts.
 - the *addressed account* of a customer post: the brand account it replies to,
   else the first configured brand account it mentions, else ``"(none)"``.
 - ``--by`` keys are never null: ``"(none)"`` for no account or location,
@@ -157,44 +156,37 @@ def with_parent(table: ir.Table, posts: ir.Table) -> ir.Table:
     return joined.mutate(parent_found=joined._parent_post_id.notnull()).drop("_parent_platform", "_parent_post_id")
 
 
-def with_brand_conversation(table: ir.Table, posts: ir.Table) -> ir.Table:
-    """``table`` plus ``in_brand_conversation``: its ``conversation_id`` holds a brand post."""
-    convs = (
-        posts.filter(posts.is_brand & posts.conversation_id.notnull())
-        .select(_conv_platform=posts.platform, _conv_id=posts.conversation_id)
-        .distinct()
-    )
-    joined = table.left_join(convs, [table.platform == convs._conv_platform, table.conversation_id == convs._conv_id])
-    return joined.mutate(in_brand_conversation=joined._conv_id.notnull()).drop("_conv_platform", "_conv_id")
+def with_inbound(table: ir.Table, src: Sources) -> ir.Table:
+    """``table`` plus ``inbound``, as the threads stage decides it (built once per ``Sources``)."""
+    from groundswell.threads.build import build_threads  # the threads stage itself builds on metrics.base
+
+    posts = build_threads(src).posts
+    flags = posts.select(_i_platform=posts.platform, _i_post_id=posts.post_id, _inbound=posts.inbound)
+    joined = table.left_join(flags, [table.platform == flags._i_platform, table.post_id == flags._i_post_id])
+    return joined.mutate(inbound=joined._inbound.fill_null(False)).drop("_i_platform", "_i_post_id", "_inbound")
 
 
-def annotated_customer_posts(src: Sources, *, conversations: bool = True) -> ir.Table:
-    """Customer posts with ``mentions_brand``, the parent's facts, ``addressed_account`` and ``inbound``.
+def annotated_customer_posts(src: Sources, *, inbound: bool = True) -> ir.Table:
+    """Customer posts with ``mentions_brand``, ``replies_to_brand``, the parent's facts, ``addressed_account``
+    and (``inbound=True``) ``inbound``.
 
-    ``conversations=False`` skips the brand-conversation join (``inbound`` then only counts mentions and
-    replies to brand posts): for figures DESIGN defines on mentions and replies only (friends).
+    ``inbound=False`` skips the threads stage, for figures DESIGN defines on mentions and replies only
+    (friends) or that need only the addressed account.
     """
-    return annotate(customer_posts(src.posts), src, conversations=conversations)
+    return annotate(customer_posts(src.posts), src, inbound=inbound)
 
 
-def annotate(table: ir.Table, src: Sources, *, conversations: bool = True) -> ir.Table:
+def annotate(table: ir.Table, src: Sources, *, inbound: bool = True) -> ir.Table:
     """``annotated_customer_posts`` for any table of customer posts (e.g. already narrowed by a join)."""
-    every = src.every_post  # a reply in the period may answer a post from before it
-    table = with_parent(table, every)
-    if conversations:
-        table = with_brand_conversation(table, every)
+    table = with_parent(table, src.every_post)  # a reply in the period may answer a post from before it
+    if inbound:
+        table = with_inbound(table, src)
     mentioned = mentioned_account(table, src.config)
     table = table.mutate(mentioned_account=mentioned)
     replies_to_brand = table.parent_is_brand.fill_null(False)
-    into_conversation = replies_to_brand
-    if conversations:
-        into_conversation = replies_to_brand | (
-            table.in_reply_to_post_id.notnull() & table.in_brand_conversation.fill_null(False)
-        )
     return table.mutate(
         mentions_brand=table.mentioned_account.notnull(),
         replies_to_brand=replies_to_brand,
-        inbound=table.mentioned_account.notnull() | into_conversation,
         addressed_account=ibis.ifelse(
             replies_to_brand, table.parent_account, table.mentioned_account.fill_null(NONE_KEY)
         ),

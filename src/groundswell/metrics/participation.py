@@ -152,7 +152,7 @@ def participation(src: Sources, *, by: str | None = None, audience: int | None =
     if audience is not None and audience < 0:
         raise UsageError(f"audience must be a number of accounts, 0 or more, not {audience}")
     if by == "account":
-        table = annotated_customer_posts(src, conversations=False)
+        table = annotated_customer_posts(src, inbound=False)
         table = with_group(table, by, src.config, account=table.addressed_account)
     else:
         table = with_group(customer_posts(src.posts), by, src.config)

@@ -108,7 +108,7 @@ def relationships(src: Sources, *, by: str | None = None) -> list[RelationshipFi
     """
     check_by(by, RELATIONSHIPS_BY, "relationships (cohorts are monthly already)")
     if by == "account":
-        table = annotated_customer_posts(src, conversations=False)
+        table = annotated_customer_posts(src, inbound=False)
         table = with_group(table, by, src.config, account=table.addressed_account)
     else:
         table = with_group(customer_posts(src.posts), by, src.config)
@@ -140,7 +140,7 @@ def relationships(src: Sources, *, by: str | None = None) -> list[RelationshipFi
         # positive posts first (a join that narrows), then what they are directed at
         positive = with_enrichments(customer_posts(src.posts), src.enrichments, ["sentiment"])
         positive = positive.filter(positive.sentiment == "positive")
-        directed = annotate(positive, src, conversations=False)
+        directed = annotate(positive, src, inbound=False)
         directed = with_group(directed, by, src.config, account=directed.addressed_account)
         directed = directed.filter(directed.mentions_brand | directed.replies_to_brand)
         per_friend = directed.group_by([GROUP, *AUTHOR]).aggregate(n=directed.count())

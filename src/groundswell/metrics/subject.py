@@ -110,7 +110,7 @@ def subject_shares(src: Sources, *, by: str | None = None) -> list[SubjectFigure
     check_by(by, SUBJECT_BY, "subject")
     enrichments = require_enrichments(src, "the subject metrics")
     if by == "account":
-        table = annotated_customer_posts(src, conversations=False)
+        table = annotated_customer_posts(src, inbound=False)
         table = with_group(table, by, src.config, account=table.addressed_account)
     else:
         table = with_group(customer_posts(src.posts), by, src.config)
