@@ -133,6 +133,10 @@ def test_business_hours_leave_out_the_night(ws: Workspace) -> None:
     # t1 600 s, m1 1,200 s and t2 7,200 s all in office hours; t3 Mon 10:00 -> Tue 11:00 is 7 h + 2 h
     assert everything["first_response_business_median_s"] == pytest.approx((1200 + 7200) / 2)
     assert everything["first_response_business_p90_s"] == pytest.approx(7200 + 0.7 * (9 * 3600 - 7200))
+    with duckdb_sources(ws) as sources:
+        (calendar_only,) = response(sources, business_hours=False)  # what the scorecard asks for
+    assert calendar_only.first_response_business_median_s is None
+    assert calendar_only.first_response_median_s == everything["first_response_median_s"]
 
 
 def test_by_account_lists_every_brand_account(ws: Workspace) -> None:

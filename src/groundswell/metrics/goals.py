@@ -52,7 +52,7 @@ _VOICE = _family("voice", lambda src: conversation_ratio(src)[0])
 _PARTICIPATION = _family("participation", lambda src: participation(src)[0])
 _RELATIONSHIPS = _family("relationships", lambda src: relationships(src)[0])
 _SPIKES = _family("spikes", detect_spikes)
-_RESPONSE = _family("response", lambda src: response(src)[0])
+_RESPONSE = _family("response", lambda src: response(src, business_hours=False)[0])
 _HELP = _family("help", lambda src: help_figures(src)[0])
 
 

@@ -149,7 +149,9 @@ class ResponseFigures:
         }
 
 
-def response(sources: Sources, *, by: str | Sequence[str] | None = None) -> list[ResponseFigures]:
+def response(
+    sources: Sources, *, by: str | Sequence[str] | None = None, business_hours: bool = True
+) -> list[ResponseFigures]:
     """Inbound, response rate and first response time, for the brand or per ``by`` group.
 
     DESIGN: "**Response rate**: share of inbound posts that need a reply (needs_reply: questions,
@@ -165,6 +167,10 @@ def response(sources: Sources, *, by: str | Sequence[str] | None = None) -> list
     platform, location, month (of the post; of a thread's first inbound post), follower_band (of the
     post's author; of a thread's customer), or a sequence of them. ``account`` lists every brand
     account, those with nothing to answer included.
+
+    ``business_hours=False`` leaves the business-hours percentiles out (None) even with a schedule: they
+    are computed in Python, one replied thread at a time, which a caller needing only calendar time (the
+    scorecard) need not pay for.
     """
     bys = parse_bys(by)
     threads = build_threads(sources)
@@ -204,7 +210,7 @@ def response(sources: Sources, *, by: str | Sequence[str] | None = None) -> list
     )
     business: dict[tuple[Any, ...], list[float]] = {}
     hours = sources.config.business_hours
-    if hours is not None:
+    if hours is not None and business_hours:
         timed = table.filter(table.response_s.notnull())
         for row in rows(timed.select(*gkeys, "first_inbound_at", "first_reply_at")):
             key = tuple(row[k] for k in gkeys)

@@ -97,7 +97,7 @@ COMPONENT_NAMES = tuple(c.name for c in COMPONENTS)
 # family -> how to compute it brand-wide; component -> how to take its figure from the family's result
 _FAMILIES: dict[str, Callable[[Sources], Any]] = {
     "subject": lambda src: subject_shares(src)[0],
-    "response": lambda src: response(src)[0],
+    "response": lambda src: response(src, business_hours=False)[0],
     "help": lambda src: help_figures(src)[0],
     "voice": lambda src: conversation_ratio(src)[0],
     "relationships": lambda src: relationships(src)[0],
