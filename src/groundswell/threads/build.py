@@ -307,8 +307,6 @@ def _post_columns(
             "author_followers",
             "is_brand",
             "created_at",
-            "location",
-            "in_reply_to_post_id",
             "root_id",
             "parent_missing",
             "effective_at",
@@ -386,10 +384,7 @@ def _post_columns(
         "_customer_rest", "root_id", "t", "is_brand", "author_id", "replyable"
     )
     narrow = _materialize(sources, n)
-    trees = wide.group_by(["platform", "root_id"]).aggregate(
-        tree_account=wide.brand_account.min(), tree_mention=wide.mentioned_account.min()
-    )
-    joined = wide.join(narrow, ["platform", "post_id"]).join(trees, ["platform", "root_id"])
+    joined = wide.join(narrow, ["platform", "post_id"])
     per_post = _materialize(sources, _with_enrichments(joined, sources.enrichments))
     _release(sources, narrow)
     _release(sources, wide)
@@ -433,8 +428,6 @@ def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef,
         _any_brand=t.brand_account.min(),
         _first_mention=t.mentioned_account.max(where=first),
         _any_mention=t.mentioned_account.min(),
-        _tree_account=t.tree_account.max(),
-        _tree_mention=t.tree_mention.max(),
         brand_accounts=t.brand_account.collect(distinct=True).sort(),
         posts=t.count(),
         inbound=t.inbound.cast("int64").sum(),
@@ -463,6 +456,11 @@ def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef,
         brand_replies=(spoken._run * (spoken.is_brand & spoken.after_inbound).cast("int64")).sum(),
     )
     g = g.left_join(turns, list(THREAD_KEYS)).drop(*(f"{k}_right" for k in THREAD_KEYS))
+    # the account of a thread no brand account posts in or is mentioned in: one of its tree's
+    trees = p.group_by(["platform", "root_id"]).aggregate(
+        _tree_account=p.brand_account.min(), _tree_mention=p.mentioned_account.min()
+    )
+    g = g.left_join(trees, ["platform", "root_id"]).drop("platform_right", "root_id_right")
 
     marked = ibis.null().cast("string")
     if sources.marks is not None:
