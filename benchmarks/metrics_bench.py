@@ -145,11 +145,10 @@ def _raw(card: Any) -> dict[str, float | None]:
 def job_duckdb(path: Path) -> dict[str, Any]:
     from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
-    from groundswell.store.duckdb import METRICS_MEMORY_LIMIT
     from groundswell.workspace import Workspace
 
     started = time.perf_counter()
-    with Workspace.open(path) as ws, ws.store.memory_limit(METRICS_MEMORY_LIMIT), duckdb_sources(ws) as src:
+    with Workspace.open(path) as ws, ws.store.for_metrics(), duckdb_sources(ws) as src:
         card = scorecard(src)[0]
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "raw": _raw(card), "quadrant": card.quadrant}

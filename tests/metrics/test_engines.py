@@ -16,10 +16,10 @@ import pytest
 from groundswell.demo import build_demo
 from groundswell.enrich.registry import shipped_model_dir
 from groundswell.metrics import METRIC_FAMILIES
-from groundswell.metrics.scorecard import scorecard
 from groundswell.metrics.base import Sources
 from groundswell.metrics.engines import duckdb_sources, spark_sources
 from groundswell.metrics.response import response
+from groundswell.metrics.scorecard import scorecard
 from groundswell.threads import build_threads
 from groundswell.workspace import Workspace
 

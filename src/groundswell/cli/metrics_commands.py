@@ -16,7 +16,6 @@ from rich.text import Text
 from groundswell.cli.console import print_json, stderr_console
 from groundswell.cli.options import json_option, workspace_option
 from groundswell.metrics.base import BY_CHOICES, Period
-from groundswell.store.duckdb import METRICS_MEMORY_LIMIT
 from groundswell.workspace import Workspace
 
 # Shown once above the table rather than in every row, when every row has the same value.
@@ -96,7 +95,7 @@ def metrics_command(
     family = METRIC_FAMILIES[name]
     with (
         Workspace.open(workspace) as ws,
-        ws.store.memory_limit(METRICS_MEMORY_LIMIT),
+        ws.store.for_metrics(),
         duckdb_sources(ws, model_version=model_version, period=period) as sources,
     ):
         documents = [row.as_dict() for row in family(sources, by=by)]
@@ -270,7 +269,7 @@ def scorecard_command(
     period = _period(since, until)
     with (
         Workspace.open(workspace) as ws,
-        ws.store.memory_limit(METRICS_MEMORY_LIMIT),
+        ws.store.for_metrics(),
         duckdb_sources(ws, model_version=model_version, period=period) as sources,
     ):
         card = scorecard(sources)[0]

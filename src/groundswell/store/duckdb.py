@@ -94,9 +94,11 @@ class WorkspaceSummary:
 class DuckDBStore:
     """A workspace database file. One process writes at a time (DuckDB's file lock)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path):
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, memory_limit: str | None = None):
         self.con = con
         self.path = path
+        # the limit as set, restored exactly (DuckDB reports it rounded, e.g. 1GB as "953.6 MiB")
+        self._memory_limit = memory_limit
 
     @classmethod
     def open(cls, path: Path, *, create: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> DuckDBStore:
@@ -107,7 +109,7 @@ class DuckDBStore:
         except duckdb.IOException as exc:
             raise StoreError(f"cannot open {path}: {exc}") from exc
         apply_migrations(con)
-        return cls(con, path)
+        return cls(con, path, memory_limit=memory_limit)
 
     def close(self) -> None:
         self.con.close()
@@ -125,14 +127,30 @@ class DuckDBStore:
     @contextmanager
     def memory_limit(self, limit: str) -> Iterator[None]:
         """Run a block under another buffer-pool limit, then restore the previous one."""
-        row = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
-        assert row is not None
-        previous = str(row[0])
+        previous = self._memory_limit
+        if previous is None:
+            previous = str(self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
         self.con.execute(f"SET memory_limit = '{limit}'")
+        self._memory_limit = limit
         try:
             yield
         finally:
             self.con.execute(f"SET memory_limit = '{previous}'")
+            self._memory_limit = previous
+
+    @contextmanager
+    def for_metrics(self) -> Iterator[None]:
+        """Settings for computing metrics, restored after: a larger buffer pool (``METRICS_MEMORY_LIMIT``), and
+        temp tables that need not keep their rows in insertion order (the threads stage's intermediate
+        tables are only joined and aggregated; keeping the order costs memory and parallelism)."""
+        row = self.con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
+        preserve = bool(row[0])
+        with self.memory_limit(METRICS_MEMORY_LIMIT):
+            self.con.execute("SET preserve_insertion_order = false")
+            try:
+                yield
+            finally:
+                self.con.execute(f"SET preserve_insertion_order = {str(preserve).lower()}")
 
     # -- imports -----------------------------------------------------------------
 
