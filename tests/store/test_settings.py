@@ -23,7 +23,7 @@ def test_metrics_settings_apply_inside_and_are_restored(tmp_path: Path) -> None:
         before = _settings(store)
         with store.for_metrics():
             limit, preserve = _settings(store)
-            assert limit != before[0] and preserve is False
+            assert limit != before[0] and preserve == before[1]
         assert _settings(store) == before
         with pytest.raises(RuntimeError), store.for_metrics():
             raise RuntimeError("boom")

@@ -140,17 +140,9 @@ class DuckDBStore:
 
     @contextmanager
     def for_metrics(self) -> Iterator[None]:
-        """Settings for computing metrics, restored after: a larger buffer pool (``METRICS_MEMORY_LIMIT``), and
-        temp tables that need not keep their rows in insertion order (the threads stage's intermediate
-        tables are only joined and aggregated; keeping the order costs memory and parallelism)."""
-        row = self.con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
-        preserve = bool(row[0])
+        """Settings for computing metrics, restored after: a larger buffer pool (``METRICS_MEMORY_LIMIT``)."""
         with self.memory_limit(METRICS_MEMORY_LIMIT):
-            self.con.execute("SET preserve_insertion_order = false")
-            try:
-                yield
-            finally:
-                self.con.execute(f"SET preserve_insertion_order = {str(preserve).lower()}")
+            yield
 
     # -- imports -----------------------------------------------------------------
 
