@@ -408,27 +408,15 @@ def _with_enrichments(p: ir.Table, enrichments: ir.Table | None) -> ir.Table:
 
 def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef, ...]) -> ir.Table:
     t = p.filter(p.in_thread)
-    first, reply = t.first_inbound, t.first_reply
-    after = t.last_customer & t.after_reply
+    # Figures of the thread as a whole aggregate; those of one post (the first inbound post, the first reply,
+    # the customer's last post) are that post's columns, joined: an aggregate keeping a filtered maximum of
+    # each would hold all of them for every thread at once.
     g = t.group_by(list(THREAD_KEYS)).aggregate(
         thread_id=t.thread_id.max(),
         started_at=t.effective_at.min(),
         started_by_brand=(t.is_brand & (t.seq == 0)).cast("int64").max() > 0,
         parent_missing=(t.parent_missing & (t.seq == 0)).cast("int64").max() > 0,
-        first_inbound_post_id=t.post_id.max(where=first),
-        customer_id=t.author_id.max(where=first),
-        customer_handle=t.author_handle.max(where=first),
-        customer_followers=t.author_followers.max(where=first),
-        first_inbound_at=t.effective_at.max(where=first),
-        first_inbound_created_at=t.created_at.max(where=first),
-        _first_inbound_t=t.t.max(where=first),
-        first_reply_at=t.effective_at.max(where=reply),
-        _first_reply_t=t.t.max(where=reply),
-        _reply_account=t.brand_account.max(where=reply),
-        _any_brand=t.brand_account.min(),
-        _first_mention=t.mentioned_account.max(where=first),
         _any_mention=t.mentioned_account.min(),
-        brand_accounts=t.brand_account.collect(distinct=True).sort(),
         posts=t.count(),
         inbound=t.inbound.cast("int64").sum(),
         needs_reply=(t.needs_reply & t.inbound).cast("int64").sum()
@@ -436,15 +424,41 @@ def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef,
         else ibis.null().cast("int64"),
         other_customer_posts=(t.role == "other_customer").cast("int64").sum(),
         automated_replies=t.automated.cast("int64").sum(),
-        start_sentiment=t.sentiment_score.max(where=first),
-        start_sentiment_label=t.sentiment.max(where=first),
-        end_sentiment=t.sentiment_score.max(where=t.last_customer),
-        end_sentiment_label=t.sentiment.max(where=t.last_customer),
-        _after_posts=after.cast("int64").sum(),
-        _after_label=t.sentiment.max(where=after),
-        _after_gratitude=t.gratitude.cast("int64").max(where=after),
-        _after_intent=t.intent.max(where=after),
     )
+    first = t.filter(t.first_inbound)
+    first = first.select(
+        *THREAD_KEYS,
+        first_inbound_post_id=first.post_id,
+        customer_id=first.author_id,
+        customer_handle=first.author_handle,
+        customer_followers=first.author_followers,
+        first_inbound_at=first.effective_at,
+        first_inbound_created_at=first.created_at,
+        _first_inbound_t=first.t,
+        _first_mention=first.mentioned_account,
+        start_sentiment=first.sentiment_score,
+        start_sentiment_label=first.sentiment,
+    )
+    reply = t.filter(t.first_reply)
+    reply = reply.select(
+        *THREAD_KEYS,
+        first_reply_at=reply.effective_at,
+        _first_reply_t=reply.t,
+        _reply_account=reply.brand_account,
+    )
+    last = t.filter(t.last_customer)
+    after = last.after_reply
+    last = last.select(
+        *THREAD_KEYS,
+        end_sentiment=last.sentiment_score,
+        end_sentiment_label=last.sentiment,
+        _after_posts=after.cast("int64"),
+        _after_label=ibis.ifelse(after, last.sentiment, ibis.null().cast("string")),
+        _after_gratitude=ibis.ifelse(after, last.gratitude.cast("int64"), ibis.null().cast("int64")),
+        _after_intent=ibis.ifelse(after, last.intent, ibis.null().cast("string")),
+    )
+    for one in (first, reply, last):
+        g = g.left_join(one, list(THREAD_KEYS)).drop(*(f"{k}_right" for k in THREAD_KEYS))
 
     spoken = t.filter(~t.automated)
     order = ibis.window(group_by=[spoken[k] for k in THREAD_KEYS], order_by=[spoken.t, spoken.post_id])
@@ -456,6 +470,13 @@ def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef,
         brand_replies=(spoken._run * (spoken.is_brand & spoken.after_inbound).cast("int64")).sum(),
     )
     g = g.left_join(turns, list(THREAD_KEYS)).drop(*(f"{k}_right" for k in THREAD_KEYS))
+    # the brand accounts posting in each thread, from its brand posts only: a list per group is costly state
+    # for an aggregate over every post
+    brand = t.filter(t.brand_account.notnull()).select(*THREAD_KEYS, "brand_account").distinct()
+    lists = brand.group_by(list(THREAD_KEYS)).aggregate(
+        brand_accounts=brand.brand_account.collect().sort(), _any_brand=brand.brand_account.min()
+    )
+    g = g.left_join(lists, list(THREAD_KEYS)).drop(*(f"{k}_right" for k in THREAD_KEYS))
     # the account of a thread no brand account posts in or is mentioned in: one of its tree's
     trees = p.group_by(["platform", "root_id"]).aggregate(
         _tree_account=p.brand_account.min(), _tree_mention=p.mentioned_account.min()
