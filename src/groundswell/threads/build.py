@@ -381,7 +381,7 @@ def _post_columns(
     rest = ibis.window(group_by=keys, order_by=[n.t, n.post_id], preceding=0, following=None)
     n = n.mutate(_customer_rest=(n.role == "customer").cast("int64").sum().over(rest))
     n = n.mutate(last_customer=(n.role == "customer") & (n._customer_rest == 1)).drop(
-        "_customer_rest", "root_id", "t", "is_brand", "author_id", "replyable"
+        "_customer_rest", "root_id", "t", "is_brand", "author_id", "replyable", "customer_id"
     )
     narrow = _materialize(sources, n)
     joined = wide.join(narrow, ["platform", "post_id"])
