@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, overload
@@ -58,16 +58,23 @@ def _moment(value: str | None, *, end: bool) -> datetime | None:
     return moment
 
 
+def period_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--since``, ``--until`` and ``--model-version``: which posts and which enrichments a figure uses."""
+    command = click.option(
+        "--model-version",
+        metavar="VERSION",
+        help="Use the enrichments of this model version (default: the newest in the workspace).",
+    )(command)
+    command = click.option("--until", metavar="DATE", help="Up to this day (inclusive) or moment (exclusive), UTC.")(
+        command
+    )
+    return click.option("--since", metavar="DATE", help="From this day or moment on (UTC, inclusive).")(command)
+
+
 @click.command("metrics")
 @click.argument("name", type=click.Choice(_FamilyNames()), metavar="NAME")
 @click.option("--by", type=click.Choice(BY_CHOICES), help="One row per group of this kind.")
-@click.option("--since", metavar="DATE", help="From this day or moment on (UTC, inclusive).")
-@click.option("--until", metavar="DATE", help="Up to this day (inclusive) or moment (exclusive), UTC.")
-@click.option(
-    "--model-version",
-    metavar="VERSION",
-    help="Use the enrichments of this model version (default: the newest in the workspace).",
-)
+@period_options
 @workspace_option
 @json_option
 def metrics_command(
@@ -244,13 +251,7 @@ def _period_text(period: Period) -> str:
 
 
 @click.command("scorecard")
-@click.option("--since", metavar="DATE", help="From this day or moment on (UTC, inclusive).")
-@click.option("--until", metavar="DATE", help="Up to this day (inclusive) or moment (exclusive), UTC.")
-@click.option(
-    "--model-version",
-    metavar="VERSION",
-    help="Use the enrichments of this model version (default: the newest in the workspace).",
-)
+@period_options
 @workspace_option
 @json_option
 def scorecard_command(

@@ -33,8 +33,8 @@ from typing import Any
 
 from groundswell.metrics.base import MetricValue, Period, Sources, ratio
 from groundswell.metrics.engines import in_period
-from groundswell.metrics.frames import group_label, group_sort_key, rows
-from groundswell.metrics.response import aggregate, grouped, parse_bys
+from groundswell.metrics.frames import rows
+from groundswell.metrics.response import aggregate, grouped, merge_groups, parse_bys
 from groundswell.threads.build import build_threads
 
 ENRICH_NOTE = (
@@ -148,19 +148,9 @@ def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> 
             lift_unreplied_threads=lift.count(where=~replied),
         )
     )
-    merged = {tuple(row[k] for k in gkeys): row for row in found}
-    if not bys and not merged:
-        merged[()] = {}
-    if bys == ("account",):
-        for account in threads.accounts:
-            merged.setdefault((account.handle,), {})
     notes = (*threads.notes, *(() if enriched else (ENRICH_NOTE,)))
     out = []
-    for key in sorted(merged, key=lambda k: tuple(group_sort_key(b, v) for b, v in zip(bys, k, strict=True))):
-        row = merged[key]
-        group: dict[str, str] = {}
-        for b, value in zip(bys, key, strict=True):
-            group.update(group_label(b, value))
+    for _key, group, row in merge_groups(bys, found, threads):
         names = ("threads", "replied", "helped", "not_helped", "marked", "marked_unreplied")
         count = {name: int(row.get(name) or 0) for name in names}
         told = count["helped"] + count["not_helped"]

@@ -34,7 +34,7 @@ everything else (inbound, threads, response times) needs no classifier.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -216,26 +216,11 @@ def response(
             key = tuple(row[k] for k in gkeys)
             business.setdefault(key, []).append(business_seconds(row["first_inbound_at"], row["first_reply_at"], hours))
 
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in post_rows:
-        merged.setdefault(tuple(row[k] for k in gkeys), {}).update(row)
-    for row in thread_rows:
-        merged.setdefault(tuple(row[k] for k in gkeys), {}).update(row)
-    if not bys and not merged:
-        merged[()] = {}
-    if bys == ("account",):
-        for account in threads.accounts:
-            merged.setdefault((account.handle,), {})
-
     notes = (*threads.notes, *(() if enriched else (ENRICH_NOTE,)))
     out = []
-    for key in sorted(merged, key=lambda k: tuple(group_sort_key(b, v) for b, v in zip(bys, k, strict=True))):
-        found = merged[key]
+    for key, group, found in merge_groups(bys, [*post_rows, *thread_rows], threads):
         needs = int(found.get("needs_reply") or 0) if enriched else None
         replied = int(found.get("replied") or 0) if enriched else None
-        group: dict[str, str] = {}
-        for b, value in zip(bys, key, strict=True):
-            group.update(group_label(b, value))
         times = sorted(business.get(key, []))
         out.append(
             ResponseFigures(
@@ -329,6 +314,31 @@ def grouped(table: ir.Table, bys: tuple[str, ...], sources: Sources, *, thread_l
         elif by == "location":
             keys[f"_g{i}"] = table._location.fill_null(NONE_KEY)
     return table.mutate(**keys) if keys else table
+
+
+def merge_groups(
+    bys: tuple[str, ...], found: Iterable[dict[str, Any]], threads: Threads
+) -> list[tuple[tuple[Any, ...], dict[str, str], dict[str, Any]]]:
+    """Rows keyed by ``_g0``, ``_g1``, ... merged per group, in display order: (key, group label, fields).
+
+    Without ``by`` there is always one group (also for no rows); ``by`` account lists every brand account.
+    """
+    keys = [f"_g{i}" for i in range(len(bys))]
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in found:
+        merged.setdefault(tuple(row[k] for k in keys), {}).update(row)
+    if not bys and not merged:
+        merged[()] = {}
+    if bys == ("account",):
+        for account in threads.accounts:
+            merged.setdefault((account.handle,), {})
+    out = []
+    for key in sorted(merged, key=lambda k: tuple(group_sort_key(b, v) for b, v in zip(bys, k, strict=True))):
+        group: dict[str, str] = {}
+        for b, value in zip(bys, key, strict=True):
+            group.update(group_label(b, value))
+        out.append((key, group, merged[key]))
+    return out
 
 
 def aggregate(table: ir.Table, keys: list[str], **metrics: Any) -> ir.Table:
