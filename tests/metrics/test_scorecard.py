@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from generated import random_thread_sources, thread_post
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from groundswell.cli import cli
 from groundswell.config import parse_config
@@ -168,3 +171,18 @@ def test_scorecard_command(two_brands: dict[str, Path]) -> None:
     assert text.exit_code == 0, text.output
     assert "quadrant: marketing only" in text.stdout and "social media index:" in text.stdout
     assert "response rate" in text.stdout and "weight" in text.stdout
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(thread_post, min_size=1, max_size=12))
+def test_invariants(posts: list[dict[str, Any]]) -> None:
+    with random_thread_sources(posts) as sources:
+        (card,) = scorecard(sources)
+    for index in (card.social, card.marketing):
+        assert index.value is None or 0.0 <= index.value <= 100.0
+        for c in index.components:
+            assert c.score is None or 0.0 <= c.score <= 100.0
+            assert (c.score is None) == (c.raw is None or c.weight == 0)
+        scored = [c.weight for c in index.components if c.score is not None]
+        assert (index.value is None) == (not scored)
+    assert card.quadrant in ("both high", "social only", "marketing only", "neither", "unknown")
