@@ -24,6 +24,7 @@ from groundswell.metrics.denominators import COUNTS, count_values, parse_figure_
 from groundswell.metrics.frames import check_by
 from groundswell.metrics.help import ENRICH_NOTE as HELP_ENRICH_NOTE
 from groundswell.metrics.help import help_figures
+from groundswell.metrics.marketing import marketing
 from groundswell.metrics.participation import participation
 from groundswell.metrics.relationships import relationships
 from groundswell.metrics.response import ENRICH_NOTE as RESPONSE_ENRICH_NOTE
@@ -54,6 +55,7 @@ _RELATIONSHIPS = _family("relationships", lambda src: relationships(src)[0])
 _SPIKES = _family("spikes", detect_spikes)
 _RESPONSE = _family("response", lambda src: response(src, business_hours=False)[0])
 _HELP = _family("help", lambda src: help_figures(src)[0])
+_MARKETING = _family("marketing", lambda src: marketing(src)[0])
 
 
 def _enriched(figure: MetricValue, notes: tuple[str, ...], note: str) -> MetricValue:
@@ -90,6 +92,9 @@ _BUILT_IN: dict[str, tuple[Callable[[Sources, dict[str, Any]], Any], Callable[[A
     "gini": (_PARTICIPATION, lambda r: r.gini),
     "returning_customer_share": (_RELATIONSHIPS, lambda r: r.returning),
     "friend_share": (_RELATIONSHIPS, lambda r: r.friends),
+    "buzz_per_day": (_MARKETING, lambda r: r.buzz_per_day),
+    "broadcast_engagement": (_MARKETING, lambda r: r.broadcast_engagement),
+    "follower_growth_per_month": (_MARKETING, lambda r: r.follower_growth_per_month),
     "spikes": (_SPIKES, lambda r: r.metrics()[0]),
     "campaign_spikes": (_SPIKES, lambda r: r.metrics()[1]),
     "organic_spikes": (_SPIKES, lambda r: r.metrics()[2]),

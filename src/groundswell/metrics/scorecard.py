@@ -30,19 +30,13 @@ overrides any of them under ``[scorecard.components.NAME]`` (``weight``, ``bad``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from groundswell.errors import MetricUnavailable, UsageError
 from groundswell.metrics.base import MetricValue, Period, Sources
 from groundswell.metrics.frames import check_by
-from groundswell.metrics.help import help_figures
-from groundswell.metrics.marketing import marketing
-from groundswell.metrics.relationships import relationships
-from groundswell.metrics.response import response
-from groundswell.metrics.subject import subject_shares
-from groundswell.metrics.voice import conversation_ratio
+from groundswell.metrics.goals import resolve_kpi
 
 SOCIAL = "social_media"
 MARKETING = "social_media_marketing"
@@ -56,11 +50,11 @@ QUADRANTS = {
 
 @dataclass(frozen=True, slots=True)
 class ComponentSpec:
-    """One component: which index, which figure, its default weight and the raw values scoring 0 and 100."""
+    """One component: which index, which figure (a KPI metric name, ``goals.resolve_kpi``), its default weight
+    and the raw values scoring 0 and 100."""
 
     name: str
     index: str
-    family: str
     label: str
     weight: float
     bad: float
@@ -69,59 +63,27 @@ class ComponentSpec:
 
 
 COMPONENTS: tuple[ComponentSpec, ...] = (
-    ComponentSpec("experience_share", SOCIAL, "subject", "experience share", 1.0, 0.3, 0.8),
-    ComponentSpec("experience_net_sentiment", SOCIAL, "subject", "experience net sentiment", 1.0, -0.5, 0.5),
-    ComponentSpec("response_rate", SOCIAL, "response", "response rate", 1.5, 0.2, 0.9),
-    ComponentSpec(
-        "first_response_median_hours", SOCIAL, "response", "first response median (h)", 1.0, 24.0, 1.0, log=True
-    ),
-    ComponentSpec("help_rate", SOCIAL, "help", "help rate", 1.5, 0.3, 0.9),
-    ComponentSpec("conversation_ratio", SOCIAL, "voice", "conversation ratio", 1.0, 0.2, 0.8),
-    ComponentSpec("returning_customer_share", SOCIAL, "relationships", "returning customers", 0.5, 0.05, 0.4),
-    ComponentSpec("friend_share", SOCIAL, "relationships", "friends", 0.5, 0.01, 0.2),
-    ComponentSpec("buzz_per_day", MARKETING, "marketing", "buzz posts per day", 1.0, 1.0, 100.0, log=True),
+    ComponentSpec("experience_share", SOCIAL, "experience share", 1.0, 0.3, 0.8),
+    ComponentSpec("experience_net_sentiment", SOCIAL, "experience net sentiment", 1.0, -0.5, 0.5),
+    ComponentSpec("response_rate", SOCIAL, "response rate", 1.5, 0.2, 0.9),
+    ComponentSpec("first_response_median_hours", SOCIAL, "first response median (h)", 1.0, 24.0, 1.0, log=True),
+    ComponentSpec("help_rate", SOCIAL, "help rate", 1.5, 0.3, 0.9),
+    ComponentSpec("conversation_ratio", SOCIAL, "conversation ratio", 1.0, 0.2, 0.8),
+    ComponentSpec("returning_customer_share", SOCIAL, "returning customers", 0.5, 0.05, 0.4),
+    ComponentSpec("friend_share", SOCIAL, "friends", 0.5, 0.01, 0.2),
+    ComponentSpec("buzz_per_day", MARKETING, "buzz posts per day", 1.0, 1.0, 100.0, log=True),
     ComponentSpec(
         "broadcast_engagement",
         MARKETING,
-        "marketing",
         "engagement per broadcast",
         1.0,
         1.0,
         1000.0,
         log=True,
     ),
-    ComponentSpec("follower_growth_per_month", MARKETING, "marketing", "follower growth / 30 days", 1.0, 0.0, 0.05),
+    ComponentSpec("follower_growth_per_month", MARKETING, "follower growth / 30 days", 1.0, 0.0, 0.05),
 )
 COMPONENT_NAMES = tuple(c.name for c in COMPONENTS)
-
-# family -> how to compute it brand-wide; component -> how to take its figure from the family's result
-_FAMILIES: dict[str, Callable[[Sources], Any]] = {
-    "subject": lambda src: subject_shares(src)[0],
-    "response": lambda src: response(src, business_hours=False)[0],
-    "help": lambda src: help_figures(src)[0],
-    "voice": lambda src: conversation_ratio(src)[0],
-    "relationships": lambda src: relationships(src)[0],
-    "marketing": lambda src: marketing(src)[0],
-}
-_PICK: dict[str, Callable[[Any], MetricValue]] = {
-    "experience_share": lambda r: r.experience.share,
-    "experience_net_sentiment": lambda r: r.experience.net_sentiment,
-    "response_rate": lambda r: r.metrics()[1],
-    "first_response_median_hours": lambda r: MetricValue(
-        "first_response_median_hours",
-        None if r.first_response_median_s is None else r.first_response_median_s / 3600,
-        denominator=float(r.timed_threads),
-        unit="hours",
-        period=r.period,
-    ),
-    "help_rate": lambda r: r.metrics()[0],
-    "conversation_ratio": lambda r: r.conversation_ratio,
-    "returning_customer_share": lambda r: r.returning,
-    "friend_share": lambda r: r.friends,
-    "buzz_per_day": lambda r: r.buzz_per_day,
-    "broadcast_engagement": lambda r: r.broadcast_engagement,
-    "follower_growth_per_month": lambda r: r.follower_growth_per_month,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,8 +201,7 @@ def component_specs(sources: Sources) -> list[ComponentSpec]:
                     f"scale, so bad and good must be above 0 (not {bad} and {good})"
                 )
             spec = ComponentSpec(
-                spec.name, spec.index, spec.family, spec.label, spec.weight if o.weight is None else o.weight,
-                bad, good, spec.log,
+                spec.name, spec.index, spec.label, spec.weight if o.weight is None else o.weight, bad, good, spec.log
             )  # fmt: skip
         specs.append(spec)
     return specs
@@ -254,20 +215,15 @@ def scorecard(sources: Sources, *, by: str | None = None) -> list[Scorecard]:
     broadcast posts, follower growth), each 0-100 with its components and weights shown, placed on a
     quadrant: high both, marketing only, social only, neither." See the module docstring for the scoring.
 
-    Each family is computed once. A family that cannot run (``MetricUnavailable``: no enrichments) leaves
-    its components without a value, with the reason. ``by``: brand-wide only; any ``by`` is refused.
+    Each component is the KPI metric of its name (``goals.resolve_kpi``: the same figure a goal names),
+    each family computed once. A figure that cannot be had (``MetricUnavailable``: no enrichments) leaves
+    its component without a value, with the reason. ``by``: brand-wide only; any ``by`` is refused.
     """
     check_by(by, (), "the scorecard")
     specs = component_specs(sources)
-    results: dict[str, Any] = {}
-    failures: dict[str, str] = {}
-    for family in dict.fromkeys(s.family for s in specs if s.weight > 0):
-        try:
-            results[family] = _FAMILIES[family](sources)
-        except MetricUnavailable as exc:
-            failures[family] = str(exc)
+    memo: dict[str, Any] = {}  # each family computed once, whatever number of components it gives
     threshold = sources.config.scorecard.high
-    indices = {name: _index(name, [s for s in specs if s.index == name], results, failures, threshold)
+    indices = {name: _index(sources, name, [s for s in specs if s.index == name], memo, threshold)
                for name in (SOCIAL, MARKETING)}  # fmt: skip
     social, market = indices[SOCIAL], indices[MARKETING]
     quadrant = "unknown" if social.high is None or market.high is None else QUADRANTS[(social.high, market.high)]
@@ -283,20 +239,19 @@ def scorecard(sources: Sources, *, by: str | None = None) -> list[Scorecard]:
     ]
 
 
-def _index(
-    name: str, specs: list[ComponentSpec], results: dict[str, Any], failures: dict[str, str], threshold: float
-) -> Index:
+def _index(sources: Sources, name: str, specs: list[ComponentSpec], memo: dict[str, Any], threshold: float) -> Index:
     components = []
     for spec in specs:
         figure: MetricValue | None = None
         note: str | None = None
         if spec.weight == 0:
             note = "weight 0: left out"
-        elif spec.family in failures:
-            note = failures[spec.family]
         else:
-            figure = _PICK[spec.name](results[spec.family])
-            if figure.value is None:
+            try:
+                figure = resolve_kpi(sources, spec.name, memo=memo)
+            except MetricUnavailable as exc:
+                note = str(exc)
+            if figure is not None and figure.value is None:
                 note = "no value in this period (nothing to measure)"
         value = None if figure is None else figure.value
         points = None if value is None or spec.weight == 0 else score(value, spec.bad, spec.good, log=spec.log)
