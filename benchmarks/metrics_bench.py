@@ -33,6 +33,7 @@ import json
 import math
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -53,19 +54,24 @@ def _peak_rss_mb() -> float:
 # -- data -----------------------------------------------------------------------------------
 
 
+def _reusable(path: Path, done: Path) -> bool:
+    """True when an earlier run finished ``path`` (it wrote ``done``); else clear what it left half made."""
+    if done.exists():
+        return True
+    if path.exists():
+        shutil.rmtree(path)
+    return False
+
+
 def base_workspace(workdir: Path, base: int) -> Path:
     """A demo workspace of ``base`` posts, enriched with the fast tier (built once, then reused)."""
     from groundswell.demo import build_demo
     from groundswell.workspace import Workspace
 
     path = workdir / f"base-{base}"
-    done = path / ".enriched"
-    if done.exists():
+    done = path / ".complete"
+    if _reusable(path, done):
         return path
-    if path.exists():
-        import shutil
-
-        shutil.rmtree(path)
     started = time.perf_counter()
     build_demo(path, posts=base, seed=11)
     with Workspace.open(path) as ws:
@@ -83,12 +89,8 @@ def scaled_workspace(workdir: Path, base_path: Path, base: int, size: int) -> Pa
     copies = math.ceil(size / base)
     path = workdir / f"scaled-{size}"
     done = path / ".complete"
-    if done.exists():
+    if _reusable(path, done):
         return path
-    if path.exists():
-        import shutil
-
-        shutil.rmtree(path)
     started = time.perf_counter()
     config_text = (base_path / "groundswell.toml").read_text(encoding="utf-8")
     with Workspace.init(path, config_text=config_text) as ws:
