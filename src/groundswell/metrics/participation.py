@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from groundswell.errors import UsageError
@@ -88,11 +88,12 @@ class ParticipationFigures:
     lorenz: tuple[tuple[float, float], ...]
     split: ParticipationSplit | None
     split_note: str | None
+    customer_to_customer: MetricValue
     period: Period = field(default_factory=Period)
     group: dict[str, str] = field(default_factory=dict)
 
     def metrics(self) -> list[MetricValue]:
-        return [self.top1_share, self.top10_share, self.gini]
+        return [self.top1_share, self.top10_share, self.gini, self.customer_to_customer]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +108,7 @@ class ParticipationFigures:
             "lorenz": [list(point) for point in self.lorenz],
             "split": self.split.as_dict() if self.split else None,
             "split_note": self.split_note,
+            "customer_to_customer": self.customer_to_customer.as_dict(),
             "period": self.period.as_dict(),
         }
 
@@ -145,6 +147,11 @@ def participation(src: Sources, *, by: str | None = None, audience: int | None =
       ``audience=None``: no split, and ``split_note`` says why; with ``by`` neither (the audience is
       brand-wide).
 
+    - customer-to-customer replies (DESIGN's **Groundswell**: "customer-to-customer replies inside brand
+      conversations"): customer replies in a brand conversation (a reply tree the brand posts in or is
+      mentioned in, as the threads stage defines it) whose parent is a post by another non-brand author,
+      / all customer replies in brand conversations whose parent was imported.
+
     No classifier is involved (``model_version`` None). ``by``: account (the brand account the post
     addresses), platform, location, month or follower_band (of the post: an author may fall in two).
     """
@@ -166,10 +173,47 @@ def participation(src: Sources, *, by: str | None = None, audience: int | None =
         by_group[r[GROUP]].append(r)
     if by is None and not by_group:
         by_group[""] = []
+    replies = _customer_replies(src, table)
     out = []
     for key in sorted(by_group, key=lambda k: group_sort_key(by, k)):
-        out.append(_figures(src, by, key, by_group[key], None if by is not None else audience))
+        figures = _figures(src, by, key, by_group[key], None if by is not None else audience)
+        c2c, all_replies = replies.get(key, (0, 0))
+        figures = replace(
+            figures,
+            customer_to_customer=MetricValue(
+                "customer_to_customer_reply_share",
+                ratio(c2c, all_replies),
+                c2c,
+                all_replies,
+                "share of customer replies in brand conversations that answer another customer",
+                period=src.period,
+                group=figures.group,
+            ),
+        )
+        out.append(figures)
     return out
+
+
+def _customer_replies(src: Sources, table: Any) -> dict[Any, tuple[int, int]]:
+    """Per group: (customer replies to another customer, customer replies) inside brand conversations."""
+    from groundswell.threads.build import build_threads
+
+    tree = build_threads(src).posts
+    tree = tree.filter(tree.brand_conversation).select("platform", "post_id")
+    everyone = src.every_post
+    parents = everyone.select(
+        _p_platform=everyone.platform,
+        _p_post_id=everyone.post_id,
+        _p_author=everyone.author_id,
+        _p_brand=everyone.is_brand,
+    )
+    replies = table.filter(table.in_reply_to_post_id.notnull()).semi_join(tree, ["platform", "post_id"])
+    replies = replies.join(
+        parents, [replies.platform == parents._p_platform, replies.in_reply_to_post_id == parents._p_post_id]
+    )
+    other = ~replies._p_brand & (replies._p_author != replies.author_id)
+    counted = rows(replies.group_by(GROUP).aggregate(c2c=replies.count(where=other), replies=replies.count()))
+    return {r[GROUP]: (int(r["c2c"]), int(r["replies"])) for r in counted}
 
 
 def concentration(counts: dict[int, int]) -> tuple[int, int, int, int, float | None, list[tuple[float, float]]]:
@@ -252,6 +296,7 @@ def _figures(
         lorenz=tuple(lorenz),
         split=split,
         split_note=note,
+        customer_to_customer=MetricValue("customer_to_customer_reply_share", None, period=src.period, group=group),
         period=src.period,
         group=group,
     )

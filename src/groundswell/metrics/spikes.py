@@ -179,8 +179,24 @@ class Spike:
 
 
 @dataclass(frozen=True, slots=True)
+class DailySeries:
+    """One group's inbound posts per UTC day from the report's ``first_day`` on, and how many matched a campaign."""
+
+    group: dict[str, str]
+    posts: tuple[int, ...]
+    campaign_posts: tuple[int, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **({"group": self.group} if self.group else {}),
+            "posts": list(self.posts),
+            "campaign_posts": list(self.campaign_posts),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class SpikeReport:
-    """The spikes found, in time order, with the detector's settings."""
+    """The spikes found, in time order, with the detector's settings and the daily series they were found in."""
 
     spikes: tuple[Spike, ...]
     days: int
@@ -191,6 +207,8 @@ class SpikeReport:
     model_version: str | None
     notes: tuple[str, ...] = ()
     period: Period = field(default_factory=Period)
+    first_day: date | None = None
+    series: tuple[DailySeries, ...] = ()
 
     def metrics(self) -> list[MetricValue]:
         labels = Counter(s.label for s in self.spikes)
@@ -219,6 +237,8 @@ class SpikeReport:
             "model_version": self.model_version,
             "notes": list(self.notes),
             "period": self.period.as_dict(),
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "series": [s.as_dict() for s in self.series],
         }
 
 
@@ -337,7 +357,20 @@ def detect_spikes(
             )
         )
     spikes.sort(key=lambda s: (s.start, group_sort_key(by, next(iter(s.group.values()), ""))))
-    return SpikeReport(tuple(spikes), length, model_version=model_version, notes=notes, period=src.period, **settings)
+    series = tuple(
+        DailySeries(group_label(by, key), tuple(counts[key]), tuple(matched[key]))
+        for key in sorted(counts, key=lambda g: group_sort_key(by, g))
+    )
+    return SpikeReport(
+        tuple(spikes),
+        length,
+        model_version=model_version,
+        notes=notes,
+        period=src.period,
+        first_day=first,
+        series=series,
+        **settings,
+    )
 
 
 def _details(

@@ -1,0 +1,81 @@
+"""The HTML report: one self-contained file that answers "social media, or only social media marketing?".
+
+``write_report`` computes every section (``report.gather``), draws the charts (``report.charts``, Plotly)
+and writes one HTML file (``report.render``) that opens offline, makes no request and can be mailed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from groundswell.errors import UsageError
+from groundswell.metrics.base import Period
+from groundswell.report.gather import SECTIONS, ProgressCallback, ReportData, gather
+from groundswell.report.render import render_report
+from groundswell.workspace import Workspace
+
+DEFAULT_REPORT_NAME = "report.html"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResult:
+    """Where the report went, its size, how long it took, and the sections it had to leave out (with why)."""
+
+    path: Path
+    bytes: int
+    seconds: float
+    unavailable: dict[str, str]
+
+
+def write_report(
+    workspace: Workspace,
+    out: Path | None = None,
+    *,
+    period: Period | None = None,
+    model_version: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ReportResult:
+    """Write the workspace's report to ``out`` (default ``report.html`` in the workspace folder).
+
+    The file is written beside its final name and renamed into place, so a failed run never leaves half a
+    report where a good one was.
+    """
+    from groundswell.metrics.engines import duckdb_sources
+
+    started = time.perf_counter()
+    target = Path(out) if out is not None else workspace.path / DEFAULT_REPORT_NAME
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder: give the report's file name, e.g. {target / DEFAULT_REPORT_NAME}")
+    if not target.parent.exists():
+        raise UsageError(f"{target.parent} does not exist: create the folder first or pick another --out")
+    with (
+        workspace.store.for_metrics(),
+        duckdb_sources(workspace, model_version=model_version, period=period or Period()) as sources,
+    ):
+        data = gather(sources, progress=progress)
+    html = render_report(data)
+    encoded = html.encode("utf-8")
+    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(encoded)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return ReportResult(target, len(encoded), time.perf_counter() - started, dict(data.unavailable))
+
+
+__all__ = [
+    "DEFAULT_REPORT_NAME",
+    "SECTIONS",
+    "ReportData",
+    "ReportResult",
+    "gather",
+    "render_report",
+    "write_report",
+]
