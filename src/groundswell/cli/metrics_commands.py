@@ -98,7 +98,7 @@ def metrics_command(
     from groundswell.metrics import METRIC_FAMILIES
     from groundswell.metrics.engines import duckdb_sources
 
-    period = _period(since, until)
+    period = period_from_options(since, until)
     family = METRIC_FAMILIES[name]
     with (
         Workspace.open(workspace) as ws,
@@ -267,7 +267,7 @@ def scorecard_command(
     from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
 
-    period = _period(since, until)
+    period = period_from_options(since, until)
     with (
         Workspace.open(workspace) as ws,
         ws.store.for_metrics(),
@@ -321,7 +321,8 @@ def _component_value(name: str, value: float) -> str:
     return _number(float(value))
 
 
-def _period(since: str | None, until: str | None) -> Period:
+def period_from_options(since: str | None, until: str | None) -> Period:
+    """The period ``--since`` and ``--until`` name (UTC); a bad date or an empty period is a usage error."""
     period = Period(_moment(since, end=False), _moment(until, end=True))
     if period.since and period.until and period.until <= period.since:
         raise click.BadParameter("--until must be after --since", param_hint="--until")

@@ -78,13 +78,17 @@ def print_summary(summary: WorkspaceSummary) -> None:
 @json_option
 @quiet_option
 def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Path, as_json: bool, quiet: bool) -> None:
-    """Build a synthetic brand world in the workspace, classify its posts and show its scorecard."""
+    """Build a synthetic brand world in the workspace, classify its posts, show its scorecard, write its report.
+
+    The report is report.html in the workspace: open it in a browser.
+    """
     from groundswell.cli.metrics_commands import print_scorecard
     from groundswell.demo import build_demo
     from groundswell.demo.world import PROFILES
     from groundswell.metrics.base import Period
     from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
+    from groundswell.report import write_report
 
     console = stderr_console(quiet=quiet or as_json)
     console.print(f"building a demo world of {posts:,} posts in {workspace} ...")
@@ -96,6 +100,9 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     console.print("computing its scorecard ...")
     with Workspace.open(result.workspace) as ws, duckdb_sources(ws) as sources:
         card = scorecard(sources)[0].as_dict()
+    console.print("writing its report ...")
+    with Workspace.open(result.workspace) as ws:
+        report = write_report(ws)
     if as_json:
         print_json(
             {
@@ -104,6 +111,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
                 "enrich": enriched.as_dict(),
                 **result.summary.as_dict(),
                 "scorecard": card,
+                "report": str(report.path),
             }
         )
         return
@@ -111,6 +119,8 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     console.print(f"enriched {enriched.enriched:,} posts with {enriched.model_version}")
     print(flush=True)
     print_scorecard(card, Period())
+    print(flush=True)
+    print(f"report: {report.path}  (open it in a browser)", flush=True)
     console.print(f"workspace: {result.workspace}  (try: groundswell status --workspace {result.workspace})")
 
 

@@ -29,9 +29,9 @@ def _layout(fig: go.Figure, *, height: int = 320, **extra: Any) -> go.Figure:
     settings: dict[str, Any] = {
         "template": "plotly_white",
         "height": height,
-        "margin": {"l": 56, "r": 24, "t": 24, "b": 48},
+        "margin": {"l": 56, "r": 24, "t": 40, "b": 48},
         "font": {"family": FONT, "size": 12, "color": INK},
-        "legend": {"orientation": "h", "y": -0.2},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "hoverlabel": {"font": {"family": FONT}},
     }
     fig.update_layout(**{**settings, **extra})
@@ -193,7 +193,7 @@ def conversation_over_time(data: ReportData) -> go.Figure | None:
     return _layout(
         fig,
         yaxis={"title": "share of customer posts", "tickformat": ".0%", "rangemode": "tozero"},
-        yaxis2={"title": "net sentiment", "overlaying": "y", "side": "right", "range": [-1, 1], "showgrid": False},
+        yaxis2={"title": "net sentiment", "overlaying": "y", "side": "right", "range": [-1, 1], "tickvals": [-1, -0.5, 0, 0.5, 1], "showgrid": False},
     )
 
 
@@ -554,8 +554,8 @@ def per_store(data: ReportData) -> go.Figure | None:
             hoverinfo="text",
         )
     )
-    fig.update_yaxes(title=unit)
-    return _layout(fig, height=320)
+    fig.update_yaxes(title=unit.replace(" per ", " per<br>", 1))
+    return _layout(fig, height=340, margin={"l": 70, "r": 24, "t": 24, "b": 110})
 
 
 CHARTS = {
