@@ -96,15 +96,15 @@ def quadrant(data: ReportData) -> go.Figure | None:
                 mode="markers+text",
                 marker={"size": 18, "color": INK},
                 text=[escape(data.brand)],
-                textposition="top center",
+                textposition="top right" if marketing < 50 else "top left",
                 hovertemplate=(
                     f"social media index {social:.0f} / 100<br>social media marketing index {marketing:.0f} / 100"
                     "<extra></extra>"
                 ),
             )
         )
-    fig.update_xaxes(range=[0, 100], title="social media marketing index", dtick=25)
-    fig.update_yaxes(range=[0, 100], title="social media index", dtick=25)
+    fig.update_xaxes(range=[-4, 104], title="social media marketing index", dtick=25, zeroline=False)
+    fig.update_yaxes(range=[-4, 104], title="social media index", dtick=25, zeroline=False)
     return _layout(fig, height=360, showlegend=False)
 
 
@@ -192,40 +192,48 @@ def conversation_over_time(data: ReportData) -> go.Figure | None:
         )
     return _layout(
         fig,
+        xaxis={"type": "category", "title": "month"},
         yaxis={"title": "share of customer posts", "tickformat": ".0%", "rangemode": "tozero"},
         yaxis2={"title": "net sentiment", "overlaying": "y", "side": "right", "range": [-1, 1], "tickvals": [-1, -0.5, 0, 0.5, 1], "showgrid": False},
     )
 
 
+def _rows_height(n: int) -> int:
+    return 90 + 26 * n
+
+
 def response_rate(data: ReportData) -> go.Figure | None:
     rows = (data.get("response_by_account") or []) + (data.get("response_by_platform") or [])
+    rows = [r for r in rows if r.get("needs_reply")]
     if not rows:
         return None
     names = [_label(r) for r in rows]
     fig = go.Figure(
         go.Bar(
-            x=names,
-            y=[r["response_rate"] for r in rows],
+            y=names,
+            x=[r["response_rate"] for r in rows],
+            orientation="h",
             marker_color=[SOCIAL if "account" in _group(r) else "#5eead4" for r in rows],
             text=[_pct(r["response_rate"]) for r in rows],
             textposition="outside",
             hovertext=[
-                f"{_label(r)}: {_pct(r['response_rate'])} replied within {data.window_hours:g} h"
+                f"{n}: {_pct(r['response_rate'])} replied within {data.window_hours:g} h"
                 f" ({_count(r['replied'])} / {_count(r['needs_reply'])} inbound posts needing a reply)"
-                for r in rows
+                for n, r in zip(names, rows, strict=True)
             ],
             hoverinfo="text",
             showlegend=False,
         )
     )
     if data.response_rate_target is not None:
-        fig.add_hline(
-            y=data.response_rate_target,
+        fig.add_vline(
+            x=data.response_rate_target,
             line={"color": INK, "dash": "dash"},
             annotation_text=f"target {_pct(data.response_rate_target)}",
         )
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.1], title="response rate")
-    return _layout(fig)
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.15], title="response rate (replied / needing a reply)")
+    fig.update_yaxes(autorange="reversed", type="category")
+    return _layout(fig, height=_rows_height(len(rows)), margin={"l": 170, "r": 24, "t": 40, "b": 48})
 
 
 def _label(row: dict[str, Any]) -> str:
@@ -246,28 +254,30 @@ def first_response(data: ReportData) -> go.Figure | None:
         ("first_response_median_s", "median", SOCIAL),
         ("first_response_p90_s", "90th percentile", "#99f6e4"),
     ):
-        hours = [_hours(r[key]) for r in rows]
         fig.add_trace(
             go.Bar(
-                x=names,
-                y=hours,
+                y=names,
+                x=[_hours(r[key]) for r in rows],
+                orientation="h",
                 name=name,
                 marker_color=colour,
                 hovertext=[
-                    f"{n}: {name} first response {_hours_text(r[key])}"
-                    f" over {_count(r['timed_threads'])} replied threads"
-                    for n, h, r in zip(names, hours, rows, strict=True)
+                    f"{n}: {name} first response {_hours_text(r[key])} over {_count(r['timed_threads'])} replied threads"
+                    for n, r in zip(names, rows, strict=True)
                 ],
                 hoverinfo="text",
             )
         )
-    fig.add_hline(
-        y=data.response_target_hours,
+    fig.add_vline(
+        x=data.response_target_hours,
         line={"color": INK, "dash": "dash"},
         annotation_text=f"target {data.response_target_hours:g} h",
     )
-    fig.update_yaxes(title="hours (calendar)", rangemode="tozero")
-    return _layout(fig, barmode="group")
+    fig.update_xaxes(title="hours (calendar)", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", type="category")
+    return _layout(
+        fig, height=_rows_height(len(rows)) + 20, barmode="group", margin={"l": 170, "r": 24, "t": 40, "b": 48}
+    )
 
 
 def help_outcomes(data: ReportData) -> go.Figure | None:
