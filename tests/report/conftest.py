@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ CHROMIUM_ARGS = [
 
 DEMO_POSTS = 4000
 
+
 @pytest.fixture(scope="session")
 def demo_report(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
     """The report of a 4,000-post demo workspace classified with the fast model."""
@@ -41,6 +41,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
     with Workspace.open(result.workspace) as ws:
         ws.enrich("fast")
         return write_report(ws, root / "report.html")
+
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:

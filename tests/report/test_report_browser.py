@@ -55,7 +55,7 @@ def test_report_of_real_support_threads_draws_in_chromium(chromium: Any, tmp_pat
 
 HOSTILE_TEXTS = (
     "<script>window.__pwned = 'script'; alert('script')</script> @acme my order never came, refund me now",
-    '<img src=x onerror="window.__pwned = \'img\'; alert(1)"> @acme your app keeps crashing and I lost my work',
+    "<img src=x onerror=\"window.__pwned = 'img'; alert(1)\"> @acme your app keeps crashing and I lost my work",
     "<a href=\"javascript:window.__pwned='link'\">click</a> @acme terrible service, nobody answers my complaint",
     "</script><script>window.__pwned='close'</script> @acme broken again, worst store ever",
     "<style>body{display:none}</style><b>bold</b> @acme the delivery was late and the box was damaged",

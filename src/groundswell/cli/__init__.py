@@ -28,13 +28,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from groundswell.cli import enrich_commands, ingest_commands, metrics_commands, workspace_commands
+    from groundswell.cli import enrich_commands, ingest_commands, metrics_commands, report_commands, workspace_commands
 
     for command in (
         *workspace_commands.COMMANDS,
         *ingest_commands.COMMANDS,
         *enrich_commands.COMMANDS,
         *metrics_commands.COMMANDS,
+        *report_commands.COMMANDS,
     ):
         cli.add_command(command)
 

@@ -6,20 +6,16 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, overload
+from typing import overload
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from groundswell.cli.console import print_json, stderr_console
+from groundswell.cli.console import print_json
 from groundswell.cli.options import json_option, workspace_option
+from groundswell.cli.tables import print_scorecard, print_table
 from groundswell.metrics.base import BY_CHOICES, Period
 from groundswell.workspace import Workspace
 
-# Shown once above the table rather than in every row, when every row has the same value.
-_CAPTION_KEYS = ("model_version", "window_hours")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -112,144 +108,6 @@ def metrics_command(
     print_table(name, documents, period)
 
 
-def print_table(name: str, documents: list[dict[str, Any]], period: Period, *, console: Console | None = None) -> None:
-    """Rows as an aligned table with units; constant fields above it, notes on stderr.
-
-    One row per group when that fits the terminal; else one column per group (figures down the side);
-    else one block per group.
-    """
-    out = console or Console(highlight=False, emoji=False)
-    flat = [_flatten(d) for d in documents]
-    columns: list[str] = []
-    for row in flat:
-        columns.extend(k for k in row if k not in columns)
-    caption: list[str] = [f"period: {_period_text(period)}"]
-    if any(key.endswith("_s") for d in flat for key in d):
-        caption.append("times in h:mm:ss")
-    for key in _CAPTION_KEYS:
-        values = {repr(row.get(key)) for row in flat}
-        if key in columns and len(values) == 1:
-            value = flat[0].get(key) if flat else None
-            if value is not None:
-                caption.append(f"{key.replace('_', ' ')}: {_cell(key, value)}")
-            columns.remove(key)
-    columns = [c for c in columns if any(row.get(c) is not None for row in flat)]
-    cells = [[_cell(c, row.get(c)) for c in columns] for row in flat]
-    headers = [_header(c) for c in columns]
-    numeric = [any(isinstance(row.get(c), (int, float, _Figure)) for row in flat) for c in columns]
-    out.print(Text(f"{name}: {'; '.join(caption)}"), soft_wrap=True)
-    gap = 2
-    wide = sum(max(len(h), *(len(r[i]) for r in cells)) + gap for i, h in enumerate(headers))
-    tall = max((len(h) for h in headers), default=0) + sum(max((len(x) for x in r), default=0) + gap for r in cells)
-    if wide <= out.width:
-        table = Table(box=None, pad_edge=False, padding=(0, gap, 0, 0))
-        for header, right in zip(headers, numeric, strict=True):
-            table.add_column(Text(header), justify="right" if right else "left", no_wrap=True)
-        for row_cells in cells:
-            table.add_row(*(Text(c) for c in row_cells))
-        out.print(table)
-    elif tall <= out.width and len(flat) > 1:
-        table = Table(box=None, pad_edge=False, padding=(0, gap, 0, 0))
-        table.add_column("", no_wrap=True)
-        for _ in flat:
-            table.add_column("", justify="right", no_wrap=True)
-        table.show_header = False
-        for i, header in enumerate(headers):
-            table.add_row(Text(header), *(Text(r[i]) for r in cells))
-        out.print(table)
-    else:
-        width = max((len(h) for h in headers), default=0)
-        for row_cells in cells:
-            out.print(Text(""))
-            for header, cell in zip(headers, row_cells, strict=True):
-                out.print(Text(f"{header:<{width}}  {cell}"), soft_wrap=True)
-    notes = sorted({note for d in documents for note in d.get("notes", ()) or ()})
-    if notes:
-        console_err = stderr_console()
-        for note in notes:
-            console_err.print(f"note: {note}", markup=False, soft_wrap=True)
-
-
-def _flatten(document: dict[str, Any]) -> dict[str, Any]:
-    """Group keys first; a nested figure (``value`` with its numerator and denominator) as one cell."""
-    flat: dict[str, Any] = dict(document.get("group") or {})
-    for key, value in document.items():
-        if key in ("group", "period", "notes"):
-            continue
-        if isinstance(value, dict) and "value" in value:
-            flat[key] = _Figure(value)
-        elif isinstance(value, dict):
-            continue
-        elif isinstance(value, list):
-            flat[key] = ", ".join(str(v) for v in value)
-        else:
-            flat[key] = value
-    return flat
-
-
-class _Figure:
-    """A nested MetricValue: shown as its value, with numerator / denominator when it has them."""
-
-    def __init__(self, document: dict[str, Any]):
-        self.document = document
-
-    def text(self, key: str) -> str:
-        value = self.document.get("value")
-        shown = _cell(key if "rate" in key or "share" in key or "ratio" in key else "", value)
-        num, den = self.document.get("numerator"), self.document.get("denominator")
-        if num is not None and den is not None:
-            shown += f" ({_number(num)}/{_number(den)})"
-        return shown
-
-
-def _header(key: str) -> str:
-    """A column's name: short, with its unit where the caption does not give it."""
-    text = key.removesuffix("_s").replace("first_response_", "first reply ").replace("business_", "business-hours ")
-    return text.replace("_", " ") + (" (%)" if key.endswith(("_rate", "_share", "_ratio")) else "")
-
-
-def _cell(key: str, value: Any) -> str:
-    if isinstance(value, _Figure):
-        return value.text(key)
-    if value is None:
-        return "n/a"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)) and key.endswith("_s"):
-        return _duration(float(value))
-    if isinstance(value, (int, float)) and key.endswith(("_rate", "_share", "_ratio", "rate", "share", "ratio")):
-        return f"{100 * float(value):.1f}"
-    if key == "window_hours":
-        return f"{value:g} h"
-    if isinstance(value, (int, float)):
-        return _number(value)
-    return str(value)
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return f"{int(value):,}"
-
-
-def _duration(seconds: float) -> str:
-    """h:mm:ss, days spelled out past 24 h (``1d 02:03:04``)."""
-    whole = round(seconds)
-    days, rest = divmod(whole, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    clock = f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{days}d {clock}" if days else clock
-
-
-def _period_text(period: Period) -> str:
-    if period.since is None and period.until is None:
-        return "all posts"
-    since = period.since.isoformat(sep=" ") if period.since else "the start"
-    until = period.until.isoformat(sep=" ") if period.until else "the end"
-    return f"{since} to {until} (UTC, until exclusive)"
-
-
 @click.command("scorecard")
 @period_options
 @workspace_option
@@ -278,47 +136,6 @@ def scorecard_command(
         print_json(card.as_dict())
         return
     print_scorecard(card.as_dict(), period)
-
-
-def print_scorecard(document: dict[str, Any], period: Period, *, console: Console | None = None) -> None:
-    """The quadrant and both indices, then each index's components: weight, raw value, score."""
-    out = console or Console(highlight=False, emoji=False)
-    caption = [f"period: {_period_text(period)}"]
-    if document.get("model_version"):
-        caption.append(f"model version: {document['model_version']}")
-    out.print(Text(f"scorecard: {'; '.join(caption)}"), soft_wrap=True)
-    out.print(Text(f"quadrant: {document['quadrant']}  (an index is high at {document['threshold']:g} or more)"))
-    titles = {"social_media": "social media index", "social_media_marketing": "social media marketing index"}
-    for index in document["indices"]:
-        value = index["value"]
-        out.print(Text(""))
-        out.print(
-            Text(f"{titles.get(index['name'], index['name'])}: {'n/a' if value is None else f'{value:.0f} / 100'}")
-        )
-        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
-        table.add_column("component", no_wrap=True)
-        for header in ("weight", "value", "score"):
-            table.add_column(header, justify="right", no_wrap=True)
-        table.add_column("0 -> 100 at", no_wrap=True)
-        for c in index["components"]:
-            raw = "n/a" if c["raw"] is None else _component_value(c["name"], c["raw"])
-            points = "n/a" if c["score"] is None else f"{c['score']:.0f}"
-            ends = (_component_value(c["name"], c[end]) for end in ("bad", "good"))
-            scale = " -> ".join(ends) + (" (log)" if c["scale"] == "log" else "")
-            table.add_row(Text(c["label"]), Text(f"{c['weight']:g}"), Text(raw), Text(points), Text(scale))
-        out.print(table)
-    notes = sorted({f"{c['name']}: {c['note']}" for i in document["indices"] for c in i["components"] if c["note"]})
-    if notes:
-        console_err = stderr_console()
-        for note in notes:
-            console_err.print(f"note: {note}", markup=False, soft_wrap=True)
-
-
-def _component_value(name: str, value: float) -> str:
-    """A share (or growth) as a percentage, anything else as a number."""
-    if name.endswith(("_rate", "_share", "_ratio")) or "growth" in name:
-        return f"{100 * value:.3g}%"
-    return _number(float(value))
 
 
 def period_from_options(since: str | None, until: str | None) -> Period:

@@ -53,7 +53,12 @@ def report_command(
             result = write_report(ws, out, period=period, model_version=model_version, progress=progress)
     if as_json:
         print_json(
-            {"path": str(result.path), "bytes": result.bytes, "seconds": result.seconds, "unavailable": result.unavailable}
+            {
+                "path": str(result.path),
+                "bytes": result.bytes,
+                "seconds": result.seconds,
+                "unavailable": result.unavailable,
+            }
         )
         return
     for section, reason in sorted(result.unavailable.items()):

@@ -82,7 +82,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
 
     The report is report.html in the workspace: open it in a browser.
     """
-    from groundswell.cli.metrics_commands import print_scorecard
+    from groundswell.cli.tables import print_scorecard
     from groundswell.demo import build_demo
     from groundswell.demo.world import PROFILES
     from groundswell.metrics.base import Period

@@ -194,7 +194,14 @@ def conversation_over_time(data: ReportData) -> go.Figure | None:
         fig,
         xaxis={"type": "category", "title": "month"},
         yaxis={"title": "share of customer posts", "tickformat": ".0%", "rangemode": "tozero"},
-        yaxis2={"title": "net sentiment", "overlaying": "y", "side": "right", "range": [-1, 1], "tickvals": [-1, -0.5, 0, 0.5, 1], "showgrid": False},
+        yaxis2={
+            "title": "net sentiment",
+            "overlaying": "y",
+            "side": "right",
+            "range": [-1, 1],
+            "tickvals": [-1, -0.5, 0, 0.5, 1],
+            "showgrid": False,
+        },
     )
 
 
@@ -345,7 +352,9 @@ def voice(data: ReportData) -> go.Figure | None:
             marker={"colors": [colour for _, _, colour in parts]},
             hole=0.55,
             sort=False,
-            hovertext=[f"{name}: {_count(figures.get(key) or 0)} / {_count(total)} brand posts" for key, name, _ in parts],
+            hovertext=[
+                f"{name}: {_count(figures.get(key) or 0)} / {_count(total)} brand posts" for key, name, _ in parts
+            ],
             hoverinfo="text",
             textinfo="percent",
         )
@@ -360,9 +369,7 @@ def lorenz(data: ReportData) -> go.Figure | None:
     points = figures["lorenz"]
     fig = go.Figure()
     fig.add_trace(
-        go.Scatter(
-            x=[0, 1], y=[0, 1], mode="lines", name="every author alike", line={"color": NEUTRAL, "dash": "dash"}
-        )
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="every author alike", line={"color": NEUTRAL, "dash": "dash"})
     )
     fig.add_trace(
         go.Scatter(

@@ -86,12 +86,11 @@ def _sections(sources: Sources) -> dict[str, Callable[[], Any]]:
     }
 
 
-SECTIONS = tuple(
-    (
-        "scorecard subject subject_by_month response response_by_account response_by_platform help voice "
-        "participation relationships denominators fairness spikes goals marketing attention"
-    ).split()
-)
+SECTIONS = (
+    "scorecard", "subject", "subject_by_month", "response", "response_by_account", "response_by_platform", "help",
+    "voice", "participation", "relationships", "denominators", "fairness", "spikes", "goals", "marketing", "attention",
+)  # fmt: skip
+"""The report's sections, in the order they are computed."""
 
 
 def gather(sources: Sources, *, progress: ProgressCallback | None = None) -> ReportData:
@@ -123,4 +122,3 @@ def gather(sources: Sources, *, progress: ProgressCallback | None = None) -> Rep
     if progress is not None:
         progress("done", len(SECTIONS), len(SECTIONS))
     return data
-

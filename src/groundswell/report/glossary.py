@@ -9,27 +9,35 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "Response rate",
-        "Share of inbound posts that need a reply (needs_reply: questions, complaints, requests; not chit-chat) "
-        "which got a brand reply within the window (default 24 h).",
+        (
+            "Share of inbound posts that need a reply (needs_reply: questions, complaints, requests; not chit-chat) "
+            "which got a brand reply within the window (default 24 h)."
+        ),
     ),
     (
         "First response time",
-        "From a thread's first inbound post to the first brand reply in that thread. Report median and 90th "
-        "percentile; never the mean alone. Replies sent by automation do not count as a brand reply; a thread "
-        "that goes quiet for 24 h and starts again counts as a new thread; a thread the brand starts has no "
-        "response time.",
+        (
+            "From a thread's first inbound post to the first brand reply in that thread. Report median and 90th "
+            "percentile; never the mean alone. Replies sent by automation do not count as a brand reply; a thread "
+            "that goes quiet for 24 h and starts again counts as a new thread; a thread the brand starts has no "
+            "response time."
+        ),
     ),
     (
         "Did we help?",
-        "A replied thread is helped when an agent marked it so, or the customer's last post after the brand's "
-        "reply is positive or thanks the brand; not helped when that last post is negative or repeats the "
-        "complaint; unknown when the customer went silent. Help rate = helped / (helped + not helped); always "
-        "shown with its coverage = (helped + not helped) / replied.",
+        (
+            "A replied thread is helped when an agent marked it so, or the customer's last post after the brand's "
+            "reply is positive or thanks the brand; not helped when that last post is negative or repeats the "
+            "complaint; unknown when the customer went silent. Help rate = helped / (helped + not helped); always "
+            "shown with its coverage = (helped + not helped) / replied."
+        ),
     ),
     (
         "Sentiment lift",
-        "Mean customer sentiment at the end of replied threads minus at their start, beside the same for "
-        "unreplied threads.",
+        (
+            "Mean customer sentiment at the end of replied threads minus at their start, beside the same for "
+            "unreplied threads."
+        ),
     ),
     (
         "Experience share",
@@ -49,9 +57,11 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "Participation",
-        "Among accounts that posted about the brand, the share of posts from the top 1% and top 10% of "
-        "authors, the Gini coefficient of posts per author, and, given an audience size (followers), the "
-        "lurker / contributor / creator split against the 90-9-1 rule.",
+        (
+            "Among accounts that posted about the brand, the share of posts from the top 1% and top 10% of "
+            "authors, the Gini coefficient of posts per author, and, given an audience size (followers), the "
+            "lurker / contributor / creator split against the 90-9-1 rule."
+        ),
     ),
     (
         "Groundswell",
@@ -59,8 +69,10 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "Relationships",
-        "Returning customers (active in two or more months), friends (two or more positive interactions), "
-        "cohort retention by month.",
+        (
+            "Returning customers (active in two or more months), friends (two or more positive interactions), "
+            "cohort retention by month."
+        ),
     ),
     (
         "Per-denominator figures",
@@ -68,13 +80,17 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "Fairness of response",
-        "Response rate and first response time by the customer's follower band (under 100, 100-1k, 1k-10k, "
-        "over 10k), because brands are known to answer well-followed complainers more and faster.",
+        (
+            "Response rate and first response time by the customer's follower band (under 100, 100-1k, 1k-10k, "
+            "over 10k), because brands are known to answer well-followed complainers more and faster."
+        ),
     ),
     (
         "Spikes",
-        "Unusual surges of mentions, each labelled campaign-driven or organic by what its posts are about, "
-        "with the posts that drove it.",
+        (
+            "Unusual surges of mentions, each labelled campaign-driven or organic by what its posts are about, "
+            "with the posts that drove it."
+        ),
     ),
     (
         "Goal attainment",
@@ -82,9 +98,11 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "Scorecard",
-        "A social media index (experience share and sentiment, response rate and time, help rate, "
-        "conversation ratio, relationships) and a social media marketing index (buzz volume, engagement on "
-        "broadcast posts, follower growth), each 0-100 with its components and weights shown, placed on a "
-        "quadrant: high both, marketing only, social only, neither.",
+        (
+            "A social media index (experience share and sentiment, response rate and time, help rate, "
+            "conversation ratio, relationships) and a social media marketing index (buzz volume, engagement on "
+            "broadcast posts, follower growth), each 0-100 with its components and weights shown, placed on a "
+            "quadrant: high both, marketing only, social only, neither."
+        ),
     ),
 )
