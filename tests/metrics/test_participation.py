@@ -150,3 +150,28 @@ def test_participation_invariants(
     assert all(s is not None and 0 <= s <= 1 for s in shares)
     assert sum(shares) == pytest.approx(1.0)  # type: ignore[arg-type]
     assert sum(f.posts for f in participation(src, by="month")) == figures.posts
+
+
+def test_customer_to_customer_replies_inside_brand_conversations(make_workspace: Any, make_sources: Any) -> None:
+    # in brand conversations: 3 and 4 answer the brand, 8 answers ana (another customer), 12 answers cy (another
+    # customer), 13 is cy answering herself; outside: 21 in a tree with no brand in it; 31's parent was never imported
+    posts = HEAD + (
+        "twitter,1,u1,ana,10,2026-01-01T10:00:00Z,@AcmeHelp hello,\n"
+        "twitter,2,h,AcmeHelp,8000,2026-01-01T10:05:00Z,@ana hi,1\n"
+        "twitter,3,u1,ana,10,2026-01-01T10:06:00Z,@AcmeHelp thanks,2\n"
+        "twitter,4,u1,ana,10,2026-01-01T10:07:00Z,one more thing,2\n"
+        "twitter,8,u2,bo,300,2026-01-01T11:00:00Z,same happened to me,3\n"
+        "twitter,11,u3,cy,5,2026-02-04T09:00:00Z,@Acme where is my order,\n"
+        "twitter,12,u4,di,5,2026-02-04T09:30:00Z,same here,11\n"
+        "twitter,13,u3,cy,5,2026-02-04T09:40:00Z,talking to myself,11\n"
+        "twitter,20,u5,ed,5,2026-02-05T09:00:00Z,nice weather,\n"
+        "twitter,21,u6,fi,5,2026-02-05T09:10:00Z,indeed,20\n"
+        "twitter,31,u6,fi,5,2026-02-05T09:20:00Z,@Acme replying to a deleted post,30\n"
+    )
+    ws = make_workspace(CONFIG, posts)
+    [figures] = participation(make_sources(ws.store, ws.config))
+    c2c = figures.customer_to_customer
+    # replies in brand conversations with an imported parent: 3, 4, 8, 12, 13; to another customer: 8, 12
+    assert (c2c.numerator, c2c.denominator, c2c.value) == (2, 5, 0.4)
+    by_platform = participation(make_sources(ws.store, ws.config), by="platform")
+    assert by_platform[0].customer_to_customer.numerator == 2

@@ -28,7 +28,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from groundswell.cli import enrich_commands, ingest_commands, metrics_commands, report_commands, workspace_commands
+    from groundswell.cli import (
+        enrich_commands,
+        ingest_commands,
+        lint_commands,
+        metrics_commands,
+        report_commands,
+        workspace_commands,
+    )
 
     for command in (
         *workspace_commands.COMMANDS,
@@ -36,6 +43,7 @@ def _register() -> None:
         *enrich_commands.COMMANDS,
         *metrics_commands.COMMANDS,
         *report_commands.COMMANDS,
+        *lint_commands.COMMANDS,
     ):
         cli.add_command(command)
 

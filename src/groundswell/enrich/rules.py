@@ -222,6 +222,11 @@ _PRAISE = _words(
 # A brand's own post that is a service notice rather than a promotion.
 _SERVICE_NOTICE = _words(r"due to", r"delays?", r"disruption", r"outage", r"closed", r"we'?re aware", r"service update")
 _AT_START = re.compile(r"^\s*\.?@\w")
+GRATITUDE, PROMOTION, REQUEST = (
+    _GRATITUDE,
+    _PROMOTION,
+    _REQUEST,
+)  # public: the draft checker (groundswell.lint) uses them
 
 
 @lru_cache(maxsize=1024)  # each rule normalises the same post again

@@ -91,6 +91,26 @@ class WorkspaceSummary:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class PostLookup:
+    """One stored post with what a reply to it needs: its newest enrichment and the brand's replies around it."""
+
+    platform: str
+    post_id: str
+    author_id: str
+    author_handle: str | None
+    is_brand: bool
+    created_at: datetime
+    text: str
+    in_reply_to_post_id: str | None
+    intent: str | None  # None: not enriched
+    sentiment: str | None
+    needs_reply: bool | None
+    model_version: str | None
+    brand_replies: int  # brand posts replying to this post
+    recent_brand_replies: int  # brand replies to the author's other posts in the 7 days up to this one
+
+
 class DuckDBStore:
     """A workspace database file. One process writes at a time (DuckDB's file lock)."""
 
@@ -350,6 +370,32 @@ class DuckDBStore:
         cur = self.con.execute("SELECT * FROM imports ORDER BY import_id")
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def lookup_posts(self, post_id: str, *, platform: str | None = None) -> list[PostLookup]:
+        """The posts with this id (one per platform at most), by platform."""
+        rows = self.con.execute(
+            """
+            SELECT t.platform, t.post_id, t.author_id, t.author_handle, t.is_brand, t.created_at, t.text,
+                t.in_reply_to_post_id, e.intent, e.sentiment, e.needs_reply, e.model_version,
+                (SELECT count(*) FROM posts r WHERE r.platform = t.platform AND r.in_reply_to_post_id = t.post_id
+                    AND r.is_brand),
+                (SELECT count(*) FROM posts r JOIN posts p
+                    ON r.platform = p.platform AND r.in_reply_to_post_id = p.post_id
+                    WHERE p.platform = t.platform AND p.author_id = t.author_id AND p.post_id <> t.post_id
+                    AND r.is_brand AND r.created_at BETWEEN t.created_at - INTERVAL 7 DAY AND t.created_at)
+            FROM posts t
+            LEFT JOIN (
+                SELECT platform, post_id, arg_max(intent, enriched_at) AS intent,
+                    arg_max(sentiment, enriched_at) AS sentiment, arg_max(needs_reply, enriched_at) AS needs_reply,
+                    arg_max(model_version, enriched_at) AS model_version
+                FROM enrichments WHERE post_id = $1 GROUP BY ALL
+            ) e ON e.platform = t.platform AND e.post_id = t.post_id
+            WHERE t.post_id = $1 AND ($2::VARCHAR IS NULL OR t.platform = $2)
+            ORDER BY t.platform
+            """,
+            [post_id, platform],
+        ).fetchall()
+        return [PostLookup(*row) for row in rows]
 
     def post_count(self) -> int:
         row = self.con.execute("SELECT count(*) FROM posts").fetchall()[0]
