@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundswell.errors import UsageError
+from groundswell.metrics.response import response
 from groundswell.metrics.spikes import detect_spikes, spike_days
 
 CONFIG = """brand = "Acme"
@@ -152,8 +153,17 @@ def test_the_demo_worlds_surges_are_found_and_labelled(tmp_path: Any, make_sourc
     cal = make_calendar()
     with Workspace.open(tmp_path / "demo") as ws:
         ws.enrich("fast", workers=1)
-        report = detect_spikes(make_sources(ws.store, ws.config))
+        sources = make_sources(ws.store, ws.config)
+        report = detect_spikes(sources)
+        inbound = response(sources)[0].inbound
     found = {s.start: s for s in report.spikes}
+    # the series the spikes were found in comes back: every inbound post on its day, peaks where the spikes peak
+    [series] = report.series
+    assert report.first_day is not None and len(series.posts) == report.days
+    assert sum(series.posts) == inbound
+    assert all(0 <= c <= p for c, p in zip(series.campaign_posts, series.posts, strict=True))
+    for spike in report.spikes:
+        assert series.posts[(spike.peak_day - report.first_day).days] == spike.peak_posts
     ad, contest, viral = (cal.date(d) for d in (cal.ad_start, cal.contest_start, cal.viral_day))
     assert found[ad].label == "campaign" and found[ad].campaign == "Into the Wild (film)"
     assert found[contest].label == "campaign" and found[contest].campaign == "Northwind Summit Challenge"
