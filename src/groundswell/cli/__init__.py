@@ -29,6 +29,7 @@ def cli() -> None:
 
 def _register() -> None:
     from groundswell.cli import (
+        connect_commands,
         enrich_commands,
         ingest_commands,
         lint_commands,
@@ -44,6 +45,7 @@ def _register() -> None:
         *metrics_commands.COMMANDS,
         *report_commands.COMMANDS,
         *lint_commands.COMMANDS,
+        *connect_commands.COMMANDS,
     ):
         cli.add_command(command)
 

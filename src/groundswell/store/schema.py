@@ -102,9 +102,47 @@ def _m002_enrichments(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _m003_connected_accounts(con: duckdb.DuckDBPyConnection) -> None:
+    # A live connector's account and where its sync resumes; the secret is never here (connect.credentials).
+    con.execute(
+        """
+        CREATE TABLE connected_accounts (
+            name            VARCHAR   PRIMARY KEY,  -- e.g. northwind@mastodon.social
+            platform        VARCHAR   NOT NULL,     -- mastodon, bluesky: also the import format of its pages
+            handle          VARCHAR   NOT NULL,
+            server          VARCHAR   NOT NULL,     -- instance or service URL
+            credential_key  VARCHAR   NOT NULL,     -- where connect.credentials keeps the secret
+            cursor          VARCHAR   NOT NULL,     -- the connector's resume point, JSON
+            connected_at    TIMESTAMP NOT NULL,
+            last_sync_at    TIMESTAMP,
+            last_status     VARCHAR,                -- done, failed, interrupted
+            last_error      VARCHAR,
+            synced_read     BIGINT    NOT NULL DEFAULT 0,
+            synced_imported BIGINT    NOT NULL DEFAULT 0
+        )
+        """
+    )
+    # Every reply sent through a connector: what, to whom, with which checker verdict, and the post it became.
+    con.execute(
+        """
+        CREATE TABLE sent_replies (
+            account          VARCHAR   NOT NULL,
+            platform         VARCHAR   NOT NULL,
+            in_reply_to      VARCHAR   NOT NULL,  -- the post answered (post_id)
+            post_id          VARCHAR   NOT NULL,  -- the reply as the platform numbered it
+            text             VARCHAR   NOT NULL,
+            verdict          VARCHAR   NOT NULL,  -- the draft checker's verdict when it was sent
+            forced           BOOLEAN   NOT NULL,
+            sent_at          TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_posts_imports_rejects", _m001_posts_imports_rejects),
     ("002_enrichments", _m002_enrichments),
+    ("003_connected_accounts", _m003_connected_accounts),
 )
 
 

@@ -1,0 +1,178 @@
+"""Live connectors: brand accounts on Mastodon and Bluesky, kept in sync and answered from groundswell.
+
+- ``connect_account``: sign in once, keep the secret (``connect.credentials``), register the account in the
+  workspace and in groundswell.toml's brand accounts;
+- ``connect.sync.sync_account``: fetch what is new and import it like a file (``connect.sync``);
+- ``send_reply``: check a draft against the rules of engagement, post it in the right thread, and import
+  the sent post so the response metrics see it at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from groundswell.config import CONFIG_FILENAME, load_config, normalize_handle
+from groundswell.connect import credentials
+from groundswell.connect.base import AccountRef, ConnectorError, Page, SentPost
+from groundswell.connect.registry import PLATFORMS, account_ref, connector_for, open_connector
+from groundswell.errors import GroundswellError, UsageError
+from groundswell.store import connections
+from groundswell.store.connections import ConnectedAccount
+from groundswell.workspace import Workspace
+
+
+class DraftRefused(GroundswellError):
+    """The draft checker failed the reply and ``force`` was not given: nothing was sent."""
+
+    def __init__(self, message: str, check: Any):
+        self.check = check
+        super().__init__(message)
+
+
+def account_name(platform: str, handle: str, server: str) -> str:
+    """How an account is named: ``user@host`` on Mastodon, the handle on Bluesky."""
+    handle = handle.lstrip("@")
+    if platform == "mastodon" and "@" not in handle:
+        return f"{handle}@{urlsplit(server).hostname or server}"
+    return handle
+
+
+def connect_account(
+    workspace: Workspace,
+    platform: str,
+    *,
+    server: str,
+    secret: str,
+    handle: str | None = None,
+    connector: Any = None,
+) -> ConnectedAccount:
+    """Sign in to ``platform`` at ``server`` with ``secret``, keep the secret, register the account.
+
+    The platform says whose account the secret opens (``verify``); that handle is added to groundswell.toml's
+    brand accounts when it is not there yet, so the brand's posts count as the brand's.
+    """
+    if platform not in PLATFORMS:
+        raise UsageError(f"unknown platform {platform!r}: one of {', '.join(PLATFORMS)}")
+    provisional = AccountRef(
+        name=handle or platform, platform=platform, handle=handle or "", server=server, credential_key=""
+    )
+    client = connector if connector is not None else connector_for(provisional, secret)
+    verified = client.verify()
+    name = account_name(platform, verified, server)
+    key = f"{platform}:{name}"
+    credentials.store_secret(key, secret)
+    connections.add_account(
+        workspace.store, name=name, platform=platform, handle=verified, server=server, credential_key=key
+    )
+    _add_brand_account(workspace, platform, verified if platform != "mastodon" else name)
+    return connections.account(workspace.store, name)
+
+
+def _add_brand_account(workspace: Workspace, platform: str, handle: str) -> None:
+    """Append the account to groundswell.toml's [[accounts]] unless it is there; reload the config."""
+    known = workspace.config.brand_handles().get(platform, frozenset())
+    if normalize_handle(handle) in known:
+        return
+    path = workspace.path / CONFIG_FILENAME
+    text = path.read_text(encoding="utf-8")
+    addition = (
+        f'\n# added by `groundswell connect {platform}`\n[[accounts]]\nplatform = "{platform}"\nhandle = "{handle}"\n'
+    )
+    path.write_text(text.rstrip("\n") + "\n" + addition, encoding="utf-8")
+    workspace.config = load_config(path)
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    """A sent reply: the platform's id and link for it, the checker's verdict, and its import."""
+
+    account: str
+    post_id: str
+    url: str | None
+    verdict: str
+    forced: bool
+    imported: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "post_id": self.post_id,
+            "url": self.url,
+            "verdict": self.verdict,
+            "forced": self.forced,
+            "imported": self.imported,
+        }
+
+
+def send_reply(
+    workspace: Workspace,
+    post_ref: str,
+    text: str,
+    *,
+    account: str | None = None,
+    force: bool = False,
+    connector: Any = None,
+) -> ReplyResult:
+    """Check ``text`` as a reply to the stored post ``post_ref``, send it through the account, import it.
+
+    A ``fail`` verdict raises ``DraftRefused`` unless ``force``. A send the platform refuses raises
+    ``ConnectorError`` and nothing is recorded as sent.
+    """
+    from groundswell.connect.sync import import_page
+    from groundswell.lint import check_draft
+    from groundswell.lint.context import find_post, reply_context
+
+    post = find_post(workspace, post_ref)
+    sender = _sending_account(workspace, post.platform, account)
+    check = check_draft(text, reply_to=reply_context(workspace, f"{post.platform}:{post.post_id}"))
+    if check.verdict == "fail" and not force:
+        failed = "; ".join(f"rule {f.rule} {f.name}: {f.message}" for f in check.findings if f.level == "fail")
+        raise DraftRefused(f"the draft checker fails this reply ({failed}); edit it, or send with --force", check)
+    client = connector if connector is not None else open_connector(sender)
+    sent: SentPost = client.reply(post.post_id, text)
+    connections.record_sent(
+        workspace.store,
+        account=sender.name,
+        platform=post.platform,
+        in_reply_to=post.post_id,
+        post_id=sent.post_id,
+        text=text,
+        verdict=check.verdict,
+        forced=force and check.verdict == "fail",
+    )
+    imported = import_page(workspace, sender, sent.page)
+    return ReplyResult(sender.name, sent.post_id, sent.url, check.verdict, force and check.verdict == "fail",
+                       imported.imported)  # fmt: skip
+
+
+def _sending_account(workspace: Workspace, platform: str, name: str | None) -> ConnectedAccount:
+    if name is not None:
+        chosen = connections.account(workspace.store, name)
+        if chosen.platform != platform:
+            raise UsageError(f"{name} is a {chosen.platform} account and the post is on {platform}")
+        return chosen
+    candidates = [a for a in connections.accounts(workspace.store) if a.platform == platform]
+    if not candidates:
+        raise UsageError(f"no connected {platform} account to reply from: run `groundswell connect {platform}` first")
+    if len(candidates) > 1:
+        names = ", ".join(a.name for a in candidates)
+        raise UsageError(f"several {platform} accounts could reply ({names}): choose one with --account")
+    return candidates[0]
+
+
+__all__ = [
+    "PLATFORMS",
+    "AccountRef",
+    "ConnectedAccount",
+    "ConnectorError",
+    "DraftRefused",
+    "Page",
+    "ReplyResult",
+    "SentPost",
+    "account_name",
+    "account_ref",
+    "connect_account",
+    "send_reply",
+]

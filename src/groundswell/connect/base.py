@@ -1,0 +1,99 @@
+"""What a live connector is: a brand account on a platform, fetched page by page and answered through its API.
+
+A connector fetches the platform's own API responses (``Page``: the JSON exactly as the API returned it)
+and never maps posts itself: ``connect.sync`` writes each page to the workspace's ``sync/`` folder and
+imports it with the file importer of the same platform (``mastodon``, ``bluesky``), so a synced post and
+an imported one are the same row, deduplicated and quarantined by the same code. Each page carries the
+cursor to resume from once it is imported, so an interrupted sync starts again after the last page it
+kept: nothing is lost, and a page fetched twice only counts duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from groundswell.errors import GroundswellError
+
+Cursor = dict[str, Any]
+"""A connector's own resume point (e.g. the newest id seen per stream), stored as JSON between syncs."""
+
+
+class ConnectorError(GroundswellError):
+    """A platform refused or failed a request; ``kind`` says how, so callers can tell what to do next.
+
+    kinds: ``auth`` (401/403: the token or app password is wrong or lacks a permission), ``rate_limited``
+    (429 after the allowed waits), ``server`` (5xx after retries), ``network`` (no connection, timeout),
+    ``not_found`` (404), ``bad_request`` (other 4xx).
+    """
+
+    def __init__(self, message: str, *, kind: str, status: int | None = None):
+        self.kind = kind
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """A connected brand account: where it lives and which secret signs in as it (never the secret itself)."""
+
+    name: str  # as the user refers to it, e.g. "northwind@mastodon.social" or "northwind.bsky.social"
+    platform: str  # "mastodon" or "bluesky": also the import format its pages are read with
+    handle: str  # the brand's handle on the platform (added to the config's brand accounts)
+    server: str  # Mastodon instance URL, or the Bluesky PDS / service URL
+    credential_key: str  # the key ``connect.credentials`` stores the secret under
+
+
+@dataclass(frozen=True)
+class Page:
+    """One API response, as returned, and where to resume once it is imported.
+
+    ``kind``: what was fetched (``own``, ``mentions``, ``thread``, ``search``...), for the page's file name
+    and the report; ``payload``: the JSON document exactly as the API returned it, in a shape the
+    platform's file importer reads (a status array or a context for Mastodon; a feed, search result or
+    thread for Bluesky); ``cursor``: the connector's cursor after this page (None: unchanged).
+    """
+
+    kind: str
+    payload: Any
+    cursor: Cursor | None = None
+
+
+@dataclass(frozen=True)
+class SentPost:
+    """What the platform answered when a reply was posted: its id, and the post as a page to import."""
+
+    post_id: str
+    url: str | None
+    page: Page
+
+
+@dataclass
+class FetchOptions:
+    """``since``: back-fill history from this moment (else from the stored cursor, else the last few days)."""
+
+    since: datetime | None = None
+    hashtags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Connector(Protocol):
+    """One platform's client for one connected account."""
+
+    platform: str
+
+    def verify(self) -> str:
+        """Sign in and return the account's handle as the platform spells it; ``ConnectorError`` if refused."""
+        ...
+
+    def fetch(self, cursor: Cursor, options: FetchOptions) -> Iterator[Page]:
+        """The account's own posts, its mentions, the threads they belong to and the campaign searches, newer
+        than ``cursor``, one API response at a time, oldest first where the API allows."""
+        ...
+
+    def reply(self, platform_post_id: str, text: str) -> SentPost:
+        """Post ``text`` as a reply to the post ``platform_post_id`` in its thread."""
+        ...

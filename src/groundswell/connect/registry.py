@@ -1,0 +1,59 @@
+"""Which client serves which platform, and where a connected account's secret comes from."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from groundswell.connect import credentials
+from groundswell.connect.base import AccountRef, ConnectorError
+from groundswell.store.connections import ConnectedAccount
+
+PLATFORMS = ("mastodon", "bluesky")
+SECRET_ENV = {"mastodon": "GROUNDSWELL_MASTODON_TOKEN", "bluesky": "GROUNDSWELL_BLUESKY_APP_PASSWORD"}
+"""An environment variable that overrides the kept secret (for a scheduler or a container)."""
+SECRET_NAME = {"mastodon": "access token", "bluesky": "app password"}
+
+
+def account_ref(account: ConnectedAccount) -> AccountRef:
+    return AccountRef(
+        name=account.name,
+        platform=account.platform,
+        handle=account.handle,
+        server=account.server,
+        credential_key=account.credential_key,
+    )
+
+
+def secret_for(account: ConnectedAccount | AccountRef) -> str:
+    """The account's secret: the platform's environment variable if set, else the kept one."""
+    from_env = os.environ.get(SECRET_ENV.get(account.platform, ""), "")
+    if from_env:
+        return from_env
+    kept = credentials.load_secret(account.credential_key)
+    if kept is None:
+        raise ConnectorError(
+            f"no {SECRET_NAME.get(account.platform, 'secret')} kept for {account.name}: run "
+            f"`groundswell connect {account.platform}` again or set {SECRET_ENV.get(account.platform)}",
+            kind="auth",
+        )
+    return kept
+
+
+def connector_for(ref: AccountRef, secret: str) -> Any:
+    """The platform's client for ``ref``, signed in with ``secret`` (imported on first use)."""
+    if ref.platform == "mastodon":
+        from groundswell.connect.mastodon import MastodonConnector
+
+        return MastodonConnector(ref, secret)
+    if ref.platform == "bluesky":
+        from groundswell.connect.bluesky import BlueskyConnector
+
+        return BlueskyConnector(ref, secret)
+    raise ConnectorError(
+        f"no connector for platform {ref.platform!r} (known: {', '.join(PLATFORMS)})", kind="bad_request"
+    )
+
+
+def open_connector(account: ConnectedAccount) -> Any:
+    return connector_for(account_ref(account), secret_for(account))
