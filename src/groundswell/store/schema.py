@@ -139,10 +139,115 @@ def _m003_connected_accounts(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _m004_users_sessions_tokens_audit(con: duckdb.DuckDBPyConnection) -> None:
+    # People who use the web app and the API, how they sign in, and who changed what.
+    con.execute("CREATE SEQUENCE user_id_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE users (
+            user_id       BIGINT    PRIMARY KEY,
+            name          VARCHAR   NOT NULL UNIQUE,
+            role          VARCHAR   NOT NULL,  -- viewer, agent, admin
+            password_hash VARCHAR   NOT NULL,  -- argon2id, never the password
+            created_at    TIMESTAMP NOT NULL,
+            disabled      BOOLEAN   NOT NULL DEFAULT false
+        )
+        """
+    )
+    con.execute("CREATE SEQUENCE token_id_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE api_tokens (
+            token_id     BIGINT    PRIMARY KEY,
+            user_id      BIGINT    NOT NULL,
+            name         VARCHAR   NOT NULL,
+            token_hash   VARCHAR   NOT NULL UNIQUE,  -- SHA-256 of the token: the token is shown once, never kept
+            created_at   TIMESTAMP NOT NULL,
+            last_used_at TIMESTAMP,
+            revoked_at   TIMESTAMP
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE sessions (
+            session_hash VARCHAR   PRIMARY KEY,  -- SHA-256 of the cookie's value
+            user_id      BIGINT    NOT NULL,
+            csrf_token   VARCHAR   NOT NULL,
+            created_at   TIMESTAMP NOT NULL,
+            expires_at   TIMESTAMP NOT NULL
+        )
+        """
+    )
+    con.execute(
+        "CREATE TABLE login_attempts (name VARCHAR NOT NULL, address VARCHAR, attempted_at TIMESTAMP NOT NULL, ok BOOLEAN NOT NULL)"
+    )
+    con.execute("CREATE SEQUENCE audit_id_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE audit_log (
+            audit_id BIGINT    PRIMARY KEY,
+            logged_at TIMESTAMP NOT NULL,
+            actor    VARCHAR   NOT NULL,  -- a user name, or cli:<os user>
+            action   VARCHAR   NOT NULL,  -- e.g. inbox.assign, inbox.mark, config.change, users.add
+            target   VARCHAR,
+            detail   VARCHAR             -- JSON
+        )
+        """
+    )
+
+
+def _m005_inbox(con: duckdb.DuckDBPyConnection) -> None:
+    # The engagement team's work on the posts that need a reply: who owns each, what was done, the outcome.
+    con.execute(
+        """
+        CREATE TABLE inbox_items (
+            platform   VARCHAR   NOT NULL,
+            post_id    VARCHAR   NOT NULL,  -- the inbound post that needs a reply
+            status     VARCHAR   NOT NULL,  -- open, assigned, sent, closed
+            assignee   VARCHAR,
+            version    BIGINT    NOT NULL,  -- bumped by every change: a change names the version it saw
+            updated_at TIMESTAMP NOT NULL,
+            updated_by VARCHAR   NOT NULL,
+            PRIMARY KEY (platform, post_id)
+        )
+        """
+    )
+    # An agent's outcome for a thread, named by any of its posts; the latest per thread wins (Sources.marks).
+    con.execute(
+        """
+        CREATE TABLE outcome_marks (
+            platform  VARCHAR   NOT NULL,
+            post_id   VARCHAR   NOT NULL,
+            outcome   VARCHAR   NOT NULL,  -- helped, not_helped, unknown
+            marked_by VARCHAR   NOT NULL,
+            marked_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    # A person's correction of a classifier label: kept beside the model's, exportable as training data.
+    con.execute(
+        """
+        CREATE TABLE label_corrections (
+            platform      VARCHAR   NOT NULL,
+            post_id       VARCHAR   NOT NULL,
+            field         VARCHAR   NOT NULL,  -- sentiment, intent, subject, needs_reply
+            model_value   VARCHAR,
+            model_version VARCHAR,
+            value         VARCHAR   NOT NULL,
+            corrected_by  VARCHAR   NOT NULL,
+            corrected_at  TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_posts_imports_rejects", _m001_posts_imports_rejects),
     ("002_enrichments", _m002_enrichments),
     ("003_connected_accounts", _m003_connected_accounts),
+    ("004_users_sessions_tokens_audit", _m004_users_sessions_tokens_audit),
+    ("005_inbox", _m005_inbox),
 )
 
 
