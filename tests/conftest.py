@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from groundswell.workspace import Workspace
+from labelled_workspaces import in_memory, make_sources, make_workspace  # noqa: F401 - fixtures for every test
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TWCS_SAMPLE = SHARED_DATA / "twcs" / "sample_head_1000.csv"

@@ -103,6 +103,8 @@ def duckdb_sources(
     if config is None:
         raise UsageError("duckdb_sources needs the workspace config with a bare store")
     backend = ibis.duckdb.from_connection(store.con)
+    if marks is None:
+        marks = _stored_marks(store, backend)
     return _sources(
         IbisEngine(backend, "duckdb"),
         backend.table("posts"),
@@ -112,6 +114,17 @@ def duckdb_sources(
         period=period or Period(),
         marks=marks,
     )
+
+
+def _stored_marks(store: DuckDBStore, backend: Any) -> ir.Table | None:
+    """The inbox's outcome marks (``outcome_marks``) when there are any: agents' marks count in every metric."""
+    found = store.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'outcome_marks'"
+    ).fetchall()[0][0]
+    if not found or not store.con.execute("SELECT count(*) FROM outcome_marks").fetchall()[0][0]:
+        return None
+    marks: ir.Table = backend.table("outcome_marks").select("platform", "post_id", "outcome", "marked_at")
+    return marks
 
 
 def spark_sources(
