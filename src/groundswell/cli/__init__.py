@@ -35,6 +35,8 @@ def _register() -> None:
         lint_commands,
         metrics_commands,
         report_commands,
+        users_commands,
+        web_commands,
         workspace_commands,
     )
 
@@ -46,6 +48,8 @@ def _register() -> None:
         *report_commands.COMMANDS,
         *lint_commands.COMMANDS,
         *connect_commands.COMMANDS,
+        *users_commands.COMMANDS,
+        *web_commands.COMMANDS,
     ):
         cli.add_command(command)
 

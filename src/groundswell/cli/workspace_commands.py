@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -13,13 +14,44 @@ from groundswell.cli.options import json_option, quiet_option, workspace_option
 from groundswell.store.duckdb import WorkspaceSummary
 from groundswell.workspace import Workspace
 
+ADMIN_PASSWORD_ENV = "GROUNDSWELL_ADMIN_PASSWORD"
+
 
 @click.command("init")
 @workspace_option
-def init_command(workspace: Path) -> None:
-    """Create a workspace: a commented groundswell.toml and the embedded database."""
+@json_option
+def init_command(workspace: Path, as_json: bool) -> None:
+    """Create a workspace: a commented groundswell.toml, the embedded database and its first user, admin.
+
+    The admin's password is $GROUNDSWELL_ADMIN_PASSWORD when set, else generated and printed
+    once (on stderr; in the JSON document with --json): change it with `groundswell users password admin`.
+    """
+    from groundswell.accounts import create_first_admin
+    from groundswell.accounts.passwords import validate_password
+    from groundswell.cli.users_commands import cli_actor
+
+    password = os.environ.get(ADMIN_PASSWORD_ENV) or None
+    if password is not None:
+        validate_password(password)  # before anything is created
     with Workspace.init(workspace) as ws:
-        click.echo(f"created workspace in {ws.path}: edit {ws.config_path} to name your brand accounts")
+        made = create_first_admin(ws.store, password=password, actor=cli_actor())
+        path, config_path = ws.path, ws.config_path
+    admin = {"name": made[0].name, "password": made[1]} if made else None
+    if as_json:
+        print_json({"workspace": str(path), "config": str(config_path), "admin": admin})
+        return
+    click.echo(f"created workspace in {path}: edit {config_path} to name your brand accounts")
+    if made is None:
+        return
+    user, generated = made
+    # click.echo, not rich: a password or a command to copy must never be wrapped
+    if generated is None:
+        click.echo(f"first admin: {user.name}, with the password from ${ADMIN_PASSWORD_ENV}", err=True)
+        return
+    click.echo(f"first admin: {user.name}, password: {generated}", err=True)
+    click.echo(
+        f"it is shown only this once; change it: groundswell users password {user.name} --workspace {path}", err=True
+    )
 
 
 @click.command("status")

@@ -1,0 +1,240 @@
+"""What an agent does to an inbox item: assign it, mark the reply sent, record the outcome, correct a label.
+
+Every change names the item's version it was made on; the change is written only if the item is still at
+that version, and bumps it. Two agents acting on the same item: the first wins, the second gets
+``InboxConflict`` saying who changed it, when, and to what, and nothing of theirs is written (issue 6:
+"concurrent agents never lose each other's work"). Every change is in the audit log (who, what, when).
+
+Outcome marks (helped, not helped, unknown) go to ``outcome_marks``; the metrics read them as
+``Sources.marks``, where an agent's mark takes precedence over the outcome inferred from the thread.
+Label corrections go to ``label_corrections`` beside the model's value, and export as training data.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from groundswell.errors import GroundswellError, UsageError
+from groundswell.store.duckdb import DuckDBStore
+
+OUTCOMES = ("helped", "not_helped", "unknown")
+LABEL_VALUES: dict[str, tuple[str, ...]] = {
+    "sentiment": ("negative", "neutral", "positive"),
+    "intent": ("complaint", "question", "praise", "feedback", "promotion", "support_reply", "other"),
+    "subject": ("marketing", "experience", "other"),
+    "needs_reply": ("true", "false"),
+}
+
+
+class InboxConflict(GroundswellError):
+    """Someone else changed the item since the version this change was made on."""
+
+    def __init__(self, message: str, *, current: ItemState | None):
+        self.current = current
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemState:
+    platform: str
+    post_id: str
+    status: str
+    assignee: str | None
+    version: int
+    updated_at: datetime
+    updated_by: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": f"{self.platform}:{self.post_id}",
+            "status": self.status,
+            "assignee": self.assignee,
+            "version": self.version,
+            "updated_at": self.updated_at.isoformat(),
+            "updated_by": self.updated_by,
+        }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _audit(store: DuckDBStore, *, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+    from groundswell.accounts import audit
+
+    audit.record(store, actor=actor, action=action, target=target, detail=detail)
+
+
+def item_state(store: DuckDBStore, platform: str, post_id: str) -> ItemState | None:
+    found = store.con.execute(
+        "SELECT platform, post_id, status, assignee, version, updated_at, updated_by FROM inbox_items "
+        "WHERE platform = ? AND post_id = ?",
+        [platform, post_id],
+    ).fetchall()
+    return ItemState(*found[0]) if found else None
+
+
+def _require_post(store: DuckDBStore, platform: str, post_id: str) -> None:
+    found = store.con.execute("SELECT 1 FROM posts WHERE platform = ? AND post_id = ?", [platform, post_id]).fetchall()
+    if not found:
+        raise UsageError(f"no post {platform}:{post_id} in the workspace")
+
+
+def _change(
+    store: DuckDBStore,
+    platform: str,
+    post_id: str,
+    *,
+    version: int,
+    actor: str,
+    status: str,
+    assignee: str | None,
+    action: str,
+    detail: dict[str, Any],
+    also: Callable[[ItemState], None] | None = None,
+) -> ItemState:
+    """Write the item's new state if it is still at ``version``, with its audit entry and ``also`` (one
+    transaction: all or nothing); else ``InboxConflict`` and nothing written."""
+    _require_post(store, platform, post_id)
+    with store.transaction():
+        current = item_state(store, platform, post_id)
+        seen = current.version if current else 0
+        if seen != version:
+            assert current is not None
+            who = current.assignee or "nobody"
+            raise InboxConflict(
+                f"{platform}:{post_id} was changed by {current.updated_by} at {current.updated_at:%Y-%m-%d %H:%M} UTC"
+                f" (now {current.status}, assigned to {who}): reload it and try again",
+                current=current,
+            )
+        moment = _now()
+        if current is None:
+            store.con.execute(
+                "INSERT INTO inbox_items VALUES (?, ?, ?, ?, 1, ?, ?)",
+                [platform, post_id, status, assignee, moment, actor],
+            )
+        else:
+            store.con.execute(
+                "UPDATE inbox_items SET status = ?, assignee = ?, version = version + 1, updated_at = ?, "
+                "updated_by = ? WHERE platform = ? AND post_id = ? AND version = ?",
+                [status, assignee, moment, actor, platform, post_id, version],
+            )
+        changed = item_state(store, platform, post_id)
+        assert changed is not None
+        if also is not None:
+            also(changed)
+        _audit(store, actor=actor, action=action, target=f"{platform}:{post_id}",
+               detail={**detail, "status": status, "assignee": assignee, "version": changed.version})  # fmt: skip
+    return changed
+
+
+def assign(
+    store: DuckDBStore, platform: str, post_id: str, assignee: str | None, *, version: int, actor: str
+) -> ItemState:
+    """Give the item to ``assignee`` (None: back to open)."""
+    return _change(
+        store, platform, post_id, version=version, actor=actor, status="assigned" if assignee else "open",
+        assignee=assignee, action="inbox.assign", detail={},
+    )  # fmt: skip
+
+
+def mark_sent(
+    store: DuckDBStore, platform: str, post_id: str, *, version: int, actor: str, reply_post_id: str | None = None
+) -> ItemState:
+    """The reply went out (by hand, or through a connector: ``reply_post_id``)."""
+    current = item_state(store, platform, post_id)
+    return _change(
+        store, platform, post_id, version=version, actor=actor, status="sent",
+        assignee=current.assignee if current and current.assignee else actor,
+        action="inbox.sent", detail={"reply_post_id": reply_post_id},
+    )  # fmt: skip
+
+
+def mark_outcome(
+    store: DuckDBStore, platform: str, post_id: str, outcome: str, *, version: int, actor: str
+) -> ItemState:
+    """Record whether the person was helped; the thread holding the post takes this outcome in the metrics."""
+    if outcome not in OUTCOMES:
+        raise UsageError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+    current = item_state(store, platform, post_id)
+
+    def mark(state: ItemState) -> None:
+        store.con.execute(
+            "INSERT INTO outcome_marks VALUES (?, ?, ?, ?, ?)", [platform, post_id, outcome, actor, state.updated_at]
+        )
+
+    return _change(
+        store, platform, post_id, version=version, actor=actor, status="closed",
+        assignee=current.assignee if current and current.assignee else actor,
+        action="inbox.outcome", detail={"outcome": outcome}, also=mark,
+    )  # fmt: skip
+
+
+def correct_label(store: DuckDBStore, platform: str, post_id: str, field: str, value: str, *, actor: str) -> None:
+    """Store a person's label for a post beside the newest model's (kept: a later correction adds a row)."""
+    allowed = LABEL_VALUES.get(field)
+    if allowed is None:
+        raise UsageError(f"a label is one of {', '.join(LABEL_VALUES)}, not {field!r}")
+    value = value.lower()
+    if value not in allowed:
+        raise UsageError(f"{field} must be one of {', '.join(allowed)}, not {value!r}")
+    _require_post(store, platform, post_id)
+    model = store.con.execute(
+        f"SELECT CAST({field} AS VARCHAR), model_version FROM enrichments WHERE platform = ? AND post_id = ? "
+        "ORDER BY enriched_at DESC LIMIT 1",
+        [platform, post_id],
+    ).fetchall()
+    model_value, model_version = (str(model[0][0]).lower(), model[0][1]) if model else (None, None)
+    store.con.execute(
+        "INSERT INTO label_corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [platform, post_id, field, model_value, model_version, value, actor, _now()],
+    )
+    _audit(store, actor=actor, action="labels.correct", target=f"{platform}:{post_id}",
+           detail={"field": field, "value": value, "model_value": model_value, "model_version": model_version})  # fmt: skip
+
+
+def export_corrections(store: DuckDBStore, path: Path, *, field: str) -> int:
+    """The latest correction of ``field`` per post as a labelled CSV (``text,label``), the shape
+    ``groundswell eval`` and the training scripts read; returns the number of rows written."""
+    if field not in LABEL_VALUES:
+        raise UsageError(f"a label is one of {', '.join(LABEL_VALUES)}, not {field!r}")
+    found = store.con.execute(
+        """
+        SELECT p.text, c.value FROM (
+            SELECT platform, post_id, arg_max(value, corrected_at) AS value FROM label_corrections
+            WHERE field = ? GROUP BY platform, post_id
+        ) c JOIN posts p USING (platform, post_id) ORDER BY c.platform, c.post_id
+        """,
+        [field],
+    ).fetchall()
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["text", "label"])
+        writer.writerows(found)
+    return len(found)
+
+
+def corrections(store: DuckDBStore) -> list[dict[str, Any]]:
+    cursor = store.con.execute("SELECT * FROM label_corrections ORDER BY corrected_at")
+    names = [d[0] for d in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+__all__ = [
+    "LABEL_VALUES",
+    "OUTCOMES",
+    "InboxConflict",
+    "ItemState",
+    "assign",
+    "correct_label",
+    "corrections",
+    "export_corrections",
+    "item_state",
+    "mark_outcome",
+    "mark_sent",
+]

@@ -1,0 +1,130 @@
+"""The web app: dashboard, report, engagement inbox and the REST API, over one workspace.
+
+``create_app(path)`` builds the FastAPI application; ``groundswell serve`` runs it with uvicorn. Library
+first: every page and endpoint calls the same functions as the CLI (metrics, report, inbox, accounts), and
+every ``GroundswellError`` becomes, in one place here, a JSON error for the API or a page for a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from groundswell import __version__
+from groundswell.accounts import AuthenticationFailed, CsrfRejected, Forbidden, TooManyAttempts
+from groundswell.errors import GroundswellError, MetricUnavailable, UsageError
+from groundswell.inbox import InboxConflict
+from groundswell.web import api, pages
+from groundswell.web.auth import NotSignedIn
+from groundswell.web.state import AppState
+
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (NotSignedIn, 401),
+    (AuthenticationFailed, 401),
+    (CsrfRejected, 403),
+    (Forbidden, 403),
+    (InboxConflict, 409),
+    (TooManyAttempts, 429),
+    (MetricUnavailable, 409),
+    (UsageError, 400),
+)
+
+
+def status_of(exc: Exception) -> int:
+    for kind, status in _STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def create_app(workspace: Path, *, secure_cookies: bool = False) -> FastAPI:
+    """The app over the workspace at ``workspace`` (opened now, closed when the app shuts down)."""
+    state = AppState.open(workspace, secure_cookies=secure_cookies)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPI(
+        title="groundswell",
+        version=__version__,
+        description="Does a brand succeed at social media, or only at social media marketing?",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.groundswell = state
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        if response.headers.get("x-groundswell-own-csp"):
+            del response.headers["x-groundswell-own-csp"]
+        elif not request.url.path.startswith("/api/v1/docs"):
+            response.headers["Content-Security-Policy"] = PAGE_CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.exception_handler(GroundswellError)
+    async def on_error(request: Request, exc: GroundswellError) -> Response:
+        status = status_of(exc)
+        if request.url.path.startswith("/api/"):
+            body: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
+            current = getattr(exc, "current", None)
+            if current is not None:
+                body["current"] = current.as_dict()
+            headers = {"Retry-After": "60"} if status == 429 else None
+            return JSONResponse(body, status_code=status, headers=headers)
+        if isinstance(exc, NotSignedIn):
+            return RedirectResponse("/login?msg=Sign+in+first", status_code=303)
+        if isinstance(exc, InboxConflict) and request.method == "POST":
+            back = request.url.path.rsplit("/", 1)[0]
+            return RedirectResponse(f"{back}?msg=" + _quote(str(exc)), status_code=303)
+        return pages.templates.TemplateResponse(
+            request,
+            "error.html.j2",
+            {"user": None, "csrf_token": None, "status": status, "title": _title(status), "detail": str(exc)},
+            status_code=status,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": "ValidationError", "message": "invalid request", "detail": exc.errors()},
+                                status_code=422)  # fmt: skip
+        return HTMLResponse("invalid request", status_code=422)
+
+    return app
+
+
+def _title(status: int) -> str:
+    return {401: "Sign in first", 403: "Not allowed", 409: "Changed meanwhile", 429: "Too many attempts"}.get(
+        status, "That did not work"
+    )
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+__all__ = ["create_app"]

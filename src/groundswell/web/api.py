@@ -1,0 +1,251 @@
+"""The REST API under /api/v1: the same library calls as the CLI, as JSON. OpenAPI at /api/v1/openapi.json.
+
+Reads need ``api.read`` (every role); the inbox needs ``inbox.view`` / ``inbox.act`` (agents and admins);
+imports need ``imports.create`` (admins). Every change names the version of the item it was made on and
+answers 409 with the item's current state when someone changed it first.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from groundswell.errors import UsageError
+from groundswell.ingest import ImportOptions
+from groundswell.metrics.base import BY_CHOICES, Period
+from groundswell.web.auth import app_state, authorize
+
+router = APIRouter(prefix="/api/v1")
+
+UPLOAD_CHUNK = 1 << 20
+UPLOADS = "uploads"
+
+
+def parse_period(since: str | None, until: str | None) -> Period:
+    """``YYYY-MM-DD`` or ISO moments, UTC; a bare ``until`` date includes that whole day."""
+    from datetime import timedelta
+
+    def moment(value: str | None, *, end: bool) -> datetime | None:
+        if not value:
+            return None
+        try:
+            found = datetime.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO date-time") from None
+        if end and len(value) == 10:
+            found += timedelta(days=1)
+        return found.replace(tzinfo=None)
+
+    return Period(moment(since, end=False), moment(until, end=True))
+
+
+def scorecard_document(request: Request, period: Period) -> dict[str, Any]:
+    """The scorecard, computed once per period and data version."""
+    from groundswell.metrics.engines import duckdb_sources
+    from groundswell.metrics.scorecard import scorecard
+
+    state = app_state(request)
+
+    def compute() -> dict[str, Any]:
+        with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws, period=period) as sources:
+            return dict(scorecard(sources)[0].as_dict())
+
+    return state.cached(("scorecard", period.since, period.until), compute)
+
+
+@router.get("/me")
+def me(request: Request) -> dict[str, Any]:
+    who = authorize(request, "api.read")
+    return {**who.user.as_dict(), "via": who.via, "csrf_token": who.csrf_token}
+
+
+@router.get("/scorecard")
+def get_scorecard(request: Request, since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    authorize(request, "api.read")
+    return scorecard_document(request, parse_period(since, until))
+
+
+@router.get("/metrics/{name}")
+def get_metric(
+    request: Request,
+    name: str,
+    by: Literal["account", "platform", "location", "month", "follower_band"] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[dict[str, Any]]:
+    from groundswell.metrics import METRIC_FAMILIES
+    from groundswell.metrics.engines import duckdb_sources
+
+    authorize(request, "api.read")
+    if name not in METRIC_FAMILIES:
+        raise UsageError(f"no metric family {name!r}; families: {', '.join(sorted(METRIC_FAMILIES))}")
+    assert by is None or by in BY_CHOICES
+    period = parse_period(since, until)
+    state = app_state(request)
+
+    def compute() -> list[dict[str, Any]]:
+        with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws, period=period) as sources:
+            return [row.as_dict() for row in METRIC_FAMILIES[name](sources, by=by)]
+
+    return state.cached(("metric", name, by, period.since, period.until), compute)
+
+
+@router.get("/inbox")
+def get_inbox(
+    request: Request,
+    status: list[str] = Query(default=["open", "assigned"]),  # noqa: B008 - FastAPI's way to declare a list
+    assignee: str | None = None,
+    platform: str | None = None,
+    account: str | None = None,
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+) -> dict[str, Any]:
+    from groundswell.inbox import STATUSES, inbox
+    from groundswell.metrics.engines import duckdb_sources
+
+    authorize(request, "inbox.view")
+    unknown = sorted(set(status) - set(STATUSES))
+    if unknown:
+        raise UsageError(f"unknown status {', '.join(unknown)}; statuses: {', '.join(STATUSES)}")
+    state = app_state(request)
+    with state.db() as ws, duckdb_sources(ws) as sources:
+        table = ibis.duckdb.from_connection(ws.store.con).table("inbox_items")
+        page = inbox(
+            sources, table, statuses=tuple(status), assignee=assignee, platform=platform, account=account,
+            limit=limit, offset=offset,
+        )  # fmt: skip
+    return page.as_dict()
+
+
+class AssignBody(BaseModel):
+    assignee: str | None = Field(description="the agent to own the item; null gives it back (open)")
+    version: int = Field(ge=0, description="the item's version this change was made on")
+
+
+class SentBody(BaseModel):
+    version: int = Field(ge=0)
+    reply_post_id: str | None = None
+
+
+class OutcomeBody(BaseModel):
+    outcome: Literal["helped", "not_helped", "unknown"]
+    version: int = Field(ge=0)
+
+
+class LabelBody(BaseModel):
+    field: Literal["sentiment", "intent", "subject", "needs_reply"]
+    value: str
+
+
+class LintBody(BaseModel):
+    text: str = Field(max_length=10_000)
+    reply_to: str | None = Field(default=None, description="PLATFORM:POST_ID of the post being answered")
+
+
+@router.post("/inbox/{platform}/{post_id}/assign")
+def post_assign(request: Request, platform: str, post_id: str, body: AssignBody) -> dict[str, Any]:
+    from groundswell.inbox import assign
+
+    who = authorize(request, "inbox.act")
+    with app_state(request).db() as ws:
+        return assign(ws.store, platform, post_id, body.assignee, version=body.version, actor=who.user.name).as_dict()
+
+
+@router.post("/inbox/{platform}/{post_id}/sent")
+def post_sent(request: Request, platform: str, post_id: str, body: SentBody) -> dict[str, Any]:
+    from groundswell.inbox import mark_sent
+
+    who = authorize(request, "inbox.act")
+    with app_state(request).db() as ws:
+        state = mark_sent(
+            ws.store, platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id
+        )
+    return state.as_dict()
+
+
+@router.post("/inbox/{platform}/{post_id}/outcome")
+def post_outcome(request: Request, platform: str, post_id: str, body: OutcomeBody) -> dict[str, Any]:
+    from groundswell.inbox import mark_outcome
+
+    who = authorize(request, "inbox.act")
+    with app_state(request).db() as ws:
+        return mark_outcome(
+            ws.store, platform, post_id, body.outcome, version=body.version, actor=who.user.name
+        ).as_dict()
+
+
+@router.post("/posts/{platform}/{post_id}/labels")
+def post_label(request: Request, platform: str, post_id: str, body: LabelBody) -> dict[str, Any]:
+    from groundswell.inbox import correct_label
+
+    who = authorize(request, "labels.correct")
+    with app_state(request).db() as ws:
+        correct_label(ws.store, platform, post_id, body.field, body.value, actor=who.user.name)
+    return {"platform": platform, "post_id": post_id, "field": body.field, "value": body.value.lower()}
+
+
+@router.get("/posts/{platform}/{post_id}")
+def get_post(request: Request, platform: str, post_id: str) -> dict[str, Any]:
+    authorize(request, "api.read")
+    with app_state(request).db() as ws:
+        found = ws.store.lookup_posts(post_id, platform=platform)
+    if not found:
+        raise UsageError(f"no post {platform}:{post_id}")
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(found[0]).items()}
+
+
+@router.get("/threads/{platform}/{post_id}")
+def get_thread(request: Request, platform: str, post_id: str) -> dict[str, Any]:
+    from groundswell.inbox.conversation import conversation
+    from groundswell.metrics.engines import duckdb_sources
+
+    authorize(request, "api.read")
+    with app_state(request).db() as ws, duckdb_sources(ws) as sources:
+        return conversation(sources, platform, post_id).as_dict()
+
+
+@router.post("/lint")
+def post_lint(request: Request, body: LintBody) -> dict[str, Any]:
+    from groundswell.lint import check_draft
+    from groundswell.lint.context import reply_context
+
+    authorize(request, "inbox.view")
+    context = None
+    if body.reply_to:
+        with app_state(request).db() as ws:
+            context = reply_context(ws, body.reply_to)
+    return dict(check_draft(body.text, reply_to=context).as_dict())
+
+
+@router.post("/imports")
+def post_import(request: Request, file: UploadFile = File(...), format: str | None = None) -> dict[str, Any]:  # noqa: B008
+    """Import an uploaded file. It is streamed to ``uploads/`` in the workspace (never held in memory) and
+    kept there: the posts' lineage names it, as for a file imported from the command line."""
+    authorize(request, "imports.create")
+    state = app_state(request)
+    name = Path(file.filename or "upload").name or "upload"
+    folder = state.workspace.path / UPLOADS
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{name}"
+    with path.open("wb") as out:
+        shutil.copyfileobj(file.file, out, UPLOAD_CHUNK)
+    with state.db() as ws:
+        report = ws.import_files([path], ImportOptions(format=format))
+    [file_report] = report.files
+    return {
+        "file": name,
+        "stored_as": str(path),
+        "format": file_report.format,
+        "read": file_report.read,
+        "imported": file_report.imported,
+        "duplicates": file_report.duplicates,
+        "rejected": file_report.rejected,
+        "error": file_report.error,
+    }

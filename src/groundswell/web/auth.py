@@ -1,0 +1,69 @@
+"""Who is asking: a session cookie (pages, and the API from the pages) or an API token (scripts).
+
+Every endpoint names the action it performs; ``Forbidden`` follows when the user's role may not do it.
+A state-changing request authenticated by a cookie must also carry the session's CSRF token (the form
+field, or the ``X-CSRF-Token`` header), so a form another site makes the browser post is refused. API
+tokens are sent as ``Authorization: Bearer gsw_...`` and need no CSRF token: no browser adds them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from groundswell.accounts import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    CsrfRejected,
+    User,
+    check_csrf,
+    session_user,
+    token_user,
+)
+from groundswell.errors import GroundswellError
+from groundswell.web.state import AppState
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class NotSignedIn(GroundswellError):
+    """No valid session cookie or API token."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    csrf_token: str | None  # None when the caller used an API token
+    via: str  # "session" or "token"
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.groundswell
+    return state
+
+
+def caller(request: Request) -> Caller | None:
+    """The signed-in user, or None."""
+    state = app_state(request)
+    header = request.headers.get("authorization", "")
+    with state.db() as ws:
+        if header.lower().startswith("bearer "):
+            user = token_user(ws.store, header[7:].strip())
+            return Caller(user, None, "token") if user is not None else None
+        found = session_user(ws.store, request.cookies.get(SESSION_COOKIE))
+    return Caller(found.user, found.csrf_token, "session") if found is not None else None
+
+
+def authorize(request: Request, action: str, *, form_token: str | None = None) -> Caller:
+    """The caller, if they may do ``action``; for a cookie-authenticated change, the CSRF token is checked too."""
+    who = caller(request)
+    if who is None:
+        raise NotSignedIn("sign in first")
+    who.user.require(action)
+    if request.method not in SAFE_METHODS and who.via == "session":
+        given = form_token if form_token is not None else request.headers.get(CSRF_HEADER)
+        if who.csrf_token is None:
+            raise CsrfRejected()
+        check_csrf(who.csrf_token, given)
+    return who

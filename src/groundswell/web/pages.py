@@ -1,0 +1,212 @@
+"""The server-rendered pages: sign-in, the dashboard, the report, the inbox and one conversation.
+
+Pages are Jinja2 templates with autoescaping (post text is untrusted), forms carry the session's CSRF
+token, and every change goes through the same library calls as the API (``groundswell.inbox``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import ibis
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from groundswell.accounts import (
+    SESSION_COOKIE,
+    AuthenticationFailed,
+    TooManyAttempts,
+    authenticate,
+    cookie_flags,
+    create_session,
+    end_session,
+)
+from groundswell.accounts.sessions import DEFAULT_LIFETIME
+from groundswell.inbox import OUTCOMES, STATUSES, WAITING
+from groundswell.web.api import parse_period, scorecard_document
+from groundswell.web.auth import Caller, app_state, authorize
+
+router = APIRouter()
+# autoescape every template whatever its file name (Starlette's default only escapes *.html): post text is untrusted
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+
+
+def _render(request: Request, name: str, who: Caller | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"user": who.user if who else None, "csrf_token": who.csrf_token if who else None, **context},
+        status_code=status_code,
+    )
+
+
+def _back(path: str, message: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?msg={quote(message)}", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, msg: str | None = None) -> HTMLResponse:
+    return _render(request, "login.html.j2", None, message=msg)
+
+
+@router.post("/login")
+def login(request: Request, name: str = Form(...), password: str = Form(...)) -> Response:
+    state = app_state(request)
+    address = request.client.host if request.client else None
+    try:
+        with state.db() as ws:
+            user = authenticate(ws.store, name, password, address=address)
+            cookie, _ = create_session(ws.store, user)
+    except (AuthenticationFailed, TooManyAttempts) as exc:
+        code = 429 if isinstance(exc, TooManyAttempts) else 401
+        return _render(request, "login.html.j2", None, status_code=code, message=str(exc))
+    response = RedirectResponse("/inbox" if user.may("inbox.view") else "/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, cookie, max_age=int(DEFAULT_LIFETIME.total_seconds()),
+        **cookie_flags(secure=state.secure_cookies),
+    )  # fmt: skip
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    authorize(request, "dashboard.view", form_token=csrf_token)
+    with app_state(request).db() as ws:
+        end_session(ws.store, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, since: str | None = None, until: str | None = None) -> HTMLResponse:
+    who = authorize(request, "dashboard.view")
+    period = parse_period(since, until)
+    card = scorecard_document(request, period)
+    return _render(request, "dashboard.html.j2", who, card=card, since=since or "", until=until or "")
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report(request: Request, since: str | None = None, until: str | None = None) -> HTMLResponse:
+    from groundswell.metrics.engines import duckdb_sources
+    from groundswell.report import gather, render_report
+
+    authorize(request, "report.view")
+    period = parse_period(since, until)
+    state = app_state(request)
+
+    def compute() -> str:
+        with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws, period=period) as sources:
+            data = gather(sources)
+        return render_report(data)
+
+    html = state.cached(("report", period.since, period.until), compute)
+    # the report carries its own Content-Security-Policy (its two scripts by hash)
+    return HTMLResponse(html, headers={"x-groundswell-own-csp": "1"})
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(
+    request: Request, status: str = "waiting", mine: bool = False, offset: int = 0, msg: str | None = None
+) -> HTMLResponse:
+    from groundswell.inbox import inbox
+    from groundswell.metrics.engines import duckdb_sources
+
+    who = authorize(request, "inbox.view")
+    statuses = WAITING if status == "waiting" else tuple(s for s in STATUSES if s == status) or WAITING
+    state = app_state(request)
+    with state.db() as ws, duckdb_sources(ws) as sources:
+        table = ibis.duckdb.from_connection(ws.store.con).table("inbox_items")
+        page = inbox(
+            sources, table, statuses=statuses, assignee=who.user.name if mine else None, limit=50, offset=max(0, offset)
+        )
+    return _render(
+        request, "inbox.html.j2", who, page=page, status=status, mine=mine, offset=offset, statuses=STATUSES,
+        message=msg,
+    )  # fmt: skip
+
+
+@router.get("/inbox/{platform}/{post_id}", response_class=HTMLResponse)
+def item_page(request: Request, platform: str, post_id: str, msg: str | None = None) -> HTMLResponse:
+    from groundswell.inbox import item_state
+    from groundswell.inbox.conversation import conversation
+    from groundswell.metrics.engines import duckdb_sources
+
+    who = authorize(request, "inbox.view")
+    state = app_state(request)
+    with state.db() as ws, duckdb_sources(ws) as sources:
+        talk = conversation(sources, platform, post_id)
+        item = item_state(ws.store, platform, post_id)
+        model_version = sources.model_version
+    return _render(
+        request, "item.html.j2", who, talk=talk, item=item, platform=platform, post_id=post_id,
+        version=item.version if item else 0, outcomes=OUTCOMES, message=msg, model_version=model_version,
+        may_act=who.user.may("inbox.act"),
+    )  # fmt: skip
+
+
+def _item_path(platform: str, post_id: str) -> str:
+    return f"/inbox/{quote(platform)}/{quote(post_id)}"
+
+
+@router.post("/inbox/{platform}/{post_id}/assign")
+def assign_form(
+    request: Request, platform: str, post_id: str, version: int = Form(...), assignee: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:  # fmt: skip
+    from groundswell.inbox import assign
+
+    who = authorize(request, "inbox.act", form_token=csrf_token)
+    with app_state(request).db() as ws:
+        assign(ws.store, platform, post_id, assignee or None, version=version, actor=who.user.name)
+    return _back(_item_path(platform, post_id), f"assigned to {assignee}" if assignee else "unassigned")
+
+
+@router.post("/inbox/{platform}/{post_id}/sent")
+def sent_form(
+    request: Request, platform: str, post_id: str, version: int = Form(...), csrf_token: str = Form("")
+) -> Response:
+    from groundswell.inbox import mark_sent
+
+    who = authorize(request, "inbox.act", form_token=csrf_token)
+    with app_state(request).db() as ws:
+        mark_sent(ws.store, platform, post_id, version=version, actor=who.user.name)
+    return _back(_item_path(platform, post_id), "marked sent")
+
+
+@router.post("/inbox/{platform}/{post_id}/outcome")
+def outcome_form(
+    request: Request, platform: str, post_id: str, outcome: str = Form(...), version: int = Form(...),
+    csrf_token: str = Form(""),
+) -> Response:  # fmt: skip
+    from groundswell.inbox import mark_outcome
+
+    who = authorize(request, "inbox.act", form_token=csrf_token)
+    with app_state(request).db() as ws:
+        mark_outcome(ws.store, platform, post_id, outcome, version=version, actor=who.user.name)
+    return _back(_item_path(platform, post_id), f"outcome: {outcome.replace('_', ' ')}")
+
+
+@router.post("/posts/{platform}/{post_id}/labels")
+def label_form(
+    request: Request, platform: str, post_id: str, field: str = Form(...), value: str = Form(...),
+    item: str = Form(""), csrf_token: str = Form(""),
+) -> Response:  # fmt: skip
+    from groundswell.inbox import correct_label
+
+    who = authorize(request, "labels.correct", form_token=csrf_token)
+    with app_state(request).db() as ws:
+        correct_label(ws.store, platform, post_id, field, value, actor=who.user.name)
+    back = item if item.startswith("/inbox/") else _item_path(platform, post_id)
+    return _back(back, f"{field} corrected to {value}")

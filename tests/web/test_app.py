@@ -1,0 +1,143 @@
+"""The web app over real HTTP on 127.0.0.1: sign-in, roles, CSRF, the inbox end to end, the API and imports."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+
+from conftest import PASSWORDS, Server
+from groundswell.accounts import SESSION_COOKIE
+
+
+def _login(server: Server, name: str) -> httpx.Client:
+    client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
+    response = client.post("/login", data={"name": name, "password": PASSWORDS[name]})
+    assert response.status_code == 303, response.text
+    return client
+
+
+def _csrf(client: httpx.Client, path: str = "/") -> str:
+    page = client.get(path)
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+def test_signed_out_is_sent_to_sign_in_and_the_api_says_401(server: Server) -> None:
+    with httpx.Client(base_url=server.url, follow_redirects=False) as client:
+        assert client.get("/inbox").status_code == 303
+        response = client.get("/api/v1/scorecard")
+        assert response.status_code == 401 and response.json()["error"] == "NotSignedIn"
+        assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "groundswell"
+
+
+def test_session_cookie_flags_and_security_headers(server: Server) -> None:
+    with httpx.Client(base_url=server.url, follow_redirects=False) as client:
+        response = client.post("/login", data={"name": "kim", "password": PASSWORDS["kim"]})
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith(f"{SESSION_COOKIE}=") and "HttpOnly" in cookie and "SameSite" in cookie
+        page = client.get("/inbox")
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_wrong_passwords_are_refused_then_rate_limited(server: Server) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        codes = [
+            client.post("/login", data={"name": "kim", "password": "wrong-password!"}).status_code for _ in range(6)
+        ]
+        assert codes[:5] == [401] * 5 and codes[5] == 429
+        # even the right password waits out the limit
+        assert client.post("/login", data={"name": "kim", "password": PASSWORDS["kim"]}).status_code == 429
+
+
+def test_each_role_is_refused_what_it_may_not_do(server: Server) -> None:
+    viewer, agent = _login(server, "val"), _login(server, "kim")
+    assert viewer.get("/").status_code == 200
+    assert viewer.get("/inbox").status_code == 403
+    assert viewer.get("/api/v1/inbox").status_code == 403
+    token = _csrf(viewer)
+    refused = viewer.post(
+        "/api/v1/inbox/twitter/c1/assign", json={"assignee": "val", "version": 0}, headers={"X-CSRF-Token": token}
+    )
+    assert refused.status_code == 403
+    upload = agent.post("/api/v1/imports", files={"file": ("x.csv", b"a,b\n")}, headers={"X-CSRF-Token": _csrf(agent)})
+    assert upload.status_code == 403
+    assert agent.get("/inbox").status_code == 200
+
+
+def test_a_forged_cross_site_form_is_refused(server: Server) -> None:
+    agent = _login(server, "kim")
+    forged = agent.post("/inbox/twitter/c1/assign", data={"version": "0", "assignee": "mallory"})
+    assert forged.status_code == 403
+    wrong = agent.post("/inbox/twitter/c1/assign", data={"version": "0", "assignee": "mallory", "csrf_token": "x"})
+    assert wrong.status_code == 403
+    api = agent.post("/api/v1/inbox/twitter/c1/assign", json={"assignee": "mallory", "version": 0})
+    assert api.status_code == 403
+    assert agent.get("/api/v1/inbox").json()["items"][0]["assignee"] is None
+
+
+def test_post_text_with_html_is_shown_as_text(server: Server) -> None:
+    agent = _login(server, "kim")
+    page = agent.get("/inbox").text
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page and "<script>window.__pwned" not in page
+    assert "&lt;b&gt;eve&lt;/b&gt;" in page
+
+
+def test_an_agent_works_an_item_end_to_end_and_the_help_rate_moves(server: Server) -> None:
+    agent = _login(server, "kim")
+    before = agent.get("/api/v1/metrics/help").json()[0]
+    token = _csrf(agent, "/inbox")
+    inbox = agent.get("/api/v1/inbox").json()
+    keys = [i["key"] for i in inbox["items"]]
+    assert keys[:3] == ["twitter:a2", "twitter:c1", "twitter:x1"]  # negative complaints first, longest wait first
+    step = agent.post("/inbox/twitter/a2/assign", data={"version": "0", "assignee": "kim", "csrf_token": token})
+    assert step.status_code == 303
+    item = agent.get("/inbox/twitter/a2").text
+    assert 'assigned to <strong id="item-assignee">kim</strong>' in item and "still nothing!" in item
+    check = agent.post(
+        "/api/v1/lint", json={"text": "Use code SAVE20 for 20% off! Shop now!", "reply_to": "twitter:a2"},
+        headers={"X-CSRF-Token": token},
+    )  # fmt: skip
+    assert check.status_code == 200 and check.json()["verdict"] == "fail"
+    assert agent.post("/inbox/twitter/a2/sent", data={"version": "1", "csrf_token": token}).status_code == 303
+    done = agent.post("/inbox/twitter/a2/outcome", data={"version": "2", "outcome": "helped", "csrf_token": token})
+    assert done.status_code == 303
+    after = agent.get("/api/v1/metrics/help").json()[0]
+    assert (before["helped"], before["not_helped"]) == (0, 1)
+    assert (after["helped"], after["not_helped"], after["marked"]) == (1, 0, 1)
+    assert [i["key"] for i in agent.get("/api/v1/inbox").json()["items"]] == ["twitter:c1", "twitter:x1", "twitter:q1"]
+
+
+def test_two_agents_one_wins_the_other_is_told(server: Server) -> None:
+    kim, root = _login(server, "kim"), _login(server, "root")
+    first = kim.post(
+        "/api/v1/inbox/twitter/c1/assign", json={"assignee": "kim", "version": 0}, headers={"X-CSRF-Token": _csrf(kim)}
+    )
+    assert first.status_code == 200 and first.json()["version"] == 1
+    second = root.post(
+        "/api/v1/inbox/twitter/c1/assign", json={"assignee": "root", "version": 0},
+        headers={"X-CSRF-Token": _csrf(root)},
+    )  # fmt: skip
+    assert second.status_code == 409
+    assert second.json()["current"]["assignee"] == "kim" and "changed by kim" in second.json()["message"]
+
+
+def test_api_token_for_scripts_and_a_streamed_import(server: Server) -> None:
+    headers = {"Authorization": f"Bearer {server.root_token}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
+        assert client.get("/api/v1/me").json()["name"] == "root"
+        assert client.get("/api/v1/scorecard").json()["quadrant"]
+        rows = "".join(f"twitter,n{i},u{i},2026-03-03T10:00:00Z,@AcmeHelp hello {i}\n" for i in range(500))
+        csv_text = "platform,post_id,author_id,created_at,text\n" + rows + "twitter,bad,u1,not a date,oops\n"
+        response = client.post("/api/v1/imports", files={"file": ("more.csv", csv_text.encode())})
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert (report["read"], report["imported"], report["duplicates"], report["rejected"]) == (501, 500, 0, 1)
+        assert Path(report["stored_as"]).is_file()  # the upload is kept: the posts' lineage names it
+        again = client.post("/api/v1/imports", files={"file": ("more.csv", csv_text.encode())}).json()
+        assert (again["imported"], again["duplicates"]) == (0, 500)
+    with httpx.Client(base_url=server.url, headers={"Authorization": "Bearer gsw_nope"}) as client:
+        assert client.get("/api/v1/me").status_code == 401
