@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chromium_session import chromium  # noqa: F401 - a fixture for every test
 from groundswell.workspace import Workspace
 from labelled_workspaces import in_memory, make_sources, make_workspace  # noqa: F401 - fixtures for every test
 

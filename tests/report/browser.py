@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+from chromium_session import ARTIFACTS
 
 
 @dataclass
