@@ -22,7 +22,7 @@ import ibis
 
 from groundswell.metrics.base import Sources
 from groundswell.metrics.engines import in_period
-from groundswell.metrics.frames import rows, scalar
+from groundswell.metrics.frames import rows
 from groundswell.threads.build import build_threads
 
 STATUSES = ("open", "assigned", "sent", "closed")
@@ -93,6 +93,134 @@ class InboxPage:
         return {"items": [i.as_dict() for i in self.items], "total": self.total, "model_version": self.model_version}
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingPost:
+    """A waiting conversation as the threads stage sees it, before the team's state is joined."""
+
+    platform: str
+    post_id: str
+    thread_id: str
+    account: str | None
+    author_handle: str | None
+    author_followers: int | None
+    created_at: datetime
+    text: str
+    url: str | None
+    intent: str | None
+    sentiment: str | None
+
+
+def waiting(sources: Sources) -> list[WaitingPost]:
+    """Every waiting conversation of ``sources`` (see the module), most urgent first.
+
+    The expensive part of the inbox (it rebuilds the threads); its result changes only when posts or
+    enrichments do, so a server computes it once per data version and joins the team's state per request.
+    """
+    threads = build_threads(sources)
+    p = threads.posts
+    pending = p.filter(p.inbound & p.needs_reply.fill_null(False) & p.reply_delay_s.isnull() & p.in_thread)
+    pending = in_period(pending, sources.period)
+    # the thread's first waiting post names the item; the smallest post id when two share the moment
+    pending = pending.mutate(
+        _n=ibis.row_number().over(group_by=["platform", "thread_id"], order_by=[pending.t, pending.post_id])
+    )
+    item = pending.filter(pending._n == 0).select(
+        "platform",
+        "post_id",
+        "thread_id",
+        "author_handle",
+        "author_followers",
+        "created_at",
+        "intent",
+        "sentiment",
+        "t",
+    )
+    t = threads.threads.select(_t_platform="platform", _t_thread="thread_id", account="account")
+    item = item.left_join(t, [item.platform == t._t_platform, item.thread_id == t._t_thread]).drop(
+        "_t_platform", "_t_thread"
+    )
+    posts = sources.every_post.select(_p_platform="platform", _p_post_id="post_id", text="text", url="url")
+    item = item.left_join(posts, [item.platform == posts._p_platform, item.post_id == posts._p_post_id]).drop(
+        "_p_platform", "_p_post_id"
+    )
+    urgent = item.intent.cases(*_URGENT_INTENTS.items(), else_=1)
+    mood = item.sentiment.cases(*_SENTIMENT_RANK.items(), else_=1)
+    ordered = item.order_by([urgent, mood, item.t, item.platform, item.post_id])
+    return [
+        WaitingPost(
+            platform=r["platform"],
+            post_id=r["post_id"],
+            thread_id=r["thread_id"],
+            account=r.get("account"),
+            author_handle=r.get("author_handle"),
+            author_followers=r.get("author_followers"),
+            created_at=r["created_at"],
+            text=r.get("text") or "",
+            url=r.get("url"),
+            intent=r.get("intent"),
+            sentiment=r.get("sentiment"),
+        )
+        for r in rows(ordered.drop("t"))
+    ]
+
+
+def page_of(
+    candidates: list[WaitingPost],
+    state: dict[tuple[str, str], dict[str, Any]],
+    *,
+    statuses: tuple[str, ...] = WAITING,
+    assignee: str | None = None,
+    platform: str | None = None,
+    account: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
+    model_version: str | None = None,
+) -> InboxPage:
+    """One page of ``candidates`` (already in urgency order) with the team's ``state`` per (platform, post_id)."""
+    moment = (now or datetime.now(UTC)).replace(tzinfo=None)
+    chosen: list[InboxItem] = []
+    total = 0
+    for c in candidates:
+        s = state.get((c.platform, c.post_id), {})
+        status = s.get("status", "open")
+        if status not in statuses:
+            continue
+        if assignee is not None and s.get("assignee") != assignee:
+            continue
+        if (platform is not None and c.platform != platform) or (account is not None and c.account != account):
+            continue
+        total += 1
+        if offset < total <= offset + limit:
+            chosen.append(
+                InboxItem(
+                    platform=c.platform,
+                    post_id=c.post_id,
+                    thread_id=c.thread_id,
+                    account=c.account,
+                    author_handle=c.author_handle,
+                    author_followers=c.author_followers,
+                    created_at=c.created_at,
+                    waiting_s=max(0.0, (moment - c.created_at).total_seconds()),
+                    text=c.text,
+                    url=c.url,
+                    intent=c.intent,
+                    sentiment=c.sentiment,
+                    status=status,
+                    assignee=s.get("assignee"),
+                    version=int(s.get("version", 0)),
+                    updated_by=s.get("updated_by"),
+                    updated_at=s.get("updated_at"),
+                )
+            )
+    return InboxPage(items=tuple(chosen), total=total, model_version=model_version)
+
+
+def item_states(state: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    """The ``inbox_items`` table (any ibis table of it) as a dict by (platform, post_id): small, read per request."""
+    return {(r["platform"], r["post_id"]): r for r in rows(state)}
+
+
 def inbox(
     sources: Sources,
     state: Any,
@@ -110,85 +238,8 @@ def inbox(
 
     ``now``: the moment waits are measured to (default: the current time, UTC).
     """
-    moment = (now or datetime.now(UTC)).replace(tzinfo=None)
-    threads = build_threads(sources)
-    p = threads.posts
-    waiting = p.filter(p.inbound & p.needs_reply.fill_null(False) & p.reply_delay_s.isnull() & p.in_thread)
-    waiting = in_period(waiting, sources.period)
-    first = waiting.group_by(["platform", "thread_id"]).aggregate(_first_t=waiting.t.min())
-    item = waiting.join(first, [waiting.platform == first.platform, waiting.thread_id == first.thread_id])
-    item = item.filter(item.t == item._first_t).select(
-        "platform",
-        "post_id",
-        "thread_id",
-        "author_handle",
-        "author_followers",
-        "created_at",
-        "intent",
-        "sentiment",
-        "t",
-    )
-    # one item per thread even when two posts share the first moment: the smallest post id
-    item = item.mutate(_n=ibis.row_number().over(group_by=["platform", "thread_id"], order_by="post_id"))
-    item = item.filter(item._n == 0).drop("_n")
-    t = threads.threads.select(_t_platform="platform", _t_thread="thread_id", account="account")
-    item = item.left_join(t, [item.platform == t._t_platform, item.thread_id == t._t_thread]).drop(
-        "_t_platform", "_t_thread"
-    )
-    posts = sources.every_post.select(_p_platform="platform", _p_post_id="post_id", text="text", url="url")
-    item = item.left_join(posts, [item.platform == posts._p_platform, item.post_id == posts._p_post_id]).drop(
-        "_p_platform", "_p_post_id"
-    )
-    s = state.select(
-        _s_platform="platform",
-        _s_post_id="post_id",
-        status="status",
-        assignee="assignee",
-        version="version",
-        updated_by="updated_by",
-        updated_at="updated_at",
-    )
-    item = item.left_join(s, [item.platform == s._s_platform, item.post_id == s._s_post_id]).drop(
-        "_s_platform", "_s_post_id"
-    )
-    item = item.mutate(status=item.status.fill_null("open"), version=item.version.fill_null(0))
-    item = item.filter(item.status.isin(list(statuses)))
-    if assignee is not None:
-        item = item.filter(item.assignee == assignee)
-    if platform is not None:
-        item = item.filter(item.platform == platform)
-    if account is not None:
-        item = item.filter(item.account == account)
-    urgent = item.intent.cases(*_URGENT_INTENTS.items(), else_=1)
-    mood = item.sentiment.cases(*_SENTIMENT_RANK.items(), else_=1)
-    ordered = item.order_by([urgent, mood, item.t, item.platform, item.post_id])
-    found = rows(ordered.limit(limit, offset=offset))
-    total = int(scalar(item.count()))
-    return InboxPage(
-        items=tuple(_item(r, moment) for r in found),
-        total=total,
+    return page_of(
+        waiting(sources), item_states(state), statuses=statuses, assignee=assignee, platform=platform,
+        account=account, limit=limit, offset=offset, now=now,
         model_version=sources.model_version if sources.enrichments is not None else None,
-    )
-
-
-def _item(row: dict[str, Any], now: datetime) -> InboxItem:
-    created: datetime = row["created_at"]
-    return InboxItem(
-        platform=row["platform"],
-        post_id=row["post_id"],
-        thread_id=row["thread_id"],
-        account=row.get("account"),
-        author_handle=row.get("author_handle"),
-        author_followers=row.get("author_followers"),
-        created_at=created,
-        waiting_s=max(0.0, (now - created).total_seconds()),
-        text=row.get("text") or "",
-        url=row.get("url"),
-        intent=row.get("intent"),
-        sentiment=row.get("sentiment"),
-        status=row["status"],
-        assignee=row.get("assignee"),
-        version=int(row["version"]),
-        updated_by=row.get("updated_by"),
-        updated_at=row.get("updated_at"),
-    )
+    )  # fmt: skip

@@ -97,6 +97,36 @@ def get_metric(
     return state.cached(("metric", name, by, period.since, period.until), compute)
 
 
+def inbox_page(
+    request: Request,
+    *,
+    statuses: tuple[str, ...],
+    assignee: str | None = None,
+    platform: str | None = None,
+    account: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Any:
+    """A page of the inbox: the waiting conversations (cached per data version) with the team's state now."""
+    from groundswell.inbox.queue import item_states, page_of, waiting
+    from groundswell.metrics.engines import duckdb_sources
+
+    state = app_state(request)
+
+    def compute() -> tuple[list[Any], str | None]:
+        with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws) as sources:
+            model = sources.model_version if sources.enrichments is not None else None
+            return waiting(sources), model
+
+    candidates, model_version = state.cached(("waiting",), compute, marks=False)
+    with state.db() as ws:
+        states = item_states(ibis.duckdb.from_connection(ws.store.con).table("inbox_items"))
+    return page_of(
+        candidates, states, statuses=statuses, assignee=assignee, platform=platform, account=account, limit=limit,
+        offset=offset, model_version=model_version,
+    )  # fmt: skip
+
+
 @router.get("/inbox")
 def get_inbox(
     request: Request,
@@ -107,21 +137,17 @@ def get_inbox(
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0),
 ) -> dict[str, Any]:
-    from groundswell.inbox import STATUSES, inbox
-    from groundswell.metrics.engines import duckdb_sources
+    from groundswell.inbox import STATUSES
 
     authorize(request, "inbox.view")
     unknown = sorted(set(status) - set(STATUSES))
     if unknown:
         raise UsageError(f"unknown status {', '.join(unknown)}; statuses: {', '.join(STATUSES)}")
-    state = app_state(request)
-    with state.db() as ws, duckdb_sources(ws) as sources:
-        table = ibis.duckdb.from_connection(ws.store.con).table("inbox_items")
-        page = inbox(
-            sources, table, statuses=tuple(status), assignee=assignee, platform=platform, account=account,
-            limit=limit, offset=offset,
-        )  # fmt: skip
-    return page.as_dict()
+    page = inbox_page(
+        request, statuses=tuple(status), assignee=assignee, platform=platform, account=account, limit=limit,
+        offset=offset,
+    )  # fmt: skip
+    return dict(page.as_dict())
 
 
 class AssignBody(BaseModel):

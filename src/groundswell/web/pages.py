@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import ibis
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -27,7 +26,7 @@ from groundswell.accounts import (
 )
 from groundswell.accounts.sessions import DEFAULT_LIFETIME
 from groundswell.inbox import OUTCOMES, STATUSES, WAITING
-from groundswell.web.api import parse_period, scorecard_document
+from groundswell.web.api import inbox_page, parse_period, scorecard_document
 from groundswell.web.auth import Caller, app_state, authorize
 
 router = APIRouter()
@@ -117,20 +116,12 @@ def report(request: Request, since: str | None = None, until: str | None = None)
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox_page(
+def inbox_view(
     request: Request, status: str = "waiting", mine: bool = False, offset: int = 0, msg: str | None = None
 ) -> HTMLResponse:
-    from groundswell.inbox import inbox
-    from groundswell.metrics.engines import duckdb_sources
-
     who = authorize(request, "inbox.view")
     statuses = WAITING if status == "waiting" else tuple(s for s in STATUSES if s == status) or WAITING
-    state = app_state(request)
-    with state.db() as ws, duckdb_sources(ws) as sources:
-        table = ibis.duckdb.from_connection(ws.store.con).table("inbox_items")
-        page = inbox(
-            sources, table, statuses=statuses, assignee=who.user.name if mine else None, limit=50, offset=max(0, offset)
-        )
+    page = inbox_page(request, statuses=statuses, assignee=who.user.name if mine else None, offset=max(0, offset))
     return _render(
         request, "inbox.html.j2", who, page=page, status=status, mine=mine, offset=offset, statuses=STATUSES,
         message=msg,

@@ -41,17 +41,20 @@ class AppState:
         with self.lock:
             yield self.workspace
 
-    def data_version(self) -> tuple[int, ...]:
+    def data_version(self, *, marks: bool = True) -> tuple[int, ...]:
+        """Counts that change whenever posts or enrichments do (and agents' outcome marks, with ``marks``)."""
         with self.lock:
             row = self.store.con.execute(
                 "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM enrichments), "
-                "(SELECT count(*) FROM outcome_marks), (SELECT coalesce(max(import_id), 0) FROM imports)"
+                "(SELECT coalesce(max(import_id), 0) FROM imports)"
+                + (", (SELECT count(*) FROM outcome_marks)" if marks else "")
             ).fetchall()[0]
         return tuple(int(x) for x in row)
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """``compute()`` once per key and data version (older versions are dropped)."""
-        version = self.data_version()
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], T], *, marks: bool = True) -> T:
+        """``compute()`` once per key and data version (older versions are dropped); ``marks=False`` for figures
+        agents' outcome marks cannot change (the waiting conversations)."""
+        version = self.data_version(marks=marks)
         full = (*key, version)
         if full not in self._cache:
             with self.lock:
