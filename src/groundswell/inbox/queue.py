@@ -176,44 +176,71 @@ def page_of(
     offset: int = 0,
     now: datetime | None = None,
     model_version: str | None = None,
+    keys: frozenset[tuple[str, str]] | None = None,
 ) -> InboxPage:
-    """One page of ``candidates`` (already in urgency order) with the team's ``state`` per (platform, post_id)."""
+    """One page of ``candidates`` (already in urgency order) with the team's ``state`` per (platform, post_id).
+
+    The state is small (the items someone touched); the candidates may be many. So the default view (no
+    assignee, platform or account filter) skips the touched items that are filtered out and stops once the
+    page is full, and counts the total from the state alone. ``keys``: the candidates' (platform, post_id),
+    when the caller keeps them (else made here).
+    """
     moment = (now or datetime.now(UTC)).replace(tzinfo=None)
-    chosen: list[InboxItem] = []
-    total = 0
-    for c in candidates:
+
+    def status_of(c: WaitingPost) -> str:
+        return str(state.get((c.platform, c.post_id), {}).get("status", "open"))
+
+    def keep(c: WaitingPost) -> bool:
+        if status_of(c) not in statuses:
+            return False
+        if assignee is not None and state.get((c.platform, c.post_id), {}).get("assignee") != assignee:
+            return False
+        return (platform is None or c.platform == platform) and (account is None or c.account == account)
+
+    chosen: list[WaitingPost] = []
+    if "open" in statuses and assignee is None and platform is None and account is None:
+        if keys is None and state:
+            keys = frozenset((c.platform, c.post_id) for c in candidates)
+        out = {k for k, s in state.items() if s.get("status", "open") not in statuses and keys and k in keys}
+        total = len(candidates) - len(out)
+        seen = 0
+        for c in candidates:
+            if (c.platform, c.post_id) in out:
+                continue
+            seen += 1
+            if seen > offset:
+                chosen.append(c)
+            if len(chosen) >= limit:
+                break
+    else:
+        kept = [c for c in candidates if keep(c)]
+        total = len(kept)
+        chosen = kept[offset : offset + limit]
+    items = []
+    for c in chosen:
         s = state.get((c.platform, c.post_id), {})
-        status = s.get("status", "open")
-        if status not in statuses:
-            continue
-        if assignee is not None and s.get("assignee") != assignee:
-            continue
-        if (platform is not None and c.platform != platform) or (account is not None and c.account != account):
-            continue
-        total += 1
-        if offset < total <= offset + limit:
-            chosen.append(
-                InboxItem(
-                    platform=c.platform,
-                    post_id=c.post_id,
-                    thread_id=c.thread_id,
-                    account=c.account,
-                    author_handle=c.author_handle,
-                    author_followers=c.author_followers,
-                    created_at=c.created_at,
-                    waiting_s=max(0.0, (moment - c.created_at).total_seconds()),
-                    text=c.text,
-                    url=c.url,
-                    intent=c.intent,
-                    sentiment=c.sentiment,
-                    status=status,
-                    assignee=s.get("assignee"),
-                    version=int(s.get("version", 0)),
-                    updated_by=s.get("updated_by"),
-                    updated_at=s.get("updated_at"),
-                )
+        items.append(
+            InboxItem(
+                platform=c.platform,
+                post_id=c.post_id,
+                thread_id=c.thread_id,
+                account=c.account,
+                author_handle=c.author_handle,
+                author_followers=c.author_followers,
+                created_at=c.created_at,
+                waiting_s=max(0.0, (moment - c.created_at).total_seconds()),
+                text=c.text,
+                url=c.url,
+                intent=c.intent,
+                sentiment=c.sentiment,
+                status=status_of(c),
+                assignee=s.get("assignee"),
+                version=int(s.get("version", 0)),
+                updated_by=s.get("updated_by"),
+                updated_at=s.get("updated_at"),
             )
-    return InboxPage(items=tuple(chosen), total=total, model_version=model_version)
+        )
+    return InboxPage(items=tuple(items), total=total, model_version=model_version)
 
 
 def item_states(state: Any) -> dict[tuple[str, str], dict[str, Any]]:

@@ -113,17 +113,22 @@ def inbox_page(
 
     state = app_state(request)
 
-    def compute() -> tuple[list[Any], str | None]:
+    def compute() -> tuple[list[Any], frozenset[tuple[str, str]], str | None]:
         with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws) as sources:
             model = sources.model_version if sources.enrichments is not None else None
-            return waiting(sources), model
+            found = waiting(sources)
+        return found, frozenset((c.platform, c.post_id) for c in found), model
 
-    candidates, model_version = state.cached(("waiting",), compute, marks=False)
-    with state.db() as ws:
-        states = item_states(ibis.duckdb.from_connection(ws.store.con).table("inbox_items"))
+    def read_states() -> dict[tuple[str, str], dict[str, Any]]:
+        with state.db() as ws:
+            return item_states(ibis.duckdb.from_connection(ws.store.con).table("inbox_items"))
+
+    # the waiting list changes with the posts only; the team's states with every inbox change
+    candidates, keys, model_version = state.cached(("waiting",), compute, on=("posts",))
+    states = state.cached(("states",), read_states, on=("inbox",))
     return page_of(
         candidates, states, statuses=statuses, assignee=assignee, platform=platform, account=account, limit=limit,
-        offset=offset, model_version=model_version,
+        offset=offset, model_version=model_version, keys=keys,
     )  # fmt: skip
 
 
@@ -180,8 +185,14 @@ def post_assign(request: Request, platform: str, post_id: str, body: AssignBody)
     from groundswell.inbox import assign
 
     who = authorize(request, "inbox.act")
-    with app_state(request).db() as ws:
-        return assign(ws.store, platform, post_id, body.assignee, version=body.version, actor=who.user.name).as_dict()
+    state = app_state(request)
+    with state.db() as ws:
+        try:
+            return assign(
+                ws.store, platform, post_id, body.assignee, version=body.version, actor=who.user.name
+            ).as_dict()
+        finally:
+            state.changed("inbox")
 
 
 @router.post("/inbox/{platform}/{post_id}/sent")
@@ -189,10 +200,14 @@ def post_sent(request: Request, platform: str, post_id: str, body: SentBody) -> 
     from groundswell.inbox import mark_sent
 
     who = authorize(request, "inbox.act")
-    with app_state(request).db() as ws:
-        state = mark_sent(
-            ws.store, platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id
-        )
+    app = app_state(request)
+    with app.db() as ws:
+        try:
+            state = mark_sent(
+                ws.store, platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id
+            )
+        finally:
+            app.changed("inbox")
     return state.as_dict()
 
 
@@ -201,10 +216,14 @@ def post_outcome(request: Request, platform: str, post_id: str, body: OutcomeBod
     from groundswell.inbox import mark_outcome
 
     who = authorize(request, "inbox.act")
-    with app_state(request).db() as ws:
-        return mark_outcome(
-            ws.store, platform, post_id, body.outcome, version=body.version, actor=who.user.name
-        ).as_dict()
+    state = app_state(request)
+    with state.db() as ws:
+        try:
+            return mark_outcome(
+                ws.store, platform, post_id, body.outcome, version=body.version, actor=who.user.name
+            ).as_dict()
+        finally:
+            state.changed("inbox", "marks")
 
 
 @router.post("/posts/{platform}/{post_id}/labels")
@@ -263,7 +282,10 @@ def post_import(request: Request, file: UploadFile = File(...), format: str | No
     with path.open("wb") as out:
         shutil.copyfileobj(file.file, out, UPLOAD_CHUNK)
     with state.db() as ws:
-        report = ws.import_files([path], ImportOptions(format=format))
+        try:
+            report = ws.import_files([path], ImportOptions(format=format))
+        finally:
+            state.changed("posts")
     [file_report] = report.files
     return {
         "file": name,

@@ -47,12 +47,21 @@ def caller(request: Request) -> Caller | None:
     """The signed-in user, or None."""
     state = app_state(request)
     header = request.headers.get("authorization", "")
+    bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
+    credential = f"token:{bearer}" if bearer else f"session:{request.cookies.get(SESSION_COOKIE, '')}"
+    remembered: Caller | None = state.remembered_caller(credential)
+    if remembered is not None:
+        return remembered
     with state.db() as ws:
-        if header.lower().startswith("bearer "):
-            user = token_user(ws.store, header[7:].strip())
-            return Caller(user, None, "token") if user is not None else None
-        found = session_user(ws.store, request.cookies.get(SESSION_COOKIE))
-    return Caller(found.user, found.csrf_token, "session") if found is not None else None
+        if bearer:
+            user = token_user(ws.store, bearer)
+            who = Caller(user, None, "token") if user is not None else None
+        else:
+            found = session_user(ws.store, request.cookies.get(SESSION_COOKIE))
+            who = Caller(found.user, found.csrf_token, "session") if found is not None else None
+    if who is not None:
+        state.remember_caller(credential, who)
+    return who
 
 
 def authorize(request: Request, action: str, *, form_token: str | None = None) -> Caller:

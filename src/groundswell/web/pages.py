@@ -81,8 +81,10 @@ def login(request: Request, name: str = Form(...), password: str = Form(...)) ->
 @router.post("/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
     authorize(request, "dashboard.view", form_token=csrf_token)
-    with app_state(request).db() as ws:
+    state = app_state(request)
+    with state.db() as ws:
         end_session(ws.store, request.cookies.get(SESSION_COOKIE, ""))
+    state.forget_callers()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -159,8 +161,12 @@ def assign_form(
     from groundswell.inbox import assign
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    with app_state(request).db() as ws:
-        assign(ws.store, platform, post_id, assignee or None, version=version, actor=who.user.name)
+    state = app_state(request)
+    with state.db() as ws:
+        try:
+            assign(ws.store, platform, post_id, assignee or None, version=version, actor=who.user.name)
+        finally:
+            state.changed("inbox")
     return _back(_item_path(platform, post_id), f"assigned to {assignee}" if assignee else "unassigned")
 
 
@@ -171,8 +177,12 @@ def sent_form(
     from groundswell.inbox import mark_sent
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    with app_state(request).db() as ws:
-        mark_sent(ws.store, platform, post_id, version=version, actor=who.user.name)
+    state = app_state(request)
+    with state.db() as ws:
+        try:
+            mark_sent(ws.store, platform, post_id, version=version, actor=who.user.name)
+        finally:
+            state.changed("inbox")
     return _back(_item_path(platform, post_id), "marked sent")
 
 
@@ -184,8 +194,12 @@ def outcome_form(
     from groundswell.inbox import mark_outcome
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    with app_state(request).db() as ws:
-        mark_outcome(ws.store, platform, post_id, outcome, version=version, actor=who.user.name)
+    state = app_state(request)
+    with state.db() as ws:
+        try:
+            mark_outcome(ws.store, platform, post_id, outcome, version=version, actor=who.user.name)
+        finally:
+            state.changed("inbox", "marks")
     return _back(_item_path(platform, post_id), f"outcome: {outcome.replace('_', ' ')}")
 
 

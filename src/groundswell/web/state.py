@@ -2,13 +2,13 @@
 
 DuckDB allows one writer and its connection is not thread-safe, so every request's database work runs under
 ``lock`` (FastAPI runs plain ``def`` endpoints in a thread pool). The scorecard and report are expensive, so
-they are cached under a *data version*: the counts that change when posts, enrichments or agents' outcome
-marks change. Any such change makes the next request compute them afresh.
+they are cached under the generation of what they depend on (``AppState.changed``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,14 +18,25 @@ from typing import Any, TypeVar
 from groundswell.workspace import Workspace
 
 T = TypeVar("T")
+CALLER_TTL_S = 5.0
+"""How long an authenticated session or token is trusted before the database is asked again: sign-out and
+changes made through the app forget it at once; a user disabled from the command line (the server stopped)
+is refused on restart."""
 
 
 @dataclass
 class AppState:
+    """``generation``: bumped by every write the app makes that changes figures (imports: posts; ``marks``:
+    agents' outcome marks; ``inbox``: the team's item states). While the app runs it is the workspace's only
+    writer (DuckDB lets one process open the file for writing), so the counters are a complete record of
+    change and figures cached under them are never stale."""
+
     workspace: Workspace
     secure_cookies: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock)
+    generation: dict[str, int] = field(default_factory=lambda: {"posts": 0, "marks": 0, "inbox": 0})
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    _callers: dict[str, tuple[float, Any]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, path: Path, *, secure_cookies: bool = False) -> AppState:
@@ -41,29 +52,40 @@ class AppState:
         with self.lock:
             yield self.workspace
 
-    def data_version(self, *, marks: bool = True) -> tuple[int, ...]:
-        """Counts that change whenever posts or enrichments do (and agents' outcome marks, with ``marks``)."""
+    def changed(self, *what: str) -> None:
+        """Record that the app changed ``what`` (``posts``, ``marks``, ``inbox``): figures cached on it go stale."""
         with self.lock:
-            row = self.store.con.execute(
-                "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM enrichments), "
-                "(SELECT coalesce(max(import_id), 0) FROM imports)"
-                + (", (SELECT count(*) FROM outcome_marks)" if marks else "")
-            ).fetchall()[0]
-        return tuple(int(x) for x in row)
+            for name in what:
+                self.generation[name] += 1
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[], T], *, marks: bool = True) -> T:
-        """``compute()`` once per key and data version (older versions are dropped); ``marks=False`` for figures
-        agents' outcome marks cannot change (the waiting conversations)."""
-        version = self.data_version(marks=marks)
-        full = (*key, version)
-        if full not in self._cache:
-            with self.lock:
-                if full not in self._cache:
-                    stale = [k for k in self._cache if k[:-1] == key]
-                    for k in stale:
-                        del self._cache[k]
-                    self._cache[full] = compute()
-        return self._cache[full]  # type: ignore[no-any-return]
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], T], *, on: tuple[str, ...] = ("posts", "marks")) -> T:
+        """``compute()`` once per key and generation of ``on`` (older results for the key are dropped)."""
+        full = (*key, tuple(self.generation[name] for name in on))
+        found = self._cache.get(full)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        with self.lock:
+            if full not in self._cache:
+                for k in [k for k in self._cache if k[:-1] == key]:
+                    del self._cache[k]
+                self._cache[full] = compute()
+            return self._cache[full]  # type: ignore[no-any-return]
+
+    def remembered_caller(self, credential: str) -> Any | None:
+        """A caller authenticated by ``credential`` within the last ``CALLER_TTL_S`` seconds."""
+        found = self._callers.get(credential)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def remember_caller(self, credential: str, who: Any) -> None:
+        if len(self._callers) > 10_000:
+            self._callers.clear()
+        self._callers[credential] = (time.monotonic() + CALLER_TTL_S, who)
+
+    def forget_callers(self) -> None:
+        """After a sign-out or any change to users and tokens: every credential is checked afresh."""
+        self._callers.clear()
 
     def close(self) -> None:
         with self.lock:

@@ -1,0 +1,147 @@
+"""The web app under load: bounded concurrent clients on 127.0.0.1 against a 1M-post workspace.
+
+    .venv/bin/python benchmarks/web_bench.py [--size 1000000] [--clients 50] [--seconds 30] [--workdir DIR]
+
+Data: the ``metrics_bench.py`` workspace of ``--size`` posts (a 100,000-post enriched demo world copied),
+with an admin and an API token added. The server is ``groundswell serve`` in its own process; the clients
+are ``--clients`` asyncio tasks (httpx) in this one, each sending its next request when the last is
+answered, for ``--seconds`` per endpoint. Endpoints, each measured alone:
+
+- ``/api/v1/me``: the baseline, no data work (authentication and the server's own cost);
+- ``/api/v1/inbox``: the first page of the inbox (the waiting conversations are computed once per data
+  version, on the first request: its time is printed apart as "cold");
+- ``/api/v1/scorecard``: the scorecard (cached per data version; cold time printed apart).
+
+Prints requests, requests/s, p50 and p99 latency and errors per endpoint, and p99 as a ratio of the
+baseline's p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from metrics_bench import DEFAULT_WORKDIR, base_workspace, scaled_workspace
+
+ENDPOINTS = ("/api/v1/me", "/api/v1/inbox", "/api/v1/scorecard")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _token(path: Path) -> str:
+    from groundswell.accounts import add_user, create_token, find_user
+    from groundswell.workspace import Workspace
+
+    with Workspace.open(path) as ws:
+        user = find_user(ws.store, "bench") or add_user(ws.store, "bench", "admin", "bench-password-123", actor="bench")
+        return create_token(ws.store, user, "web_bench", actor="bench")
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def _load(url: str, token: str, clients: int, seconds: float) -> dict[str, Any]:
+    import httpx
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=120, limits=limits) as client:
+
+        async def worker() -> None:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                try:
+                    response = await client.get(url)
+                    if response.status_code != 200:
+                        errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+                        continue
+                except httpx.HTTPError as exc:
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                    continue
+                latencies.append(time.perf_counter() - started)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - began
+    return {
+        "requests": len(latencies),
+        "per_s": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
+        "p99_ms": 1000 * _quantile(latencies, 0.99) if latencies else float("nan"),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--base", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    base = base_workspace(args.workdir, args.base)
+    path = base if args.size == args.base else scaled_workspace(args.workdir, base, args.base, args.size)
+    token = _token(path)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "groundswell.cli", "serve", "--workspace", str(path), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        import httpx
+
+        base_url = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                httpx.get(f"{base_url}/api/v1/openapi.json", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        print(
+            f"# {args.size:,} posts, {args.clients} clients, {args.seconds:g} s per endpoint, server pid {server.pid}"
+        )
+        for endpoint in ENDPOINTS[1:]:
+            started = time.perf_counter()
+            cold = httpx.get(f"{base_url}{endpoint}", headers={"Authorization": f"Bearer {token}"}, timeout=600)
+            print(f"# cold {endpoint}: {time.perf_counter() - started:.1f} s (status {cold.status_code})")
+        print("endpoint             requests   req/s    p50 ms    p99 ms   p99 / baseline  errors")
+        baseline_p99 = None
+        for endpoint in ENDPOINTS:
+            result = asyncio.run(_load(f"{base_url}{endpoint}", token, args.clients, args.seconds))
+            if endpoint == ENDPOINTS[0]:
+                baseline_p99 = result["p99_ms"]
+            ratio = f"{result['p99_ms'] / baseline_p99:.1f}x" if baseline_p99 else ""
+            print(
+                f"{endpoint:<20} {result['requests']:>8,} {result['per_s']:>7.1f} {result['p50_ms']:>9.1f}"
+                f" {result['p99_ms']:>9.1f}   {ratio:>14}  {result['errors'] or 'none'}"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
