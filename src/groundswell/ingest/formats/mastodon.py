@@ -1,9 +1,12 @@
 """Mastodon: statuses from the REST API, and the outbox.json of an account archive.
 
-API: a JSON array of statuses (account statuses, timelines, search), a thread
-context ``{"ancestors": [...], "descendants": [...]}``, or JSON Lines of
-statuses. post_id and in_reply_to_post_id are ids as the queried server numbers
-them. ``acct`` is relative to that server (``user`` for its own accounts,
+API: a JSON array of statuses (account statuses, timelines), a thread context
+``{"ancestors": [...], "descendants": [...]}`` (with the thread's own ``status``
+between them when it has one: that is how the live connector keeps a whole
+thread, its root and every reply), a search result ``{"statuses": [...]}``, an
+array of notifications (the status a ``mention`` carries; other kinds are
+rejected: a favourite or a follow is not a post), or JSON Lines of any of these.
+post_id and in_reply_to_post_id are ids as the queried server numbers them. ``acct`` is relative to that server (``user`` for its own accounts,
 ``user@host`` for others), so the server's host is added to local accounts:
 handles then read ``user@host`` as they do in an archive.
 
@@ -40,6 +43,8 @@ from groundswell.records import PostRow, Rejected
 
 PLATFORM = "mastodon"
 _POST_TYPES = ("Note", "Question", "Article")
+# notifications that carry someone's post about the account; the rest (favourite, reblog, follow...) do not
+_POST_NOTIFICATIONS = ("mention", "status", "quote")
 _BOOST = "a boost of another post, not a post"
 
 
@@ -86,9 +91,10 @@ class MastodonParser:
                 path=source.path,
                 field="orderedItems",
             )
-        if not (isinstance(document, list) or _is_context(document) or _is_status(document)):
+        if not (isinstance(document, list) or _is_context(document) or _is_search(document) or _is_status(document)):
             raise SourceError(
-                "not Mastodon statuses: expected a JSON array of statuses, a context or an outbox",
+                "not Mastodon statuses: expected a JSON array of statuses or notifications, a context, "
+                "a search result or an outbox",
                 path=source.path,
                 field="(file)",
             )
@@ -103,20 +109,42 @@ def _is_context(value: Any) -> bool:
     return isinstance(value, dict) and "ancestors" in value and "descendants" in value
 
 
+def _is_search(value: Any) -> bool:
+    """A search result (``/api/v2/search``): statuses beside accounts and hashtags."""
+    return isinstance(value, dict) and isinstance(value.get("statuses"), list) and not _is_status(value)
+
+
+def _is_notification(value: Any) -> bool:
+    """A notification: it has a ``type``, which a status never has, and no content of its own."""
+    return isinstance(value, dict) and isinstance(value.get("type"), str) and "content" not in value
+
+
 def _is_status(value: Any) -> bool:
     return isinstance(value, dict) and "id" in value and ("content" in value or "account" in value)
 
 
 def _statuses(value: Any) -> list[Any]:
-    """The statuses in an API value: an array, a context (ancestors, then descendants) or one status."""
+    """The statuses in an API value: an array, a context (ancestors, the thread's status if given, then
+    descendants), a search result, or one status."""
     if isinstance(value, list):
         return value
     if _is_context(value):
-        return [*_list(value.get("ancestors")), *_list(value.get("descendants"))]
+        focal = value.get("status")
+        return [*_list(value.get("ancestors")), *([focal] if isinstance(focal, dict) else []),
+                *_list(value.get("descendants"))]  # fmt: skip
+    if _is_search(value):
+        return _list(value.get("statuses"))
     return [value]
 
 
 def _status_row(line: int, status: Any) -> PostRow | Rejected:
+    if _is_notification(status):
+        kind = status["type"]
+        if kind not in _POST_NOTIFICATIONS:
+            return Rejected(line, "type", f"a {kind} notification, not a post", json_raw(status))
+        if not isinstance(status.get("status"), dict):
+            return Rejected(line, "status", f"a {kind} notification without its status", json_raw(status))
+        return _status_row(line, status["status"])
     if not _is_status(status):
         return Rejected(line, "record", "not a Mastodon status (no id, content or account)", json_raw(status))
     raw = json_raw(status)
@@ -152,14 +180,15 @@ def _status_row(line: int, status: Any) -> PostRow | Rejected:
     except ValueError as exc:
         return Rejected(line, "account.followers_count", str(exc), raw)
     return PostRow(
-        line, PLATFORM, post_id, str(_id(account.get("id"))), _full_acct(account), followers, None, created_at,
+        line, PLATFORM, post_id, str(_id(account.get("id"))), full_acct(account), followers, None, created_at,
         text, _text(status.get("language")), _id(status.get("in_reply_to_id")), None,
         _text(status.get("url")) or _text(status.get("uri")),
         counts["favourites_count"], counts["reblogs_count"], counts["replies_count"], None, None,
     )  # fmt: skip
 
 
-def _full_acct(account: dict[str, Any]) -> str | None:
+def full_acct(account: dict[str, Any]) -> str | None:
+    """An API account's handle as ``user@host`` (the live connector names the brand account the same way)."""
     acct = _text(account.get("acct")) or _text(account.get("username"))
     if acct is None or "@" in acct:
         return acct
