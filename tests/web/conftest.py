@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from groundswell.accounts import add_user, create_token
+from groundswell.store import connections
 from groundswell.workspace import Workspace
 
 CONFIG = """brand = "Acme"
@@ -62,6 +63,11 @@ def server(make_workspace: Any) -> Iterator[Server]:
     users = {name: add_user(ws.store, name, role, PASSWORDS[name], actor="test")
              for name, role in (("root", "admin"), ("kim", "agent"), ("val", "viewer"))}  # fmt: skip
     token = create_token(ws.store, users["root"], "script", actor="root")
+    # a connected account to send from (its client is replaced in the send test: twitter has no live connector)
+    connections.add_account(
+        ws.store, name="AcmeHelp", platform="twitter", handle="AcmeHelp", server="https://x.example",
+        credential_key="twitter:AcmeHelp",
+    )  # fmt: skip
     path = ws.path
     ws.close()
     port = _free_port()

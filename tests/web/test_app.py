@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 from conftest import PASSWORDS, Server
 from groundswell.accounts import SESSION_COOKIE
@@ -141,3 +143,54 @@ def test_api_token_for_scripts_and_a_streamed_import(server: Server) -> None:
         assert (again["imported"], again["duplicates"]) == (0, 500)
     with httpx.Client(base_url=server.url, headers={"Authorization": "Bearer gsw_nope"}) as client:
         assert client.get("/api/v1/me").status_code == 401
+
+
+class _Sender:
+    """Stands in for a platform client: answers a send with the sent post in the platform's API shape."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def reply(self, platform_post_id: str, text: str) -> Any:
+        from groundswell.connect.base import Page, SentPost
+
+        self.sent.append((platform_post_id, text))
+        tweet = {
+            "id": "900", "text": text, "author_id": "h", "created_at": "2026-03-02T12:30:00.000Z",
+            "conversation_id": platform_post_id,
+            "referenced_tweets": [{"type": "replied_to", "id": platform_post_id}],
+        }  # fmt: skip
+        page = {"data": [tweet], "includes": {"users": [{"id": "h", "username": "AcmeHelp", "name": "Acme"}]}}
+        return SentPost("900", "https://x.example/AcmeHelp/status/900", Page("sent", page))
+
+
+def test_send_through_the_connected_account_checks_then_posts_and_marks_sent(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import groundswell.connect
+
+    sender = _Sender()
+    monkeypatch.setattr(groundswell.connect, "open_connector", lambda account: sender)
+    agent = _login(server, "kim")
+    token = _csrf(agent, "/inbox/twitter/c1")
+    assert "Send from AcmeHelp" in agent.get("/inbox/twitter/c1").text
+    pitch = agent.post(
+        "/api/v1/inbox/twitter/c1/send", json={"text": "Use code SAVE20 for 20% off! Shop now!", "version": 0},
+        headers={"X-CSRF-Token": token},
+    )  # fmt: skip
+    assert pitch.status_code == 422 and sender.sent == []  # the checker fails a sales pitch to a complaint
+    stale = agent.post(
+        "/api/v1/inbox/twitter/c1/send", json={"text": "Sorry Bo, we are on it. ^KM", "version": 3},
+        headers={"X-CSRF-Token": token},
+    )  # fmt: skip
+    assert stale.status_code == 409 and sender.sent == []
+    text = "So sorry, Bo. I've found your parcel's tracking and a courier will bring it tomorrow. ^KM"
+    sent = agent.post("/inbox/twitter/c1/send", data={"text": text, "version": "0", "csrf_token": token})
+    assert sent.status_code == 303 and sender.sent == [("c1", text)]
+    # the reply is imported at once: the conversation is answered, so it no longer waits in the inbox
+    assert "twitter:c1" not in [i["key"] for i in agent.get("/api/v1/inbox").json()["items"]]
+    thread = agent.get("/api/v1/threads/twitter/c1").json()
+    assert [p["post_id"] for p in thread["posts"]] == ["c1", "900"] and thread["posts"][1]["is_brand"]
+    assert 'status: <strong id="item-status">sent</strong>' in agent.get("/inbox/twitter/c1").text.replace(
+        "Status", "status"
+    )

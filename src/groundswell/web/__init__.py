@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from groundswell import __version__
 from groundswell.accounts import AuthenticationFailed, CsrfRejected, Forbidden, TooManyAttempts
+from groundswell.connect import ConnectorError, DraftRefused
 from groundswell.errors import GroundswellError, MetricUnavailable, UsageError
 from groundswell.inbox import InboxConflict
 from groundswell.web import api, pages
@@ -30,6 +31,8 @@ PAGE_CSP = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (DraftRefused, 422),
+    (ConnectorError, 502),
     (NotSignedIn, 401),
     (AuthenticationFailed, 401),
     (CsrfRejected, 403),

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from groundswell.errors import UsageError
 from groundswell.ingest import ImportOptions
 from groundswell.metrics.base import BY_CHOICES, Period
-from groundswell.web.auth import app_state, authorize
+from groundswell.web.auth import Caller, app_state, authorize
 
 router = APIRouter(prefix="/api/v1")
 
@@ -170,6 +170,13 @@ class OutcomeBody(BaseModel):
     version: int = Field(ge=0)
 
 
+class SendBody(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000)
+    version: int = Field(ge=0)
+    force: bool = Field(default=False, description="send even when the draft checker fails the reply")
+    account: str | None = Field(default=None, description="the connected account to send from")
+
+
 class LabelBody(BaseModel):
     field: Literal["sentiment", "intent", "subject", "needs_reply"]
     value: str
@@ -209,6 +216,57 @@ def post_sent(request: Request, platform: str, post_id: str, body: SentBody) -> 
         finally:
             app.changed("inbox")
     return state.as_dict()
+
+
+def send_and_mark(
+    request: Request,
+    who: Caller,
+    platform: str,
+    post_id: str,
+    *,
+    text: str,
+    version: int,
+    force: bool,
+    account: str | None,
+) -> dict[str, Any]:
+    """Send the reply through the platform's connected account, then mark the item sent.
+
+    The item's version is checked before anything goes out, so a reply is never sent on an item someone else
+    changed meanwhile. The draft checker runs first (a fail is refused unless ``force``), and a send the
+    platform refuses leaves the item as it was.
+    """
+    from groundswell.connect import send_reply
+    from groundswell.inbox import InboxConflict, item_state, mark_sent
+
+    state = app_state(request)
+    with state.db() as ws:
+        current = item_state(ws.store, platform, post_id)
+        if (current.version if current else 0) != version:
+            raise InboxConflict(
+                f"{platform}:{post_id} was changed by {current.updated_by if current else '?'} meanwhile: nothing "
+                "was sent; reload it and try again",
+                current=current,
+            )
+        try:
+            sent = send_reply(ws, f"{platform}:{post_id}", text, account=account, force=force)
+        finally:
+            state.changed("posts")
+        try:
+            marked = mark_sent(
+                ws.store, platform, post_id, version=version, actor=who.user.name, reply_post_id=sent.post_id
+            )
+        finally:
+            state.changed("inbox")
+    return {**sent.as_dict(), "item": marked.as_dict()}
+
+
+@router.post("/inbox/{platform}/{post_id}/send")
+def post_send(request: Request, platform: str, post_id: str, body: SendBody) -> dict[str, Any]:
+    """Send ``text`` as the reply through the connected account (``groundswell connect``) and mark it sent."""
+    who = authorize(request, "inbox.act")
+    return send_and_mark(
+        request, who, platform, post_id, text=body.text, version=body.version, force=body.force, account=body.account
+    )
 
 
 @router.post("/inbox/{platform}/{post_id}/outcome")

@@ -26,7 +26,8 @@ from groundswell.accounts import (
 )
 from groundswell.accounts.sessions import DEFAULT_LIFETIME
 from groundswell.inbox import OUTCOMES, STATUSES, WAITING
-from groundswell.web.api import inbox_page, parse_period, scorecard_document
+from groundswell.store import connections
+from groundswell.web.api import inbox_page, parse_period, scorecard_document, send_and_mark
 from groundswell.web.auth import Caller, app_state, authorize
 
 router = APIRouter()
@@ -142,10 +143,11 @@ def item_page(request: Request, platform: str, post_id: str, msg: str | None = N
         talk = conversation(sources, platform, post_id)
         item = item_state(ws.store, platform, post_id)
         model_version = sources.model_version
+        senders = [a.name for a in connections.accounts(ws.store) if a.platform == platform]
     return _render(
         request, "item.html.j2", who, talk=talk, item=item, platform=platform, post_id=post_id,
         version=item.version if item else 0, outcomes=OUTCOMES, message=msg, model_version=model_version,
-        may_act=who.user.may("inbox.act"),
+        may_act=who.user.may("inbox.act"), senders=senders,
     )  # fmt: skip
 
 
@@ -184,6 +186,16 @@ def sent_form(
         finally:
             state.changed("inbox")
     return _back(_item_path(platform, post_id), "marked sent")
+
+
+@router.post("/inbox/{platform}/{post_id}/send")
+def send_form(
+    request: Request, platform: str, post_id: str, text: str = Form(...), version: int = Form(...),
+    csrf_token: str = Form(""),
+) -> Response:  # fmt: skip
+    who = authorize(request, "inbox.act", form_token=csrf_token)
+    sent = send_and_mark(request, who, platform, post_id, text=text, version=version, force=False, account=None)
+    return _back(_item_path(platform, post_id), f"sent from {sent['account']} as {sent['post_id']}")
 
 
 @router.post("/inbox/{platform}/{post_id}/outcome")
