@@ -23,13 +23,12 @@ import ibis
 from groundswell.metrics.base import Sources
 from groundswell.metrics.engines import in_period
 from groundswell.metrics.frames import rows
+from groundswell.threads.attention import urgency
 from groundswell.threads.build import build_threads
 
 STATUSES = ("open", "assigned", "sent", "closed")
 WAITING = ("open", "assigned")
 """The statuses of items still waiting for the brand (the default view)."""
-_URGENT_INTENTS = {"complaint": 0, "question": 0}
-_SENTIMENT_RANK = {"negative": 0, "neutral": 1, "positive": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +142,7 @@ def waiting(sources: Sources) -> list[WaitingPost]:
     item = item.left_join(posts, [item.platform == posts._p_platform, item.post_id == posts._p_post_id]).drop(
         "_p_platform", "_p_post_id"
     )
-    urgent = item.intent.cases(*_URGENT_INTENTS.items(), else_=1)
-    mood = item.sentiment.cases(*_SENTIMENT_RANK.items(), else_=1)
-    ordered = item.order_by([urgent, mood, item.t, item.platform, item.post_id])
+    ordered = item.order_by([*urgency(item.intent, item.sentiment), item.t, item.platform, item.post_id])
     return [
         WaitingPost(
             platform=r["platform"],

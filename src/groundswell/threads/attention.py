@@ -3,8 +3,9 @@
 DESIGN asks of every thread: *did I help this person?* Two lists answer where the answer is no:
 
 - **unanswered**: threads the customer started that need a reply (an inbound post with
-  ``needs_reply``) and got no brand reply. Most urgent first: complaints, then questions, then the
-  rest; within those, negative before neutral before positive; then the longest wait. The customer's
+  ``needs_reply``) and got no brand reply. Most urgent first (``urgency``, the inbox's order):
+  complaints and questions, then the rest; within those, negative before neutral before positive; then
+  the longest wait. The customer's
   follower count plays no part in the order (DESIGN, "Fairness of response").
 - **not helped**: replied threads whose outcome is ``not_helped`` (an agent's mark, or the customer's
   last post after the reply was negative or repeated the complaint), most negative ending first, then
@@ -26,8 +27,15 @@ from groundswell.metrics.frames import rows, scalar
 from groundswell.threads.build import build_threads
 
 DEFAULT_LIMIT = 10
-_INTENT_RANK = {"complaint": 0, "question": 1}
-_SENTIMENT_RANK = {"negative": 0, "neutral": 1, "positive": 2}
+URGENT_INTENTS = {"complaint": 0, "question": 0}
+"""Complaints and questions come before other posts that need a reply (the inbox orders the same way)."""
+SENTIMENT_RANK = {"negative": 0, "neutral": 1, "positive": 2}
+
+
+def urgency(intent: Any, sentiment: Any) -> list[Any]:
+    """Sort keys, most urgent first: complaints and questions before the rest, then negative before neutral
+    before positive. The follower count is never one of them (DESIGN, "Fairness of response")."""
+    return [intent.cases(*URGENT_INTENTS.items(), else_=1), sentiment.cases(*SENTIMENT_RANK.items(), else_=1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +118,15 @@ def threads_needing_attention(sources: Sources, *, limit: int = DEFAULT_LIMIT) -
     table = table.left_join(posts, ["platform", "first_inbound_post_id"]).drop(
         "platform_right", "first_inbound_post_id_right"
     )
-    intent_rank = table.intent.cases(*_INTENT_RANK.items(), else_=len(_INTENT_RANK))
-    sentiment_rank = table.sentiment.cases(*_SENTIMENT_RANK.items(), else_=1)
     unanswered = table.filter(~table.replied & ~table.started_by_brand & (table.needs_reply.fill_null(0) > 0))
     not_helped = table.filter(table.outcome == "not_helped")
     end = scalar(in_period(sources.every_post, sources.period).created_at.max())
     first_unanswered = rows(
-        unanswered.order_by([intent_rank, sentiment_rank, table.first_inbound_at, table.thread_id]).limit(limit)
+        unanswered.order_by([*urgency(table.intent, table.sentiment), table.first_inbound_at, table.thread_id]).limit(
+            limit
+        )
     )
-    end_rank = not_helped.end_sentiment_label.cases(*_SENTIMENT_RANK.items(), else_=1)
+    end_rank = not_helped.end_sentiment_label.cases(*SENTIMENT_RANK.items(), else_=1)
     first_not_helped = rows(not_helped.order_by([end_rank, table.first_inbound_at, table.thread_id]).limit(limit))
     return Attention(
         unanswered=tuple(_item(r, _unanswered_reason(r), end) for r in first_unanswered),
