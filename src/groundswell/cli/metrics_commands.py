@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import overload
 
@@ -13,7 +12,8 @@ import click
 from groundswell.cli.console import print_json
 from groundswell.cli.options import json_option, workspace_option
 from groundswell.cli.tables import print_scorecard, print_table
-from groundswell.metrics.base import BY_CHOICES, Period
+from groundswell.errors import UsageError
+from groundswell.metrics.base import BY_CHOICES, Period, parse_period
 from groundswell.workspace import Workspace
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -39,19 +39,6 @@ class _FamilyNames(Sequence[str]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names())
-
-
-def _moment(value: str | None, *, end: bool) -> datetime | None:
-    """``YYYY-MM-DD`` or an ISO date-time, UTC; a bare date as ``--until`` includes that whole day."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or an ISO date-time") from exc
-    if end and _DATE.match(value):
-        moment += timedelta(days=1)
-    return moment
 
 
 def period_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -139,11 +126,11 @@ def scorecard_command(
 
 
 def period_from_options(since: str | None, until: str | None) -> Period:
-    """The period ``--since`` and ``--until`` name (UTC); a bad date or an empty period is a usage error."""
-    period = Period(_moment(since, end=False), _moment(until, end=True))
-    if period.since and period.until and period.until <= period.since:
-        raise click.BadParameter("--until must be after --since", param_hint="--until")
-    return period
+    """The period ``--since`` and ``--until`` name (``metrics.base.parse_period``); a bad one is bad usage."""
+    try:
+        return parse_period(since, until)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 COMMANDS = (metrics_command, scorecard_command)

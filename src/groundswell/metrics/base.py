@@ -10,12 +10,14 @@ used (None when no classifier was involved), the period and the group
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from groundswell.config import WorkspaceConfig
+from groundswell.errors import UsageError
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -35,6 +37,33 @@ class Period:
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
         }
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_period(since: str | None, until: str | None) -> Period:
+    """The period two ``YYYY-MM-DD`` days or ISO date-times name, in UTC (an offset is converted, a bare time is
+    UTC); a bare date as ``until`` includes that whole day. ``UsageError`` for what is no date, and for an
+    ``until`` not after ``since``. The one reading of ``--since``/``--until`` for the CLI and the web app."""
+
+    def moment(value: str | None, *, end: bool) -> datetime | None:
+        if not value:
+            return None
+        try:
+            found = datetime.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO date-time") from None
+        if found.tzinfo is not None:
+            found = found.astimezone(UTC).replace(tzinfo=None)
+        if end and _DATE.match(value):
+            found += timedelta(days=1)
+        return found
+
+    period = Period(moment(since, end=False), moment(until, end=True))
+    if period.since and period.until and period.until <= period.since:
+        raise UsageError("--until must be after --since")
+    return period
 
 
 @dataclass(frozen=True, slots=True)

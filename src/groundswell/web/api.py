@@ -19,31 +19,13 @@ from pydantic import BaseModel, Field
 
 from groundswell.errors import UsageError
 from groundswell.ingest import ImportOptions
-from groundswell.metrics.base import BY_CHOICES, Period
+from groundswell.metrics.base import BY_CHOICES, Period, parse_period
 from groundswell.web.auth import Caller, app_state, authorize
 
 router = APIRouter(prefix="/api/v1")
 
 UPLOAD_CHUNK = 1 << 20
 UPLOADS = "uploads"
-
-
-def parse_period(since: str | None, until: str | None) -> Period:
-    """``YYYY-MM-DD`` or ISO moments, UTC; a bare ``until`` date includes that whole day."""
-    from datetime import timedelta
-
-    def moment(value: str | None, *, end: bool) -> datetime | None:
-        if not value:
-            return None
-        try:
-            found = datetime.fromisoformat(value)
-        except ValueError:
-            raise UsageError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO date-time") from None
-        if end and len(value) == 10:
-            found += timedelta(days=1)
-        return found.replace(tzinfo=None)
-
-    return Period(moment(since, end=False), moment(until, end=True))
 
 
 def scorecard_document(request: Request, period: Period) -> dict[str, Any]:

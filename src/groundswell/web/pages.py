@@ -26,8 +26,9 @@ from groundswell.accounts import (
 )
 from groundswell.accounts.sessions import DEFAULT_LIFETIME
 from groundswell.inbox import OUTCOMES, STATUSES, WAITING
+from groundswell.metrics.base import parse_period
 from groundswell.store import connections
-from groundswell.web.api import inbox_page, parse_period, scorecard_document, send_and_mark
+from groundswell.web.api import inbox_page, scorecard_document, send_and_mark
 from groundswell.web.auth import Caller, app_state, authorize
 
 router = APIRouter()
