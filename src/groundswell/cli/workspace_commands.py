@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -26,25 +27,43 @@ def init_command(workspace: Path, as_json: bool) -> None:
     The admin's password is $GROUNDSWELL_ADMIN_PASSWORD when set, else generated and printed
     once (on stderr; in the JSON document with --json): change it with `groundswell users password admin`.
     """
-    from groundswell.accounts import create_first_admin
+    password = _admin_password()
+    with Workspace.init(workspace) as ws:
+        made = _first_admin(ws, password)
+        path, config_path = ws.path, ws.config_path
+    if as_json:
+        print_json({"workspace": str(path), "config": str(config_path), "admin": _admin_document(made)})
+        return
+    click.echo(f"created workspace in {path}: edit {config_path} to name your brand accounts")
+    _print_admin(made, path)
+
+
+def _admin_password() -> str | None:
+    """$GROUNDSWELL_ADMIN_PASSWORD, checked before anything is created; None: one is generated."""
     from groundswell.accounts.passwords import validate_password
-    from groundswell.cli.users_commands import cli_actor
 
     password = os.environ.get(ADMIN_PASSWORD_ENV) or None
     if password is not None:
-        validate_password(password)  # before anything is created
-    with Workspace.init(workspace) as ws:
-        made = create_first_admin(ws.store, password=password, actor=cli_actor())
-        path, config_path = ws.path, ws.config_path
-    admin = {"name": made[0].name, "password": made[1]} if made else None
-    if as_json:
-        print_json({"workspace": str(path), "config": str(config_path), "admin": admin})
-        return
-    click.echo(f"created workspace in {path}: edit {config_path} to name your brand accounts")
+        validate_password(password)
+    return password
+
+
+def _first_admin(ws: Workspace, password: str | None) -> Any:
+    from groundswell.accounts import create_first_admin
+    from groundswell.cli.users_commands import cli_actor
+
+    return create_first_admin(ws.store, password=password, actor=cli_actor())
+
+
+def _admin_document(made: Any) -> dict[str, Any] | None:
+    return {"name": made[0].name, "password": made[1]} if made else None
+
+
+def _print_admin(made: Any, path: Path) -> None:
+    """The first admin's name and, once, a generated password (click.echo: a password is never wrapped)."""
     if made is None:
         return
     user, generated = made
-    # click.echo, not rich: a password or a command to copy must never be wrapped
     if generated is None:
         click.echo(f"first admin: {user.name}, with the password from ${ADMIN_PASSWORD_ENV}", err=True)
         return
@@ -122,6 +141,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     from groundswell.metrics.scorecard import scorecard
     from groundswell.report import write_report
 
+    password = _admin_password()
     console = stderr_console(quiet=quiet or as_json)
     console.print(f"building a demo world of {posts:,} posts in {workspace} ...")
     with file_progress(console) as progress:
@@ -135,6 +155,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     console.print("writing its report ...")
     with Workspace.open(result.workspace) as ws:
         report = write_report(ws)
+        admin = _first_admin(ws, password)
     if as_json:
         print_json(
             {
@@ -144,6 +165,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
                 **result.summary.as_dict(),
                 "scorecard": card,
                 "report": str(report.path),
+                "admin": _admin_document(admin),
             }
         )
         return
@@ -154,6 +176,8 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     print(flush=True)
     print(f"report: {report.path}  (open it in a browser)", flush=True)
     console.print(f"workspace: {result.workspace}  (try: groundswell status --workspace {result.workspace})")
+    console.print(f"web app: groundswell serve --workspace {result.workspace}  (sign in as the admin below)")
+    _print_admin(admin, result.workspace)
 
 
 COMMANDS = (init_command, status_command, demo_command)
