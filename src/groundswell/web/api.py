@@ -174,14 +174,8 @@ def post_assign(request: Request, platform: str, post_id: str, body: AssignBody)
     from groundswell.inbox import assign
 
     who = authorize(request, "inbox.act")
-    state = app_state(request)
-    with state.db() as ws:
-        try:
-            return assign(
-                ws.store, platform, post_id, body.assignee, version=body.version, actor=who.user.name
-            ).as_dict()
-        finally:
-            state.changed("inbox")
+    with app_state(request).writing("inbox") as ws:
+        return assign(ws.store, platform, post_id, body.assignee, version=body.version, actor=who.user.name).as_dict()
 
 
 @router.post("/inbox/{platform}/{post_id}/sent")
@@ -189,14 +183,10 @@ def post_sent(request: Request, platform: str, post_id: str, body: SentBody) -> 
     from groundswell.inbox import mark_sent
 
     who = authorize(request, "inbox.act")
-    app = app_state(request)
-    with app.db() as ws:
-        try:
-            state = mark_sent(
-                ws.store, platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id
-            )
-        finally:
-            app.changed("inbox")
+    with app_state(request).writing("inbox") as ws:
+        state = mark_sent(
+            ws.store, platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id
+        )
     return state.as_dict()
 
 
@@ -229,16 +219,13 @@ def send_and_mark(
                 "was sent; reload it and try again",
                 current=current,
             )
-        try:
+        # still under the lock (re-entrant): nobody can change the item between the check and the send
+        with state.writing("posts"):
             sent = send_reply(ws, f"{platform}:{post_id}", text, account=account, force=force)
-        finally:
-            state.changed("posts")
-        try:
+        with state.writing("inbox"):
             marked = mark_sent(
                 ws.store, platform, post_id, version=version, actor=who.user.name, reply_post_id=sent.post_id
             )
-        finally:
-            state.changed("inbox")
     return {**sent.as_dict(), "item": marked.as_dict()}
 
 
@@ -256,14 +243,10 @@ def post_outcome(request: Request, platform: str, post_id: str, body: OutcomeBod
     from groundswell.inbox import mark_outcome
 
     who = authorize(request, "inbox.act")
-    state = app_state(request)
-    with state.db() as ws:
-        try:
-            return mark_outcome(
-                ws.store, platform, post_id, body.outcome, version=body.version, actor=who.user.name
-            ).as_dict()
-        finally:
-            state.changed("inbox", "marks")
+    with app_state(request).writing("inbox", "marks") as ws:
+        return mark_outcome(
+            ws.store, platform, post_id, body.outcome, version=body.version, actor=who.user.name
+        ).as_dict()
 
 
 @router.post("/posts/{platform}/{post_id}/labels")
@@ -321,11 +304,8 @@ def post_import(request: Request, file: UploadFile = File(...), format: str | No
     path = folder / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{name}"
     with path.open("wb") as out:
         shutil.copyfileobj(file.file, out, UPLOAD_CHUNK)
-    with state.db() as ws:
-        try:
-            report = ws.import_files([path], ImportOptions(format=format))
-        finally:
-            state.changed("posts")
+    with state.writing("posts") as ws:
+        report = ws.import_files([path], ImportOptions(format=format))
     [file_report] = report.files
     return {
         "file": name,

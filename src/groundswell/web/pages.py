@@ -164,12 +164,8 @@ def assign_form(
     from groundswell.inbox import assign
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    state = app_state(request)
-    with state.db() as ws:
-        try:
-            assign(ws.store, platform, post_id, assignee or None, version=version, actor=who.user.name)
-        finally:
-            state.changed("inbox")
+    with app_state(request).writing("inbox") as ws:
+        assign(ws.store, platform, post_id, assignee or None, version=version, actor=who.user.name)
     return _back(_item_path(platform, post_id), f"assigned to {assignee}" if assignee else "unassigned")
 
 
@@ -180,12 +176,8 @@ def sent_form(
     from groundswell.inbox import mark_sent
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    state = app_state(request)
-    with state.db() as ws:
-        try:
-            mark_sent(ws.store, platform, post_id, version=version, actor=who.user.name)
-        finally:
-            state.changed("inbox")
+    with app_state(request).writing("inbox") as ws:
+        mark_sent(ws.store, platform, post_id, version=version, actor=who.user.name)
     return _back(_item_path(platform, post_id), "marked sent")
 
 
@@ -207,12 +199,8 @@ def outcome_form(
     from groundswell.inbox import mark_outcome
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    state = app_state(request)
-    with state.db() as ws:
-        try:
-            mark_outcome(ws.store, platform, post_id, outcome, version=version, actor=who.user.name)
-        finally:
-            state.changed("inbox", "marks")
+    with app_state(request).writing("inbox", "marks") as ws:
+        mark_outcome(ws.store, platform, post_id, outcome, version=version, actor=who.user.name)
     return _back(_item_path(platform, post_id), f"outcome: {outcome.replace('_', ' ')}")
 
 

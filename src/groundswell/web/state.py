@@ -42,15 +42,21 @@ class AppState:
     def open(cls, path: Path, *, secure_cookies: bool = False) -> AppState:
         return cls(Workspace.open(path), secure_cookies=secure_cookies)
 
-    @property
-    def store(self) -> Any:
-        return self.workspace.store
-
     @contextmanager
     def db(self) -> Iterator[Workspace]:
         """The workspace, for this block only and for this thread only."""
         with self.lock:
             yield self.workspace
+
+    @contextmanager
+    def writing(self, *what: str) -> Iterator[Workspace]:
+        """The workspace for a block that writes ``what`` (``posts``, ``marks``, ``inbox``): the figures cached
+        on it go stale when the block ends, whether it succeeded or not (a failed write may have half-happened)."""
+        with self.lock:
+            try:
+                yield self.workspace
+            finally:
+                self.changed(*what)
 
     def changed(self, *what: str) -> None:
         """Record that the app changed ``what`` (``posts``, ``marks``, ``inbox``): figures cached on it go stale."""
