@@ -24,12 +24,9 @@ from groundswell.errors import GroundswellError, MetricUnavailable, UsageError
 from groundswell.inbox import InboxConflict
 from groundswell.web import api, pages
 from groundswell.web.auth import NotSignedIn
+from groundswell.web.headers import SecurityHeaders
 from groundswell.web.state import AppState
 
-PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (DraftRefused, 422),
     (ConnectorError, 502),
@@ -74,17 +71,7 @@ def create_app(workspace: Path, *, secure_cookies: bool = False) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        if response.headers.get("x-groundswell-own-csp"):
-            del response.headers["x-groundswell-own-csp"]
-        elif not request.url.path.startswith("/api/v1/docs"):
-            response.headers["Content-Security-Policy"] = PAGE_CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(GroundswellError)
     async def on_error(request: Request, exc: GroundswellError) -> Response:

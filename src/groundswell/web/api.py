@@ -8,6 +8,7 @@ answers 409 with the item's current state when someone changed it first.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,38 +21,47 @@ from pydantic import BaseModel, Field
 from groundswell.errors import UsageError
 from groundswell.ingest import ImportOptions
 from groundswell.metrics.base import BY_CHOICES, Period, parse_period
-from groundswell.web.auth import Caller, app_state, authorize
+from groundswell.web.auth import Caller, app_state, authorize, authorize_async
+from groundswell.web.state import AppState
 
 router = APIRouter(prefix="/api/v1")
 
+Job = tuple[tuple[Any, ...], Callable[[], Any], tuple[str, ...]]
+"""A cached computation: its cache key, the function, and the data it depends on (``AppState.cached``)."""
 UPLOAD_CHUNK = 1 << 20
 UPLOADS = "uploads"
 
 
-def scorecard_document(request: Request, period: Period) -> dict[str, Any]:
-    """The scorecard, computed once per period and data version."""
+def _scorecard_job(state: AppState, period: Period) -> Job:
     from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
-
-    state = app_state(request)
 
     def compute() -> dict[str, Any]:
         with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws, period=period) as sources:
             return dict(scorecard(sources)[0].as_dict())
 
-    return state.cached(("scorecard", period.since, period.until), compute)
+    return ("scorecard", period.since, period.until), compute, ("posts", "marks")
+
+
+def scorecard_document(request: Request, period: Period) -> dict[str, Any]:
+    """The scorecard, computed once per period and data version."""
+    key, compute, on = _scorecard_job(app_state(request), period)
+    document: dict[str, Any] = app_state(request).cached(key, compute, on=on)
+    return document
 
 
 @router.get("/me")
-def me(request: Request) -> dict[str, Any]:
-    who = authorize(request, "api.read")
+async def me(request: Request) -> dict[str, Any]:
+    who = await authorize_async(request, "api.read")
     return {**who.user.as_dict(), "via": who.via, "csrf_token": who.csrf_token}
 
 
 @router.get("/scorecard")
-def get_scorecard(request: Request, since: str | None = None, until: str | None = None) -> dict[str, Any]:
-    authorize(request, "api.read")
-    return scorecard_document(request, parse_period(since, until))
+async def get_scorecard(request: Request, since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    await authorize_async(request, "api.read")
+    key, compute, on = _scorecard_job(app_state(request), parse_period(since, until))
+    document: dict[str, Any] = await app_state(request).cached_async(key, compute, on=on)
+    return document
 
 
 @router.get("/metrics/{name}")
@@ -79,21 +89,10 @@ def get_metric(
     return state.cached(("metric", name, by, period.since, period.until), compute)
 
 
-def inbox_page(
-    request: Request,
-    *,
-    statuses: tuple[str, ...],
-    assignee: str | None = None,
-    platform: str | None = None,
-    account: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> Any:
-    """A page of the inbox: the waiting conversations (cached per data version) with the team's state now."""
-    from groundswell.inbox.queue import item_states, page_of, waiting
+def _waiting_job(state: AppState) -> Job:
+    """The waiting conversations in urgency order: they change with the posts only."""
+    from groundswell.inbox.queue import waiting
     from groundswell.metrics.engines import duckdb_sources
-
-    state = app_state(request)
 
     def compute() -> tuple[list[Any], frozenset[tuple[str, str]], str | None]:
         with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws) as sources:
@@ -101,21 +100,34 @@ def inbox_page(
             found = waiting(sources)
         return found, frozenset((c.platform, c.post_id) for c in found), model
 
+    return ("waiting",), compute, ("posts",)
+
+
+def _states_job(state: AppState) -> Job:
+    """The team's item states: they change with every inbox change."""
+    from groundswell.inbox.queue import item_states
+
     def read_states() -> dict[tuple[str, str], dict[str, Any]]:
         with state.db() as ws:
             return item_states(ibis.duckdb.from_connection(ws.store.con).table("inbox_items"))
 
-    # the waiting list changes with the posts only; the team's states with every inbox change
-    candidates, keys, model_version = state.cached(("waiting",), compute, on=("posts",))
-    states = state.cached(("states",), read_states, on=("inbox",))
-    return page_of(
-        candidates, states, statuses=statuses, assignee=assignee, platform=platform, account=account, limit=limit,
-        offset=offset, model_version=model_version, keys=keys,
-    )  # fmt: skip
+    return ("states",), read_states, ("inbox",)
+
+
+def inbox_page(request: Request, **view: Any) -> Any:
+    """A page of the inbox: the waiting conversations (cached per data version) with the team's state now.
+    ``view``: ``inbox.queue.page_of``'s filters (statuses, assignee, platform, account, limit, offset)."""
+    from groundswell.inbox.queue import page_of
+
+    state = app_state(request)
+    key, compute, on = _waiting_job(state)
+    candidates, keys, model_version = state.cached(key, compute, on=on)
+    key, compute, on = _states_job(state)
+    return page_of(candidates, state.cached(key, compute, on=on), model_version=model_version, keys=keys, **view)
 
 
 @router.get("/inbox")
-def get_inbox(
+async def get_inbox(
     request: Request,
     status: list[str] = Query(default=["open", "assigned"]),  # noqa: B008 - FastAPI's way to declare a list
     assignee: str | None = None,
@@ -124,15 +136,23 @@ def get_inbox(
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0),
 ) -> dict[str, Any]:
+    """Async: once the waiting list is computed, a page is a few milliseconds of Python, answered on the event
+    loop instead of queueing for a worker thread behind every other request."""
     from groundswell.inbox import STATUSES
+    from groundswell.inbox.queue import page_of
 
-    authorize(request, "inbox.view")
+    await authorize_async(request, "inbox.view")
     unknown = sorted(set(status) - set(STATUSES))
     if unknown:
         raise UsageError(f"unknown status {', '.join(unknown)}; statuses: {', '.join(STATUSES)}")
-    page = inbox_page(
-        request, statuses=tuple(status), assignee=assignee, platform=platform, account=account, limit=limit,
-        offset=offset,
+    state = app_state(request)
+    key, compute, on = _waiting_job(state)
+    candidates, keys, model_version = await state.cached_async(key, compute, on=on)
+    key, compute, on = _states_job(state)
+    states = await state.cached_async(key, compute, on=on)
+    page = page_of(
+        candidates, states, statuses=tuple(status), assignee=assignee, platform=platform, account=account,
+        limit=limit, offset=offset, model_version=model_version, keys=keys,
     )  # fmt: skip
     return dict(page.as_dict())
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from groundswell.accounts import (
     CSRF_HEADER,
@@ -46,9 +47,8 @@ def app_state(request: Request) -> AppState:
 def caller(request: Request) -> Caller | None:
     """The signed-in user, or None."""
     state = app_state(request)
-    header = request.headers.get("authorization", "")
-    bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
-    credential = f"token:{bearer}" if bearer else f"session:{request.cookies.get(SESSION_COOKIE, '')}"
+    bearer = _bearer(request)
+    credential = _credential(request)
     remembered: Caller | None = state.remembered_caller(credential)
     if remembered is not None:
         return remembered
@@ -64,9 +64,32 @@ def caller(request: Request) -> Caller | None:
     return who
 
 
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def _credential(request: Request) -> str:
+    """What the caller is remembered by: their API token, else their session cookie."""
+    bearer = _bearer(request)
+    return f"token:{bearer}" if bearer else f"session:{request.cookies.get(SESSION_COOKIE, '')}"
+
+
 def authorize(request: Request, action: str, *, form_token: str | None = None) -> Caller:
     """The caller, if they may do ``action``; for a cookie-authenticated change, the CSRF token is checked too."""
-    who = caller(request)
+    return _allowed(request, caller(request), action, form_token)
+
+
+async def authorize_async(request: Request, action: str) -> Caller:
+    """``authorize`` for an ``async`` endpoint: a caller seen in the last seconds is answered on the event loop;
+    otherwise the database is asked from a worker thread (never block the loop on the database lock)."""
+    who = app_state(request).remembered_caller(_credential(request))
+    if who is None:
+        who = await run_in_threadpool(caller, request)
+    return _allowed(request, who, action, None)
+
+
+def _allowed(request: Request, who: Caller | None, action: str, form_token: str | None) -> Caller:
     if who is None:
         raise NotSignedIn("sign in first")
     who.user.require(action)

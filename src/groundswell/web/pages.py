@@ -30,6 +30,7 @@ from groundswell.metrics.base import parse_period
 from groundswell.store import connections
 from groundswell.web.api import inbox_page, scorecard_document, send_and_mark
 from groundswell.web.auth import Caller, app_state, authorize
+from groundswell.web.headers import OWN_CSP_HEADER
 
 router = APIRouter()
 # autoescape every template whatever its file name (Starlette's default only escapes *.html): post text is untrusted
@@ -116,7 +117,7 @@ def report(request: Request, since: str | None = None, until: str | None = None)
 
     html = state.cached(("report", period.since, period.until), compute)
     # the report carries its own Content-Security-Policy (its two scripts by hash)
-    return HTMLResponse(html, headers={"x-groundswell-own-csp": "1"})
+    return HTMLResponse(html, headers={OWN_CSP_HEADER: "1"})
 
 
 @router.get("/inbox", response_class=HTMLResponse)

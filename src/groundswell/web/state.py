@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
+
 from groundswell.workspace import Workspace
 
 T = TypeVar("T")
@@ -76,6 +78,16 @@ class AppState:
                     del self._cache[k]
                 self._cache[full] = compute()
             return self._cache[full]  # type: ignore[no-any-return]
+
+    async def cached_async(
+        self, key: tuple[Any, ...], compute: Callable[[], T], *, on: tuple[str, ...] = ("posts", "marks")
+    ) -> T:
+        """``cached`` for an ``async`` endpoint: a cached figure is answered on the event loop, and only a miss
+        goes to a worker thread (where it may wait for the lock while another request writes or computes)."""
+        found = self._cache.get((*key, tuple(self.generation[name] for name in on)))
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        return await run_in_threadpool(self.cached, key, compute, on=on)
 
     def remembered_caller(self, credential: str) -> Any | None:
         """A caller authenticated by ``credential`` within the last ``CALLER_TTL_S`` seconds."""
