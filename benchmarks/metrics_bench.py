@@ -1,8 +1,8 @@
 """Scorecard speed and memory: DuckDB (the embedded workspace) beside pandas, and Spark local, in one run.
 
     .venv/bin/python benchmarks/metrics_bench.py [--sizes 1000000 10000000] [--base 100000]
-        [--engines duckdb pandas spark] [--spark-sizes 10000000] [--pandas-sizes 1000000 10000000]
-        [--workdir DIR]
+        [--engines cold stage duckdb incremental pandas spark] [--spark-sizes 1000000]
+        [--pandas-sizes 1000000 10000000] [--new-posts 10000] [--workdir DIR]
 
 Data: one demo world of ``--base`` posts (``groundswell.demo``), enriched with
 the fast tier, is copied ``size / base`` times into a workspace of ``size``
@@ -11,18 +11,32 @@ customers (the brand accounts stay the brand's), so the copies are separate
 conversations of one big brand over the same six months. Workspaces are kept
 in ``--workdir`` and reused by later runs.
 
-Jobs, each in its own process (peak memory is that of one job), on each size:
+Jobs, each in its own process (peak memory is that of one job), on each size,
+in this order:
 
-- ``duckdb``: ``metrics.scorecard.scorecard`` on the workspace's DuckDB file
-  (open to result: what ``groundswell scorecard`` does);
+- ``cold``: the stored threads stage dropped, then ``metrics.scorecard.scorecard``
+  on the workspace's DuckDB file: the full threads build (kept in the file) and
+  the scorecard, what the first scorecard of a workspace without the stage costs;
+- ``stage``: the full threads build alone (``groundswell.threads.refresh_stored``
+  with ``force``), what the end of a first large import costs;
+- ``duckdb``: the scorecard with the stage stored and fresh, open to result:
+  what ``groundswell scorecard`` does after an import (which refreshed it);
+- ``incremental``: on a copy of the workspace, ``--new-posts`` new posts (the
+  latest posts again under new ids: replies into existing conversations, and new
+  ones) imported as CSV, then the incremental refresh of the stage (timed apart
+  from the import), then the scorecard on the fresh stage;
 - ``pandas``: the straightforward pandas implementation in
-  ``benchmarks/pandas_scorecard.py``, timed from reading the tables out of the
-  same DuckDB file (``load_s``) to the figures (``compute_s``);
+  ``benchmarks/pandas_scorecard.py``, computing everything from scratch, timed
+  from reading the tables out of the same DuckDB file (``load_s``) to the
+  figures (``compute_s``);
 - ``spark``: the same library code on Spark local[2] over Parquet files of the
-  same tables (exported beforehand, not timed; session start timed apart).
+  same tables (exported beforehand, not timed; session start timed apart),
+  threads built from scratch (Spark keeps no stage); on 1M only by default
+  (``--spark-sizes``), since it takes minutes there and much longer on 10M.
 
-Prints seconds and peak RSS per job, DuckDB's speed-up over pandas, and
-whether every raw component value of the scorecard is equal across engines.
+Prints seconds and peak RSS per job, the speed-ups over pandas of the scorecard
+on the stored stage and of the full build plus scorecard (``cold``), and whether
+every raw component value of the scorecard is equal across engines and jobs.
 Needs the ``spark`` extra (pyspark) and Java for the Spark job.
 """
 
@@ -144,7 +158,7 @@ def _raw(card: Any) -> dict[str, float | None]:
     return {c.name: c.raw for index in (card.social, card.marketing) for c in index.components}
 
 
-def job_duckdb(path: Path) -> dict[str, Any]:
+def _scorecard(path: Path) -> tuple[float, Any]:
     from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
     from groundswell.workspace import Workspace
@@ -152,8 +166,81 @@ def job_duckdb(path: Path) -> dict[str, Any]:
     started = time.perf_counter()
     with Workspace.open(path) as ws, ws.store.for_metrics(), duckdb_sources(ws) as src:
         card = scorecard(src)[0]
-    seconds = time.perf_counter() - started
+    return time.perf_counter() - started, card
+
+
+def job_duckdb(path: Path) -> dict[str, Any]:
+    seconds, card = _scorecard(path)
     return {"seconds": seconds, "raw": _raw(card), "quadrant": card.quadrant}
+
+
+def job_cold(path: Path) -> dict[str, Any]:
+    from groundswell.threads import drop_stored
+    from groundswell.workspace import Workspace
+
+    with Workspace.open(path) as ws:
+        drop_stored(ws.store)
+    seconds, card = _scorecard(path)
+    return {"seconds": seconds, "raw": _raw(card), "quadrant": card.quadrant}
+
+
+def job_stage(path: Path) -> dict[str, Any]:
+    from groundswell.threads import refresh_stored
+    from groundswell.workspace import Workspace
+
+    started = time.perf_counter()
+    with Workspace.open(path) as ws:
+        report = refresh_stored(ws.store, ws.config, force=True)
+    return {"seconds": time.perf_counter() - started, "trees": report.trees, "action": report.action}
+
+
+def new_posts_csv(path: Path, count: int) -> Path:
+    """``count`` new posts for the workspace at ``path``: its latest posts again under new ids, replying
+    where they replied (a reply to a post not among them joins that stored conversation)."""
+    from groundswell.workspace import Workspace
+
+    out = path.parent / f"{path.name}-new-{count}.csv"
+    with Workspace.open(path) as ws:
+        ws.store.con.execute(
+            f"""
+            COPY (
+                WITH chosen AS (SELECT * FROM posts ORDER BY created_at DESC, post_id LIMIT {int(count)})
+                SELECT c.platform, c.post_id || '-new' AS post_id, c.author_id, c.author_handle,
+                    c.author_followers, strftime(c.created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, c.text,
+                    CASE WHEN p.post_id IS NOT NULL THEN c.in_reply_to_post_id || '-new'
+                         ELSE c.in_reply_to_post_id END AS in_reply_to_post_id
+                FROM chosen c LEFT JOIN chosen p ON p.platform = c.platform AND p.post_id = c.in_reply_to_post_id
+            ) TO '{out}' (HEADER, DELIMITER ',')
+            """
+        )
+    return out
+
+
+def job_incremental(path: Path) -> dict[str, Any]:
+    """On a copy made beforehand (``path``): import new posts, refresh the stage, the scorecard."""
+    from groundswell.ingest.pipeline import ImportOptions, import_files
+    from groundswell.threads import refresh_stored
+    from groundswell.workspace import Workspace
+
+    csv_path = path.parent / f"{path.name}.csv"
+    started = time.perf_counter()
+    with Workspace.open(path) as ws:
+        imported = import_files(ws.store, ws.config, [csv_path], ImportOptions(format="csv"))
+        loaded = time.perf_counter()
+        report = refresh_stored(ws.store, ws.config)
+    refreshed = time.perf_counter()
+    seconds, card = _scorecard(path)
+    return {
+        "seconds": refreshed - loaded,
+        "import_s": loaded - started,
+        "refresh_s": refreshed - loaded,
+        "scorecard_s": seconds,
+        "imported": imported.imported,
+        "action": report.action,
+        "rebuilt_posts": report.posts,
+        "rebuilt_trees": report.trees,
+        "quadrant": card.quadrant,
+    }
 
 
 def job_pandas(path: Path) -> dict[str, Any]:
@@ -207,7 +294,14 @@ def job_spark(path: Path) -> dict[str, Any]:
     return {"seconds": done - ready, "session_start_s": ready - started, "raw": _raw(card), "quadrant": card.quadrant}
 
 
-JOBS = {"duckdb": job_duckdb, "pandas": job_pandas, "spark": job_spark}
+JOBS = {
+    "cold": job_cold,
+    "stage": job_stage,
+    "duckdb": job_duckdb,
+    "incremental": job_incremental,
+    "pandas": job_pandas,
+    "spark": job_spark,
+}
 
 
 def run_job(name: str, path: Path) -> dict[str, Any]:
@@ -233,13 +327,24 @@ def same(a: dict[str, float | None], b: dict[str, float | None], rel: float = 1e
     return differ
 
 
+def incremental_copy(path: Path, new_posts: int) -> Path:
+    """A copy of the workspace at ``path`` (its stage stored), and the CSV of new posts beside it."""
+    copy = path.parent / f"{path.name}-incremental"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(path, copy)
+    shutil.move(new_posts_csv(path, new_posts), copy.parent / f"{copy.name}.csv")
+    return copy
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--base", type=int, default=100_000, help="posts in the generated world that is copied")
-    parser.add_argument("--engines", nargs="+", choices=sorted(JOBS), default=["duckdb", "pandas", "spark"])
-    parser.add_argument("--spark-sizes", type=int, nargs="*", default=[10_000_000])
+    parser.add_argument("--engines", nargs="+", choices=list(JOBS), default=list(JOBS))
+    parser.add_argument("--spark-sizes", type=int, nargs="*", default=[1_000_000])
     parser.add_argument("--pandas-sizes", type=int, nargs="*", default=None, help="default: every size")
+    parser.add_argument("--new-posts", type=int, default=10_000, help="posts imported for the incremental job")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--job", nargs=2, metavar=("NAME", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -253,28 +358,40 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     base_path = base_workspace(args.workdir, args.base)
     print(f"# {os.cpu_count()} CPUs; base world {args.base:,} posts; workdir {args.workdir}")
-    print("size,engine,seconds,peak_rss_mb,detail")
+    print("size,job,seconds,peak_rss_mb,detail")
     for size in args.sizes:
         path = scaled_workspace(args.workdir, base_path, args.base, size)
         results: dict[str, dict[str, Any]] = {}
-        for engine in args.engines:
-            if engine == "spark" and size not in args.spark_sizes:
+        for job in [j for j in JOBS if j in args.engines]:
+            if job == "spark" and size not in args.spark_sizes:
                 continue
-            if engine == "pandas" and args.pandas_sizes is not None and size not in args.pandas_sizes:
+            if job == "pandas" and args.pandas_sizes is not None and size not in args.pandas_sizes:
                 continue
-            if engine == "spark":
+            if job == "spark":
                 parquet_files(path)
-            result = results[engine] = run_job(engine, path)
+            where = incremental_copy(path, args.new_posts) if job == "incremental" else path
+            result = results[job] = run_job(job, where)
+            if job == "incremental":
+                shutil.rmtree(where, ignore_errors=True)
+                (where.parent / f"{where.name}.csv").unlink(missing_ok=True)
             if "error" in result:
-                print(f"{size},{engine},,,error: {result['error']}", flush=True)
+                print(f"{size},{job},,,error: {result['error']}", flush=True)
                 continue
-            detail = {k: round(v, 2) for k, v in result.items() if k.endswith("_s")}
-            print(f"{size},{engine},{result['seconds']:.2f},{result['peak_rss_mb']:.0f},{detail}", flush=True)
+            detail = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in result.items()
+                      if k not in ("seconds", "peak_rss_mb", "raw", "quadrant")}  # fmt: skip
+            print(f"{size},{job},{result['seconds']:.2f},{result['peak_rss_mb']:.0f},{detail}", flush=True)
         ok = {k: v for k, v in results.items() if "error" not in v}
-        if "duckdb" in ok and "pandas" in ok:
-            ratio = ok["pandas"]["seconds"] / ok["duckdb"]["seconds"]
-            differ = same(ok["duckdb"]["raw"], ok["pandas"]["raw"])
-            print(f"# {size:,}: DuckDB {ratio:.1f}x faster than pandas; differing components: {differ or 'none'}")
+        if "pandas" in ok:
+            for job, what in (("duckdb", "scorecard on the stored stage"), ("cold", "full build + scorecard")):
+                if job in ok:
+                    ratio = ok["pandas"]["seconds"] / ok[job]["seconds"]
+                    print(f"# {size:,}: {what} {ratio:.1f}x faster than pandas (from scratch)")
+            if "duckdb" in ok:
+                differ = same(ok["duckdb"]["raw"], ok["pandas"]["raw"])
+                print(f"# {size:,}: DuckDB and pandas differing components: {differ or 'none'}")
+        if "duckdb" in ok and "cold" in ok:
+            differ = same(ok["duckdb"]["raw"], ok["cold"]["raw"])
+            print(f"# {size:,}: stored and freshly built stage differing components: {differ or 'none'}")
         if "duckdb" in ok and "spark" in ok:
             differ = same(ok["duckdb"]["raw"], ok["spark"]["raw"])
             print(f"# {size:,}: DuckDB and Spark differing components: {differ or 'none'}")

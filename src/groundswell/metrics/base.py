@@ -22,6 +22,8 @@ from groundswell.errors import UsageError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from groundswell.store.duckdb import DuckDBStore
+
 BY_CHOICES = ("account", "platform", "location", "month", "follower_band")
 
 
@@ -129,6 +131,8 @@ class Sources:
     that post; None until the inbox records them.
     ``engine``: materialises intermediate tables (the threads stage's rounds); None: one is made for
     the posts' backend when needed. ``memo``: results computed once per ``Sources`` (the threads).
+    ``store``: the workspace store these tables are read from, when there is one: the threads stage is
+    then read from the tables it keeps there (``groundswell.threads.stored``) instead of being rebuilt.
     Use ``Sources`` as a context manager, or call ``close()``, to drop what the engine materialised.
     """
 
@@ -141,6 +145,7 @@ class Sources:
     marks: ir.Table | None = None
     engine: Engine | None = field(default=None, compare=False)
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    store: DuckDBStore | None = field(default=None, compare=False, repr=False)
 
     @property
     def every_post(self) -> ir.Table:

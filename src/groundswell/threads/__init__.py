@@ -1,5 +1,9 @@
-"""Threads: brand<->customer conversations rebuilt from reply links (see ``threads.build``)."""
+"""Threads: brand<->customer conversations rebuilt from reply links (see ``threads.build``), kept in the
+workspace file (``threads.stored``)."""
 
+# The metric families import threads.build, which builds on metrics.base: load metrics first, so that
+# importing this package before groundswell.metrics finds threads.build whole when they ask for it.
+import groundswell.metrics  # noqa: F401
 from groundswell.threads.build import (
     MAX_ROUNDS,
     OUTCOMES,
@@ -9,7 +13,9 @@ from groundswell.threads.build import (
     Threads,
     brand_accounts,
     build_threads,
+    compute_threads,
 )
+from groundswell.threads.stored import RefreshReport, drop_stored, refresh_after_write, refresh_stored
 
 __all__ = [
     "MAX_ROUNDS",
@@ -17,7 +23,12 @@ __all__ = [
     "ROLES",
     "THREAD_SILENCE_S",
     "BrandAccountRef",
+    "RefreshReport",
     "Threads",
     "brand_accounts",
     "build_threads",
+    "compute_threads",
+    "drop_stored",
+    "refresh_after_write",
+    "refresh_stored",
 ]

@@ -76,7 +76,7 @@ has no enrichment (the workspace is not enriched).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -136,19 +136,51 @@ class Threads:
 
 
 def build_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Threads:
-    """Rebuild the threads of ``sources.every_post`` (computed once per ``Sources`` and kept in its memo)."""
+    """The threads of ``sources.every_post`` (computed once per ``Sources`` and kept in its memo).
+
+    Over a workspace store (``Sources.store``) the stage is read from the tables it keeps there, brought up
+    to date first when posts, enrichments or marks changed (``groundswell.threads.stored``); elsewhere
+    (Spark, ``Sources`` without a store) it is rebuilt from the posts.
+    """
     memo_key = f"threads:{silence_s}"
     found = sources.memo.get(memo_key)
     if isinstance(found, Threads):
         return found
-    posts = sources.every_post
-    accounts = brand_accounts(sources)
-    roots, rounds, converged = _resolve_roots(posts, sources)
-    per_post = _post_columns(sources, posts, roots, accounts, silence_s)
-    threads = _materialize(sources, _thread_rows(sources, per_post, accounts))
-    result = Threads(per_post, threads, accounts, rounds, converged)
+    result: Threads | None = None
+    if sources.store is not None:
+        from groundswell.threads.stored import stored_threads
+
+        result = stored_threads(sources, silence_s=silence_s)
+    if result is None:
+        result = compute_threads(sources, silence_s=silence_s)
     sources.memo[memo_key] = result
     return result
+
+
+Keep = Callable[[str, "ir.Table"], "ir.Table"]
+
+
+def compute_threads(
+    sources: Sources,
+    *,
+    silence_s: int = THREAD_SILENCE_S,
+    accounts: tuple[BrandAccountRef, ...] | None = None,
+    keep: Keep | None = None,
+) -> Threads:
+    """Rebuild the threads of ``sources.every_post`` from the posts, whatever ``Sources.store`` holds.
+
+    ``accounts``: the brand accounts to use (default: ``brand_accounts(sources)``); a build over some of
+    the reply trees passes those of every post. ``keep(name, table)``: computes and keeps the two results
+    (``posts``, ``threads``) where the caller wants them (default: the engine's temp tables).
+    """
+    posts = sources.every_post
+    if accounts is None:
+        accounts = brand_accounts(sources)
+    roots, rounds, converged = _resolve_roots(posts, sources)
+    per_post = _post_columns(sources, posts, roots, accounts, silence_s, keep)
+    rows = _thread_rows(sources, per_post, accounts)
+    threads = keep("threads", rows) if keep is not None else _materialize(sources, rows)
+    return Threads(per_post, threads, accounts, rounds, converged)
 
 
 # -- brand accounts ------------------------------------------------------------------------
@@ -285,6 +317,7 @@ def _post_columns(
     roots: ir.Table,
     accounts: tuple[BrandAccountRef, ...],
     silence_s: int,
+    keep: Keep | None = None,
 ) -> ir.Table:
     """Every post with its thread columns (see the module docstring), materialised.
 
@@ -385,7 +418,8 @@ def _post_columns(
     )
     narrow = _materialize(sources, n)
     joined = wide.join(narrow, ["platform", "post_id"])
-    per_post = _materialize(sources, _with_enrichments(joined, sources.enrichments))
+    enriched = _with_enrichments(joined, sources.enrichments)
+    per_post = keep("posts", enriched) if keep is not None else _materialize(sources, enriched)
     _release(sources, narrow)
     _release(sources, wide)
     return per_post
