@@ -12,15 +12,23 @@ import pytest
 from chromium_session import chromium  # noqa: F401 - a fixture for every test
 from groundswell.workspace import Workspace
 from labelled_workspaces import in_memory, make_sources, make_workspace  # noqa: F401 - fixtures for every test
+from postgres_server import (  # noqa: F401 - fixtures for every test too
+    backend,
+    database,
+    no_database_from_the_environment,
+    postgres_database,
+    postgres_server,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TWCS_SAMPLE = SHARED_DATA / "twcs" / "sample_head_1000.csv"
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    """A fresh workspace: a real DuckDB file in tmp_path, closed afterwards (DuckDB locks its file)."""
-    ws = Workspace.init(tmp_path / "ws")
+def workspace(tmp_path: Path, database: str | None) -> Iterator[Workspace]:  # noqa: F811 - the fixture
+    """A fresh workspace: a real DuckDB file in tmp_path (or ``database``), closed afterwards (DuckDB locks
+    its file)."""
+    ws = Workspace.init(tmp_path / "ws", database=database or "")
     yield ws
     ws.close()
 

@@ -18,6 +18,7 @@ import pytest
 from groundswell.config import WorkspaceConfig, parse_config
 from groundswell.metrics.base import Period, Sources
 from groundswell.metrics.engines import duckdb_sources
+from groundswell.store.base import Store
 from groundswell.store.duckdb import DuckDBStore
 from groundswell.store.schema import apply_migrations
 from groundswell.workspace import Workspace
@@ -31,7 +32,7 @@ POST_COLUMNS = (
 
 
 def sources_for(
-    store: DuckDBStore,
+    store: Store,
     config: WorkspaceConfig,
     *,
     period: Period | None = None,
@@ -41,7 +42,7 @@ def sources_for(
     return duckdb_sources(store, config, period=period or Period(), model_version=model_version)
 
 
-def write_enrichments(store: DuckDBStore, labels: Mapping[str, Mapping[str, Any]], platform: str = "twitter") -> None:
+def write_enrichments(store: Store, labels: Mapping[str, Mapping[str, Any]], platform: str = "twitter") -> None:
     """One enrichment row per post id: ``sentiment``, ``intent``, ``subject``, ``campaign``; the rest defaulted."""
     if not labels:
         return
@@ -73,13 +74,16 @@ WorkspaceFactory = Callable[..., Workspace]
 
 
 @pytest.fixture
-def make_workspace(tmp_path: Path) -> Iterator[WorkspaceFactory]:
-    """``make_workspace(config_text, posts_csv, labels=None)``: a real workspace with the CSV imported."""
+def make_workspace(tmp_path: Path, database: str | None) -> Iterator[WorkspaceFactory]:
+    """``make_workspace(config_text, posts_csv, labels=None)``: a real workspace with the CSV imported, on
+    ``database`` (None: the embedded one; a PostgreSQL URL holds one workspace only)."""
     opened: list[Workspace] = []
 
     def make(config_text: str, posts_csv: str, labels: Mapping[str, Mapping[str, Any]] | None = None) -> Workspace:
         root = tmp_path / f"ws{len(opened)}"
-        ws = Workspace.init(root, config_text=config_text)
+        if database and opened:
+            raise AssertionError("one workspace per PostgreSQL database: ask for another database")
+        ws = Workspace.init(root, config_text=config_text, database=database or "")
         opened.append(ws)
         path = tmp_path / f"posts{len(opened)}.csv"
         path.write_text(posts_csv, encoding="utf-8")

@@ -1,7 +1,10 @@
 """A workspace: a folder with ``groundswell.toml`` and the embedded database.
 
 ``Workspace.open(path)`` is the one entry point for the library, the CLI and
-the web app.
+the web app. For a team, the data can live in a PostgreSQL database instead of
+the embedded file: ``Workspace.open(path, database="postgresql://...")``, or
+``$GROUNDSWELL_DATABASE`` (which every command honours); the folder then keeps
+``groundswell.toml`` (and uploads) only.
 """
 
 from __future__ import annotations
@@ -18,9 +21,13 @@ from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, EnrichProgress, EnrichR
 from groundswell.errors import ModelNotAvailable, WorkspaceError
 from groundswell.ingest.pipeline import ImportOptions, ProgressCallback, import_files
 from groundswell.records import ImportReport, RejectRecord
+from groundswell.store.base import Store
 from groundswell.store.duckdb import DATABASE_FILENAME, DuckDBStore, WorkspaceSummary
 
 WORKSPACE_ENV = "GROUNDSWELL_WORKSPACE"
+DATABASE_ENV = "GROUNDSWELL_DATABASE"
+"""A PostgreSQL URL (``postgresql://USER:PASSWORD@HOST:PORT/DATABASE``): the workspace's data lives there
+instead of in the embedded file. Unset or empty: the embedded file."""
 
 
 def default_workspace_path() -> Path:
@@ -28,8 +35,22 @@ def default_workspace_path() -> Path:
     return Path(os.environ.get(WORKSPACE_ENV) or ".")
 
 
+def default_database() -> str | None:
+    """``$GROUNDSWELL_DATABASE``, else None (the embedded database)."""
+    return os.environ.get(DATABASE_ENV) or None
+
+
+def open_store(path: Path, database: str | None) -> Store:
+    """The store of the workspace at ``path``: the PostgreSQL database ``database``, else the embedded file."""
+    if database:
+        from groundswell.store.postgres import PostgresStore
+
+        return PostgresStore.open(database)
+    return DuckDBStore.open(path / DATABASE_FILENAME, create=True)
+
+
 class Workspace:
-    def __init__(self, path: Path, config: WorkspaceConfig, store: DuckDBStore):
+    def __init__(self, path: Path, config: WorkspaceConfig, store: Store):
         self.path = path
         self.config = config
         self.store = store
@@ -39,26 +60,39 @@ class Workspace:
         return self.path / CONFIG_FILENAME
 
     @classmethod
-    def init(cls, path: Path | str, *, config_text: str = DEFAULT_CONFIG_TEXT) -> Workspace:
-        """Create a workspace in ``path`` (made if missing); refuse to overwrite one."""
+    def init(
+        cls, path: Path | str, *, config_text: str = DEFAULT_CONFIG_TEXT, database: str | None = None
+    ) -> Workspace:
+        """Create a workspace in ``path`` (made if missing); refuse to overwrite one.
+
+        ``database``: a PostgreSQL URL to keep the data in (default ``$GROUNDSWELL_DATABASE``; unset: the
+        embedded file). The database's tables are made if missing; a team's members each ``init`` a folder
+        with the same database and share its data.
+        """
         path = Path(path)
+        database = database if database is not None else default_database()
         config_file = path / CONFIG_FILENAME
         if config_file.exists() or (path / DATABASE_FILENAME).exists():
             raise WorkspaceError(f"{path} already holds a workspace; open it instead of initialising it again")
         parse_config(config_text, path=config_file)  # never write a config that would not load
+        store = open_store(path, database) if database else None  # a bad URL leaves no folder behind
         path.mkdir(parents=True, exist_ok=True)
         config_file.write_text(config_text, encoding="utf-8")
-        return cls.open(path)
+        if store is None:
+            return cls.open(path, database=database)
+        return cls(path, load_config(config_file), store)
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> Workspace:
+    def open(cls, path: Path | str | None = None, *, database: str | None = None) -> Workspace:
+        """The workspace at ``path`` (default ``$GROUNDSWELL_WORKSPACE``, else the current directory), its data in
+        ``database`` (a PostgreSQL URL; default ``$GROUNDSWELL_DATABASE``; unset: the embedded file)."""
         path = Path(path) if path is not None else default_workspace_path()
+        database = database if database is not None else default_database()
         config_file = path / CONFIG_FILENAME
         if not config_file.exists():
             raise WorkspaceError(f"no workspace at {path} (no {CONFIG_FILENAME}); create one with `groundswell init`")
         config = load_config(config_file)
-        store = DuckDBStore.open(path / DATABASE_FILENAME, create=True)
-        return cls(path, config, store)
+        return cls(path, config, open_store(path, database))
 
     @staticmethod
     def exists(path: Path | str) -> bool:
@@ -84,7 +118,11 @@ class Workspace:
         *,
         progress: ProgressCallback | None = None,
     ) -> ImportReport:
-        return import_files(self.store, self.config, paths, options or ImportOptions(), progress=progress)
+        from groundswell.threads.stored import refresh_after_write  # metrics and ibis, only when used
+
+        report = import_files(self.store, self.config, paths, options or ImportOptions(), progress=progress)
+        refresh_after_write(self.store, self.config)  # the stored threads stage (groundswell.threads.stored)
+        return report
 
     def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
         return self.store.rejects(import_id=import_id, limit=limit)
@@ -145,6 +183,9 @@ class Workspace:
             # torch runs on every core (or the GPU) already: a pool would load the model once per process.
             workers=1 if _is_hugging_face_model(model) else workers,
         )
+        from groundswell.threads.stored import refresh_after_write
+
+        refresh_after_write(self.store, self.config)
         return replace(report, notes=[*report.notes, *notes])
 
 

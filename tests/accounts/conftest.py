@@ -6,7 +6,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from groundswell.accounts import passwords
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 from groundswell.workspace import Workspace
 
 # Still argon2id, at parameters that take a millisecond: the tests hash hundreds of passwords on two shared cores.
@@ -25,5 +25,11 @@ def no_password_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def store(workspace: Workspace) -> Iterator[DuckDBStore]:
+def database(backend: str | None) -> str | None:
+    """Accounts run on the embedded workspace and on PostgreSQL (tests/postgres_server.py)."""
+    return backend
+
+
+@pytest.fixture
+def store(workspace: Workspace) -> Iterator[Store]:
     yield workspace.store

@@ -26,12 +26,12 @@ from groundswell.accounts import (
     set_role,
 )
 from groundswell.errors import UsageError
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 PASSWORD = "correct horse battery staple"
 
 
-def test_every_users_and_tokens_change_is_logged_with_who_what_and_when(store: DuckDBStore) -> None:
+def test_every_users_and_tokens_change_is_logged_with_who_what_and_when(store: Store) -> None:
     root = add_user(store, "root", "admin", PASSWORD, actor="cli:ops")
     ann = add_user(store, "ann", "viewer", PASSWORD, actor="root")
     set_role(store, "ann", "agent", actor="root")
@@ -58,12 +58,12 @@ def test_every_users_and_tokens_change_is_logged_with_who_what_and_when(store: D
     assert log[4].detail["name"] == "export"
     assert all(e.logged_at >= root.created_at for e in log)
     assert [e.id for e in log] == sorted(e.id for e in log)
-    text = repr(store.con.execute("SELECT * FROM audit_log").fetchall())
+    text = repr(store.execute("SELECT * FROM audit_log"))
     for secret in (PASSWORD, "another fine passphrase", token):
         assert secret not in text
 
 
-def test_a_refused_change_logs_nothing(store: DuckDBStore) -> None:
+def test_a_refused_change_logs_nothing(store: Store) -> None:
     add_user(store, "root", "admin", PASSWORD, actor="test")
     with pytest.raises(AccountError, match="last admin"):
         set_role(store, "root", "viewer", actor="test")
@@ -72,7 +72,7 @@ def test_a_refused_change_logs_nothing(store: DuckDBStore) -> None:
     assert [e.action for e in entries(store)] == ["users.add"]
 
 
-def test_record_is_what_the_inbox_and_config_call(store: DuckDBStore) -> None:
+def test_record_is_what_the_inbox_and_config_call(store: Store) -> None:
     audit_id = record(store, actor="ann", action="inbox.assign", target="twitter:123", detail={"to": "bob"})
     record(store, actor="root", action="config.change", target="groundswell.toml", detail={"section": "campaigns"})
     newest = entries(store)[0]
@@ -81,14 +81,14 @@ def test_record_is_what_the_inbox_and_config_call(store: DuckDBStore) -> None:
     assert entries(store)[0].as_dict()["detail"] == {"section": "campaigns"}
 
 
-def test_an_entry_needs_an_actor_and_an_action(store: DuckDBStore) -> None:
+def test_an_entry_needs_an_actor_and_an_action(store: Store) -> None:
     with pytest.raises(UsageError):
         record(store, actor="", action="inbox.assign")
     with pytest.raises(UsageError):
         record(store, actor="ann", action="")
 
 
-def test_filters_and_limit(store: DuckDBStore) -> None:
+def test_filters_and_limit(store: Store) -> None:
     record(store, actor="ann", action="inbox.assign")
     record(store, actor="ann", action="inbox.mark")
     record(store, actor="bob", action="inbox.assign")
@@ -102,7 +102,7 @@ def test_filters_and_limit(store: DuckDBStore) -> None:
     assert len(entries(store, limit=None)) == 5
 
 
-def test_export_csv_writes_the_whole_log_oldest_first(store: DuckDBStore, tmp_path: Path) -> None:
+def test_export_csv_writes_the_whole_log_oldest_first(store: Store, tmp_path: Path) -> None:
     record(store, actor="ann", action="inbox.assign", target="twitter:1", detail={"to": "bob"})
     record(store, actor="-bob", action="inbox.mark", target='=HYPERLINK("http://x")')
     path = tmp_path / "audit.csv"
@@ -118,7 +118,7 @@ def test_export_csv_writes_the_whole_log_oldest_first(store: DuckDBStore, tmp_pa
 # -- the first admin ------------------------------------------------------------------
 
 
-def test_the_first_admin_gets_a_generated_password_that_works(store: DuckDBStore) -> None:
+def test_the_first_admin_gets_a_generated_password_that_works(store: Store) -> None:
     made = create_first_admin(store)
     assert made is not None
     admin, password = made
@@ -132,16 +132,16 @@ def test_the_first_admin_gets_a_generated_password_that_works(store: DuckDBStore
         "admin",
         {"role": "admin", "first": True},
     )
-    assert password not in repr(store.con.execute("SELECT * FROM users").fetchall())
+    assert password not in repr(store.execute("SELECT * FROM users"))
 
 
-def test_a_given_first_admin_password_is_not_returned(store: DuckDBStore) -> None:
+def test_a_given_first_admin_password_is_not_returned(store: Store) -> None:
     made = create_first_admin(store, name="owner", password=PASSWORD, actor="cli:me")
     assert made is not None and made[1] is None and made[0].name == "owner"
     assert authenticate(store, "owner", PASSWORD, address=None).role == "admin"
 
 
-def test_no_first_admin_where_there_are_users(store: DuckDBStore) -> None:
+def test_no_first_admin_where_there_are_users(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     assert create_first_admin(store) is None
     assert [u.name for u in list_users(store)] == ["ann"]
@@ -149,7 +149,7 @@ def test_no_first_admin_where_there_are_users(store: DuckDBStore) -> None:
     assert [u.name for u in list_users(store)] == ["ann"]
 
 
-def test_a_weak_first_admin_password_is_refused(store: DuckDBStore) -> None:
+def test_a_weak_first_admin_password_is_refused(store: Store) -> None:
     with pytest.raises(AccountError, match="at least 12"):
         create_first_admin(store, password="admin")
     assert list_users(store) == []

@@ -26,27 +26,27 @@ from groundswell.accounts import (
     session_user,
     token_user,
 )
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 PASSWORD = "correct horse battery staple"
 T0 = datetime(2025, 3, 1, 9, 0, 0)
 
 
 @pytest.fixture
-def ann(store: DuckDBStore) -> User:
+def ann(store: Store) -> User:
     add_user(store, "root", "admin", PASSWORD, actor="test")  # so ann can be disabled
     return add_user(store, "ann", "agent", PASSWORD, actor="test")
 
 
-def table_text(store: DuckDBStore, table: str) -> str:
+def table_text(store: Store, table: str) -> str:
     """Every value in the table, as one string, to look for a secret in."""
-    return repr(store.con.execute(f"SELECT * FROM {table}").fetchall())
+    return repr(store.execute(f"SELECT * FROM {table}"))
 
 
 # -- sessions -------------------------------------------------------------------------
 
 
-def test_a_session_finds_its_user_and_csrf_token(store: DuckDBStore, ann: User) -> None:
+def test_a_session_finds_its_user_and_csrf_token(store: Store, ann: User) -> None:
     cookie, csrf = create_session(store, ann)
     found = session_user(store, cookie)
     assert found is not None
@@ -55,45 +55,45 @@ def test_a_session_finds_its_user_and_csrf_token(store: DuckDBStore, ann: User) 
     assert len(cookie) >= 43 and len(csrf) >= 43 and cookie != csrf
 
 
-def test_the_cookie_value_is_never_stored_only_its_sha256(store: DuckDBStore, ann: User) -> None:
+def test_the_cookie_value_is_never_stored_only_its_sha256(store: Store, ann: User) -> None:
     cookie, _ = create_session(store, ann)
     assert cookie not in table_text(store, "sessions")
-    stored = store.con.execute("SELECT session_hash FROM sessions").fetchall()
+    stored = store.execute("SELECT session_hash FROM sessions")
     assert stored == [(hashlib.sha256(cookie.encode()).hexdigest(),)]
 
 
-def test_each_session_is_new(store: DuckDBStore, ann: User) -> None:
+def test_each_session_is_new(store: Store, ann: User) -> None:
     first = create_session(store, ann)
     second = create_session(store, ann)
     assert first[0] != second[0] and first[1] != second[1]
 
 
-def test_an_expired_session_finds_nobody(store: DuckDBStore, ann: User) -> None:
+def test_an_expired_session_finds_nobody(store: Store, ann: User) -> None:
     cookie, _ = create_session(store, ann, lifetime=timedelta(hours=1), now=T0)
     assert session_user(store, cookie, now=T0 + timedelta(minutes=59)) is not None
     assert session_user(store, cookie, now=T0 + timedelta(hours=1)) is None
 
 
-def test_expired_sessions_are_cleared_when_new_ones_are_made(store: DuckDBStore, ann: User) -> None:
+def test_expired_sessions_are_cleared_when_new_ones_are_made(store: Store, ann: User) -> None:
     create_session(store, ann, lifetime=timedelta(hours=1), now=T0)
     create_session(store, ann, now=T0 + timedelta(hours=2))
-    assert store.con.execute("SELECT count(*) FROM sessions").fetchall()[0][0] == 1
+    assert store.execute("SELECT count(*) FROM sessions")[0][0] == 1
 
 
-def test_a_disabled_users_session_finds_nobody(store: DuckDBStore, ann: User) -> None:
+def test_a_disabled_users_session_finds_nobody(store: Store, ann: User) -> None:
     cookie, _ = create_session(store, ann)
     # even where the session row is still there (disable_user also ends them)
-    store.con.execute("UPDATE users SET disabled = true WHERE user_id = ?", [ann.id])
+    store.execute("UPDATE users SET disabled = true WHERE user_id = ?", [ann.id])
     assert session_user(store, cookie) is None
 
 
-def test_disabling_a_user_ends_its_sessions(store: DuckDBStore, ann: User) -> None:
+def test_disabling_a_user_ends_its_sessions(store: Store, ann: User) -> None:
     create_session(store, ann)
     disable_user(store, "ann", actor="test")
-    assert store.con.execute("SELECT count(*) FROM sessions").fetchall()[0][0] == 0
+    assert store.execute("SELECT count(*) FROM sessions")[0][0] == 0
 
 
-def test_signing_out_ends_only_that_session(store: DuckDBStore, ann: User) -> None:
+def test_signing_out_ends_only_that_session(store: Store, ann: User) -> None:
     laptop, _ = create_session(store, ann)
     phone, _ = create_session(store, ann)
     end_session(store, laptop)
@@ -102,7 +102,7 @@ def test_signing_out_ends_only_that_session(store: DuckDBStore, ann: User) -> No
 
 
 @pytest.mark.parametrize("cookie", [None, "", "made-up", "x" * 5000])
-def test_no_or_an_unknown_cookie_finds_nobody(store: DuckDBStore, ann: User, cookie: str | None) -> None:
+def test_no_or_an_unknown_cookie_finds_nobody(store: Store, ann: User, cookie: str | None) -> None:
     create_session(store, ann)
     assert session_user(store, cookie) is None
 
@@ -122,7 +122,7 @@ def test_csrf_an_empty_expected_token_accepts_nothing() -> None:
         check_csrf("", "")
 
 
-def test_a_forged_cross_site_form_is_refused(store: DuckDBStore, ann: User) -> None:
+def test_a_forged_cross_site_form_is_refused(store: Store, ann: User) -> None:
     """The victim's browser sends the victim's cookie with the attacker's form; the form cannot carry the
     victim's CSRF token: none at all, or the attacker's own session's token."""
     victim_cookie, _ = create_session(store, ann)
@@ -146,19 +146,19 @@ def test_the_cookie_flags_for_the_web_layer() -> None:
 # -- API tokens -----------------------------------------------------------------------
 
 
-def test_a_token_is_shown_once_and_only_its_hash_is_stored(store: DuckDBStore, ann: User) -> None:
+def test_a_token_is_shown_once_and_only_its_hash_is_stored(store: Store, ann: User) -> None:
     token = create_token(store, ann, "nightly export", actor="test")
     assert token.startswith("gsw_") and len(token) >= 4 + 43
     assert token not in table_text(store, "api_tokens")
     assert token not in table_text(store, "audit_log")
-    stored = store.con.execute("SELECT token_hash FROM api_tokens").fetchall()
+    stored = store.execute("SELECT token_hash FROM api_tokens")
     assert stored == [(hashlib.sha256(token.encode()).hexdigest(),)]
     listed = list_tokens(store, ann)
     assert [t.name for t in listed] == ["nightly export"]
     assert token not in repr(listed) and token not in repr([t.as_dict() for t in listed])
 
 
-def test_a_token_finds_its_user_and_notes_its_use(store: DuckDBStore, ann: User) -> None:
+def test_a_token_finds_its_user_and_notes_its_use(store: Store, ann: User) -> None:
     token = create_token(store, ann, "script", actor="test")
     assert list_tokens(store)[0].last_used_at is None
     assert token_user(store, token, now=T0) == ann
@@ -170,12 +170,12 @@ def test_a_token_finds_its_user_and_notes_its_use(store: DuckDBStore, ann: User)
 
 
 @pytest.mark.parametrize("token", [None, "", "gsw_", "gsw_made-up", "Bearer x", "not-a-token"])
-def test_an_unknown_token_finds_nobody(store: DuckDBStore, ann: User, token: str | None) -> None:
+def test_an_unknown_token_finds_nobody(store: Store, ann: User, token: str | None) -> None:
     create_token(store, ann, "script", actor="test")
     assert token_user(store, token) is None
 
 
-def test_a_revoked_token_finds_nobody_and_others_still_work(store: DuckDBStore, ann: User) -> None:
+def test_a_revoked_token_finds_nobody_and_others_still_work(store: Store, ann: User) -> None:
     first = create_token(store, ann, "first", actor="test")
     second = create_token(store, ann, "second", actor="test")
     first_id = list_tokens(store, ann)[0].id
@@ -188,13 +188,13 @@ def test_a_revoked_token_finds_nobody_and_others_still_work(store: DuckDBStore, 
     assert [t.name for t in list_tokens(store, ann, include_revoked=False)] == ["second"]
 
 
-def test_a_disabled_users_token_finds_nobody(store: DuckDBStore, ann: User) -> None:
+def test_a_disabled_users_token_finds_nobody(store: Store, ann: User) -> None:
     token = create_token(store, ann, "script", actor="test")
     disable_user(store, "ann", actor="test")
     assert token_user(store, token) is None
 
 
-def test_no_token_for_a_disabled_user_or_without_a_name(store: DuckDBStore, ann: User) -> None:
+def test_no_token_for_a_disabled_user_or_without_a_name(store: Store, ann: User) -> None:
     with pytest.raises(AccountError, match="name"):
         create_token(store, ann, "  ", actor="test")
     with pytest.raises(AccountError, match="name"):
@@ -204,12 +204,12 @@ def test_no_token_for_a_disabled_user_or_without_a_name(store: DuckDBStore, ann:
         create_token(store, disabled, "script", actor="test")
 
 
-def test_revoking_an_unknown_token_is_a_clear_error(store: DuckDBStore) -> None:
+def test_revoking_an_unknown_token_is_a_clear_error(store: Store) -> None:
     with pytest.raises(AccountError, match="no API token 42"):
         revoke_token(store, 42, actor="test")
 
 
-def test_a_tokens_user_keeps_its_role(store: DuckDBStore, ann: User) -> None:
+def test_a_tokens_user_keeps_its_role(store: Store, ann: User) -> None:
     token = create_token(store, ann, "script", actor="test")
     user = token_user(store, token)
     assert user is not None and user.may("inbox.act") and not user.may("config.change")

@@ -30,20 +30,20 @@ from groundswell.accounts import (
     set_password,
     set_role,
 )
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 PASSWORD = "correct horse battery staple"
 T0 = datetime(2025, 3, 1, 9, 0, 0)
 
 
-def stored_hash(store: DuckDBStore, name: str) -> str:
-    return str(store.con.execute("SELECT password_hash FROM users WHERE name = ?", [name]).fetchall()[0][0])
+def stored_hash(store: Store, name: str) -> str:
+    return str(store.execute("SELECT password_hash FROM users WHERE name = ?", [name])[0][0])
 
 
 # -- adding and validating ------------------------------------------------------------
 
 
-def test_add_user_returns_it_and_keeps_an_argon2id_hash_not_the_password(store: DuckDBStore) -> None:
+def test_add_user_returns_it_and_keeps_an_argon2id_hash_not_the_password(store: Store) -> None:
     user = add_user(store, "ann", "agent", PASSWORD, actor="test")
     assert (user.name, user.role, user.disabled) == ("ann", "agent", False)
     assert get_user(store, "ann") == user
@@ -54,49 +54,49 @@ def test_add_user_returns_it_and_keeps_an_argon2id_hash_not_the_password(store: 
     assert not passwords.verify_password(hashed, PASSWORD + "!")
 
 
-def test_the_shipped_parameters_are_rfc_9106_low_memory(monkeypatch: pytest.MonkeyPatch, store: DuckDBStore) -> None:
+def test_the_shipped_parameters_are_rfc_9106_low_memory(monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
     monkeypatch.setattr(passwords, "HASHER", PasswordHasher())  # the real one, not the tests' cheap one
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     assert stored_hash(store, "ann").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
-def test_two_users_with_one_password_get_different_hashes(store: DuckDBStore) -> None:
+def test_two_users_with_one_password_get_different_hashes(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     add_user(store, "bob", "viewer", PASSWORD, actor="test")
     assert stored_hash(store, "ann") != stored_hash(store, "bob")  # salted
 
 
 @pytest.mark.parametrize("name", ["a", "x" * 64, "j.doe-1@acme_co", "Ann"])
-def test_good_names(store: DuckDBStore, name: str) -> None:
+def test_good_names(store: Store, name: str) -> None:
     assert add_user(store, name, "viewer", PASSWORD, actor="test").name == name
 
 
 @pytest.mark.parametrize("name", ["", "x" * 65, "ann smith", "ann\n", "bøb", "a/b", "ann;--", "<script>"])
-def test_bad_names_are_refused_clearly(store: DuckDBStore, name: str) -> None:
+def test_bad_names_are_refused_clearly(store: Store, name: str) -> None:
     with pytest.raises(AccountError, match="1 to 64 ASCII letters"):
         add_user(store, name, "viewer", PASSWORD, actor="test")
     assert list_users(store) == []
 
 
-def test_a_role_that_is_no_role_is_refused(store: DuckDBStore) -> None:
+def test_a_role_that_is_no_role_is_refused(store: Store) -> None:
     with pytest.raises(AccountError, match="roles: viewer, agent, admin"):
         add_user(store, "ann", "root", PASSWORD, actor="test")
 
 
 @pytest.mark.parametrize("password", ["", "short", "elevenchars", " " * 20, "x" * 1025])
-def test_weak_passwords_are_refused_without_echoing_them(store: DuckDBStore, password: str) -> None:
+def test_weak_passwords_are_refused_without_echoing_them(store: Store, password: str) -> None:
     with pytest.raises(AccountError) as info:
         add_user(store, "ann", "viewer", password, actor="test")
     assert password.strip() == "" or password not in str(info.value)
     assert list_users(store) == []
 
 
-def test_a_short_password_error_names_the_minimum(store: DuckDBStore) -> None:
+def test_a_short_password_error_names_the_minimum(store: Store) -> None:
     with pytest.raises(AccountError, match="at least 12 characters"):
         add_user(store, "ann", "viewer", "elevenchars", actor="test")
 
 
-def test_a_taken_name_is_refused_in_any_letter_case(store: DuckDBStore) -> None:
+def test_a_taken_name_is_refused_in_any_letter_case(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     with pytest.raises(UserExists, match="already a user 'ann'"):
         add_user(store, "ann", "admin", PASSWORD, actor="test")
@@ -105,7 +105,7 @@ def test_a_taken_name_is_refused_in_any_letter_case(store: DuckDBStore) -> None:
     assert [u.role for u in list_users(store)] == ["viewer"]
 
 
-def test_an_unknown_user_is_a_clear_error(store: DuckDBStore) -> None:
+def test_an_unknown_user_is_a_clear_error(store: Store) -> None:
     with pytest.raises(UnknownUser, match="no user 'ghost'"):
         get_user(store, "ghost")
     with pytest.raises(UnknownUser):
@@ -115,7 +115,7 @@ def test_an_unknown_user_is_a_clear_error(store: DuckDBStore) -> None:
 # -- changing -------------------------------------------------------------------------
 
 
-def test_set_role(store: DuckDBStore) -> None:
+def test_set_role(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     assert set_role(store, "ann", "agent", actor="test").role == "agent"
     assert get_user(store, "ann").role == "agent"
@@ -123,7 +123,7 @@ def test_set_role(store: DuckDBStore) -> None:
         set_role(store, "ann", "owner", actor="test")
 
 
-def test_the_last_admin_can_be_neither_demoted_nor_disabled(store: DuckDBStore) -> None:
+def test_the_last_admin_can_be_neither_demoted_nor_disabled(store: Store) -> None:
     add_user(store, "root", "admin", PASSWORD, actor="test")
     with pytest.raises(AccountError, match="last admin"):
         set_role(store, "root", "viewer", actor="test")
@@ -135,7 +135,7 @@ def test_the_last_admin_can_be_neither_demoted_nor_disabled(store: DuckDBStore) 
         disable_user(store, "second", actor="test")
 
 
-def test_set_password_replaces_it_and_ends_the_sessions(store: DuckDBStore) -> None:
+def test_set_password_replaces_it_and_ends_the_sessions(store: Store) -> None:
     user = add_user(store, "ann", "viewer", PASSWORD, actor="test")
     cookie, _ = create_session(store, user)
     set_password(store, "ann", "a brand new passphrase", actor="test")
@@ -145,13 +145,13 @@ def test_set_password_replaces_it_and_ends_the_sessions(store: DuckDBStore) -> N
         authenticate(store, "ann", PASSWORD, address=None)
 
 
-def test_set_password_checks_the_rules(store: DuckDBStore) -> None:
+def test_set_password_checks_the_rules(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     with pytest.raises(AccountError, match="at least 12"):
         set_password(store, "ann", "short", actor="test")
 
 
-def test_disable_refuses_sign_in_with_the_same_message_and_enable_restores_it(store: DuckDBStore) -> None:
+def test_disable_refuses_sign_in_with_the_same_message_and_enable_restores_it(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     assert disable_user(store, "ann", actor="test").disabled
     with pytest.raises(AuthenticationFailed) as info:
@@ -164,12 +164,12 @@ def test_disable_refuses_sign_in_with_the_same_message_and_enable_restores_it(st
 # -- signing in -----------------------------------------------------------------------
 
 
-def test_authenticate_returns_the_user(store: DuckDBStore) -> None:
+def test_authenticate_returns_the_user(store: Store) -> None:
     user = add_user(store, "ann", "agent", PASSWORD, actor="test")
     assert authenticate(store, "ann", PASSWORD, address="203.0.113.5") == user
 
 
-def test_unknown_user_and_wrong_password_fail_alike(store: DuckDBStore) -> None:
+def test_unknown_user_and_wrong_password_fail_alike(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     with pytest.raises(AuthenticationFailed) as wrong:
         authenticate(store, "ann", "not the password", address=None)
@@ -190,7 +190,7 @@ class CountingHasher(PasswordHasher):
 
 
 def test_an_unknown_user_costs_one_hash_verification_like_a_known_one(
-    monkeypatch: pytest.MonkeyPatch, store: DuckDBStore
+    monkeypatch: pytest.MonkeyPatch, store: Store
 ) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     counting = CountingHasher()
@@ -203,7 +203,7 @@ def test_an_unknown_user_costs_one_hash_verification_like_a_known_one(
 
 
 def test_a_good_sign_in_upgrades_a_hash_made_with_older_parameters(
-    monkeypatch: pytest.MonkeyPatch, store: DuckDBStore
+    monkeypatch: pytest.MonkeyPatch, store: Store
 ) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     old = stored_hash(store, "ann")
@@ -219,28 +219,28 @@ def test_a_good_sign_in_upgrades_a_hash_made_with_older_parameters(
     assert stored_hash(store, "ann") == new  # up to date: not rehashed again
 
 
-def test_every_attempt_is_recorded(store: DuckDBStore) -> None:
+def test_every_attempt_is_recorded(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     authenticate(store, "ann", PASSWORD, address="198.51.100.1", now=T0)
     with pytest.raises(AuthenticationFailed):
         authenticate(store, "ann", "wrong password!", address="198.51.100.1", now=T0 + timedelta(seconds=1))
     with pytest.raises(AuthenticationFailed):
         authenticate(store, "ghost", PASSWORD, address=None, now=T0 + timedelta(seconds=2))
-    rows = store.con.execute("SELECT name, address, attempted_at, ok FROM login_attempts ORDER BY attempted_at")
-    assert rows.fetchall() == [
+    rows = store.execute("SELECT name, address, attempted_at, ok FROM login_attempts ORDER BY attempted_at")
+    assert rows == [
         ("ann", "198.51.100.1", T0, True),
         ("ann", "198.51.100.1", T0 + timedelta(seconds=1), False),
         ("ghost", None, T0 + timedelta(seconds=2), False),
     ]
 
 
-def fail(store: DuckDBStore, name: str, at: datetime, *, address: str | None = None) -> None:
+def fail(store: Store, name: str, at: datetime, *, address: str | None = None) -> None:
     with pytest.raises(AuthenticationFailed) as info:
         authenticate(store, name, "a wrong password", address=address, now=at)
     assert not isinstance(info.value, TooManyAttempts)
 
 
-def test_the_sixth_try_is_refused_even_with_the_right_password_until_the_window_passes(store: DuckDBStore) -> None:
+def test_the_sixth_try_is_refused_even_with_the_right_password_until_the_window_passes(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     for i in range(5):
         fail(store, "ann", T0 + timedelta(minutes=i))
@@ -253,7 +253,7 @@ def test_the_sixth_try_is_refused_even_with_the_right_password_until_the_window_
     assert authenticate(store, "ann", PASSWORD, address=None, now=T0 + timedelta(minutes=15, seconds=1)).name == "ann"
 
 
-def test_a_refused_try_never_checks_the_password(monkeypatch: pytest.MonkeyPatch, store: DuckDBStore) -> None:
+def test_a_refused_try_never_checks_the_password(monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     for i in range(5):
         fail(store, "ann", T0 + timedelta(seconds=i))
@@ -264,7 +264,7 @@ def test_a_refused_try_never_checks_the_password(monkeypatch: pytest.MonkeyPatch
     assert counting.verified == 0
 
 
-def test_a_success_clears_the_names_count(store: DuckDBStore) -> None:
+def test_a_success_clears_the_names_count(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     for i in range(4):
         fail(store, "ann", T0 + timedelta(seconds=i))
@@ -274,14 +274,14 @@ def test_a_success_clears_the_names_count(store: DuckDBStore) -> None:
     assert authenticate(store, "ann", PASSWORD, address=None, now=T0 + timedelta(seconds=30)).name == "ann"
 
 
-def test_unknown_names_are_locked_too_so_the_lock_says_nothing_about_who_exists(store: DuckDBStore) -> None:
+def test_unknown_names_are_locked_too_so_the_lock_says_nothing_about_who_exists(store: Store) -> None:
     for i in range(5):
         fail(store, "ghost", T0 + timedelta(seconds=i))
     with pytest.raises(TooManyAttempts):
         authenticate(store, "ghost", PASSWORD, address=None, now=T0 + timedelta(minutes=1))
 
 
-def test_one_address_trying_many_names_is_locked_out_while_others_are_not(store: DuckDBStore) -> None:
+def test_one_address_trying_many_names_is_locked_out_while_others_are_not(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     attacker, colleague = "192.0.2.66", "192.0.2.10"
     for i in range(20):
@@ -291,7 +291,7 @@ def test_one_address_trying_many_names_is_locked_out_while_others_are_not(store:
     assert authenticate(store, "ann", PASSWORD, address=colleague, now=T0 + timedelta(minutes=1)).name == "ann"
 
 
-def test_limits_can_be_set(store: DuckDBStore) -> None:
+def test_limits_can_be_set(store: Store) -> None:
     add_user(store, "ann", "viewer", PASSWORD, actor="test")
     strict = RateLimits(per_name=2, per_address=10, window=timedelta(minutes=1))
     for i in range(2):
@@ -310,7 +310,7 @@ _names = (f"user{i}" for i in itertools.count())
     password=st.text(min_size=12, max_size=80).filter(lambda p: p.strip() != ""),
     other=st.text(max_size=90),
 )
-def test_any_password_round_trips_and_any_other_string_fails(store: DuckDBStore, password: str, other: Any) -> None:
+def test_any_password_round_trips_and_any_other_string_fails(store: Store, password: str, other: Any) -> None:
     name = next(_names)
     add_user(store, name, "viewer", password, actor="test")
     assert authenticate(store, name, password, address=None).name == name

@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import ibis
 import pytest
 
 from groundswell.errors import UsageError
@@ -62,9 +61,8 @@ NOW = datetime(2026, 3, 2, 13, 0)
 
 
 def _page(ws: Any, **options: Any) -> Any:
-    state = ibis.duckdb.from_connection(ws.store.con).table("inbox_items")
-    with duckdb_sources(ws) as sources:
-        return inbox(sources, state, now=NOW, **options)
+    with duckdb_sources(ws) as sources:  # on PostgreSQL too (the workspace's own engine)
+        return inbox(sources, sources.engine.backend.table("inbox_items"), now=NOW, **options)
 
 
 def test_waiting_conversations_most_urgent_first_never_by_followers(make_workspace: Any) -> None:
@@ -111,7 +109,7 @@ def test_sent_then_helped_leaves_the_inbox_and_moves_the_help_rate(make_workspac
         after = help_figures(sources)[0]
     assert (before.helped, before.not_helped) == (1, 1)
     assert (after.helped, after.not_helped, after.marked) == (2, 0, 1)
-    entries = ws.store.con.execute("SELECT action, actor, target FROM audit_log ORDER BY audit_id").fetchall()
+    entries = ws.store.execute("SELECT action, actor, target FROM audit_log ORDER BY audit_id")
     assert entries == [
         ("inbox.assign", "kim", "twitter:a2"),
         ("inbox.sent", "kim", "twitter:a2"),
@@ -125,7 +123,7 @@ def test_bad_outcome_and_unknown_post_are_refused(make_workspace: Any) -> None:
         mark_outcome(ws.store, "twitter", "c1", "maybe", version=0, actor="kim")
     with pytest.raises(UsageError, match="no post"):
         assign(ws.store, "twitter", "nope", "kim", version=0, actor="kim")
-    assert ws.store.con.execute("SELECT count(*) FROM outcome_marks").fetchall()[0][0] == 0
+    assert ws.store.execute("SELECT count(*) FROM outcome_marks")[0][0] == 0
 
 
 def test_label_corrections_are_kept_beside_the_model_and_export_as_training_data(

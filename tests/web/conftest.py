@@ -45,6 +45,7 @@ class Server:
     url: str
     workspace: Path
     root_token: str  # an API token of the admin, made before the server started (the CLI's way)
+    database: str | None = None  # the PostgreSQL URL the workspace's data is in; None: the embedded file
 
 
 def _free_port() -> int:
@@ -54,7 +55,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(make_workspace: Any) -> Iterator[Server]:
+def server(make_workspace: Any, database: str | None) -> Iterator[Server]:
+    """The app over a small workspace: embedded, or on PostgreSQL where a test module makes ``database``
+    the ``backend`` (tests/postgres_server.py)."""
     import uvicorn
 
     from groundswell.web import create_app
@@ -71,7 +74,7 @@ def server(make_workspace: Any) -> Iterator[Server]:
     path = ws.path
     ws.close()
     port = _free_port()
-    config = uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(path, database=database or ""), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -80,8 +83,8 @@ def server(make_workspace: Any) -> Iterator[Server]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", path, token)
+    yield Server(f"http://127.0.0.1:{port}", path, token, database)
     instance.should_exit = True
     thread.join(timeout=20)
     # reopen: the server closed the workspace; the next test's workspace is a new one
-    Workspace.open(path).close()
+    Workspace.open(path, database=database or "").close()

@@ -1,8 +1,10 @@
-"""The web app over real HTTP on 127.0.0.1: sign-in, roles, CSRF, the inbox end to end, the API and imports."""
+"""The web app over real HTTP on 127.0.0.1: sign-in, roles, CSRF, the inbox end to end, the API and imports;
+each on the embedded workspace and on PostgreSQL."""
 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,12 @@ import pytest
 
 from conftest import PASSWORDS, Server
 from groundswell.accounts import SESSION_COOKIE
+
+
+@pytest.fixture
+def database(backend: str | None) -> str | None:
+    """Every test here runs on the embedded workspace and on PostgreSQL (tests/postgres_server.py)."""
+    return backend
 
 
 def _login(server: Server, name: str) -> httpx.Client:
@@ -111,6 +119,32 @@ def test_an_agent_works_an_item_end_to_end_and_the_help_rate_moves(server: Serve
     assert (before["helped"], before["not_helped"]) == (0, 1)
     assert (after["helped"], after["not_helped"], after["marked"]) == (1, 0, 1)
     assert [i["key"] for i in agent.get("/api/v1/inbox").json()["items"]] == ["twitter:c1", "twitter:x1", "twitter:q1"]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # the embedded file has one writer: the server
+def test_changes_made_elsewhere_show_on_postgresql(server: Server) -> None:
+    """On PostgreSQL other processes write too (a second server, the command line): their changes reach this
+    server's cached figures and inbox within seconds, and its agents' stale changes are refused."""
+    assert server.database is not None
+    from groundswell.inbox import mark_outcome
+    from groundswell.workspace import Workspace
+
+    agent = _login(server, "kim")
+    assert agent.get("/api/v1/metrics/help").json()[0]["helped"] == 0
+    assert "twitter:a2" in [i["key"] for i in agent.get("/api/v1/inbox").json()["items"]]
+    with Workspace.open(server.workspace, database=server.database) as elsewhere:
+        mark_outcome(elsewhere.store, "twitter", "a2", "helped", version=0, actor="val")
+    deadline = time.monotonic() + 15
+    while agent.get("/api/v1/metrics/help").json()[0]["helped"] != 1:
+        assert time.monotonic() < deadline, "the other process's outcome mark never reached the figures"
+        time.sleep(0.25)
+    stale = agent.post(
+        "/api/v1/inbox/twitter/a2/assign",
+        json={"assignee": "kim", "version": 0},
+        headers={"X-CSRF-Token": _csrf(agent)},
+    )
+    assert stale.status_code == 409 and "changed by val" in stale.json()["message"]
+    assert "twitter:a2" not in [i["key"] for i in agent.get("/api/v1/inbox").json()["items"]]
 
 
 def test_two_agents_one_wins_the_other_is_told(server: Server) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from groundswell.accounts.model import utcnow
 from groundswell.errors import UsageError
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 _COLUMNS = "audit_id, logged_at, actor, action, target, detail"
 
@@ -41,7 +41,7 @@ class AuditEntry:
 
 
 def record(
-    store: DuckDBStore,
+    store: Store,
     *,
     actor: str,
     action: str,
@@ -52,15 +52,15 @@ def record(
     """Append one entry and return its id. Call it in the same transaction as the change it records."""
     if not actor or not action:
         raise UsageError("an audit entry needs an actor and an action")
-    rows = store.con.execute(
+    rows = store.execute(
         f"INSERT INTO audit_log ({_COLUMNS}) VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?) RETURNING audit_id",
         [now or utcnow(), actor, action, target, json.dumps(detail or {}, sort_keys=True, default=str)],
-    ).fetchall()
+    )
     return int(rows[0][0])
 
 
 def entries(
-    store: DuckDBStore,
+    store: Store,
     *,
     limit: int | None = 100,
     action: str | None = None,
@@ -88,10 +88,10 @@ def entries(
             raise UsageError("limit cannot be negative")
         sql += " LIMIT ?"
         params.append(limit)
-    return [_entry(row) for row in store.con.execute(sql, params).fetchall()]
+    return [_entry(row) for row in store.execute(sql, params)]
 
 
-def export_csv(store: DuckDBStore, path: Path | str) -> int:
+def export_csv(store: Store, path: Path | str) -> int:
     """Write the whole log, oldest first, as CSV (detail as a JSON string); return the number of entries."""
     rows = list(reversed(entries(store, limit=None)))
     with Path(path).open("w", encoding="utf-8", newline="") as out:

@@ -7,13 +7,13 @@ import secrets
 from groundswell.accounts import audit, passwords
 from groundswell.accounts.model import User, user_columns, user_from_row, utcnow
 from groundswell.accounts.users import validate_name
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 FIRST_ADMIN = "admin"
 
 
 def create_first_admin(
-    store: DuckDBStore, *, name: str = FIRST_ADMIN, password: str | None = None, actor: str = "init"
+    store: Store, *, name: str = FIRST_ADMIN, password: str | None = None, actor: str = "init"
 ) -> tuple[User, str | None] | None:
     """Create the admin ``name`` when the workspace has no user yet; None (and nothing done) when it has.
 
@@ -27,13 +27,13 @@ def create_first_admin(
     passwords.validate_password(chosen)
     password_hash = passwords.hash_password(chosen)
     with store.transaction():
-        if int(store.con.execute("SELECT count(*) FROM users").fetchall()[0][0]) > 0:
+        if int(store.execute("SELECT count(*) FROM users")[0][0]) > 0:
             return None
-        rows = store.con.execute(
+        rows = store.execute(
             "INSERT INTO users (user_id, name, role, password_hash, created_at, disabled) "
             f"VALUES (nextval('user_id_seq'), ?, 'admin', ?, ?, false) RETURNING {user_columns()}",
             [name, password_hash, utcnow()],
-        ).fetchall()
+        )
         user = user_from_row(rows[0])
         audit.record(store, actor=actor, action="users.add", target=name, detail={"role": "admin", "first": True})
     return user, generated

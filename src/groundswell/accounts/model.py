@@ -8,7 +8,7 @@ from typing import Any
 
 from groundswell.accounts import roles
 from groundswell.accounts.errors import Forbidden
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +48,8 @@ def user_from_row(row: tuple[Any, ...]) -> User:
     return User(id=int(row[0]), name=row[1], role=row[2], created_at=row[3], disabled=bool(row[4]))
 
 
-def user_by_id(store: DuckDBStore, user_id: int) -> User | None:
-    rows = store.con.execute(f"SELECT {user_columns()} FROM users WHERE user_id = ?", [user_id]).fetchall()
+def user_by_id(store: Store, user_id: int) -> User | None:
+    rows = store.execute(f"SELECT {user_columns()} FROM users WHERE user_id = ?", [user_id])
     return user_from_row(rows[0]) if rows else None
 
 

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from groundswell.accounts.errors import CsrfRejected
 from groundswell.accounts.model import User, user_columns, user_from_row, utcnow
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 SESSION_COOKIE = "groundswell_session"
 CSRF_FIELD = "csrf_token"
@@ -53,29 +53,29 @@ def _digest(value: str) -> str:
 
 
 def create_session(
-    store: DuckDBStore, user: User, *, lifetime: timedelta = DEFAULT_LIFETIME, now: datetime | None = None
+    store: Store, user: User, *, lifetime: timedelta = DEFAULT_LIFETIME, now: datetime | None = None
 ) -> tuple[str, str]:
     """A new session for ``user``: ``(cookie_value, csrf_token)``. The cookie value is never stored."""
     now = now or utcnow()
     cookie_value = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
-    store.con.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])  # housekeeping, cheap
-    store.con.execute(
+    store.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])  # housekeeping, cheap
+    store.execute(
         "INSERT INTO sessions (session_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
         [_digest(cookie_value), user.id, csrf_token, now, now + lifetime],
     )
     return cookie_value, csrf_token
 
 
-def session_user(store: DuckDBStore, cookie_value: str | None, *, now: datetime | None = None) -> Session | None:
+def session_user(store: Store, cookie_value: str | None, *, now: datetime | None = None) -> Session | None:
     """The session's user and CSRF token; None for no cookie, an unknown or expired one, or a disabled user."""
     if not cookie_value:
         return None
-    rows = store.con.execute(
+    rows = store.execute(
         f"SELECT {user_columns('u')}, s.csrf_token, s.expires_at FROM sessions s "
         "JOIN users u ON u.user_id = s.user_id WHERE s.session_hash = ?",
         [_digest(cookie_value)],
-    ).fetchall()
+    )
     if not rows:
         return None
     user, csrf_token, expires_at = user_from_row(rows[0]), str(rows[0][5]), rows[0][6]
@@ -84,15 +84,15 @@ def session_user(store: DuckDBStore, cookie_value: str | None, *, now: datetime 
     return Session(user, csrf_token)
 
 
-def end_session(store: DuckDBStore, cookie_value: str) -> None:
+def end_session(store: Store, cookie_value: str) -> None:
     """Sign out: the cookie value stops working (whether or not it was a session)."""
-    store.con.execute("DELETE FROM sessions WHERE session_hash = ?", [_digest(cookie_value)])
+    store.execute("DELETE FROM sessions WHERE session_hash = ?", [_digest(cookie_value)])
 
 
-def end_user_sessions(store: DuckDBStore, user_id: int) -> int:
+def end_user_sessions(store: Store, user_id: int) -> int:
     """End every session of the user (password changed, user disabled); return how many there were."""
-    count = store.con.execute("SELECT count(*) FROM sessions WHERE user_id = ?", [user_id]).fetchall()[0][0]
-    store.con.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
+    count = store.execute("SELECT count(*) FROM sessions WHERE user_id = ?", [user_id])[0][0]
+    store.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
     return int(count)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from groundswell.accounts import audit
 from groundswell.accounts.errors import AccountError
 from groundswell.accounts.model import User, user_columns, user_from_row, utcnow
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 TOKEN_PREFIX = "gsw_"  # says what a leaked string is (secret scanners can match it)
 # last_used_at is written at most this often per token: an API call should not always be a write.
@@ -57,7 +57,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(store: DuckDBStore, user: User, name: str, *, actor: str) -> str:
+def create_token(store: Store, user: User, name: str, *, actor: str) -> str:
     """A new token for ``user``, named ``name`` (what it is for), returned this once: it cannot be read back."""
     name = name.strip()
     if not name or len(name) > _NAME_MAX or not name.isprintable():
@@ -66,11 +66,11 @@ def create_token(store: DuckDBStore, user: User, name: str, *, actor: str) -> st
         raise AccountError(f"{user.name} is disabled: a token for it would not work")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store.transaction():
-        rows = store.con.execute(
+        rows = store.execute(
             "INSERT INTO api_tokens (token_id, user_id, name, token_hash, created_at) "
             "VALUES (nextval('token_id_seq'), ?, ?, ?, ?) RETURNING token_id",
             [user.id, name, _digest(token), utcnow()],
-        ).fetchall()
+        )
         token_id = int(rows[0][0])
         audit.record(
             store, actor=actor, action="tokens.create", target=user.name, detail={"token_id": token_id, "name": name}
@@ -78,15 +78,15 @@ def create_token(store: DuckDBStore, user: User, name: str, *, actor: str) -> st
     return token
 
 
-def token_user(store: DuckDBStore, token: str | None, *, now: datetime | None = None) -> User | None:
+def token_user(store: Store, token: str | None, *, now: datetime | None = None) -> User | None:
     """The user a token acts for; None for a malformed, unknown or revoked token or a disabled user."""
     if not token or not token.startswith(TOKEN_PREFIX):
         return None
-    rows = store.con.execute(
+    rows = store.execute(
         f"SELECT {user_columns('u')}, t.token_id, t.last_used_at FROM api_tokens t "
         "JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
         [_digest(token)],
-    ).fetchall()
+    )
     if not rows:
         return None
     user, token_id, last_used_at = user_from_row(rows[0]), int(rows[0][5]), rows[0][6]
@@ -94,26 +94,26 @@ def token_user(store: DuckDBStore, token: str | None, *, now: datetime | None = 
         return None
     now = now or utcnow()
     if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
-        store.con.execute("UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?", [now, token_id])
+        store.execute("UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?", [now, token_id])
     return user
 
 
-def get_token(store: DuckDBStore, token_id: int) -> ApiToken:
-    rows = store.con.execute(
+def get_token(store: Store, token_id: int) -> ApiToken:
+    rows = store.execute(
         f"SELECT {_COLUMNS} FROM api_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_id = ?", [token_id]
-    ).fetchall()
+    )
     if not rows:
         raise AccountError(f"no API token {token_id} (groundswell users tokens)")
     return _token(rows[0])
 
 
-def revoke_token(store: DuckDBStore, token_id: int, *, actor: str) -> ApiToken:
+def revoke_token(store: Store, token_id: int, *, actor: str) -> ApiToken:
     """Stop the token from working, at once and for good; revoking a revoked token changes nothing."""
     with store.transaction():
         found = get_token(store, token_id)
         if not found.active:
             return found
-        store.con.execute("UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?", [utcnow(), token_id])
+        store.execute("UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?", [utcnow(), token_id])
         audit.record(
             store,
             actor=actor,
@@ -124,7 +124,7 @@ def revoke_token(store: DuckDBStore, token_id: int, *, actor: str) -> ApiToken:
     return get_token(store, token_id)
 
 
-def list_tokens(store: DuckDBStore, user: User | None = None, *, include_revoked: bool = True) -> list[ApiToken]:
+def list_tokens(store: Store, user: User | None = None, *, include_revoked: bool = True) -> list[ApiToken]:
     """Every token (of ``user`` when given), oldest first, without the tokens themselves."""
     where: list[str] = []
     params: list[Any] = []
@@ -136,7 +136,7 @@ def list_tokens(store: DuckDBStore, user: User | None = None, *, include_revoked
     sql = f"SELECT {_COLUMNS} FROM api_tokens t JOIN users u ON u.user_id = t.user_id"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    return [_token(row) for row in store.con.execute(sql + " ORDER BY t.token_id", params).fetchall()]
+    return [_token(row) for row in store.execute(sql + " ORDER BY t.token_id", params)]
 
 
 def _token(row: tuple[Any, ...]) -> ApiToken:

@@ -14,7 +14,7 @@ from groundswell.accounts import audit, passwords, sessions
 from groundswell.accounts.errors import AccountError, AuthenticationFailed, TooManyAttempts, UnknownUser, UserExists
 from groundswell.accounts.model import User, user_columns, user_from_row, utcnow
 from groundswell.accounts.roles import ROLES
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 _NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 
@@ -51,32 +51,32 @@ def validate_role(role: str) -> None:
         raise AccountError(f"no role {role!r}; roles: {', '.join(ROLES)}")
 
 
-def add_user(store: DuckDBStore, name: str, role: str, password: str, *, actor: str) -> User:
+def add_user(store: Store, name: str, role: str, password: str, *, actor: str) -> User:
     """Create a user; ``UserExists`` when the name is taken in any letter case."""
     validate_name(name)
     validate_role(role)
     passwords.validate_password(password)
     password_hash = passwords.hash_password(password)  # before the transaction: it takes a while
     with store.transaction():
-        taken = store.con.execute("SELECT name FROM users WHERE lower(name) = lower(?)", [name]).fetchall()
+        taken = store.execute("SELECT name FROM users WHERE lower(name) = lower(?)", [name])
         if taken:
             raise UserExists(f"there is already a user {taken[0][0]!r}")
-        rows = store.con.execute(
+        rows = store.execute(
             "INSERT INTO users (user_id, name, role, password_hash, created_at, disabled) "
             f"VALUES (nextval('user_id_seq'), ?, ?, ?, ?, false) RETURNING {user_columns()}",
             [name, role, password_hash, utcnow()],
-        ).fetchall()
+        )
         user = user_from_row(rows[0])
         audit.record(store, actor=actor, action="users.add", target=name, detail={"role": role})
     return user
 
 
-def find_user(store: DuckDBStore, name: str) -> User | None:
-    rows = store.con.execute(f"SELECT {user_columns()} FROM users WHERE name = ?", [name]).fetchall()
+def find_user(store: Store, name: str) -> User | None:
+    rows = store.execute(f"SELECT {user_columns()} FROM users WHERE name = ?", [name])
     return user_from_row(rows[0]) if rows else None
 
 
-def get_user(store: DuckDBStore, name: str) -> User:
+def get_user(store: Store, name: str) -> User:
     """The user called ``name``; ``UnknownUser`` when there is none."""
     user = find_user(store, name)
     if user is None:
@@ -84,18 +84,18 @@ def get_user(store: DuckDBStore, name: str) -> User:
     return user
 
 
-def list_users(store: DuckDBStore, *, include_disabled: bool = True) -> list[User]:
+def list_users(store: Store, *, include_disabled: bool = True) -> list[User]:
     sql = f"SELECT {user_columns()} FROM users"
     if not include_disabled:
         sql += " WHERE NOT disabled"
-    return [user_from_row(row) for row in store.con.execute(sql + " ORDER BY name").fetchall()]
+    return [user_from_row(row) for row in store.execute(sql + " ORDER BY name")]
 
 
-def has_users(store: DuckDBStore) -> bool:
-    return int(store.con.execute("SELECT count(*) FROM users").fetchall()[0][0]) > 0
+def has_users(store: Store) -> bool:
+    return int(store.execute("SELECT count(*) FROM users")[0][0]) > 0
 
 
-def set_role(store: DuckDBStore, name: str, role: str, *, actor: str) -> User:
+def set_role(store: Store, name: str, role: str, *, actor: str) -> User:
     validate_role(role)
     with store.transaction():
         user = get_user(store, name)
@@ -103,24 +103,24 @@ def set_role(store: DuckDBStore, name: str, role: str, *, actor: str) -> User:
             return user
         if user.role == "admin" and not user.disabled:
             _keep_an_admin(store, user, f"make {name} a {role}")
-        store.con.execute("UPDATE users SET role = ? WHERE user_id = ?", [role, user.id])
+        store.execute("UPDATE users SET role = ? WHERE user_id = ?", [role, user.id])
         audit.record(store, actor=actor, action="users.set_role", target=name, detail={"from": user.role, "to": role})
     return get_user(store, name)
 
 
-def set_password(store: DuckDBStore, name: str, password: str, *, actor: str) -> User:
+def set_password(store: Store, name: str, password: str, *, actor: str) -> User:
     """Replace the password and end the user's sessions (a stolen cookie dies with the old password)."""
     passwords.validate_password(password)
     password_hash = passwords.hash_password(password)
     with store.transaction():
         user = get_user(store, name)
-        store.con.execute("UPDATE users SET password_hash = ? WHERE user_id = ?", [password_hash, user.id])
+        store.execute("UPDATE users SET password_hash = ? WHERE user_id = ?", [password_hash, user.id])
         ended = sessions.end_user_sessions(store, user.id)
         audit.record(store, actor=actor, action="users.password", target=name, detail={"sessions_ended": ended})
     return user
 
 
-def disable_user(store: DuckDBStore, name: str, *, actor: str) -> User:
+def disable_user(store: Store, name: str, *, actor: str) -> User:
     """Refuse every sign-in, session and API token of the user from now on; the user and its history stay."""
     with store.transaction():
         user = get_user(store, name)
@@ -128,27 +128,27 @@ def disable_user(store: DuckDBStore, name: str, *, actor: str) -> User:
             return user
         if user.role == "admin":
             _keep_an_admin(store, user, f"disable {name}")
-        store.con.execute("UPDATE users SET disabled = true WHERE user_id = ?", [user.id])
+        store.execute("UPDATE users SET disabled = true WHERE user_id = ?", [user.id])
         ended = sessions.end_user_sessions(store, user.id)
         audit.record(store, actor=actor, action="users.disable", target=name, detail={"sessions_ended": ended})
     return get_user(store, name)
 
 
-def enable_user(store: DuckDBStore, name: str, *, actor: str) -> User:
+def enable_user(store: Store, name: str, *, actor: str) -> User:
     with store.transaction():
         user = get_user(store, name)
         if not user.disabled:
             return user
-        store.con.execute("UPDATE users SET disabled = false WHERE user_id = ?", [user.id])
+        store.execute("UPDATE users SET disabled = false WHERE user_id = ?", [user.id])
         audit.record(store, actor=actor, action="users.enable", target=name)
     return get_user(store, name)
 
 
-def _keep_an_admin(store: DuckDBStore, user: User, what: str) -> None:
+def _keep_an_admin(store: Store, user: User, what: str) -> None:
     # Nobody could manage users any more: the web app has no other way back in.
-    others = store.con.execute(
+    others = store.execute(
         "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND user_id <> ?", [user.id]
-    ).fetchall()[0][0]
+    )[0][0]
     if int(others) == 0:
         raise AccountError(f"cannot {what}: {user.name} is the last admin; make another admin first")
 
@@ -157,7 +157,7 @@ def _keep_an_admin(store: DuckDBStore, user: User, what: str) -> None:
 
 
 def authenticate(
-    store: DuckDBStore,
+    store: Store,
     name: str,
     password: str,
     *,
@@ -178,7 +178,7 @@ def authenticate(
     retry_at = _locked_until(store, name, address, limits, now)
     if retry_at is not None:
         raise TooManyAttempts(retry_at)
-    rows = store.con.execute(f"SELECT {user_columns()}, password_hash FROM users WHERE name = ?", [name]).fetchall()
+    rows = store.execute(f"SELECT {user_columns()}, password_hash FROM users WHERE name = ?", [name])
     if not rows:
         passwords.burn_verify(password)
         _record_attempt(store, name, address, ok=False, now=now)
@@ -189,18 +189,16 @@ def authenticate(
     if not ok:
         raise AuthenticationFailed()
     if passwords.needs_rehash(password_hash):
-        store.con.execute(
+        store.execute(
             "UPDATE users SET password_hash = ? WHERE user_id = ?", [passwords.hash_password(password), user.id]
         )
     return user
 
 
-def _locked_until(
-    store: DuckDBStore, name: str, address: str | None, limits: RateLimits, now: datetime
-) -> datetime | None:
+def _locked_until(store: Store, name: str, address: str | None, limits: RateLimits, now: datetime) -> datetime | None:
     """When the name or address may try again, or None when it may now."""
     since = now - limits.window
-    by_name = store.con.execute(
+    by_name = store.execute(
         """
         SELECT attempted_at FROM login_attempts
         WHERE name = ? AND NOT ok AND attempted_at > ?
@@ -208,14 +206,14 @@ def _locked_until(
         ORDER BY attempted_at
         """,
         [name, since, name, since],
-    ).fetchall()
+    )
     candidates = [_retry_at(by_name, limits.per_name, limits.window)]
     if address is not None:
-        by_address = store.con.execute(
+        by_address = store.execute(
             "SELECT attempted_at FROM login_attempts WHERE address = ? AND NOT ok AND attempted_at > ? "
             "ORDER BY attempted_at",
             [address, since],
-        ).fetchall()
+        )
         candidates.append(_retry_at(by_address, limits.per_address, limits.window))
     found = [c for c in candidates if c is not None]
     return max(found) if found else None
@@ -228,9 +226,9 @@ def _retry_at(failures: list[tuple[datetime]], limit: int, window: timedelta) ->
     return failures[len(failures) - limit][0] + window
 
 
-def _record_attempt(store: DuckDBStore, name: str, address: str | None, *, ok: bool, now: datetime) -> None:
-    store.con.execute(
+def _record_attempt(store: Store, name: str, address: str | None, *, ok: bool, now: datetime) -> None:
+    store.execute(
         "INSERT INTO login_attempts (name, address, attempted_at, ok) VALUES (?, ?, ?, ?)",
         [name, address[:_ATTEMPT_NAME_MAX] if address else address, now, ok],
     )
-    store.con.execute("DELETE FROM login_attempts WHERE attempted_at < ?", [now - ATTEMPTS_KEPT])
+    store.execute("DELETE FROM login_attempts WHERE attempted_at < ?", [now - ATTEMPTS_KEPT])

@@ -7,22 +7,33 @@ from pathlib import Path
 import click
 
 from groundswell.cli.options import workspace_option
+from groundswell.store.postgres import redact
+from groundswell.workspace import DATABASE_ENV
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port.")
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (behind an https proxy).")
+@click.option(
+    "--database",
+    envvar=DATABASE_ENV,
+    default=None,
+    metavar="URL",
+    show_default="$GROUNDSWELL_DATABASE, else the workspace's embedded database",
+    help="A PostgreSQL URL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE) holding a team's data.",
+)
 @workspace_option
-def serve_command(host: str, port: int, secure_cookies: bool, workspace: Path) -> None:
+def serve_command(host: str, port: int, secure_cookies: bool, database: str | None, workspace: Path) -> None:
     """Run the web app: dashboard and report (viewer), inbox (agent), users and imports (admin), and the
     REST API under /api/v1 (OpenAPI at /api/v1/openapi.json). Sign in with a user of `groundswell users`."""
     import uvicorn
 
     from groundswell.web import create_app
 
-    app = create_app(workspace, secure_cookies=secure_cookies)
-    click.echo(f"groundswell on http://{host}:{port}/ (workspace {workspace}); Ctrl-C stops it", err=True)
+    app = create_app(workspace, secure_cookies=secure_cookies, database=database or "")
+    where = f"workspace {workspace}" + (f", database {redact(database)}" if database else "")
+    click.echo(f"groundswell on http://{host}:{port}/ ({where}); Ctrl-C stops it", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

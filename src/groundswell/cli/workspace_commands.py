@@ -24,17 +24,21 @@ ADMIN_PASSWORD_ENV = "GROUNDSWELL_ADMIN_PASSWORD"
 def init_command(workspace: Path, as_json: bool) -> None:
     """Create a workspace: a commented groundswell.toml, the embedded database and its first user, admin.
 
+    With $GROUNDSWELL_DATABASE (a postgresql:// URL) the data goes to that PostgreSQL database instead: its
+    tables are made if missing, and the first admin only where it has no users yet.
+
     The admin's password is $GROUNDSWELL_ADMIN_PASSWORD when set, else generated and printed
     once (on stderr; in the JSON document with --json): change it with `groundswell users password admin`.
     """
     password = _admin_password()
     with Workspace.init(workspace) as ws:
         made = _first_admin(ws, password)
-        path, config_path = ws.path, ws.config_path
+        path, config_path, database = ws.path, ws.config_path, ws.store.location
     if as_json:
-        print_json({"workspace": str(path), "config": str(config_path), "admin": _admin_document(made)})
+        print_json({"workspace": str(path), "config": str(config_path), "database": database,
+                    "admin": _admin_document(made)})  # fmt: skip
         return
-    click.echo(f"created workspace in {path}: edit {config_path} to name your brand accounts")
+    click.echo(f"created workspace in {path} (data in {database}): edit {config_path} to name your brand accounts")
     _print_admin(made, path)
 
 

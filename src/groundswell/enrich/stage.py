@@ -36,7 +36,7 @@ from groundswell.enrich.base import Classifier
 from groundswell.enrich.campaigns import CampaignMatcher
 from groundswell.enrich.rules import RULES_VERSION
 from groundswell.errors import GroundswellError, UsageError
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 DEFAULT_BATCH_SIZE = 4096
 MAX_WORKERS = 2
@@ -97,7 +97,7 @@ def runs_in_process(*classifiers: Classifier) -> bool:
 
 
 def enrich_posts(
-    store: DuckDBStore,
+    store: Store,
     config: WorkspaceConfig,
     *,
     sentiment: Classifier,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from groundswell.errors import GroundswellError, UsageError
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 OUTCOMES = ("helped", "not_helped", "unknown")
 LABEL_VALUES: dict[str, tuple[str, ...]] = {
@@ -64,29 +64,35 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _audit(store: DuckDBStore, *, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+def _audit(store: Store, *, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
     from groundswell.accounts import audit
 
     audit.record(store, actor=actor, action=action, target=target, detail=detail)
 
 
-def item_state(store: DuckDBStore, platform: str, post_id: str) -> ItemState | None:
-    found = store.con.execute(
+def item_state(store: Store, platform: str, post_id: str) -> ItemState | None:
+    found = store.execute(
         "SELECT platform, post_id, status, assignee, version, updated_at, updated_by FROM inbox_items "
         "WHERE platform = ? AND post_id = ?",
         [platform, post_id],
-    ).fetchall()
+    )
     return ItemState(*found[0]) if found else None
 
 
-def _require_post(store: DuckDBStore, platform: str, post_id: str) -> None:
-    found = store.con.execute("SELECT 1 FROM posts WHERE platform = ? AND post_id = ?", [platform, post_id]).fetchall()
+def stored_states(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every item's state (``inbox_items``) by (platform, post_id): small, read per request."""
+    found = store.query("SELECT platform, post_id, status, assignee, version, updated_at, updated_by FROM inbox_items")
+    return {(r["platform"], r["post_id"]): r for r in found}
+
+
+def _require_post(store: Store, platform: str, post_id: str) -> None:
+    found = store.execute("SELECT 1 FROM posts WHERE platform = ? AND post_id = ?", [platform, post_id])
     if not found:
         raise UsageError(f"no post {platform}:{post_id} in the workspace")
 
 
 def _change(
-    store: DuckDBStore,
+    store: Store,
     platform: str,
     post_id: str,
     *,
@@ -103,27 +109,24 @@ def _change(
     _require_post(store, platform, post_id)
     with store.transaction():
         current = item_state(store, platform, post_id)
-        seen = current.version if current else 0
-        if seen != version:
-            assert current is not None
-            who = current.assignee or "nobody"
-            raise InboxConflict(
-                f"{platform}:{post_id} was changed by {current.updated_by} at {current.updated_at:%Y-%m-%d %H:%M} UTC"
-                f" (now {current.status}, assigned to {who}): reload it and try again",
-                current=current,
-            )
+        if (current.version if current else 0) != version:
+            raise _conflict(platform, post_id, current)
         moment = _now()
-        if current is None:
-            store.con.execute(
-                "INSERT INTO inbox_items VALUES (?, ?, ?, ?, 1, ?, ?)",
+        # The version is checked again by the write itself: on PostgreSQL another agent's transaction may have
+        # committed since the read above (the insert then meets the key, the update no longer finds the version).
+        if version == 0:
+            written = store.execute(
+                "INSERT INTO inbox_items VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING RETURNING version",
                 [platform, post_id, status, assignee, moment, actor],
             )
         else:
-            store.con.execute(
+            written = store.execute(
                 "UPDATE inbox_items SET status = ?, assignee = ?, version = version + 1, updated_at = ?, "
-                "updated_by = ? WHERE platform = ? AND post_id = ? AND version = ?",
+                "updated_by = ? WHERE platform = ? AND post_id = ? AND version = ? RETURNING version",
                 [status, assignee, moment, actor, platform, post_id, version],
             )
+        if not written:
+            raise _conflict(platform, post_id, item_state(store, platform, post_id))
         changed = item_state(store, platform, post_id)
         assert changed is not None
         if also is not None:
@@ -133,9 +136,18 @@ def _change(
     return changed
 
 
-def assign(
-    store: DuckDBStore, platform: str, post_id: str, assignee: str | None, *, version: int, actor: str
-) -> ItemState:
+def _conflict(platform: str, post_id: str, current: ItemState | None) -> InboxConflict:
+    if current is None:  # pragma: no cover - an item is never deleted
+        return InboxConflict(f"{platform}:{post_id} changed meanwhile: reload it and try again", current=None)
+    who = current.assignee or "nobody"
+    return InboxConflict(
+        f"{platform}:{post_id} was changed by {current.updated_by} at {current.updated_at:%Y-%m-%d %H:%M} UTC"
+        f" (now {current.status}, assigned to {who}): reload it and try again",
+        current=current,
+    )
+
+
+def assign(store: Store, platform: str, post_id: str, assignee: str | None, *, version: int, actor: str) -> ItemState:
     """Give the item to ``assignee`` (None: back to open)."""
     return _change(
         store, platform, post_id, version=version, actor=actor, status="assigned" if assignee else "open",
@@ -144,7 +156,7 @@ def assign(
 
 
 def mark_sent(
-    store: DuckDBStore, platform: str, post_id: str, *, version: int, actor: str, reply_post_id: str | None = None
+    store: Store, platform: str, post_id: str, *, version: int, actor: str, reply_post_id: str | None = None
 ) -> ItemState:
     """The reply went out (by hand, or through a connector: ``reply_post_id``)."""
     current = item_state(store, platform, post_id)
@@ -155,16 +167,14 @@ def mark_sent(
     )  # fmt: skip
 
 
-def mark_outcome(
-    store: DuckDBStore, platform: str, post_id: str, outcome: str, *, version: int, actor: str
-) -> ItemState:
+def mark_outcome(store: Store, platform: str, post_id: str, outcome: str, *, version: int, actor: str) -> ItemState:
     """Record whether the person was helped; the thread holding the post takes this outcome in the metrics."""
     if outcome not in OUTCOMES:
         raise UsageError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     current = item_state(store, platform, post_id)
 
     def mark(state: ItemState) -> None:
-        store.con.execute(
+        store.execute(
             "INSERT INTO outcome_marks VALUES (?, ?, ?, ?, ?)", [platform, post_id, outcome, actor, state.updated_at]
         )
 
@@ -175,7 +185,7 @@ def mark_outcome(
     )  # fmt: skip
 
 
-def correct_label(store: DuckDBStore, platform: str, post_id: str, field: str, value: str, *, actor: str) -> None:
+def correct_label(store: Store, platform: str, post_id: str, field: str, value: str, *, actor: str) -> None:
     """Store a person's label for a post beside the newest model's (kept: a later correction adds a row)."""
     allowed = LABEL_VALUES.get(field)
     if allowed is None:
@@ -184,13 +194,13 @@ def correct_label(store: DuckDBStore, platform: str, post_id: str, field: str, v
     if value not in allowed:
         raise UsageError(f"{field} must be one of {', '.join(allowed)}, not {value!r}")
     _require_post(store, platform, post_id)
-    model = store.con.execute(
+    model = store.execute(
         f"SELECT CAST({field} AS VARCHAR), model_version FROM enrichments WHERE platform = ? AND post_id = ? "
         "ORDER BY enriched_at DESC LIMIT 1",
         [platform, post_id],
-    ).fetchall()
+    )
     model_value, model_version = (str(model[0][0]).lower(), model[0][1]) if model else (None, None)
-    store.con.execute(
+    store.execute(
         "INSERT INTO label_corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [platform, post_id, field, model_value, model_version, value, actor, _now()],
     )
@@ -198,20 +208,22 @@ def correct_label(store: DuckDBStore, platform: str, post_id: str, field: str, v
            detail={"field": field, "value": value, "model_value": model_value, "model_version": model_version})  # fmt: skip
 
 
-def export_corrections(store: DuckDBStore, path: Path, *, field: str) -> int:
+def export_corrections(store: Store, path: Path, *, field: str) -> int:
     """The latest correction of ``field`` per post as a labelled CSV (``text,label``), the shape
     ``groundswell eval`` and the training scripts read; returns the number of rows written."""
     if field not in LABEL_VALUES:
         raise UsageError(f"a label is one of {', '.join(LABEL_VALUES)}, not {field!r}")
-    found = store.con.execute(
+    found = store.execute(
         """
         SELECT p.text, c.value FROM (
-            SELECT platform, post_id, arg_max(value, corrected_at) AS value FROM label_corrections
-            WHERE field = ? GROUP BY platform, post_id
-        ) c JOIN posts p USING (platform, post_id) ORDER BY c.platform, c.post_id
+            SELECT platform, post_id, value,
+                row_number() OVER (PARTITION BY platform, post_id ORDER BY corrected_at DESC) AS newest
+            FROM label_corrections WHERE field = ?
+        ) c JOIN posts p ON p.platform = c.platform AND p.post_id = c.post_id
+        WHERE c.newest = 1 ORDER BY c.platform, c.post_id
         """,
         [field],
-    ).fetchall()
+    )
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(["text", "label"])
@@ -219,10 +231,8 @@ def export_corrections(store: DuckDBStore, path: Path, *, field: str) -> int:
     return len(found)
 
 
-def corrections(store: DuckDBStore) -> list[dict[str, Any]]:
-    cursor = store.con.execute("SELECT * FROM label_corrections ORDER BY corrected_at")
-    names = [d[0] for d in cursor.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+def corrections(store: Store) -> list[dict[str, Any]]:
+    return store.query("SELECT * FROM label_corrections ORDER BY corrected_at")
 
 
 __all__ = [
@@ -237,4 +247,5 @@ __all__ = [
     "item_state",
     "mark_outcome",
     "mark_sent",
+    "stored_states",
 ]

@@ -21,7 +21,7 @@ from groundswell.errors import SourceError, StrictImportError
 from groundswell.ingest.base import ParseOptions, Parser, SourceFile
 from groundswell.ingest.registry import detect_format, get_format
 from groundswell.records import FileReport, ImportReport, PostRow, Rejected
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 DEFAULT_BATCH_SIZE = 100_000
 # An import only appends and probes keys; a small buffer pool keeps its memory
@@ -45,7 +45,7 @@ class ImportOptions:
 
 
 def import_files(
-    store: DuckDBStore,
+    store: Store,
     config: WorkspaceConfig,
     paths: Iterable[Path | str],
     options: ImportOptions = ImportOptions(),
@@ -86,7 +86,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _import_one(
-    store: DuckDBStore,
+    store: Store,
     path: Path,
     options: ImportOptions,
     parse_options: ParseOptions,
@@ -140,7 +140,7 @@ def _import_one(
     return file_report
 
 
-def _fail(store: DuckDBStore, import_id: int, file_report: FileReport, exc: SourceError, path: Path) -> None:
+def _fail(store: Store, import_id: int, file_report: FileReport, exc: SourceError, path: Path) -> None:
     file_report.error = exc.reason
     store.add_rejects(
         import_id, str(path), [Rejected(exc.line if exc.line is not None else 0, exc.field or "(file)", exc.reason, "")]
@@ -158,7 +158,7 @@ def _fail(store: DuckDBStore, import_id: int, file_report: FileReport, exc: Sour
 
 
 def _run(
-    store: DuckDBStore,
+    store: Store,
     parser: Parser,
     source: SourceFile,
     parse_options: ParseOptions,

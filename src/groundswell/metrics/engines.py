@@ -14,7 +14,9 @@ A metric is one ibis expression over ``Sources``; these functions build the
 
 Both pick the newest enrichment model version (by ``enriched_at``) when none is
 named, and limit ``posts`` to the period while keeping ``all_posts`` whole
-(threads need replies' parents from before the period).
+(threads need replies' parents from before the period). Given a ``platform``,
+both ``posts`` and ``all_posts`` hold that platform's posts only: reply links
+never cross platforms, so every figure is then the one of that channel alone.
 
 Intermediate tables (the threads stage's pointer-jumping rounds) are
 materialised by the ``Engine``: temp tables on DuckDB, cached DataFrames on
@@ -27,7 +29,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ibis
 
@@ -38,7 +40,9 @@ from groundswell.metrics.base import Period, Sources
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from groundswell.store.base import Store
     from groundswell.store.duckdb import DuckDBStore
+    from groundswell.store.postgres import PostgresStore
     from groundswell.workspace import Workspace
 
 _names = itertools.count()
@@ -74,6 +78,8 @@ class IbisEngine:
             if self.name == "duckdb":
                 # not ibis's drop_table: with sqlglot 30 it renders "DROP TABLE IF EXISTS" without the name
                 self.backend.con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"').fetchall()
+            elif self.name == "postgres":
+                self.backend.con.execute(f'DROP TABLE IF EXISTS pg_temp."{name}"'.encode())
             else:
                 self.backend._drop_cached_table(name)
         except Exception:  # noqa: BLE001, S110 - the connection may be closed already, taking its temp tables along
@@ -87,6 +93,7 @@ def duckdb_sources(
     model_version: str | None = None,
     period: Period | None = None,
     marks: ir.Table | None = None,
+    platform: str | None = None,
 ) -> Sources:
     """``Sources`` over a workspace's embedded database (its open DuckDB connection).
 
@@ -102,7 +109,17 @@ def duckdb_sources(
         store = workspace_or_store
     if config is None:
         raise UsageError("duckdb_sources needs the workspace config with a bare store")
+    from groundswell.store.duckdb import DuckDBStore
+
+    if not isinstance(store, DuckDBStore):  # a team's workspace on PostgreSQL: the same expressions there
+        return postgres_sources(
+            cast("PostgresStore", store), config, model_version=model_version, period=period, marks=marks,
+            platform=platform,
+        )  # fmt: skip
     backend = ibis.duckdb.from_connection(store.con)
+    # the threads stage kept in the workspace file (groundswell.threads.stored) covers every platform with the
+    # stored marks; an in-memory store keeps nothing worth reusing
+    keeps_threads = marks is None and platform is None and str(store.path) != ":memory:"
     if marks is None:
         marks = _stored_marks(store, backend)
     return _sources(
@@ -113,15 +130,55 @@ def duckdb_sources(
         model_version=model_version,
         period=period or Period(),
         marks=marks,
+        platform=platform,
+        store=store if keeps_threads else None,
     )
 
 
-def _stored_marks(store: DuckDBStore, backend: Any) -> ir.Table | None:
+def postgres_sources(
+    workspace_or_store: Workspace | PostgresStore,
+    config: WorkspaceConfig | None = None,
+    *,
+    model_version: str | None = None,
+    period: Period | None = None,
+    marks: ir.Table | None = None,
+    platform: str | None = None,
+) -> Sources:
+    """``Sources`` over a workspace's PostgreSQL database (the store's own connection, through ibis's
+    postgres backend). As ``duckdb_sources``; the threads are built from the posts each time."""
+    from groundswell.store.postgres import PostgresStore
+    from groundswell.workspace import Workspace
+
+    if isinstance(workspace_or_store, Workspace):
+        store = workspace_or_store.store
+        config = config if config is not None else workspace_or_store.config
+    else:
+        store = workspace_or_store
+    if config is None:
+        raise UsageError("postgres_sources needs the workspace config with a bare store")
+    if not isinstance(store, PostgresStore):
+        raise UsageError(f"postgres_sources needs a workspace on PostgreSQL, not one in {store.location}")
+    from groundswell.metrics.postgres_dialect import use_groundswell_compiler
+
+    backend = use_groundswell_compiler(ibis.postgres.from_connection(store.con))
+    if marks is None:
+        marks = _stored_marks(store, backend)
+    return _sources(
+        IbisEngine(backend, "postgres"),
+        backend.table("posts"),
+        backend.table("enrichments"),
+        config,
+        model_version=model_version,
+        period=period or Period(),
+        marks=marks,
+        platform=platform,
+    )
+
+
+def _stored_marks(store: Store, backend: Any) -> ir.Table | None:
     """The inbox's outcome marks (``outcome_marks``) when there are any: agents' marks count in every metric."""
-    found = store.con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'outcome_marks'"
-    ).fetchall()[0][0]
-    if not found or not store.con.execute("SELECT count(*) FROM outcome_marks").fetchall()[0][0]:
+    found = store.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'outcome_marks'")[0][0]
+    if not found or not store.execute("SELECT count(*) FROM outcome_marks")[0][0]:
         return None
     marks: ir.Table = backend.table("outcome_marks").select("platform", "post_id", "outcome", "marked_at")
     return marks
@@ -136,6 +193,7 @@ def spark_sources(
     model_version: str | None = None,
     period: Period | None = None,
     marks: Any = None,
+    platform: str | None = None,
 ) -> Sources:
     """``Sources`` on Spark: ``posts`` and ``enrichments`` (None: not enriched) as PySpark DataFrames, ibis
     tables of this session, or Parquet paths, with the workspace's columns (store/schema.py)."""
@@ -160,6 +218,7 @@ def spark_sources(
         model_version=model_version,
         period=period or Period(),
         marks=table(marks, "marks") if marks is not None else None,
+        platform=platform,
     )
 
 
@@ -184,8 +243,13 @@ def _sources(
     model_version: str | None,
     period: Period,
     marks: ir.Table | None,
+    platform: str | None = None,
+    store: DuckDBStore | None = None,
 ) -> Sources:
     chosen: ir.Table | None = None
+    if platform is not None:  # the model version is still chosen over every platform's enrichments
+        posts = posts.filter(posts.platform == platform)
+        marks = marks.filter(marks.platform == platform) if marks is not None else None
     if enrichments is not None:
         if model_version is None:
             model_version = newest_model_version(enrichments)
@@ -210,6 +274,7 @@ def _sources(
         all_posts=posts,
         marks=marks,
         engine=engine,
+        store=store,
     )
 
 

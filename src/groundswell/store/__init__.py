@@ -1,6 +1,18 @@
-"""Where posts, imports and rejected rows are kept: the only place SQL lives."""
+"""Where posts, imports and rejected rows are kept (the embedded DuckDB file, or a team's PostgreSQL database):
+the only place SQL lives."""
 
+from groundswell.store.base import Store
 from groundswell.store.duckdb import DATABASE_FILENAME, BatchResult, DuckDBStore, WorkspaceSummary
+from groundswell.store.postgres import PostgresStore
 from groundswell.store.schema import MIGRATIONS, apply_migrations
 
-__all__ = ["DATABASE_FILENAME", "MIGRATIONS", "BatchResult", "DuckDBStore", "WorkspaceSummary", "apply_migrations"]
+__all__ = [
+    "DATABASE_FILENAME",
+    "MIGRATIONS",
+    "BatchResult",
+    "DuckDBStore",
+    "PostgresStore",
+    "Store",
+    "WorkspaceSummary",
+    "apply_migrations",
+]

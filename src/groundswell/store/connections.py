@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from groundswell.errors import UsageError
-from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.base import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +57,9 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def add_account(store: DuckDBStore, *, name: str, platform: str, handle: str, server: str, credential_key: str) -> None:
+def add_account(store: Store, *, name: str, platform: str, handle: str, server: str, credential_key: str) -> None:
     """Register an account (or update where it lives, keeping its cursor when it was connected before)."""
-    store.con.execute(
+    store.execute(
         f"""
         INSERT INTO connected_accounts ({_COLUMNS})
         VALUES (?, ?, ?, ?, ?, '{{}}', ?, NULL, NULL, NULL, 0, 0)
@@ -70,12 +70,12 @@ def add_account(store: DuckDBStore, *, name: str, platform: str, handle: str, se
     )
 
 
-def accounts(store: DuckDBStore) -> list[ConnectedAccount]:
-    rows = store.con.execute(f"SELECT {_COLUMNS} FROM connected_accounts ORDER BY name").fetchall()
+def accounts(store: Store) -> list[ConnectedAccount]:
+    rows = store.execute(f"SELECT {_COLUMNS} FROM connected_accounts ORDER BY name")
     return [_account(row) for row in rows]
 
 
-def account(store: DuckDBStore, name: str) -> ConnectedAccount:
+def account(store: Store, name: str) -> ConnectedAccount:
     """The account called ``name``; ``UsageError`` listing the connected ones when there is none."""
     found = [a for a in accounts(store) if a.name == name]
     if not found:
@@ -101,31 +101,29 @@ def _account(row: tuple[Any, ...]) -> ConnectedAccount:
     )
 
 
-def save_cursor(store: DuckDBStore, name: str, cursor: dict[str, Any]) -> None:
+def save_cursor(store: Store, name: str, cursor: dict[str, Any]) -> None:
     """After a page was imported: where the next sync resumes."""
-    store.con.execute(
-        "UPDATE connected_accounts SET cursor = ? WHERE name = ?", [json.dumps(cursor, sort_keys=True), name]
-    )
+    store.execute("UPDATE connected_accounts SET cursor = ? WHERE name = ?", [json.dumps(cursor, sort_keys=True), name])
 
 
-def add_totals(store: DuckDBStore, name: str, *, read: int, imported: int) -> None:
+def add_totals(store: Store, name: str, *, read: int, imported: int) -> None:
     """The account's running totals of records read and posts imported by its syncs."""
-    store.con.execute(
+    store.execute(
         "UPDATE connected_accounts SET synced_read = synced_read + ?, synced_imported = synced_imported + ? "
         "WHERE name = ?",
         [read, imported, name],
     )
 
 
-def finish_sync(store: DuckDBStore, name: str, *, status: str, error: str | None = None) -> None:
-    store.con.execute(
+def finish_sync(store: Store, name: str, *, status: str, error: str | None = None) -> None:
+    store.execute(
         "UPDATE connected_accounts SET last_sync_at = ?, last_status = ?, last_error = ? WHERE name = ?",
         [_now(), status, error, name],
     )
 
 
 def record_sent(
-    store: DuckDBStore,
+    store: Store,
     *,
     account: str,
     platform: str,
@@ -135,13 +133,11 @@ def record_sent(
     verdict: str,
     forced: bool,
 ) -> None:
-    store.con.execute(
+    store.execute(
         "INSERT INTO sent_replies VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [account, platform, in_reply_to, post_id, text, verdict, forced, _now()],
     )
 
 
-def sent_replies(store: DuckDBStore) -> list[dict[str, Any]]:
-    cursor = store.con.execute("SELECT * FROM sent_replies ORDER BY sent_at")
-    names = [d[0] for d in cursor.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+def sent_replies(store: Store) -> list[dict[str, Any]]:
+    return store.query("SELECT * FROM sent_replies ORDER BY sent_at")

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from groundswell.errors import StoreError, WorkspaceError
 from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
+from groundswell.store.base import Dialect
 from groundswell.store.schema import apply_migrations
 
 DATABASE_FILENAME = "groundswell.duckdb"
@@ -114,6 +115,8 @@ class PostLookup:
 class DuckDBStore:
     """A workspace database file. One process writes at a time (DuckDB's file lock)."""
 
+    dialect: Dialect = "duckdb"
+
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, memory_limit: str | None = None):
         self.con = con
         self.path = path
@@ -133,6 +136,21 @@ class DuckDBStore:
 
     def close(self) -> None:
         self.con.close()
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for people."""
+        return str(self.path)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement with ``?`` placeholders; its rows (see ``store.base.Store``)."""
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run one query with ``?`` placeholders; its rows as dicts by column name."""
+        cursor = self.con.execute(sql, list(params))
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -396,6 +414,10 @@ class DuckDBStore:
             [post_id, platform],
         ).fetchall()
         return [PostLookup(*row) for row in rows]
+
+    def data_versions(self) -> dict[str, str]:
+        """Nothing: one process at a time opens the file, so its writer knows every change (see PostgresStore)."""
+        return {}
 
     def post_count(self) -> int:
         row = self.con.execute("SELECT count(*) FROM posts").fetchall()[0]

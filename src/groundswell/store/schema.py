@@ -2,18 +2,31 @@
 
 ``apply_migrations`` runs the ones not yet recorded in ``_migrations``. An
 applied migration is never edited: change the schema by appending a new one.
+
+One schema for both stores: the migrations are written in DuckDB's SQL, and on
+PostgreSQL they run through ``PostgresMigrationConnection``, which translates the
+type names that differ (``DOUBLE``) and the ``?`` placeholders. The same tables,
+columns and migration history (``_migrations``) result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from groundswell.errors import SchemaVersionError
 
-Migration = tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]
+if TYPE_CHECKING:
+    import psycopg
+
+Migration = tuple[str, Callable[[Any], None]]
+"""A name and a function of a connection with DuckDB's ``execute(sql, params)`` (a DuckDB connection, or a
+``PostgresMigrationConnection``)."""
 
 
 def _m001_posts_imports_rejects(con: duckdb.DuckDBPyConnection) -> None:
@@ -251,7 +264,29 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def apply_migrations(con: duckdb.DuckDBPyConnection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
+@lru_cache(maxsize=512)
+def postgres_sql(sql: str, with_params: bool = True) -> str:
+    """DuckDB-flavoured SQL as PostgreSQL takes it: ``?`` placeholders as psycopg's ``%s`` (a literal ``%``
+    doubled), and DuckDB's ``DOUBLE`` as ``DOUBLE PRECISION``. Write SQL without ``?`` inside string literals."""
+    sql = re.sub(r"\bDOUBLE\b(?!\s+PRECISION)", "DOUBLE PRECISION", sql)
+    if with_params:
+        sql = sql.replace("%", "%%").replace("?", "%s")
+    return sql
+
+
+class PostgresMigrationConnection:
+    """A psycopg connection (autocommit) as the migrations use a DuckDB one."""
+
+    def __init__(self, con: psycopg.Connection[Any]):
+        self.con = con
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor[Any]:
+        if params is None:
+            return self.con.execute(postgres_sql(sql, False).encode())
+        return self.con.execute(postgres_sql(sql).encode(), list(params))
+
+
+def apply_migrations(con: Any, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
     """Apply pending migrations in order; return the names applied now."""
     con.execute("CREATE TABLE IF NOT EXISTS _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
     applied = {row[0] for row in con.execute("SELECT name FROM _migrations").fetchall()}

@@ -48,9 +48,10 @@ def status_of(exc: Exception) -> int:
     return 400
 
 
-def create_app(workspace: Path, *, secure_cookies: bool = False) -> FastAPI:
-    """The app over the workspace at ``workspace`` (opened now, closed when the app shuts down)."""
-    state = AppState.open(workspace, secure_cookies=secure_cookies)
+def create_app(workspace: Path, *, secure_cookies: bool = False, database: str | None = None) -> FastAPI:
+    """The app over the workspace at ``workspace`` (opened now, closed when the app shuts down), its data in
+    ``database``: a PostgreSQL URL for a team (default ``$GROUNDSWELL_DATABASE``; unset: the embedded file)."""
+    state = AppState.open(workspace, secure_cookies=secure_cookies, database=database)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -2,7 +2,9 @@
 
 DuckDB allows one writer and its connection is not thread-safe, so every request's database work runs under
 ``lock`` (FastAPI runs plain ``def`` endpoints in a thread pool). The scorecard and report are expensive, so
-they are cached under the generation of what they depend on (``AppState.changed``).
+they are cached under the generation of what they depend on (``AppState.changed``). On PostgreSQL the app
+holds one connection the same way, and others (more servers, the command line) may write too: the
+generations then also move when the database's own fingerprints do (checked every ``OTHERS_CHECK_S``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ CALLER_TTL_S = 5.0
 """How long an authenticated session or token is trusted before the database is asked again: sign-out and
 changes made through the app forget it at once; a user disabled from the command line (the server stopped)
 is refused on restart."""
+OTHERS_CHECK_S = 2.0
+"""On a shared database (PostgreSQL): how often the app asks whether other processes changed the data, so a
+figure cached here is at most this much older than a change made elsewhere."""
 
 
 @dataclass
@@ -31,7 +36,8 @@ class AppState:
     """``generation``: bumped by every write the app makes that changes figures (imports: posts; ``marks``:
     agents' outcome marks; ``inbox``: the team's item states). While the app runs it is the workspace's only
     writer (DuckDB lets one process open the file for writing), so the counters are a complete record of
-    change and figures cached under them are never stale."""
+    change and figures cached under them are never stale. On PostgreSQL, others' writes move them too
+    (``watch_others``)."""
 
     workspace: Workspace
     secure_cookies: bool = False
@@ -39,10 +45,30 @@ class AppState:
     generation: dict[str, int] = field(default_factory=lambda: {"posts": 0, "marks": 0, "inbox": 0})
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _callers: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    _others_seen: dict[str, str] = field(default_factory=dict)
+    _others_next: float = 0.0
 
     @classmethod
-    def open(cls, path: Path, *, secure_cookies: bool = False) -> AppState:
-        return cls(Workspace.open(path), secure_cookies=secure_cookies)
+    def open(cls, path: Path, *, secure_cookies: bool = False, database: str | None = None) -> AppState:
+        """The workspace at ``path``, its data in ``database`` (a PostgreSQL URL; None: as ``Workspace.open``)."""
+        return cls(Workspace.open(path, database=database), secure_cookies=secure_cookies)
+
+    def watch_others(self, *, blocking: bool = True) -> None:
+        """On a shared database, bump the generations of what other processes changed since the last look (at
+        most every ``OTHERS_CHECK_S``; without ``blocking``, only when the database is free right now)."""
+        if self.workspace.store.dialect == "duckdb" or time.monotonic() < self._others_next:
+            return
+        if not self.lock.acquire(blocking=blocking):
+            return
+        try:
+            self._others_next = time.monotonic() + OTHERS_CHECK_S
+            seen = self.workspace.store.data_versions()
+            for name, value in seen.items():
+                if name in self._others_seen and self._others_seen[name] != value:
+                    self.generation[name] += 1
+            self._others_seen = seen
+        finally:
+            self.lock.release()
 
     @contextmanager
     def db(self) -> Iterator[Workspace]:
@@ -68,6 +94,7 @@ class AppState:
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], T], *, on: tuple[str, ...] = ("posts", "marks")) -> T:
         """``compute()`` once per key and generation of ``on`` (older results for the key are dropped)."""
+        self.watch_others()
         full = (*key, tuple(self.generation[name] for name in on))
         found = self._cache.get(full)
         if found is not None:
@@ -84,6 +111,7 @@ class AppState:
     ) -> T:
         """``cached`` for an ``async`` endpoint: a cached figure is answered on the event loop, and only a miss
         goes to a worker thread (where it may wait for the lock while another request writes or computes)."""
+        self.watch_others(blocking=False)
         found = self._cache.get((*key, tuple(self.generation[name] for name in on)))
         if found is not None:
             return found  # type: ignore[no-any-return]

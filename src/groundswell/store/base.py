@@ -1,0 +1,98 @@
+"""What every store offers: the embedded DuckDB file (``DuckDBStore``) and a PostgreSQL database
+(``PostgresStore``) hold the same tables and answer the same calls.
+
+Code outside ``store/`` that runs its own SQL (accounts, inbox, connected accounts) calls ``execute`` with
+``?`` placeholders and SQL both dialects accept; the store translates the placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import pyarrow as pa
+
+from groundswell.records import PostRow, Rejected, RejectRecord
+
+if TYPE_CHECKING:
+    from groundswell.store.duckdb import BatchResult, PostLookup, WorkspaceSummary
+
+Dialect = Literal["duckdb", "postgresql"]
+
+
+class Store(Protocol):
+    """A workspace's database: posts, imports, rejects, enrichments, and the team's tables."""
+
+    dialect: Dialect
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for people (a file, or a URL without its password)."""
+        ...
+
+    def close(self) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A block whose writes are kept together or not at all."""
+        ...
+
+    def memory_limit(self, limit: str) -> AbstractContextManager[None]:
+        """The embedded store's buffer-pool limit for a block; a no-op on a server."""
+        ...
+
+    def for_metrics(self) -> AbstractContextManager[None]:
+        """Settings for computing metrics, restored after."""
+        ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement with ``?`` placeholders; its rows (none for a statement that returns none)."""
+        ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run one query with ``?`` placeholders; its rows as dicts by column name."""
+        ...
+
+    def start_import(self, *, source: str, format: str, size_bytes: int | None) -> int: ...
+
+    def finish_import(
+        self,
+        import_id: int,
+        *,
+        status: str,
+        read: int,
+        imported: int,
+        duplicates: int,
+        rejected: int,
+        sha256: str | None,
+        error: str | None = None,
+    ) -> None: ...
+
+    def add_rejects(self, import_id: int, file: str, rejects: Sequence[Rejected]) -> None: ...
+
+    def write_posts(
+        self, rows: Sequence[PostRow], *, import_id: int, source: str, brand_keys: Sequence[str]
+    ) -> BatchResult: ...
+
+    def count_posts_to_enrich(self, model_version: str) -> int: ...
+
+    def posts_to_enrich(self, model_version: str, *, batch_size: int) -> Generator[pa.RecordBatch, None, None]: ...
+
+    def delete_enrichments(self, model_version: str) -> int: ...
+
+    def write_enrichments(self, table: pa.Table) -> None: ...
+
+    def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]: ...
+
+    def imports(self) -> list[dict[str, Any]]: ...
+
+    def lookup_posts(self, post_id: str, *, platform: str | None = None) -> list[PostLookup]: ...
+
+    def data_versions(self) -> dict[str, str]:
+        """Fingerprints of what other processes' writes change (``posts``, ``marks``, ``inbox``); empty where
+        no other process can write meanwhile (the embedded file)."""
+        ...
+
+    def post_count(self) -> int: ...
+
+    def summary(self) -> WorkspaceSummary: ...
