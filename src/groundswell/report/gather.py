@@ -7,12 +7,12 @@ enrichments) is kept with the reason, and the rest of the report goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from groundswell.errors import MetricUnavailable
+from groundswell.errors import MetricUnavailable, UsageError
 from groundswell.metrics.base import Period, Sources
 from groundswell.metrics.frames import rows
 
@@ -93,8 +93,13 @@ SECTIONS = (
 """The report's sections, in the order they are computed."""
 
 
-def gather(sources: Sources, *, progress: ProgressCallback | None = None) -> ReportData:
-    """Compute every section of the report over ``sources`` (one engine, one period, one model version)."""
+def gather(
+    sources: Sources, *, progress: ProgressCallback | None = None, sections: Iterable[str] | None = None
+) -> ReportData:
+    """Compute every section of the report over ``sources`` (one engine, one period, one model version).
+
+    ``sections``: only these (names of ``SECTIONS``), e.g. the web dashboard's; the rest stay out of the data
+    (neither computed nor unavailable)."""
     config = sources.config
     posts = sources.posts
     span = rows(posts.aggregate(n=posts.count(), first=posts.created_at.min(), last=posts.created_at.max()))[0]
@@ -112,13 +117,18 @@ def gather(sources: Sources, *, progress: ProgressCallback | None = None) -> Rep
         window_hours=config.response.window_hours,
     )
     work = _sections(sources)
-    for done, name in enumerate(SECTIONS):
+    chosen = set(SECTIONS if sections is None else sections)
+    wanted = tuple(n for n in SECTIONS if n in chosen)
+    unknown = sorted(chosen - set(SECTIONS))
+    if unknown:
+        raise UsageError(f"no report section {unknown[0]!r}; sections: {', '.join(SECTIONS)}")
+    for done, name in enumerate(wanted):
         if progress is not None:
-            progress(name, done, len(SECTIONS))
+            progress(name, done, len(wanted))
         try:
             data.sections[name] = work[name]()
         except MetricUnavailable as exc:
             data.unavailable[name] = str(exc)
     if progress is not None:
-        progress("done", len(SECTIONS), len(SECTIONS))
+        progress("done", len(wanted), len(wanted))
     return data

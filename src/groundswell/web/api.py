@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import ibis
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
@@ -105,11 +104,11 @@ def _waiting_job(state: AppState) -> Job:
 
 def _states_job(state: AppState) -> Job:
     """The team's item states: they change with every inbox change."""
-    from groundswell.inbox.queue import item_states
+    from groundswell.inbox.actions import stored_states
 
     def read_states() -> dict[tuple[str, str], dict[str, Any]]:
         with state.db() as ws:
-            return item_states(ibis.duckdb.from_connection(ws.store.con).table("inbox_items"))
+            return stored_states(ws.store)
 
     return ("states",), read_states, ("inbox",)
 
@@ -317,6 +316,12 @@ def post_import(request: Request, file: UploadFile = File(...), format: str | No
     """Import an uploaded file. It is streamed to ``uploads/`` in the workspace (never held in memory) and
     kept there: the posts' lineage names it, as for a file imported from the command line."""
     authorize(request, "imports.create")
+    return import_upload(request, file, format)
+
+
+def import_upload(request: Request, file: UploadFile, format: str | None) -> dict[str, Any]:
+    """Stream the upload to ``uploads/`` and import it (the caller has checked the role): the API's and the
+    admin page's one import path."""
     state = app_state(request)
     name = Path(file.filename or "upload").name or "upload"
     folder = state.workspace.path / UPLOADS

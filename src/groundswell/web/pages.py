@@ -1,4 +1,5 @@
-"""The server-rendered pages: sign-in, the dashboard, the report, the inbox and one conversation.
+"""The server-rendered pages: sign-in, the report, the inbox and one conversation (the dashboard and its
+drill-down are in ``web.dashboard``, the admin pages in ``web.admin``).
 
 Pages are Jinja2 templates with autoescaping (post text is untrusted), forms carry the session's CSRF
 token, and every change goes through the same library calls as the API (``groundswell.inbox``).
@@ -6,14 +7,10 @@ token, and every change goes through the same library calls as the API (``ground
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader
 
 from groundswell.accounts import (
     SESSION_COOKIE,
@@ -28,29 +25,18 @@ from groundswell.accounts.sessions import DEFAULT_LIFETIME
 from groundswell.inbox import OUTCOMES, STATUSES, WAITING
 from groundswell.metrics.base import parse_period
 from groundswell.store import connections
-from groundswell.web.api import inbox_page, scorecard_document, send_and_mark
-from groundswell.web.auth import Caller, app_state, authorize
+from groundswell.web.admin import router as admin_router
+from groundswell.web.api import inbox_page, send_and_mark
+from groundswell.web.auth import app_state, authorize
+from groundswell.web.dashboard import router as dashboard_router
 from groundswell.web.headers import OWN_CSP_HEADER
+from groundswell.web.templating import render as _render
+from groundswell.web.templating import templates
 
 router = APIRouter()
-# autoescape every template whatever its file name (Starlette's default only escapes *.html): post text is untrusted
-templates = Jinja2Templates(
-    env=Environment(
-        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-)
-
-
-def _render(request: Request, name: str, who: Caller | None, status_code: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"user": who.user if who else None, "csrf_token": who.csrf_token if who else None, **context},
-        status_code=status_code,
-    )
+router.include_router(dashboard_router)
+router.include_router(admin_router)
+__all__ = ["router", "templates"]
 
 
 def _back(path: str, message: str) -> RedirectResponse:
@@ -91,14 +77,6 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-@router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, since: str | None = None, until: str | None = None) -> HTMLResponse:
-    who = authorize(request, "dashboard.view")
-    period = parse_period(since, until)
-    card = scorecard_document(request, period)
-    return _render(request, "dashboard.html.j2", who, card=card, since=since or "", until=until or "")
 
 
 @router.get("/report", response_class=HTMLResponse)

@@ -1,0 +1,205 @@
+"""The admin pages: users, the workspace config, imports. Admins only (``users.manage``, ``config.change``,
+``imports.create``); every other role gets 403 on the pages and on their forms.
+
+Every change goes through the library (``groundswell.accounts``, ``groundswell.config``, the import path the
+API uses) and is in the audit log. Forms carry the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from groundswell.accounts import (
+    ROLES,
+    AccountError,
+    add_user,
+    disable_user,
+    enable_user,
+    list_users,
+    record,
+    set_role,
+)
+from groundswell.config import parse_config
+from groundswell.errors import ConfigError, UsageError
+from groundswell.web.auth import app_state, authorize
+from groundswell.web.templating import render
+
+router = APIRouter(prefix="/admin")
+
+REJECTS_SHOWN = 200
+CONFIG_CHANGES = ("posts", "marks", "inbox")
+"""What a config change stales: brand accounts, campaigns, rules and targets change every figure and the inbox."""
+
+
+def _back(path: str, message: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?msg={quote(message)}", status_code=303)
+
+
+@router.get("", include_in_schema=False)
+def admin_home(request: Request) -> Response:
+    authorize(request, "users.manage")
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+# -- users ------------------------------------------------------------------------------------
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, msg: str | None = None) -> HTMLResponse:
+    who = authorize(request, "users.manage")
+    with app_state(request).db() as ws:
+        users = list_users(ws.store)
+    return render(request, "admin_users.html.j2", who, users=users, roles=ROLES, message=msg, section="users")
+
+
+@router.post("/users")
+def add_user_form(
+    request: Request, name: str = Form(...), role: str = Form(...), password: str = Form(...),
+    csrf_token: str = Form(""),
+) -> Response:  # fmt: skip
+    who = authorize(request, "users.manage", form_token=csrf_token)
+    try:
+        with app_state(request).db() as ws:
+            user = add_user(ws.store, name.strip(), role, password, actor=who.user.name)
+    except (AccountError, UsageError) as exc:
+        return _back("/admin/users", f"not added: {exc}")
+    return _back("/admin/users", f"added {user.name} ({user.role})")
+
+
+@router.post("/users/{name}/role")
+def role_form(request: Request, name: str, role: str = Form(...), csrf_token: str = Form("")) -> Response:
+    who = authorize(request, "users.manage", form_token=csrf_token)
+    state = app_state(request)
+    try:
+        with state.db() as ws:
+            user = set_role(ws.store, name, role, actor=who.user.name)
+    except (AccountError, UsageError) as exc:
+        return _back("/admin/users", f"role not changed: {exc}")
+    state.forget_callers()  # the user's next request is checked with the new role
+    return _back("/admin/users", f"{user.name} is now {user.role}")
+
+
+@router.post("/users/{name}/disable")
+def disable_form(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    who = authorize(request, "users.manage", form_token=csrf_token)
+    state = app_state(request)
+    try:
+        with state.db() as ws:
+            user = disable_user(ws.store, name, actor=who.user.name)
+    except (AccountError, UsageError) as exc:
+        return _back("/admin/users", f"not disabled: {exc}")
+    state.forget_callers()  # sessions and tokens of the user are refused from now on
+    return _back("/admin/users", f"disabled {user.name}")
+
+
+@router.post("/users/{name}/enable")
+def enable_form(request: Request, name: str, csrf_token: str = Form("")) -> Response:
+    who = authorize(request, "users.manage", form_token=csrf_token)
+    state = app_state(request)
+    try:
+        with state.db() as ws:
+            user = enable_user(ws.store, name, actor=who.user.name)
+    except (AccountError, UsageError) as exc:
+        return _back("/admin/users", f"not enabled: {exc}")
+    state.forget_callers()
+    return _back("/admin/users", f"enabled {user.name}")
+
+
+# -- config -----------------------------------------------------------------------------------
+
+
+@router.get("/config", response_class=HTMLResponse)
+def config_page(request: Request, msg: str | None = None) -> HTMLResponse:
+    who = authorize(request, "config.change")
+    path = app_state(request).workspace.config_path
+    return render(
+        request, "admin_config.html.j2", who, text=path.read_text(encoding="utf-8"), path=path.name, error=None,
+        message=msg, section="config",
+    )  # fmt: skip
+
+
+@router.post("/config", response_class=HTMLResponse)
+def config_form(request: Request, text: str = Form(...), csrf_token: str = Form("")) -> Response:
+    """Validate the new text with the config loader; write it (atomically) only when it loads. An invalid
+    config answers 400 with the loader's message (line and field) and the text as given, and writes nothing."""
+    who = authorize(request, "config.change", form_token=csrf_token)
+    state = app_state(request)
+    text = text.replace("\r\n", "\n")
+    path = state.workspace.config_path
+    try:
+        config = parse_config(text, path=path.name)
+    except ConfigError as exc:
+        return render(
+            request, "admin_config.html.j2", who, status_code=400, text=text, path=path.name, error=exc,
+            message=None, section="config",
+        )  # fmt: skip
+    with state.writing(*CONFIG_CHANGES) as ws:
+        before = path.read_bytes()
+        if before == text.encode("utf-8"):
+            return _back("/admin/config", "no change")
+        with ws.store.transaction():
+            record(
+                ws.store, actor=who.user.name, action="config.change", target=path.name,
+                detail={"sha256_before": _sha(before), "sha256_after": _sha(text.encode("utf-8"))},
+            )  # fmt: skip
+            _replace(path, text)
+        ws.config = config
+    return _back("/admin/config", f"saved {path.name}")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path`` and rename it into place: a failed write leaves the old config whole."""
+    handle, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# -- imports ----------------------------------------------------------------------------------
+
+
+@router.get("/imports", response_class=HTMLResponse)
+def imports_page(request: Request, import_id: int | None = None, msg: str | None = None) -> HTMLResponse:
+    who = authorize(request, "imports.create")
+    with app_state(request).db() as ws:
+        imports = list(reversed(ws.store.imports()))
+        rejects = ws.rejects(import_id=import_id, limit=REJECTS_SHOWN) if import_id is not None else []
+    return render(
+        request, "admin_imports.html.j2", who, imports=imports, rejects=rejects, import_id=import_id, message=msg,
+        shown=REJECTS_SHOWN, section="imports",
+    )  # fmt: skip
+
+
+@router.post("/imports")
+def import_form(
+    request: Request,
+    file: UploadFile = File(...),  # noqa: B008 - FastAPI's way to declare an upload
+    format: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    from groundswell.web.api import import_upload
+
+    authorize(request, "imports.create", form_token=csrf_token)
+    found = import_upload(request, file, format or None)
+    if found["error"]:
+        return _back("/admin/imports", f"{found['file']}: {found['error']}")
+    return _back(
+        "/admin/imports",
+        f"{found['file']} ({found['format']}): read {found['read']}, imported {found['imported']}, "
+        f"duplicates {found['duplicates']}, rejected {found['rejected']}",
+    )

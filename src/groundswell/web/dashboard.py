@@ -1,0 +1,328 @@
+"""The dashboard: the scorecard and the report's charts for a period, a platform and a brand account, and the
+drill-down from a figure to the posts or threads behind it.
+
+Filters (a GET form, so a selection is a link):
+
+- ``since`` / ``until``: the period, read by ``metrics.base.parse_period`` as on the command line;
+- ``platform``: ``duckdb_sources(..., platform=...)`` gives the metrics that platform's posts only, so every
+  figure and chart is the one of that channel alone;
+- ``account``: one brand account's figures as the families' ``--by account`` define them (response and help:
+  the account answering the thread; subject: the account a post addresses; voice: the account posting). The
+  scorecard's indices are brand-wide (DESIGN defines them for the brand, and the library refuses ``--by``), so
+  with an account the page shows that account's figures and the charts drawn from them, and says so.
+
+Every figure is computed by the library and cached per selection and data version (``AppState.cached``).
+The charts are the report's own (``report.charts``), drawn by Plotly served from this app (no CDN).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly.io as pio
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from groundswell.config import normalize_handle
+from groundswell.errors import MetricUnavailable, UsageError
+from groundswell.metrics.base import Period, parse_period
+from groundswell.metrics.drilldown import COMPONENT_FIGURES, DRILL_FIGURES, drill_down
+from groundswell.report.gather import ReportData
+from groundswell.web.auth import app_state, authorize
+from groundswell.web.state import AppState
+from groundswell.web.templating import render
+from groundswell.workspace import Workspace
+
+router = APIRouter()
+
+CHART_SECTIONS = (
+    "scorecard", "subject_by_month", "response_by_account", "response_by_platform", "help", "voice",
+    "participation", "denominators", "fairness", "spikes",
+)  # fmt: skip
+"""The report sections the dashboard's charts are drawn from (the report's other sections are in /report)."""
+LEFT_OUT = ("cohorts",)
+"""Report charts the dashboard leaves to /report: Plotly draws heat maps with style attributes, which the
+pages' policy (``style-src 'self'``) refuses."""
+CHART_TITLES = {
+    "quadrant": "Where the brand stands",
+    "components": "What each index is made of",
+    "conversation": "What customers talk about, by month",
+    "response_rate": "Response rate",
+    "first_response": "First response time",
+    "help_outcomes": "Did we help?",
+    "sentiment_lift": "Sentiment lift",
+    "voice": "Conversation or broadcast",
+    "lorenz": "Participation: who does the talking",
+    "participation_split": "Lurkers, contributors, creators",
+    "fairness": "Fairness of response, by the customer's followers",
+    "spikes": "Inbound posts per day, and spikes",
+    "per_store": "Per store",
+}
+PAGE_SIZE = 50
+PLOTLY_PATH = "/assets/plotly.min.js"
+PLOTLY_CSS_PATH = "/assets/plotly.css"
+_JS_STRING = r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+_CSS_RULE = re.compile(r"\s*(" + _JS_STRING + r"|[A-Za-z_$][\w$]*)\s*:\s*" + _JS_STRING + r"\s*([,}])")
+_STYLE_ON_LOAD = re.compile(r'document\.getElementById\("([^"]+)"\)\)\{var \w+=document\.createElement\("style"\)')
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the dashboard shows: the filters as given (for the form and links) and as read."""
+
+    since: str = ""
+    until: str = ""
+    platform: str = ""
+    account: str = ""
+    period: Period = field(default_factory=Period)
+
+    @classmethod
+    def parse(cls, since: str | None, until: str | None, platform: str | None, account: str | None) -> Selection:
+        since, until = (since or "").strip(), (until or "").strip()
+        return cls(since, until, (platform or "").strip(), (account or "").strip(), parse_period(since, until))
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (self.period.since, self.period.until, self.platform, normalize_handle(self.account))
+
+    def query(self, **extra: Any) -> str:
+        """The selection (and ``extra``) as a query string, empty values left out."""
+        values = {"since": self.since, "until": self.until, "platform": self.platform, "account": self.account}
+        values.update({k: v for k, v in extra.items()})
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the account's figures: a value with what it is a rate of, and its drill-down."""
+
+    label: str
+    value: str
+    numerator: float | None = None
+    denominator: float | None = None
+    drill: str | None = None  # the figure's drill-down (``metrics.drilldown``)
+    note: str = ""
+
+
+@dataclass
+class DashboardView:
+    data: ReportData
+    charts: dict[str, Any]
+    figures: list[Figure] = field(default_factory=list)  # the account's, with an account selected
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def _sources(ws: Workspace, selection: Selection) -> Any:
+    """The metrics' ``Sources`` for the selection's period and platform (the account is a ``--by`` row)."""
+    from groundswell.metrics.engines import duckdb_sources
+
+    return duckdb_sources(ws, period=selection.period, platform=selection.platform or None)
+
+
+def filter_choices(state: AppState) -> tuple[list[str], list[str]]:
+    """The platforms in the workspace and the brand accounts (config first, then authors of brand posts)."""
+    from groundswell.threads.build import brand_accounts
+
+    def compute() -> tuple[list[str], list[str]]:
+        with state.db() as ws, ws.store.for_metrics(), _sources(ws, Selection()) as sources:
+            platforms = sorted(ws.summary().platforms)
+            accounts = list(dict.fromkeys(a.handle for a in brand_accounts(sources)))
+        return platforms, accounts
+
+    return state.cached(("dashboard-choices",), compute, on=("posts",))
+
+
+def dashboard_view(state: AppState, selection: Selection) -> DashboardView:
+    """The selection's figures and charts, once per selection and data version."""
+    from groundswell.report import gather
+    from groundswell.report.charts import build_charts
+    from groundswell.report.render import _json_for_script  # the report's own escaping of JSON inside a page
+
+    def compute() -> DashboardView:
+        with state.db() as ws, ws.store.for_metrics(), _sources(ws, selection) as sources:
+            if selection.account:
+                data = gather(sources, sections=())
+                figures, notes = _account_sections(sources, data, selection)
+            else:
+                data = gather(sources, sections=CHART_SECTIONS)
+                figures, notes = [], {}
+        drawn = {name: fig for name, fig in build_charts(data).items() if name not in LEFT_OUT}
+        charts = {name: json.loads(pio.to_json(fig, validate=False)) for name, fig in drawn.items()}
+        return DashboardView(data, {"json": _json_for_script(charts), "names": list(charts)}, figures, notes)
+
+    return state.cached(("dashboard", *selection.key), compute)
+
+
+def _matching(rows: list[Any], account: str) -> Any | None:
+    wanted = normalize_handle(account)
+    for row in rows:
+        if normalize_handle(str(row.group.get("account", ""))) == wanted:
+            return row
+    return None
+
+
+def _account_sections(sources: Any, data: ReportData, selection: Selection) -> tuple[list[Figure], dict[str, str]]:
+    """The account's rows of the families' ``--by account`` results, as report sections and as figures."""
+    from groundswell.metrics import conversation_ratio, help_figures, response, subject_shares
+
+    account = selection.account
+    figures: list[Figure] = []
+    notes: dict[str, str] = {}
+
+    answered = _matching(response(sources, by="account"), account)
+    if answered is None:
+        raise UsageError(f"no brand account {account!r} in this selection")
+    data.sections["response_by_account"] = [answered.as_dict()]
+    rate = answered.response_rate
+    figures.append(
+        Figure(
+            "response rate", _pct(rate), answered.replied, answered.needs_reply, "response_rate",
+            f"replied within {answered.window_hours:g} h / inbound posts needing a reply",
+        )
+    )  # fmt: skip
+    figures.append(
+        Figure(
+            "first response, median (90th percentile)",
+            f"{_hours(answered.first_response_median_s)} ({_hours(answered.first_response_p90_s)})",
+            None, answered.timed_threads, "first_response", "over the threads with a first response time",
+        )
+    )  # fmt: skip
+    helped = _matching(help_figures(sources, by="account"), account)
+    if helped is not None:
+        data.sections["help"] = helped.as_dict()
+        told = helped.helped + helped.not_helped
+        figures.append(Figure("help rate", _pct(helped.help_rate), helped.helped, told, "help_rate",
+                              "helped / (helped + not helped)"))  # fmt: skip
+        figures.append(Figure("help coverage", _pct(helped.coverage), told, helped.replied, "help_coverage",
+                              "(helped + not helped) / replied threads"))  # fmt: skip
+    try:
+        about = _matching(subject_shares(sources, by="account"), account)
+    except MetricUnavailable as exc:
+        about, notes["subject"] = None, str(exc)
+    if about is not None:
+        for name, part in (("experience_share", about.experience), ("marketing_buzz_share", about.marketing_buzz)):
+            share = part.share
+            figures.append(Figure(DRILL_FIGURES[name].label, _pct(share.value), share.numerator, share.denominator,
+                                  name, "of the customer posts addressing the account"))  # fmt: skip
+    voice = _matching(conversation_ratio(sources, by="account"), account)
+    if voice is not None:
+        data.sections["voice"] = voice.as_dict()
+        ratio = voice.conversation_ratio
+        figures.append(Figure("conversation ratio", _pct(ratio.value), ratio.numerator, ratio.denominator, None,
+                              "replies to people / the account's posts"))  # fmt: skip
+    return figures, notes
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _hours(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds / 3600:.1f} h"
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    since: str | None = None,
+    until: str | None = None,
+    platform: str | None = None,
+    account: str | None = None,
+) -> HTMLResponse:
+    who = authorize(request, "dashboard.view")
+    selection = Selection.parse(since, until, platform, account)
+    state = app_state(request)
+    platforms, accounts = filter_choices(state)
+    if selection.platform and selection.platform not in platforms:
+        raise UsageError(f"no posts from platform {selection.platform!r}; platforms: {', '.join(platforms)}")
+    view = dashboard_view(state, selection)
+    card = view.data.get("scorecard")
+    return render(
+        request, "dashboard.html.j2", who, sel=selection, view=view, card=card, platforms=platforms,
+        accounts=accounts, drill_for=COMPONENT_FIGURES, drill_figures=DRILL_FIGURES, titles=CHART_TITLES, plotly=PLOTLY_PATH,
+        plotly_css=PLOTLY_CSS_PATH, plotly_style_ids=plotly_styles()[1],
+    )  # fmt: skip
+
+
+@router.get("/threads", response_class=HTMLResponse)
+def drill(
+    request: Request,
+    figure: str,
+    part: str = "denominator",
+    since: str | None = None,
+    until: str | None = None,
+    platform: str | None = None,
+    account: str | None = None,
+    offset: int = 0,
+) -> HTMLResponse:
+    """The posts or threads behind a figure (``metrics.drilldown``), a page at a time."""
+    who = authorize(request, "dashboard.view")
+    selection = Selection.parse(since, until, platform, account)
+    state = app_state(request)
+    offset = max(0, offset)
+
+    def compute() -> Any:
+        with state.db() as ws, ws.store.for_metrics(), _sources(ws, selection) as sources:
+            return drill_down(sources, figure, part, account=selection.account or None, limit=PAGE_SIZE, offset=offset)
+
+    page = state.cached(("drill", figure, part, offset, *selection.key), compute)
+    return render(
+        request, "threads.html.j2", who, page=page, sel=selection, part=part,
+        back="/?" + selection.query(), next_query=selection.query(figure=figure, part=part, offset=offset + PAGE_SIZE),
+        prev_query=selection.query(figure=figure, part=part, offset=max(0, offset - PAGE_SIZE)),
+        other_query=selection.query(figure=figure, part="numerator" if part == "denominator" else "denominator"),
+        may_open=who.user.may("inbox.view"),
+    )  # fmt: skip
+
+
+@cache
+def plotly_styles() -> tuple[str, tuple[str, ...]]:
+    """Plotly's stylesheet, and the ids of the style elements its bundle would add when it loads.
+
+    plotly.js styles its charts by injecting ``<style>`` elements, which the pages' policy (``style-src
+    'self'``) refuses. It leaves its own rules out when the page already holds an element
+    ``#plotly.js-style-global.no-inline-styles``, and a bundled library's when an element with that library's
+    id exists. So the page links the rules, read here from the shipped plotly.min.js (``{"X,X div": ...}``,
+    ``X`` and ``Y`` standing for the chart and notifier selectors, as plotly.js expands them), as a
+    stylesheet of the app with that id, and holds an empty element for each other id: the policy stays the
+    pages' own and no style is refused.
+    """
+    from groundswell.report.render import _plotly_js
+
+    js = _plotly_js()
+    rules: list[str] = []
+    position = js.find('{"X,X div":')
+    while position >= 0:
+        found = _CSS_RULE.match(js, position + 1)
+        if found is None:
+            break
+        key, value = found.group(1), ast.literal_eval(found.group(3))
+        selector = key if key[0] not in "'\"" else ast.literal_eval(key)
+        selector = (
+            re.sub(r"^,", " ,", selector).replace("X", ".js-plotly-plot .plotly").replace("Y", ".plotly-notifier")
+        )
+        rules.append(f"{selector} {{{value}}}")
+        position = found.end() - 1
+        if found.group(4) == "}":
+            break
+    return "\n".join(rules) + "\n", tuple(_STYLE_ON_LOAD.findall(js))
+
+
+@router.get(PLOTLY_PATH)
+def plotly_js() -> Response:
+    """Plotly's JavaScript, from the plotly package itself: the pages fetch nothing from elsewhere."""
+    from groundswell.report.render import _plotly_js
+
+    return Response(_plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get(PLOTLY_CSS_PATH)
+def plotly_css() -> Response:
+    """The rules plotly.js would inject into the page (``plotly_styles``), as a stylesheet of the app."""
+    return Response(plotly_styles()[0], media_type="text/css", headers={"Cache-Control": "public, max-age=86400"})
