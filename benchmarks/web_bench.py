@@ -12,8 +12,10 @@ answered, for ``--seconds`` per endpoint. Endpoints, each measured alone:
   version, on the first request: its time is printed apart as "cold");
 - ``/api/v1/scorecard``: the scorecard (cached per data version; cold time printed apart).
 
-Prints requests, requests/s, p50 and p99 latency and errors per endpoint, and p99 as a ratio of the
-baseline's p99.
+Prints requests, requests/s, p50 and p99 latency and errors per endpoint, p99 as a ratio of the
+baseline's p99, and the CPU share the server and the clients used. Then the inbox while agents work it:
+a tenth of the clients assign items and give them back while the rest read the first page (every write
+makes the readers' next page differ), with read and write latencies.
 """
 
 from __future__ import annotations
@@ -102,6 +104,70 @@ async def _load(url: str, token: str, clients: int, seconds: float) -> dict[str,
     }
 
 
+async def _agents_at_work(base_url: str, token: str, clients: int, writers: int, seconds: float) -> dict[str, Any]:
+    """The inbox while agents work it: ``clients - writers`` clients read the first page; ``writers`` clients
+    take an item of it, assign it to themselves and give it back (two writes, each a new inbox version that
+    every reader's next page reflects). A 409 (another writer changed the item first) is counted, not an
+    error: it is the conflict check doing its job."""
+    import aiohttp
+
+    reads: list[float] = []
+    writes: list[float] = []
+    conflicts = 0
+    errors: dict[str, int] = {}
+    deadline = time.perf_counter() + seconds
+    connector = aiohttp.TCPConnector(limit=clients)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+
+        async def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+            async with session.request(method, f"{base_url}{path}", json=body) as response:
+                return response.status, await response.json()
+
+        async def reader() -> None:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                status, _ = await call("GET", "/api/v1/inbox")
+                if status != 200:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+                    continue
+                reads.append(time.perf_counter() - started)
+
+        async def writer(n: int) -> None:
+            nonlocal conflicts
+            while time.perf_counter() < deadline:
+                status, page = await call("GET", "/api/v1/inbox?limit=20")
+                item = page["items"][n % len(page["items"])] if status == 200 and page["items"] else None
+                if item is None:
+                    errors["no item"] = errors.get("no item", 0) + 1
+                    return
+                version = item["version"]
+                for assignee in ("bench", None):
+                    started = time.perf_counter()
+                    path = f"/api/v1/inbox/{item['platform']}/{item['post_id']}/assign"
+                    status, answer = await call("POST", path, {"assignee": assignee, "version": version})
+                    if status == 409:
+                        conflicts += 1
+                        break
+                    if status != 200:
+                        errors[str(status)] = errors.get(str(status), 0) + 1
+                        break
+                    writes.append(time.perf_counter() - started)
+                    version = answer["version"]
+
+        await asyncio.gather(*(reader() for _ in range(clients - writers)), *(writer(n) for n in range(writers)))
+    return {
+        "reads": len(reads),
+        "read_p50_ms": 1000 * statistics.median(reads) if reads else float("nan"),
+        "read_p99_ms": 1000 * _quantile(reads, 0.99) if reads else float("nan"),
+        "writes": len(writes),
+        "write_p50_ms": 1000 * statistics.median(writes) if writes else float("nan"),
+        "write_p99_ms": 1000 * _quantile(writes, 0.99) if writes else float("nan"),
+        "conflicts": conflicts,
+        "errors": errors,
+    }
+
+
 def _server_cpu_s(pid: int) -> float:
     """CPU seconds the server process has used (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -145,8 +211,7 @@ def main() -> None:
             cold = httpx.get(f"{base_url}{endpoint}", headers={"Authorization": f"Bearer {token}"}, timeout=600)
             print(f"# cold {endpoint}: {time.perf_counter() - started:.1f} s (status {cold.status_code})")
         print(
-            "endpoint             requests   req/s    p50 ms    p99 ms   p99 / baseline"
-            "  server cpu  client cpu  errors"
+            "endpoint             requests   req/s    p50 ms    p99 ms   p99 / baseline  server cpu  client cpu  errors"
         )
         baseline_p99 = None
         for endpoint in ENDPOINTS:
@@ -161,6 +226,14 @@ def main() -> None:
                 f" {result['p99_ms']:>9.1f}   {ratio:>14}  {server_share:>9.0%}  {result['client_cpu']:>9.0%}"
                 f"  {result['errors'] or 'none'}"
             )
+        writers = max(1, args.clients // 10)
+        mixed = asyncio.run(_agents_at_work(base_url, token, args.clients, writers, args.seconds))
+        print(
+            f"# agents at work: {args.clients - writers} clients reading /api/v1/inbox while {writers} assign and"
+            f" give back items: reads {mixed['reads']:,}, p50 {mixed['read_p50_ms']:.1f} ms,"
+            f" p99 {mixed['read_p99_ms']:.1f} ms; writes {mixed['writes']:,}, p50 {mixed['write_p50_ms']:.1f} ms,"
+            f" p99 {mixed['write_p99_ms']:.1f} ms; conflicts {mixed['conflicts']}; errors {mixed['errors'] or 'none'}"
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

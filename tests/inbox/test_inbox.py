@@ -123,7 +123,10 @@ def test_bad_outcome_and_unknown_post_are_refused(make_workspace: Any) -> None:
         mark_outcome(ws.store, "twitter", "c1", "maybe", version=0, actor="kim")
     with pytest.raises(UsageError, match="no post"):
         assign(ws.store, "twitter", "nope", "kim", version=0, actor="kim")
+    with pytest.raises(InboxConflict):  # no item at that version (items exist only for stored posts)
+        assign(ws.store, "twitter", "nope", "kim", version=3, actor="kim")
     assert ws.store.execute("SELECT count(*) FROM outcome_marks")[0][0] == 0
+    assert ws.store.execute("SELECT count(*) FROM inbox_items")[0][0] == 0
 
 
 def test_label_corrections_are_kept_beside_the_model_and_export_as_training_data(

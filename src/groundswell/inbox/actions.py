@@ -106,7 +106,8 @@ def _change(
 ) -> ItemState:
     """Write the item's new state if it is still at ``version``, with its audit entry and ``also`` (one
     transaction: all or nothing); else ``InboxConflict`` and nothing written."""
-    _require_post(store, platform, post_id)
+    if version == 0:  # a new item: its post must exist (an item's row exists only for a stored post)
+        _require_post(store, platform, post_id)
     with store.transaction():
         current = item_state(store, platform, post_id)
         if (current.version if current else 0) != version:

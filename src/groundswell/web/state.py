@@ -9,6 +9,7 @@ generations then also move when the database's own fingerprints do (checked ever
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +46,7 @@ class AppState:
     generation: dict[str, int] = field(default_factory=lambda: {"posts": 0, "marks": 0, "inbox": 0})
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _callers: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    _flights: dict[tuple[Any, ...], asyncio.Future[Any]] = field(default_factory=dict)  # event loop only
     _others_seen: dict[str, str] = field(default_factory=dict)
     _others_next: float = 0.0
 
@@ -112,10 +114,19 @@ class AppState:
         """``cached`` for an ``async`` endpoint: a cached figure is answered on the event loop, and only a miss
         goes to a worker thread (where it may wait for the lock while another request writes or computes)."""
         self.watch_others(blocking=False)
-        found = self._cache.get((*key, tuple(self.generation[name] for name in on)))
+        full = (*key, tuple(self.generation[name] for name in on))
+        found = self._cache.get(full)
         if found is not None:
             return found  # type: ignore[no-any-return]
-        return await run_in_threadpool(self.cached, key, compute, on=on)
+        # One worker thread per miss, however many requests missed: after a write, every waiting request
+        # would otherwise take its own thread and queue for the lock in turn, only to find the value made.
+        flight = self._flights.get(full)
+        if flight is None:
+            flight = asyncio.ensure_future(run_in_threadpool(self.cached, key, compute, on=on))
+            self._flights[full] = flight
+            flight.add_done_callback(lambda _done: self._flights.pop(full, None))
+        result: T = await asyncio.shield(flight)
+        return result
 
     def remembered_caller(self, credential: str) -> Any | None:
         """A caller authenticated by ``credential`` within the last ``CALLER_TTL_S`` seconds."""
