@@ -42,26 +42,31 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"no PostgreSQL server for the tests: {reason} (apt-get install postgresql)")
 
 
-def _pg_bin(name: str) -> str:
+def pg_binary(name: str) -> str | None:
+    """The newest installed PostgreSQL's ``name`` (initdb, pg_ctl), else one on PATH, else None."""
     for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
         if (folder / name).exists():
             return str(folder / name)
-    found = shutil.which(name)
+    return shutil.which(name)
+
+
+def _pg_bin(name: str) -> str:
+    found = pg_binary(name)
     if found is None:
         _unavailable(f"PostgreSQL's {name} is not installed")
     assert found is not None
     return found
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _as_postgres_user() -> list[str]:
-    # PostgreSQL refuses to run as root; CI containers often are root
+def as_postgres_user() -> list[str]:
+    """The command prefix that runs a PostgreSQL binary: it refuses to run as root, and CI containers often are."""
     if os.geteuid() != 0:
         return []
     return ["runuser", "-u", "postgres", "--"]
@@ -101,7 +106,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     except ImportError:
         _unavailable("psycopg is not installed (pip install -e '.[test]')")
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    as_postgres = _as_postgres_user()
+    as_postgres = as_postgres_user()
     root = Path(tempfile.mkdtemp(prefix="groundswell-pg-"))
     data = root / "data"
     password_file = root / "password"
@@ -109,7 +114,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     if as_postgres:
         shutil.chown(root, "postgres")
         shutil.chown(password_file, "postgres")
-    port = _free_port()
+    port = free_port()
     try:
         subprocess.run(
             [*as_postgres, initdb, "-D", str(data), "-U", USER, "--auth=scram-sha-256", f"--pwfile={password_file}",

@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 import pytest
 from atproto import Client, client_utils, models
 
+from postgres_server import as_postgres_user, free_port, pg_binary
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 NODE_MODULES_ENV = "GROUNDSWELL_ATPROTO_NODE_MODULES"
@@ -53,28 +55,11 @@ def _node_modules() -> Path:
 
 
 def _pg_bin(name: str) -> str:
-    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (folder / name).exists():
-            return str(folder / name)
-    found = shutil.which(name)
+    found = pg_binary(name)
     if found is None:
         _unavailable(f"PostgreSQL's {name} is not installed (apt-get install postgresql)")
     assert found is not None
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _as_postgres_user() -> list[str]:
-    # PostgreSQL refuses to run as root; CI containers often are root
-    if os.geteuid() != 0:
-        return []
-    return ["runuser", "-u", "postgres", "--"]
 
 
 @dataclass
@@ -148,10 +133,10 @@ def bluesky_network() -> Iterator[BlueskyNetwork]:
     if shutil.which("redis-server") is None:
         _unavailable("redis-server is not installed (apt-get install redis-server)")
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    runner = _as_postgres_user()
+    runner = as_postgres_user()
     tmp = Path(tempfile.mkdtemp(prefix="gs-bsky-"))
     tmp.chmod(0o777)
-    pg_data, pg_port, redis_port = tmp / "pg", _free_port(), _free_port()
+    pg_data, pg_port, redis_port = tmp / "pg", free_port(), free_port()
     processes: list[subprocess.Popen[bytes]] = []
     pg_started = False
     try:

@@ -100,15 +100,7 @@ def duckdb_sources(
     ``config``: the workspace's config when a ``Workspace`` is given; required with a bare store.
     ``model_version``: the enrichments to use (default: the newest; ``MetricUnavailable`` if it is absent).
     """
-    from groundswell.workspace import Workspace
-
-    if isinstance(workspace_or_store, Workspace):
-        store = workspace_or_store.store
-        config = config if config is not None else workspace_or_store.config
-    else:
-        store = workspace_or_store
-    if config is None:
-        raise UsageError("duckdb_sources needs the workspace config with a bare store")
+    store, config = _store_and_config(workspace_or_store, config, "duckdb_sources")
     from groundswell.store.duckdb import DuckDBStore
 
     if not isinstance(store, DuckDBStore):  # a team's workspace on PostgreSQL: the same expressions there
@@ -147,15 +139,8 @@ def postgres_sources(
     """``Sources`` over a workspace's PostgreSQL database (the store's own connection, through ibis's
     postgres backend). As ``duckdb_sources``; the threads are built from the posts each time."""
     from groundswell.store.postgres import PostgresStore
-    from groundswell.workspace import Workspace
 
-    if isinstance(workspace_or_store, Workspace):
-        store = workspace_or_store.store
-        config = config if config is not None else workspace_or_store.config
-    else:
-        store = workspace_or_store
-    if config is None:
-        raise UsageError("postgres_sources needs the workspace config with a bare store")
+    store, config = _store_and_config(workspace_or_store, config, "postgres_sources")
     if not isinstance(store, PostgresStore):
         raise UsageError(f"postgres_sources needs a workspace on PostgreSQL, not one in {store.location}")
     from groundswell.metrics.postgres_dialect import use_groundswell_compiler
@@ -173,6 +158,19 @@ def postgres_sources(
         marks=marks,
         platform=platform,
     )
+
+
+def _store_and_config(
+    workspace_or_store: Workspace | Store, config: WorkspaceConfig | None, caller: str
+) -> tuple[Any, WorkspaceConfig]:
+    """A workspace's store and config (``config`` wins when given); a bare store needs ``config``."""
+    from groundswell.workspace import Workspace
+
+    if isinstance(workspace_or_store, Workspace):
+        return workspace_or_store.store, config if config is not None else workspace_or_store.config
+    if config is None:
+        raise UsageError(f"{caller} needs the workspace config with a bare store")
+    return workspace_or_store, config
 
 
 def _stored_marks(store: Store, backend: Any) -> ir.Table | None:

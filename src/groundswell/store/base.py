@@ -7,13 +7,14 @@ Code outside ``store/`` that runs its own SQL (accounts, inbox, connected accoun
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+import json
+from collections.abc import Generator, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pyarrow as pa
 
-from groundswell.records import PostRow, Rejected, RejectRecord
+from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
 
 if TYPE_CHECKING:
     from groundswell.store.duckdb import BatchResult, PostLookup, WorkspaceSummary
@@ -96,3 +97,30 @@ class Store(Protocol):
     def post_count(self) -> int: ...
 
     def summary(self) -> WorkspaceSummary: ...
+
+
+CONFLICT_COLUMNS = (*POST_FIELDS, "_other_source", "_other_line")
+"""The columns an import's classified batch gives for a row whose post_id was imported with other content:
+the row, and where the other one came from (no source: an earlier line of the same file)."""
+
+
+def conflict_rejects(found: Iterable[Sequence[Any]]) -> list[Rejected]:
+    """The rejects for rows of ``CONFLICT_COLUMNS``: each names the line, the post_id and the other copy."""
+    rejects = []
+    for values in found:
+        record = dict(zip(CONFLICT_COLUMNS, values, strict=True))
+        where = (
+            f"line {record['_other_line']} of this file"
+            if record["_other_source"] is None
+            else f"{record['_other_source']} line {record['_other_line']}"
+        )
+        raw = {k: record[k] for k in POST_FIELDS if k != "line"}
+        rejects.append(
+            Rejected(
+                line=int(record["line"]),
+                field="post_id",
+                reason=f"post_id {record['post_id']} already imported with other content (from {where})",
+                raw=json.dumps(raw, default=str, ensure_ascii=False),
+            )
+        )
+    return rejects

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ import pyarrow as pa
 
 from groundswell.errors import StoreError, WorkspaceError
 from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
-from groundswell.store.base import Dialect
+from groundswell.store.base import CONFLICT_COLUMNS, Dialect, conflict_rejects
 from groundswell.store.schema import apply_migrations
 
 DATABASE_FILENAME = "groundswell.duckdb"
@@ -308,26 +307,10 @@ class DuckDBStore:
             counts = dict(con.execute("SELECT _status, count(*) FROM _classified GROUP BY _status").fetchall())
             conflicts: list[Rejected] = []
             if counts.get("conflict"):
-                names = [*POST_FIELDS, "_other_source", "_other_line"]
                 found = con.execute(
-                    f"SELECT {', '.join(names)} FROM _classified WHERE _status = 'conflict' ORDER BY line"
+                    f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM _classified WHERE _status = 'conflict' ORDER BY line"
                 ).fetchall()
-                for values in found:
-                    record = dict(zip(names, values, strict=True))
-                    where = (
-                        f"line {record['_other_line']} of this file"
-                        if record["_other_source"] is None
-                        else f"{record['_other_source']} line {record['_other_line']}"
-                    )
-                    raw = {k: record[k] for k in POST_FIELDS if k != "line"}
-                    conflicts.append(
-                        Rejected(
-                            line=int(record["line"]),
-                            field="post_id",
-                            reason=f"post_id {record['post_id']} already imported with other content (from {where})",
-                            raw=json.dumps(raw, default=str, ensure_ascii=False),
-                        )
-                    )
+                conflicts = conflict_rejects(found)
             return BatchResult(int(counts.get("new", 0)), int(counts.get("duplicate", 0)), conflicts)
         finally:
             con.unregister("_batch")

@@ -9,7 +9,6 @@ versions), and imports and enrichments run in transactions.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ import pyarrow as pa
 
 from groundswell.errors import StoreError, UsageError
 from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
-from groundswell.store.base import Dialect
+from groundswell.store.base import CONFLICT_COLUMNS, Dialect, conflict_rejects
 from groundswell.store.duckdb import BatchResult, PostLookup, WorkspaceSummary
 from groundswell.store.schema import PostgresMigrationConnection, apply_migrations, postgres_sql
 
@@ -265,26 +264,10 @@ class PostgresStore:
             counts = dict(cur.execute(b"SELECT _status, count(*) FROM _classified GROUP BY _status").fetchall())
             conflicts: list[Rejected] = []
             if counts.get("conflict"):
-                names = [*POST_FIELDS, "_other_source", "_other_line"]
                 found = cur.execute(
-                    f"SELECT {', '.join(names)} FROM _classified WHERE _status = 'conflict' ORDER BY line".encode()
+                    f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM _classified WHERE _status = 'conflict' ORDER BY line".encode()
                 ).fetchall()
-                for values in found:
-                    record = dict(zip(names, values, strict=True))
-                    where = (
-                        f"line {record['_other_line']} of this file"
-                        if record["_other_source"] is None
-                        else f"{record['_other_source']} line {record['_other_line']}"
-                    )
-                    raw = {k: record[k] for k in POST_FIELDS if k != "line"}
-                    conflicts.append(
-                        Rejected(
-                            line=int(record["line"]),
-                            field="post_id",
-                            reason=f"post_id {record['post_id']} already imported with other content (from {where})",
-                            raw=json.dumps(raw, default=str, ensure_ascii=False),
-                        )
-                    )
+                conflicts = conflict_rejects(found)
         return BatchResult(int(counts.get("new", 0)), int(counts.get("duplicate", 0)), conflicts)
 
     # -- enrichments -----------------------------------------------------------------
