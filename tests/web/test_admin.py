@@ -5,11 +5,19 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from conftest import PASSWORDS, Server
 from groundswell.accounts import entries
 from groundswell.config import CONFIG_FILENAME
 from groundswell.workspace import Workspace
+
+
+@pytest.fixture
+def database(backend: str | None) -> str | None:
+    """Every test here runs on the embedded workspace and on PostgreSQL (tests/postgres_server.py)."""
+    return backend
+
 
 PAGES = ("/admin/users", "/admin/config", "/admin/imports")
 

@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from chromium_session import ARTIFACTS
 from conftest import PASSWORDS, Server
+
+
+@pytest.fixture
+def database(backend: str | None) -> str | None:
+    """Every test here runs on the embedded workspace and on PostgreSQL (tests/postgres_server.py)."""
+    return backend
 
 
 def _help_rate(page: Any, server: Server) -> str:

@@ -8,9 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import pytest
 
 from conftest import PASSWORDS, Server
 from groundswell.web.headers import OWN_CSP_HEADER, PAGE_CSP
+
+
+@pytest.fixture
+def database(backend: str | None) -> str | None:
+    """Every test here runs on the embedded workspace and on PostgreSQL (tests/postgres_server.py)."""
+    return backend
 
 
 @contextmanager
