@@ -1,5 +1,5 @@
-"""The dashboard over real HTTP: filters change the figures as the library computes them, and the drill-down
-lists exactly what a figure counts.
+"""The dashboard over real HTTP, on the embedded workspace and on PostgreSQL: filters change the figures as the
+library computes them, and the drill-down lists exactly what a figure counts.
 
 The workspace holds two platforms with one brand account each. Expected figures are computed by the library
 before the server starts: over a workspace holding only one platform's posts (so the platform filter is
@@ -90,8 +90,8 @@ class Dashboard:
     library: dict[tuple[str, str, str], tuple[int, list[str]]]  # (selection, figure, part) -> total, keys
 
 
-def _workspace(root: Path, posts: str, labels: dict[str, dict[str, Any]]) -> Workspace:
-    ws = Workspace.init(root, config_text=CONFIG)
+def _workspace(root: Path, posts: str, labels: dict[str, dict[str, Any]], database: str = "") -> Workspace:
+    ws = Workspace.init(root, config_text=CONFIG, database=database)
     (root / "posts.csv").write_text(HEAD + posts, encoding="utf-8")
     assert ws.import_files([root / "posts.csv"]).rejected == 0
     write_enrichments(ws.store, labels)
@@ -135,22 +135,26 @@ def _library(whole: Workspace) -> dict[tuple[str, str, str], Any]:
     return library
 
 
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    """One server for the module: its tests only read."""
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def dashboard(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """One server for the module (its tests only read), on the embedded workspace and then on PostgreSQL;
+    the expected figures are the library's on the embedded workspace either way."""
     import uvicorn
 
     from groundswell.web import create_app
 
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    database = server.new_database() if server is not None else ""
     root = tmp_path_factory.mktemp("dashboard")
     cards, library = _expected(root / "expected")
-    ws = _workspace(root / "served", TWITTER + MASTODON, LABELS)
+    ws = _workspace(root / "served", TWITTER + MASTODON, LABELS, database)
     for name, role in (("val", "viewer"), ("kim", "agent")):
         add_user(ws.store, name, role, PASSWORDS[name], actor="test")
     path = ws.path
     ws.close()
     port = _free_port()
-    instance = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(path, database=database)
+    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -160,6 +164,8 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     yield Dashboard(f"http://127.0.0.1:{port}", cards, library)
     instance.should_exit = True
     thread.join(timeout=20)
+    if server is not None:
+        server.drop_database(database)
 
 
 def _login(url: str, name: str) -> httpx.Client:
