@@ -99,6 +99,30 @@ class Store(Protocol):
     def summary(self) -> WorkspaceSummary: ...
 
 
+CLASSIFY_BATCH = """
+    SELECT s.*,
+        CASE
+            WHEN s._rn > 1 AND f.author_id = s.author_id AND f.created_at = s.created_at
+                 AND f.text = s.text THEN 'duplicate'
+            WHEN s._rn > 1 THEN 'conflict'
+            WHEN e.post_id IS NULL THEN 'new'
+            WHEN e.author_id = s.author_id AND e.created_at = s.created_at
+                 AND e.text = s.text THEN 'duplicate'
+            ELSE 'conflict'
+        END AS _status,
+        CASE WHEN s._rn > 1 THEN NULL ELSE e.source END AS _other_source,
+        CASE WHEN s._rn > 1 THEN f.line ELSE e.source_line END AS _other_line
+    FROM _staged s
+    LEFT JOIN _staged f
+        ON s._rn > 1 AND f._rn = 1 AND f.platform = s.platform AND f.post_id = s.post_id
+    LEFT JOIN {existing} e
+        ON s._rn = 1 AND e.platform = s.platform AND e.post_id = s.post_id
+"""
+"""An import batch's rows (``_staged``, numbered ``_rn`` within a post_id) classified against the stored posts of
+the same keys (``{existing}``) and the batch's own first row of a key: ``new``, ``duplicate`` (same author,
+time and text) or ``conflict`` (same key, other content: a reject naming the other copy). One statement for
+both stores."""
+
 CONFLICT_COLUMNS = (*POST_FIELDS, "_other_source", "_other_line")
 """The columns an import's classified batch gives for a row whose post_id was imported with other content:
 the row, and where the other one came from (no source: an earlier line of the same file)."""

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from groundswell.errors import StoreError, WorkspaceError
 from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
-from groundswell.store.base import CONFLICT_COLUMNS, Dialect, conflict_rejects
+from groundswell.store.base import CLASSIFY_BATCH, CONFLICT_COLUMNS, Dialect, conflict_rejects
 from groundswell.store.schema import apply_migrations
 
 DATABASE_FILENAME = "groundswell.duckdb"
@@ -266,28 +266,7 @@ class DuckDBStore:
                 "FROM posts p SEMI JOIN (SELECT platform, post_id FROM _staged WHERE _rn = 1) s "
                 "ON p.platform = s.platform AND p.post_id = s.post_id"
             )
-            con.execute(
-                """
-                CREATE OR REPLACE TEMP TABLE _classified AS
-                SELECT s.*,
-                    CASE
-                        WHEN s._rn > 1 AND f.author_id = s.author_id AND f.created_at = s.created_at
-                             AND f.text = s.text THEN 'duplicate'
-                        WHEN s._rn > 1 THEN 'conflict'
-                        WHEN e.post_id IS NULL THEN 'new'
-                        WHEN e.author_id = s.author_id AND e.created_at = s.created_at
-                             AND e.text = s.text THEN 'duplicate'
-                        ELSE 'conflict'
-                    END AS _status,
-                    CASE WHEN s._rn > 1 THEN NULL ELSE e.source END AS _other_source,
-                    CASE WHEN s._rn > 1 THEN f.line ELSE e.source_line END AS _other_line
-                FROM _staged s
-                LEFT JOIN _staged f
-                    ON s._rn > 1 AND f._rn = 1 AND f.platform = s.platform AND f.post_id = s.post_id
-                LEFT JOIN _existing e
-                    ON s._rn = 1 AND e.platform = s.platform AND e.post_id = s.post_id
-                """
-            )
+            con.execute("CREATE OR REPLACE TEMP TABLE _classified AS " + CLASSIFY_BATCH.format(existing="_existing"))
             now = _utcnow()
             con.execute(
                 """

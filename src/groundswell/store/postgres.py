@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from groundswell.errors import StoreError, UsageError
 from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
-from groundswell.store.base import CONFLICT_COLUMNS, Dialect, conflict_rejects
+from groundswell.store.base import CLASSIFY_BATCH, CONFLICT_COLUMNS, Dialect, conflict_rejects
 from groundswell.store.duckdb import BatchResult, PostLookup, WorkspaceSummary
 from groundswell.store.schema import PostgresMigrationConnection, apply_migrations, postgres_sql
 
@@ -218,34 +218,16 @@ class PostgresStore:
                 b"CREATE TEMP TABLE _staged ON COMMIT DROP AS SELECT *, "
                 b"row_number() OVER (PARTITION BY platform, post_id ORDER BY line) AS _rn FROM _batch"
             )
-            cur.execute(
-                b"""
-                CREATE TEMP TABLE _classified ON COMMIT DROP AS
+            existing = """
                 WITH existing AS (
                     SELECT p.platform, p.post_id, p.author_id, p.created_at, p.text, p.source, p.source_line
                     FROM posts p
                     WHERE EXISTS (SELECT 1 FROM _staged s
                                   WHERE s._rn = 1 AND p.platform = s.platform AND p.post_id = s.post_id)
                 )
-                SELECT s.*,
-                    CASE
-                        WHEN s._rn > 1 AND f.author_id = s.author_id AND f.created_at = s.created_at
-                             AND f.text = s.text THEN 'duplicate'
-                        WHEN s._rn > 1 THEN 'conflict'
-                        WHEN e.post_id IS NULL THEN 'new'
-                        WHEN e.author_id = s.author_id AND e.created_at = s.created_at
-                             AND e.text = s.text THEN 'duplicate'
-                        ELSE 'conflict'
-                    END AS _status,
-                    CASE WHEN s._rn > 1 THEN NULL ELSE e.source END AS _other_source,
-                    CASE WHEN s._rn > 1 THEN f.line ELSE e.source_line END AS _other_line
-                FROM _staged s
-                LEFT JOIN _staged f
-                    ON s._rn > 1 AND f._rn = 1 AND f.platform = s.platform AND f.post_id = s.post_id
-                LEFT JOIN existing e
-                    ON s._rn = 1 AND e.platform = s.platform AND e.post_id = s.post_id
-                """
-            )
+            """
+            classify = CLASSIFY_BATCH.format(existing="existing")
+            cur.execute(f"CREATE TEMP TABLE _classified ON COMMIT DROP AS {existing} {classify}".encode())
             cur.execute(
                 b"""
                 INSERT INTO posts
