@@ -8,7 +8,6 @@ compared on one generated demo world imported and enriched into an embedded work
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,13 @@ from typing import Any
 
 import pytest
 
+from engine_equality import (  # noqa: F401 - the shared tests, run here on this module's `both`
+    same,
+    test_every_family_is_equal,
+    test_response_is_equal,
+    test_scorecard_is_equal,
+    test_threads_are_equal,
+)
 from groundswell.demo import build_demo
 from groundswell.enrich.registry import shipped_model_dir
 from groundswell.errors import StoreError, UsageError
@@ -25,17 +31,13 @@ from groundswell.metrics import METRIC_FAMILIES
 from groundswell.metrics.base import Sources
 from groundswell.metrics.engines import duckdb_sources, postgres_sources
 from groundswell.metrics.postgres_dialect import postgres_regex
-from groundswell.metrics.response import response
-from groundswell.metrics.scorecard import scorecard
 from groundswell.store.duckdb import DuckDBStore
 from groundswell.store.postgres import PostgresStore, redact
 from groundswell.store.schema import PostgresMigrationConnection, apply_migrations
-from groundswell.threads import build_threads
 from groundswell.workspace import DATABASE_ENV, Workspace
 from postgres_server import PostgresServer
 
 POSTS = 2000
-GROUPINGS = (None, "account", "platform", "month", "follower_band", "location")
 
 
 @pytest.fixture(scope="module")
@@ -68,19 +70,9 @@ def both(worlds: tuple[Workspace, Workspace]) -> Iterator[tuple[Sources, Sources
         yield a, b
 
 
-def _same(a: Any, b: Any, where: str) -> None:
-    if isinstance(a, float) and isinstance(b, float):
-        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), where
-    elif isinstance(a, dict) and isinstance(b, dict):
-        assert a.keys() == b.keys(), where
-        for key in a:
-            _same(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{where}[{i}]")
-    else:
-        assert a == b, where
+@pytest.fixture(scope="module")
+def least_threads() -> int:
+    return 300
 
 
 def test_the_same_posts_imports_and_enrichments(worlds: tuple[Workspace, Workspace]) -> None:
@@ -93,38 +85,6 @@ def test_the_same_posts_imports_and_enrichments(worlds: tuple[Workspace, Workspa
     labels = "SELECT platform, post_id, model_version, sentiment, intent, subject, needs_reply, gratitude, campaign "
     labels += "FROM enrichments ORDER BY platform, post_id"
     assert on_duckdb.store.execute(labels) == on_postgres.store.execute(labels)
-
-
-def test_threads_are_equal(both: tuple[Sources, Sources]) -> None:
-    found = []
-    for sources in both:
-        rows = build_threads(sources).threads.to_pyarrow().to_pylist()
-        found.append(sorted(rows, key=lambda r: (r["platform"], r["thread_id"])))
-    assert len(found[0]) > 300
-    _same(found[0], found[1], "threads")
-
-
-@pytest.mark.parametrize("by", GROUPINGS)
-def test_response_is_equal(both: tuple[Sources, Sources], by: str | None) -> None:
-    on_duckdb, on_postgres = both
-    expected = [f.as_dict() for f in response(on_duckdb, by=by)]
-    assert expected and expected[0]["inbound"] > 0
-    _same(expected, [f.as_dict() for f in response(on_postgres, by=by)], f"response by {by}")
-
-
-@pytest.mark.parametrize("name", sorted(METRIC_FAMILIES))
-def test_every_family_is_equal(both: tuple[Sources, Sources], name: str) -> None:
-    on_duckdb, on_postgres = both
-    family = METRIC_FAMILIES[name]
-    expected = [row.as_dict() for row in family(on_duckdb, by=None)]
-    _same(expected, [row.as_dict() for row in family(on_postgres, by=None)], name)
-
-
-def test_scorecard_is_equal(both: tuple[Sources, Sources]) -> None:
-    on_duckdb, on_postgres = both
-    expected = scorecard(on_duckdb)[0].as_dict()
-    assert expected["social_media_index"] is not None
-    _same([expected], [scorecard(on_postgres)[0].as_dict()], "scorecard")
 
 
 def test_the_inbox_waits_on_the_same_conversations(both: tuple[Sources, Sources]) -> None:
@@ -370,7 +330,7 @@ def test_every_command_honours_groundswell_database(tmp_path: Path, postgres_dat
         printed[name] = outputs
     assert not (tmp_path / "postgresql" / "groundswell.duckdb").exists()  # the team's data is in PostgreSQL only
     for embedded, team in zip(printed["duckdb"], printed["postgresql"], strict=True):
-        _same(_without_times(embedded), _without_times(team), "cli")
+        same(_without_times(embedded), _without_times(team), "cli")
     assert printed["duckdb"][0]["posts"] == 8 and printed["postgresql"][1]
 
 
