@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Generator, Iterable, Sequence
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pyarrow as pa
@@ -148,3 +149,59 @@ def conflict_rejects(found: Iterable[Sequence[Any]]) -> list[Rejected]:
             )
         )
     return rejects
+
+
+def utcnow() -> datetime:
+    """Now, naive UTC: how every timestamp is stored."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ImportLedger:
+    """The ``imports`` and ``rejects`` bookkeeping, in SQL both stores run through their ``execute``/``query``
+    (``?`` placeholders); each store writes a batch of rejects its own fast way (``add_rejects``)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def start_import(self, *, source: str, format: str, size_bytes: int | None) -> int:
+        row = self.execute(
+            "INSERT INTO imports (import_id, source, format, size_bytes, started_at, status) "
+            "VALUES (nextval('import_id_seq'), ?, ?, ?, ?, 'running') RETURNING import_id",
+            [source, format, size_bytes, utcnow()],
+        )[0]
+        return int(row[0])
+
+    def finish_import(
+        self,
+        import_id: int,
+        *,
+        status: str,
+        read: int,
+        imported: int,
+        duplicates: int,
+        rejected: int,
+        sha256: str | None,
+        error: str | None = None,
+    ) -> None:
+        self.execute(
+            "UPDATE imports SET status = ?, read = ?, imported = ?, duplicates = ?, rejected = ?, "
+            "sha256 = ?, error = ?, finished_at = ? WHERE import_id = ?",
+            [status, read, imported, duplicates, rejected, sha256, error, utcnow(), import_id],
+        )
+
+    def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
+        sql = "SELECT import_id, file, line, field, reason, raw, rejected_at FROM rejects"
+        params: list[Any] = []
+        if import_id is not None:
+            sql += " WHERE import_id = ?"
+            params.append(import_id)
+        sql += " ORDER BY import_id, file, line"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [RejectRecord(*row) for row in self.execute(sql, params)]
+
+    def imports(self) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM imports ORDER BY import_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,15 @@ import duckdb
 import pyarrow as pa
 
 from groundswell.errors import StoreError, WorkspaceError
-from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
-from groundswell.store.base import CLASSIFY_BATCH, CONFLICT_COLUMNS, Dialect, conflict_rejects
+from groundswell.records import POST_FIELDS, PostRow, Rejected
+from groundswell.store.base import (
+    CLASSIFY_BATCH,
+    CONFLICT_COLUMNS,
+    Dialect,
+    ImportLedger,
+    conflict_rejects,
+    utcnow,
+)
 from groundswell.store.schema import apply_migrations
 
 DATABASE_FILENAME = "groundswell.duckdb"
@@ -50,10 +57,6 @@ assert tuple(_POST_ARROW_SCHEMA.names) == POST_FIELDS  # one column order everyw
 
 # DuckDB 2.0 keeps a result open until it is drained, and a connection with an
 # open result refuses register(); so single-row reads use fetchall()[0], never fetchone().
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,7 @@ class PostLookup:
     recent_brand_replies: int  # brand replies to the author's other posts in the 7 days up to this one
 
 
-class DuckDBStore:
+class DuckDBStore(ImportLedger):
     """A workspace database file. One process writes at a time (DuckDB's file lock)."""
 
     dialect: Dialect = "duckdb"
@@ -183,37 +186,10 @@ class DuckDBStore:
 
     # -- imports -----------------------------------------------------------------
 
-    def start_import(self, *, source: str, format: str, size_bytes: int | None) -> int:
-        row = self.con.execute(
-            "INSERT INTO imports (import_id, source, format, size_bytes, started_at, status) "
-            "VALUES (nextval('import_id_seq'), ?, ?, ?, ?, 'running') RETURNING import_id",
-            [source, format, size_bytes, _utcnow()],
-        ).fetchall()[0]
-        assert row is not None
-        return int(row[0])
-
-    def finish_import(
-        self,
-        import_id: int,
-        *,
-        status: str,
-        read: int,
-        imported: int,
-        duplicates: int,
-        rejected: int,
-        sha256: str | None,
-        error: str | None = None,
-    ) -> None:
-        self.con.execute(
-            "UPDATE imports SET status = ?, read = ?, imported = ?, duplicates = ?, rejected = ?, "
-            "sha256 = ?, error = ?, finished_at = ? WHERE import_id = ?",
-            [status, read, imported, duplicates, rejected, sha256, error, _utcnow(), import_id],
-        )
-
     def add_rejects(self, import_id: int, file: str, rejects: Sequence[Rejected]) -> None:
         if not rejects:
             return
-        now = _utcnow()
+        now = utcnow()
         table = pa.table(
             {
                 "import_id": pa.array([import_id] * len(rejects), pa.int64()),
@@ -267,7 +243,7 @@ class DuckDBStore:
                 "ON p.platform = s.platform AND p.post_id = s.post_id"
             )
             con.execute("CREATE OR REPLACE TEMP TABLE _classified AS " + CLASSIFY_BATCH.format(existing="_existing"))
-            now = _utcnow()
+            now = utcnow()
             con.execute(
                 """
                 INSERT INTO posts
@@ -334,22 +310,6 @@ class DuckDBStore:
             self.con.unregister("_enrichment_batch")
 
     # -- reading -------------------------------------------------------------------
-
-    def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
-        sql = "SELECT import_id, file, line, field, reason, raw, rejected_at FROM rejects"
-        params: list[Any] = []
-        if import_id is not None:
-            sql += " WHERE import_id = ?"
-            params.append(import_id)
-        sql += " ORDER BY import_id, file, line"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [RejectRecord(*row) for row in self.con.execute(sql, params).fetchall()]
-
-    def imports(self) -> list[dict[str, Any]]:
-        cur = self.con.execute("SELECT * FROM imports ORDER BY import_id")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def lookup_posts(self, post_id: str, *, platform: str | None = None) -> list[PostLookup]:
         """The posts with this id (one per platform at most), by platform."""

@@ -11,15 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 
 from groundswell.errors import StoreError, UsageError
-from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
-from groundswell.store.base import CLASSIFY_BATCH, CONFLICT_COLUMNS, Dialect, conflict_rejects
+from groundswell.records import POST_FIELDS, PostRow, Rejected
+from groundswell.store.base import (
+    CLASSIFY_BATCH,
+    CONFLICT_COLUMNS,
+    Dialect,
+    ImportLedger,
+    conflict_rejects,
+    utcnow,
+)
 from groundswell.store.duckdb import BatchResult, PostLookup, WorkspaceSummary
 from groundswell.store.schema import PostgresMigrationConnection, apply_migrations, postgres_sql
 
@@ -74,11 +80,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{netloc[-1]}"))
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-class PostgresStore:
+class PostgresStore(ImportLedger):
     """A workspace's tables in a PostgreSQL database; one connection (autocommit outside ``transaction``)."""
 
     dialect: Dialect = "postgresql"
@@ -158,36 +160,10 @@ class PostgresStore:
 
     # -- imports -----------------------------------------------------------------
 
-    def start_import(self, *, source: str, format: str, size_bytes: int | None) -> int:
-        row = self.execute(
-            "INSERT INTO imports (import_id, source, format, size_bytes, started_at, status) "
-            "VALUES (nextval('import_id_seq'), ?, ?, ?, ?, 'running') RETURNING import_id",
-            [source, format, size_bytes, _utcnow()],
-        )[0]
-        return int(row[0])
-
-    def finish_import(
-        self,
-        import_id: int,
-        *,
-        status: str,
-        read: int,
-        imported: int,
-        duplicates: int,
-        rejected: int,
-        sha256: str | None,
-        error: str | None = None,
-    ) -> None:
-        self.execute(
-            "UPDATE imports SET status = ?, read = ?, imported = ?, duplicates = ?, rejected = ?, "
-            "sha256 = ?, error = ?, finished_at = ? WHERE import_id = ?",
-            [status, read, imported, duplicates, rejected, sha256, error, _utcnow(), import_id],
-        )
-
     def add_rejects(self, import_id: int, file: str, rejects: Sequence[Rejected]) -> None:
         if not rejects:
             return
-        now = _utcnow()
+        now = utcnow()
         with (
             self.con.cursor() as cursor,
             cursor.copy(b"COPY rejects (import_id, file, line, field, reason, raw, rejected_at) FROM STDIN") as copy,
@@ -241,7 +217,7 @@ class PostgresStore:
                     %(source)s, line, %(import_id)s, %(now)s
                 FROM _classified WHERE _status = 'new' ORDER BY line
                 """,
-                {"brands": list(brand_keys), "source": source, "import_id": import_id, "now": _utcnow()},
+                {"brands": list(brand_keys), "source": source, "import_id": import_id, "now": utcnow()},
             )
             counts = dict(cur.execute(b"SELECT _status, count(*) FROM _classified GROUP BY _status").fetchall())
             conflicts: list[Rejected] = []
@@ -307,20 +283,6 @@ class PostgresStore:
             )
 
     # -- reading -------------------------------------------------------------------
-
-    def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
-        sql = "SELECT import_id, file, line, field, reason, raw, rejected_at FROM rejects"
-        params: list[Any] = []
-        if import_id is not None:
-            sql += " WHERE import_id = ?"
-            params.append(import_id)
-        sql += " ORDER BY import_id, file, line"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [RejectRecord(*row) for row in self.execute(sql, params)]
-
-    def imports(self) -> list[dict[str, Any]]:
-        return self.query("SELECT * FROM imports ORDER BY import_id")
 
     def lookup_posts(self, post_id: str, *, platform: str | None = None) -> list[PostLookup]:
         """The posts with this id (one per platform at most), by platform."""
