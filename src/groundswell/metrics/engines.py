@@ -112,19 +112,10 @@ def duckdb_sources(
     # the threads stage kept in the workspace file (groundswell.threads.stored) covers every platform with the
     # stored marks; an in-memory store keeps nothing worth reusing
     keeps_threads = marks is None and platform is None and str(store.path) != ":memory:"
-    if marks is None:
-        marks = _stored_marks(store, backend)
-    return _sources(
-        IbisEngine(backend, "duckdb"),
-        backend.table("posts"),
-        backend.table("enrichments"),
-        config,
-        model_version=model_version,
-        period=period or Period(),
-        marks=marks,
-        platform=platform,
-        store=store if keeps_threads else None,
-    )
+    return _store_sources(
+        IbisEngine(backend, "duckdb"), store, config, model_version=model_version, period=period, marks=marks,
+        platform=platform, keeps_threads=keeps_threads,
+    )  # fmt: skip
 
 
 def postgres_sources(
@@ -146,17 +137,36 @@ def postgres_sources(
     from groundswell.metrics.postgres_dialect import use_groundswell_compiler
 
     backend = use_groundswell_compiler(ibis.postgres.from_connection(store.con))
-    if marks is None:
-        marks = _stored_marks(store, backend)
+    return _store_sources(
+        IbisEngine(backend, "postgres"), store, config, model_version=model_version, period=period, marks=marks,
+        platform=platform, keeps_threads=False,
+    )  # fmt: skip
+
+
+def _store_sources(
+    engine: IbisEngine,
+    store: Any,
+    config: WorkspaceConfig,
+    *,
+    model_version: str | None,
+    period: Period | None,
+    marks: ir.Table | None,
+    platform: str | None,
+    keeps_threads: bool,
+) -> Sources:
+    """``Sources`` over a workspace store's own tables on ``engine``, with the stored outcome marks unless
+    ``marks`` are given; ``keeps_threads``: the threads stage is read from the store (DuckDB only)."""
+    backend = engine.backend
     return _sources(
-        IbisEngine(backend, "postgres"),
+        engine,
         backend.table("posts"),
         backend.table("enrichments"),
         config,
         model_version=model_version,
         period=period or Period(),
-        marks=marks,
+        marks=marks if marks is not None else _stored_marks(store, backend),
         platform=platform,
+        store=store if keeps_threads else None,
     )
 
 
