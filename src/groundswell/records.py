@@ -1,8 +1,14 @@
-"""The typed records that move between stages.
+"""The typed records that move between stages, and the words every layer shares.
 
 A parser yields one ``PostRow`` (a plain tuple in ``POST_FIELDS`` order, for
 speed) or one ``Rejected`` per record it reads. The pipeline adds lineage and
-writes them; ``ImportReport`` is what an import tells its caller.
+writes them; ``ImportReport`` is what an import tells its caller. The stores
+answer with ``BatchResult``, ``PostLookup`` and ``WorkspaceSummary``.
+
+The label sets and outcomes are ``StrEnum``s (``Sentiment``, ``Intent``,
+``Subject``, ``Outcome``): a member equals its stored string, so the stored
+values are plain text and comparisons with strings still hold. The post's
+columns are written once, in ``groundswell.columns``.
 """
 
 from __future__ import annotations
@@ -12,12 +18,61 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from groundswell.columns import ROW_COLUMNS, check_record, names
 
-class Platform(str, enum.Enum):
+
+class Platform(enum.StrEnum):
     TWITTER = "twitter"
     MASTODON = "mastodon"
     BLUESKY = "bluesky"
     OTHER = "other"
+
+
+class Sentiment(enum.StrEnum):
+    """A post's sentiment, as the sentiment classifier labels it."""
+
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+class Intent(enum.StrEnum):
+    """What a post does (DESIGN: the intent rules over the classifiers' outputs)."""
+
+    COMPLAINT = "complaint"
+    QUESTION = "question"
+    PRAISE = "praise"
+    FEEDBACK = "feedback"
+    PROMOTION = "promotion"
+    SUPPORT_REPLY = "support_reply"
+    OTHER = "other"
+
+
+class Subject(enum.StrEnum):
+    """What a post is about: the marketing (a campaign, a promotion), the experience (product, service), other."""
+
+    MARKETING = "marketing"
+    EXPERIENCE = "experience"
+    OTHER = "other"
+
+
+class Outcome(enum.StrEnum):
+    """A thread's outcome: whether the brand's replies helped the customer."""
+
+    HELPED = "helped"
+    NOT_HELPED = "not_helped"
+    UNKNOWN = "unknown"
+
+
+def labels(kind: type[enum.StrEnum]) -> tuple[str, ...]:
+    """The values of a label enum, in order, as plain strings (for models, forms and SQL)."""
+    return tuple(member.value for member in kind)
+
+
+SENTIMENT_LABELS = labels(Sentiment)
+INTENT_LABELS = labels(Intent)
+SUBJECT_LABELS = labels(Subject)
+OUTCOMES = labels(Outcome)
 
 
 class PostRow(NamedTuple):
@@ -48,7 +103,8 @@ class PostRow(NamedTuple):
     location: str | None
 
 
-POST_FIELDS: tuple[str, ...] = PostRow._fields
+POST_FIELDS: tuple[str, ...] = names(ROW_COLUMNS)
+check_record(PostRow, ROW_COLUMNS)  # the row type is the column list's, field for field
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +216,65 @@ class RejectRecord:
             "raw": self.raw,
             "rejected_at": self.rejected_at.isoformat(),
         }
+
+
+# -- what the stores answer ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What writing one batch of posts did: posts added, exact repeats counted, conflicting repeats as rejects."""
+
+    imported: int
+    duplicates: int
+    conflicts: list[Rejected]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSummary:
+    """What a workspace holds (``groundswell info``)."""
+
+    posts: int
+    brand_posts: int
+    accounts: int
+    brand_accounts: int
+    platforms: dict[str, int]
+    threads: int
+    first_post: datetime | None
+    last_post: datetime | None
+    imports: int
+    rejects: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "posts": self.posts,
+            "brand_posts": self.brand_posts,
+            "accounts": self.accounts,
+            "brand_accounts": self.brand_accounts,
+            "platforms": dict(self.platforms),
+            "threads": self.threads,
+            "first_post": self.first_post.isoformat() if self.first_post else None,
+            "last_post": self.last_post.isoformat() if self.last_post else None,
+            "imports": self.imports,
+            "rejects": self.rejects,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PostLookup:
+    """One stored post with what a reply to it needs: its newest enrichment and the brand's replies around it."""
+
+    platform: str
+    post_id: str
+    author_id: str
+    author_handle: str | None
+    is_brand: bool
+    created_at: datetime
+    text: str
+    in_reply_to_post_id: str | None
+    intent: str | None  # None: not enriched
+    sentiment: str | None
+    needs_reply: bool | None
+    model_version: str | None
+    brand_replies: int  # brand posts replying to this post
+    recent_brand_replies: int  # brand replies to the author's other posts in the 7 days up to this one

@@ -26,8 +26,7 @@ from groundswell.demo.world import (
 from groundswell.demo.writers import write_posts_csv
 from groundswell.errors import WorkspaceError
 from groundswell.ingest.pipeline import ImportOptions, ProgressCallback
-from groundswell.records import ImportReport
-from groundswell.store.duckdb import WorkspaceSummary
+from groundswell.records import ImportReport, WorkspaceSummary
 from groundswell.workspace import Workspace
 
 DEMO_MARKER = "# groundswell demo world"

@@ -16,9 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from groundswell.columns import PARSED_POST_COLUMNS, check_record, names
 from groundswell.demo.world import DemoPost
 
-CANONICAL_COLUMNS: tuple[str, ...] = DemoPost._fields
+# the header ``--format csv`` maps with no mapping; the writer below reads a DemoPost by position in this order
+CANONICAL_COLUMNS: tuple[str, ...] = names(PARSED_POST_COLUMNS)
+check_record(DemoPost, PARSED_POST_COLUMNS)
 TWCS_COLUMNS = (
     "tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id",
 )  # fmt: skip

@@ -30,6 +30,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from groundswell.columns import ENRICHMENT_COLUMNS, arrow_schema
 from groundswell.config import Campaign, WorkspaceConfig
 from groundswell.enrich import rules
 from groundswell.enrich.base import Classifier
@@ -264,6 +265,10 @@ def _classify_in_pool(
 
 # -- one batch --------------------------------------------------------------------------
 
+_ENRICHMENT_SCHEMA = arrow_schema(ENRICHMENT_COLUMNS)
+# what the classifiers and rules give each post: the enrichment row less its key, model and time
+_CLASSIFIED = tuple(c.name for c in ENRICHMENT_COLUMNS[4:-1])
+
 
 def _classify(
     batch: pa.RecordBatch,
@@ -277,9 +282,7 @@ def _classify(
     texts: list[str] = columns["text"]
     sentiments = sentiment.predict(texts)
     complaints = complaint.predict(texts)
-    out: dict[str, list[Any]] = {name: [] for name in (
-        "sentiment", "sentiment_score", "complaint_score", "intent", "subject", "needs_reply", "gratitude", "campaign",
-    )}  # fmt: skip
+    out: dict[str, list[Any]] = {name: [] for name in _CLASSIFIED}
     for i, text in enumerate(texts):
         feeling = sentiments[i]
         campaign = matcher.match(text, columns["created_at"][i])
@@ -311,6 +314,7 @@ def _classify(
             "model": [model] * n,
             "model_version": [version] * n,
             **out,
-            "enriched_at": pa.array([now] * n, pa.timestamp("us")),
-        }
+            "enriched_at": [now] * n,
+        },
+        schema=_ENRICHMENT_SCHEMA,
     )

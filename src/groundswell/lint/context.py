@@ -18,7 +18,7 @@ from groundswell.lint.records import ReplyContext
 
 if TYPE_CHECKING:
     from groundswell.enrich.base import Classifier
-    from groundswell.store.duckdb import PostLookup
+    from groundswell.records import PostLookup
     from groundswell.workspace import Workspace
 
 DEFAULT_MODEL = "fast"

@@ -1,8 +1,9 @@
 """Where posts, imports and rejected rows are kept (the embedded DuckDB file, or a team's PostgreSQL database):
 the only place SQL lives."""
 
+from groundswell.records import BatchResult, PostLookup, WorkspaceSummary
 from groundswell.store.base import Store
-from groundswell.store.duckdb import DATABASE_FILENAME, BatchResult, DuckDBStore, WorkspaceSummary
+from groundswell.store.duckdb import DATABASE_FILENAME, DuckDBStore
 from groundswell.store.postgres import PostgresStore
 from groundswell.store.schema import MIGRATIONS, apply_migrations
 
@@ -11,6 +12,7 @@ __all__ = [
     "MIGRATIONS",
     "BatchResult",
     "DuckDBStore",
+    "PostLookup",
     "PostgresStore",
     "Store",
     "WorkspaceSummary",

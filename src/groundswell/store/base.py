@@ -11,14 +11,19 @@ import json
 from collections.abc import Generator, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import pyarrow as pa
 
-from groundswell.records import POST_FIELDS, PostRow, Rejected, RejectRecord
-
-if TYPE_CHECKING:
-    from groundswell.store.duckdb import BatchResult, PostLookup, WorkspaceSummary
+from groundswell.records import (
+    POST_FIELDS,
+    BatchResult,
+    PostLookup,
+    PostRow,
+    Rejected,
+    RejectRecord,
+    WorkspaceSummary,
+)
 
 Dialect = Literal["duckdb", "postgresql"]
 

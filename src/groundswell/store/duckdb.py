@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from groundswell.columns import ROW_COLUMNS, arrow_schema
 from groundswell.errors import StoreError, WorkspaceError
-from groundswell.records import POST_FIELDS, PostRow, Rejected
+from groundswell.records import BatchResult, PostLookup, PostRow, Rejected, WorkspaceSummary
 from groundswell.store.base import (
     CLASSIFY_BATCH,
     CONFLICT_COLUMNS,
@@ -30,88 +29,11 @@ DEFAULT_MEMORY_LIMIT = "1GB"
 # Metrics sort and join every post several times (threads); under 1 GB a large workspace spills to disk.
 METRICS_MEMORY_LIMIT = "3GB"
 
-_POST_ARROW_SCHEMA = pa.schema(
-    [
-        ("line", pa.int64()),
-        ("platform", pa.string()),
-        ("post_id", pa.string()),
-        ("author_id", pa.string()),
-        ("author_handle", pa.string()),
-        ("author_followers", pa.int64()),
-        ("is_brand", pa.bool_()),
-        ("created_at", pa.timestamp("us")),
-        ("text", pa.string()),
-        ("lang", pa.string()),
-        ("in_reply_to_post_id", pa.string()),
-        ("conversation_id", pa.string()),
-        ("url", pa.string()),
-        ("like_count", pa.int64()),
-        ("share_count", pa.int64()),
-        ("reply_count", pa.int64()),
-        ("view_count", pa.int64()),
-        ("location", pa.string()),
-    ]
-)
-assert tuple(_POST_ARROW_SCHEMA.names) == POST_FIELDS  # one column order everywhere
+_POST_ARROW_SCHEMA = arrow_schema(ROW_COLUMNS)  # an import batch: the parser's rows as they come
 
 
 # DuckDB 2.0 keeps a result open until it is drained, and a connection with an
 # open result refuses register(); so single-row reads use fetchall()[0], never fetchone().
-
-
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    imported: int
-    duplicates: int
-    conflicts: list[Rejected]
-
-
-@dataclass(frozen=True, slots=True)
-class WorkspaceSummary:
-    posts: int
-    brand_posts: int
-    accounts: int
-    brand_accounts: int
-    platforms: dict[str, int]
-    threads: int
-    first_post: datetime | None
-    last_post: datetime | None
-    imports: int
-    rejects: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "posts": self.posts,
-            "brand_posts": self.brand_posts,
-            "accounts": self.accounts,
-            "brand_accounts": self.brand_accounts,
-            "platforms": dict(self.platforms),
-            "threads": self.threads,
-            "first_post": self.first_post.isoformat() if self.first_post else None,
-            "last_post": self.last_post.isoformat() if self.last_post else None,
-            "imports": self.imports,
-            "rejects": self.rejects,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PostLookup:
-    """One stored post with what a reply to it needs: its newest enrichment and the brand's replies around it."""
-
-    platform: str
-    post_id: str
-    author_id: str
-    author_handle: str | None
-    is_brand: bool
-    created_at: datetime
-    text: str
-    in_reply_to_post_id: str | None
-    intent: str | None  # None: not enriched
-    sentiment: str | None
-    needs_reply: bool | None
-    model_version: str | None
-    brand_replies: int  # brand posts replying to this post
-    recent_brand_replies: int  # brand replies to the author's other posts in the 7 days up to this one
 
 
 class DuckDBStore(ImportLedger):

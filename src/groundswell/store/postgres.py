@@ -16,8 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 
+from groundswell.columns import ROW_COLUMNS, postgres_columns
 from groundswell.errors import StoreError, UsageError
-from groundswell.records import POST_FIELDS, PostRow, Rejected
+from groundswell.records import POST_FIELDS, BatchResult, PostLookup, PostRow, Rejected, WorkspaceSummary
 from groundswell.store.base import (
     CLASSIFY_BATCH,
     CONFLICT_COLUMNS,
@@ -26,7 +27,6 @@ from groundswell.store.base import (
     conflict_rejects,
     utcnow,
 )
-from groundswell.store.duckdb import BatchResult, PostLookup, WorkspaceSummary
 from groundswell.store.schema import PostgresMigrationConnection, apply_migrations, postgres_sql
 
 URL_SCHEMES = ("postgresql", "postgres")
@@ -45,16 +45,8 @@ _INDEXES = (
     "CREATE INDEX IF NOT EXISTS enrichments_version ON enrichments (model_version)",
     "CREATE INDEX IF NOT EXISTS enrichments_enriched_at ON enrichments (enriched_at)",
 )
-_POST_TYPES = {
-    "line": "BIGINT",
-    "author_followers": "BIGINT",
-    "is_brand": "BOOLEAN",
-    "created_at": "TIMESTAMP",
-    "like_count": "BIGINT",
-    "share_count": "BIGINT",
-    "reply_count": "BIGINT",
-    "view_count": "BIGINT",
-}
+# An import batch's staging table: the parser's rows as they come.
+_BATCH_COLUMNS = postgres_columns(ROW_COLUMNS)
 _TO_ENRICH = pa.schema(
     [
         ("platform", pa.string()),
@@ -182,11 +174,10 @@ class PostgresStore(ImportLedger):
         """As ``DuckDBStore.write_posts``: new posts inserted, exact repeats counted, conflicting ones returned."""
         if not rows:
             return BatchResult(0, 0, [])
-        columns = ", ".join(f"{name} {_POST_TYPES.get(name, 'VARCHAR')}" for name in POST_FIELDS)
         with self.transaction(), self.con.cursor() as cur:
             cur.execute(b"SELECT pg_advisory_xact_lock(%s)", [_POSTS_LOCK])
             cur.execute(b"DROP TABLE IF EXISTS pg_temp._batch, pg_temp._staged, pg_temp._classified")
-            cur.execute(f"CREATE TEMP TABLE _batch ({columns}) ON COMMIT DROP".encode())
+            cur.execute(f"CREATE TEMP TABLE _batch ({_BATCH_COLUMNS}) ON COMMIT DROP".encode())
             with cur.copy(f"COPY _batch ({', '.join(POST_FIELDS)}) FROM STDIN".encode()) as copy:
                 for row in rows:
                     copy.write_row(row)
