@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-SENTIMENT_LABELS = ("negative", "neutral", "positive")
+from groundswell.records import INTENT_LABELS, SENTIMENT_LABELS, SUBJECT_LABELS
+
 COMPLAINT_LABELS = ("not_complaint", "complaint")
-INTENT_LABELS = ("complaint", "question", "praise", "feedback", "promotion", "support_reply", "other")
-SUBJECT_LABELS = ("marketing", "experience", "other")
 
 TASK_LABELS: dict[str, tuple[str, ...]] = {
     "sentiment": SENTIMENT_LABELS,

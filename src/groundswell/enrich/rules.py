@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from groundswell.enrich.base import INTENT_LABELS, SUBJECT_LABELS, Classifier, Prediction
 from groundswell.enrich.preprocess import preprocess
+from groundswell.records import Intent, Sentiment, Subject
 
 RULES_VERSION = "rules-2"
 RULE_TASKS: dict[str, tuple[str, ...]] = {"intent": INTENT_LABELS, "subject": SUBJECT_LABELS}
@@ -273,10 +274,10 @@ def _addressed(post: RuleInput, text: str) -> bool:
 
 
 def _is_complaint(post: RuleInput, text: str, addressed: bool) -> bool:
-    if post.sentiment == "positive" and _PROBLEM.search(text) is None:
+    if post.sentiment == Sentiment.POSITIVE and _PROBLEM.search(text) is None:
         return False
     problem = _PROBLEM.search(text) is not None
-    negative = post.sentiment == "negative"
+    negative = post.sentiment == Sentiment.NEGATIVE
     likely = post.complaint_probability >= COMPLAINT_THRESHOLD
     if not addressed:  # a remark to nobody in particular: only a clear complaint about something
         return likely and negative and problem
@@ -285,45 +286,51 @@ def _is_complaint(post: RuleInput, text: str, addressed: bool) -> bool:
     return problem and (negative or post.complaint_probability >= 0.25)
 
 
-def intent(post: RuleInput) -> str:
+def intent(post: RuleInput) -> Intent:
     """complaint, question, praise, feedback, promotion, support_reply or other."""
     text = _normalise(post.text)
     if post.is_brand:
         if post.is_reply or _AT_START.search(post.text):
-            return "support_reply"
+            return Intent.SUPPORT_REPLY
         if _SERVICE_NOTICE.search(text) and not _promotional(text):
-            return "other"
-        return "promotion"
+            return Intent.OTHER
+        return Intent.PROMOTION
     addressed = _addressed(post, text)
-    if _SUGGESTION_EXPLICIT.search(text) and post.sentiment != "negative":
-        return "feedback"
+    if _SUGGESTION_EXPLICIT.search(text) and post.sentiment != Sentiment.NEGATIVE:
+        return Intent.FEEDBACK
     if gratitude(post.text) and not _PROBLEM.search(text) and not is_question(text):
-        return "praise"
+        return Intent.PRAISE
     if _is_complaint(post, text, addressed):
-        return "complaint"
+        return Intent.COMPLAINT
     if _SUGGESTION.search(text) or _SUGGESTION_EXPLICIT.search(text):
-        return "feedback"
+        return Intent.FEEDBACK
     if _promotional(text) and not (addressed and is_question(text)):
-        return "promotion"
+        return Intent.PROMOTION
     if addressed and (is_question(text) or _REQUEST.search(text)):
-        return "question"
-    if gratitude(post.text) or (post.sentiment == "positive" and (addressed or _PRAISE.search(text))):
-        return "praise"
-    return "other"
+        return Intent.QUESTION
+    if gratitude(post.text) or (post.sentiment == Sentiment.POSITIVE and (addressed or _PRAISE.search(text))):
+        return Intent.PRAISE
+    return Intent.OTHER
 
 
-def subject(post: RuleInput, post_intent: str) -> str:
+_ASKING = (Intent.COMPLAINT, Intent.QUESTION, Intent.FEEDBACK)
+"""Intents that ask the brand for something (an answer, a fix, a change)."""
+_ABOUT_EXPERIENCE = (*_ASKING, Intent.SUPPORT_REPLY)
+"""Intents whose post is about the product or service."""
+
+
+def subject(post: RuleInput, post_intent: str) -> Subject:
     """marketing (about the brand's campaigns and ads), experience (of the product or service) or other."""
     text = _normalise(post.text)
-    if post.campaign is not None or post_intent == "promotion" or _about_marketing(text):
-        return "marketing"
+    if post.campaign is not None or post_intent == Intent.PROMOTION or _about_marketing(text):
+        return Subject.MARKETING
     if post.is_brand:
-        return "experience"
-    if post_intent in ("complaint", "question", "feedback", "support_reply") or _EXPERIENCE.search(text):
-        return "experience"
-    if post_intent == "praise" and _addressed(post, text):
-        return "experience"
-    return "other"
+        return Subject.EXPERIENCE
+    if post_intent in _ABOUT_EXPERIENCE or _EXPERIENCE.search(text):
+        return Subject.EXPERIENCE
+    if post_intent == Intent.PRAISE and _addressed(post, text):
+        return Subject.EXPERIENCE
+    return Subject.OTHER
 
 
 def needs_reply(post: RuleInput, post_intent: str) -> bool:
@@ -333,9 +340,9 @@ def needs_reply(post: RuleInput, post_intent: str) -> bool:
     text = _normalise(post.text)
     if not _addressed(post, text):
         return False
-    if post_intent in ("complaint", "question", "feedback"):
+    if post_intent in _ASKING:
         return True
-    return post_intent == "other" and _REQUEST.search(text) is not None
+    return post_intent == Intent.OTHER and _REQUEST.search(text) is not None
 
 
 class RuleClassifier:
