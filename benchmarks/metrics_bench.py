@@ -159,12 +159,11 @@ def _raw(card: Any) -> dict[str, float | None]:
 
 
 def _scorecard(path: Path) -> tuple[float, Any]:
-    from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
     from groundswell.workspace import Workspace
 
     started = time.perf_counter()
-    with Workspace.open(path) as ws, ws.store.for_metrics(), duckdb_sources(ws) as src:
+    with Workspace.open(path) as ws, ws.store.for_metrics(), ws.sources() as src:
         card = scorecard(src)[0]
     return time.perf_counter() - started, card
 
@@ -268,8 +267,8 @@ def job_spark(path: Path) -> dict[str, Any]:
     from pyspark.sql import SparkSession
 
     from groundswell.config import load_config
-    from groundswell.metrics.engines import spark_sources
     from groundswell.metrics.scorecard import scorecard
+    from groundswell.query import spark_sources
 
     posts, enrichments = parquet_files(path)
     config = load_config(path / "groundswell.toml")

@@ -36,12 +36,11 @@ def _peak_rss_mb() -> float:
 
 
 def job_scorecard(path: Path) -> dict[str, Any]:
-    from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
     from groundswell.workspace import Workspace
 
     started = time.perf_counter()
-    with Workspace.open(path) as ws, ws.store.for_metrics(), duckdb_sources(ws) as src:
+    with Workspace.open(path) as ws, ws.store.for_metrics(), ws.sources() as src:
         scorecard(src)
     return {"seconds": time.perf_counter() - started}
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from groundswell.metrics import METRIC_FAMILIES
-from groundswell.metrics.base import Sources
 from groundswell.metrics.response import response
 from groundswell.metrics.scorecard import scorecard
+from groundswell.query import Sources
 from groundswell.threads import build_threads
 
 GROUPINGS = (None, "account", "platform", "month", "follower_band", "location")

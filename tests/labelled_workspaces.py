@@ -16,8 +16,7 @@ import pyarrow as pa
 import pytest
 
 from groundswell.config import WorkspaceConfig, parse_config
-from groundswell.metrics.base import Period, Sources
-from groundswell.metrics.engines import duckdb_sources
+from groundswell.query import Period, Sources, store_sources
 from groundswell.store.base import Store
 from groundswell.store.duckdb import DuckDBStore
 from groundswell.store.schema import apply_migrations
@@ -39,7 +38,7 @@ def sources_for(
     model_version: str | None = None,
 ) -> Sources:
     """The library's own DuckDB ``Sources``: the posts of ``period``, the newest enrichments by default."""
-    return duckdb_sources(store, config, period=period or Period(), model_version=model_version)
+    return store_sources(store, config, period=period or Period(), model_version=model_version)
 
 
 def write_enrichments(store: Store, labels: Mapping[str, Mapping[str, Any]], platform: str = "twitter") -> None:

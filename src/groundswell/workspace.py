@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from groundswell.config import CONFIG_FILENAME, DEFAULT_CONFIG_TEXT, WorkspaceConfig, load_config, parse_config
 from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, EnrichProgress, EnrichReport
@@ -23,6 +23,11 @@ from groundswell.ingest.pipeline import ImportOptions, ProgressCallback, import_
 from groundswell.records import ImportReport, RejectRecord
 from groundswell.store.base import Store
 from groundswell.store.duckdb import DATABASE_FILENAME, DuckDBStore, WorkspaceSummary
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from groundswell.query import Period, Sources
 
 WORKSPACE_ENV = "GROUNDSWELL_WORKSPACE"
 DATABASE_ENV = "GROUNDSWELL_DATABASE"
@@ -126,6 +131,26 @@ class Workspace:
 
     def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
         return self.store.rejects(import_id=import_id, limit=limit)
+
+    def sources(
+        self,
+        *,
+        period: Period | None = None,
+        model_version: str | None = None,
+        platform: str | None = None,
+        marks: ir.Table | None = None,
+    ) -> Sources:
+        """The tables every figure reads (``groundswell.query.Sources``), on this workspace's own engine.
+
+        ``period``: the posts' period (threads still see every post); ``model_version``: the enrichments to
+        use (default: the newest); ``platform``: that platform's posts only; ``marks``: outcome marks to use
+        instead of the inbox's. Close it (or use it as a context manager) to drop its temp tables.
+        """
+        from groundswell.query import store_sources
+
+        return store_sources(
+            self.store, self.config, period=period, model_version=model_version, platform=platform, marks=marks
+        )
 
     def summary(self) -> WorkspaceSummary:
         return self.store.summary()

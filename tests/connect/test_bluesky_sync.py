@@ -21,7 +21,7 @@ from groundswell.connect.bluesky import BlueskyConnector
 from groundswell.connect.sync import SYNC_FOLDER, sync_account
 from groundswell.errors import MetricUnavailable
 from groundswell.ingest import ImportOptions
-from groundswell.metrics import METRIC_FAMILIES, duckdb_sources
+from groundswell.metrics import METRIC_FAMILIES
 from groundswell.store import connections
 from groundswell.workspace import Workspace
 
@@ -58,7 +58,7 @@ def posts(ws: Workspace) -> list[tuple[Any, ...]]:
 
 def metrics(ws: Workspace) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         for name, family in METRIC_FAMILIES.items():
             try:
                 found[name] = [row.as_dict() for row in family(sources)]

@@ -23,7 +23,7 @@ from groundswell.connect.mastodon import MastodonConnector
 from groundswell.connect.sync import SYNC_FOLDER, sync_account
 from groundswell.errors import MetricUnavailable
 from groundswell.ingest import ImportOptions
-from groundswell.metrics import METRIC_FAMILIES, duckdb_sources
+from groundswell.metrics import METRIC_FAMILIES
 from groundswell.store import connections
 from groundswell.workspace import Workspace
 
@@ -63,7 +63,7 @@ def posts(ws: Workspace) -> list[tuple[Any, ...]]:
 def metrics(ws: Workspace) -> dict[str, Any]:
     """Every metric family, as dicts; a family the workspace cannot compute yet, by its reason."""
     found: dict[str, Any] = {}
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         for name, family in METRIC_FAMILIES.items():
             try:
                 found[name] = [row.as_dict() for row in family(sources)]

@@ -23,7 +23,7 @@ from groundswell.cli import cli
 from groundswell.connect import DraftRefused, connect_account, credentials, send_reply
 from groundswell.connect.base import ConnectorError, Cursor, FetchOptions, Page, SentPost
 from groundswell.connect.sync import sync_account
-from groundswell.metrics import duckdb_sources, response
+from groundswell.metrics import response
 from groundswell.store import connections
 from groundswell.workspace import Workspace
 
@@ -181,7 +181,7 @@ def test_reply_checks_sends_records_and_imports_into_the_thread(ws: Workspace) -
     assert result.imported == 1 and result.verdict in ("pass", "warn") and connector.replies == [("1", text)]
     [sent] = connections.sent_replies(ws.store)
     assert (sent["in_reply_to"], sent["post_id"], sent["account"]) == ("1", result.post_id, name)
-    with Workspace.open(ws.path) as again, duckdb_sources(again) as sources:
+    with Workspace.open(ws.path) as again, again.sources() as sources:
         figures = response(sources)[0]
     assert figures.replied_threads == 1  # the reply is in the thread at once
 

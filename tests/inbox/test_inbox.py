@@ -21,7 +21,7 @@ from groundswell.inbox import (
     mark_outcome,
     mark_sent,
 )
-from groundswell.metrics import duckdb_sources, help_figures
+from groundswell.metrics import help_figures
 
 CONFIG = """brand = "Acme"
 [[accounts]]
@@ -61,7 +61,7 @@ NOW = datetime(2026, 3, 2, 13, 0)
 
 
 def _page(ws: Any, **options: Any) -> Any:
-    with duckdb_sources(ws) as sources:  # on PostgreSQL too (the workspace's own engine)
+    with ws.sources() as sources:  # on PostgreSQL too (the workspace's own engine)
         return inbox(sources, sources.engine.backend.table("inbox_items"), now=NOW, **options)
 
 
@@ -95,7 +95,7 @@ def test_two_agents_on_one_item_one_wins_the_other_is_told(make_workspace: Any) 
 
 def test_sent_then_helped_leaves_the_inbox_and_moves_the_help_rate(make_workspace: Any) -> None:
     ws = make_workspace(CONFIG, POSTS, LABELS)
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         before = help_figures(sources)[0]
     # a2's thread (a1 -> r1 -> a2) was replied to and ended negative: not helped, until an agent says otherwise
     state = assign(ws.store, "twitter", "a2", "kim", version=0, actor="kim")
@@ -105,7 +105,7 @@ def test_sent_then_helped_leaves_the_inbox_and_moves_the_help_rate(make_workspac
     assert closed.status == "closed" and closed.version == 3
     assert [i.post_id for i in _page(ws).items] == ["c1", "c2", "c3", "q1", "o1"]
     assert [i.post_id for i in _page(ws, statuses=("closed",)).items] == ["a2"]
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         after = help_figures(sources)[0]
     assert (before.helped, before.not_helped) == (1, 1)
     assert (after.helped, after.not_helped, after.marked) == (2, 0, 1)

@@ -16,7 +16,7 @@ import pyarrow as pa
 from hypothesis import strategies as st
 
 from groundswell.config import parse_config
-from groundswell.metrics import duckdb_sources
+from groundswell.query import store_sources
 from groundswell.store.duckdb import DuckDBStore
 from groundswell.store.schema import apply_migrations
 
@@ -84,7 +84,7 @@ def random_thread_sources(posts: list[dict[str, Any]]) -> Any:
         }
     )
     store.write_enrichments(labels)
-    return duckdb_sources(store, PROPERTY_CONFIG)
+    return store_sources(store, PROPERTY_CONFIG)
 
 
 _SECOND = datetime(2026, 1, 1, 0, 0, 1) - datetime(2026, 1, 1)

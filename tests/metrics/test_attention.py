@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from groundswell.metrics.base import Period
+from groundswell.query import Period
 from groundswell.threads.attention import threads_needing_attention
 
 CONFIG = """brand = "Acme"

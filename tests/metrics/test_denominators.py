@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundswell.errors import MetricUnavailable, UsageError
-from groundswell.metrics.base import Sources
 from groundswell.metrics.denominators import (
     auto_scale,
     figure_name,
@@ -19,6 +18,7 @@ from groundswell.metrics.denominators import (
     per_denominator,
     resolve_figure,
 )
+from groundswell.query import Sources
 
 CONFIG = """brand = "Acme"
 [[accounts]]

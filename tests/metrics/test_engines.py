@@ -20,8 +20,7 @@ from engine_equality import (  # noqa: F401 - the shared tests, run here on this
 )
 from groundswell.demo import build_demo
 from groundswell.enrich.registry import shipped_model_dir
-from groundswell.metrics.base import Sources
-from groundswell.metrics.engines import duckdb_sources, spark_sources
+from groundswell.query import Sources, spark_sources
 from groundswell.workspace import Workspace
 
 POSTS = 3000
@@ -46,7 +45,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace,
 @pytest.fixture(scope="module")
 def both(world: tuple[Workspace, Path, Path], spark: Any) -> Iterator[tuple[Sources, Sources]]:
     ws, posts, enrichments = world
-    with duckdb_sources(ws) as on_duckdb, spark_sources(spark, posts, enrichments, ws.config) as on_spark:
+    with ws.sources() as on_duckdb, spark_sources(spark, posts, enrichments, ws.config) as on_spark:
         yield on_duckdb, on_spark
 
 
@@ -63,6 +62,6 @@ def test_both_engines_read_the_same_model_version(both: tuple[Sources, Sources])
 def test_spark_takes_dataframes_too(world: tuple[Workspace, Path, Path], spark: Any) -> None:
     ws, posts, enrichments = world
     frames = spark.read.parquet(str(posts)), spark.read.parquet(str(enrichments))
-    with spark_sources(spark, *frames, ws.config) as sources, duckdb_sources(ws) as local:
+    with spark_sources(spark, *frames, ws.config) as sources, ws.sources() as local:
         assert sources.model_version == local.model_version
         assert sources.posts.count().to_pyarrow().as_py() == POSTS

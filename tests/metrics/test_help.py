@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundswell.errors import UsageError
-from groundswell.metrics import METRIC_FAMILIES, duckdb_sources
+from groundswell.metrics import METRIC_FAMILIES
 from groundswell.metrics.help import ENRICH_NOTE, help_figures
 from groundswell.threads import build_threads
 
@@ -72,7 +72,7 @@ def test_an_agents_mark_counts_and_a_mark_without_a_reply_stands_apart(ws_help: 
             "marked_at": [datetime(2026, 3, 3), datetime(2026, 3, 3)],
         }
     )
-    with duckdb_sources(ws_help, marks=marks) as sources:
+    with ws_help.sources(marks=marks) as sources:
         (h,) = help_figures(sources)
     assert (h.helped, h.not_helped, h.unknown, h.marked, h.marked_unreplied) == (2, 1, 0, 1, 1)
     assert h.help_rate == pytest.approx(2 / 3) and h.coverage == 1.0

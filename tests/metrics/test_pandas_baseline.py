@@ -22,9 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundswell.demo import build_demo
-from groundswell.metrics.base import Sources
-from groundswell.metrics.engines import duckdb_sources
 from groundswell.metrics.scorecard import COMPONENT_NAMES, MARKETING, SOCIAL, scorecard
+from groundswell.query import Sources
 from groundswell.workspace import Workspace
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "pandas_scorecard.py"
@@ -74,7 +73,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     build_demo(path, posts=3000, seed=3)
     with Workspace.open(path) as ws:
         ws.enrich("fast")
-        with duckdb_sources(ws) as src:
+        with ws.sources() as src:
             raw, indices = _library_raw(src)
         posts, enrichments = _frames(ws.store.con)
         yield {

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundswell.errors import UsageError
-from groundswell.metrics.base import Period, Sources
 from groundswell.metrics.relationships import relationships
+from groundswell.query import Period, Sources
 
 CONFIG = """brand = "Acme"
 [[accounts]]

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from groundswell.cli import cli
 from groundswell.config import BusinessHours
 from groundswell.errors import MetricUnavailable, UsageError
-from groundswell.metrics import METRIC_FAMILIES, duckdb_sources
-from groundswell.metrics.base import Period
+from groundswell.metrics import METRIC_FAMILIES
 from groundswell.metrics.response import ENRICH_NOTE, business_seconds, fairness, quantile, response
+from groundswell.query import Period
 from groundswell.threads import build_threads
 from groundswell.workspace import Workspace
 
@@ -110,7 +110,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 
 
 def _by(ws: Workspace, by: str | None, **kwargs: Any) -> dict[str, dict[str, Any]]:
-    with duckdb_sources(ws, **kwargs) as sources:
+    with ws.sources(**kwargs) as sources:
         found = response(sources, by=by)
     return {"/".join(f.group.values()) or "all": f.as_dict() for f in found}
 
@@ -133,7 +133,7 @@ def test_business_hours_leave_out_the_night(ws: Workspace) -> None:
     # t1 600 s, m1 1,200 s and t2 7,200 s all in office hours; t3 Mon 10:00 -> Tue 11:00 is 7 h + 2 h
     assert everything["first_response_business_median_s"] == pytest.approx((1200 + 7200) / 2)
     assert everything["first_response_business_p90_s"] == pytest.approx(7200 + 0.7 * (9 * 3600 - 7200))
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         (calendar_only,) = response(sources, business_hours=False)  # what the scorecard asks for
     assert calendar_only.first_response_business_median_s is None
     assert calendar_only.first_response_median_s == everything["first_response_median_s"]
@@ -163,7 +163,7 @@ def test_by_platform_month_and_follower_band(ws: Workspace) -> None:
 
 
 def test_fairness_is_response_by_follower_band(ws: Workspace) -> None:
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         assert fairness(sources) == response(sources, by="follower_band")
         crossed = {tuple(f.group.values()): f.inbound for f in fairness(sources, by="platform")}
     assert crossed[("mastodon", "under 100")] == 1 and crossed[("twitter", "under 100")] == 1
@@ -176,7 +176,7 @@ def test_period_limits_inbound_posts_and_threads(ws: Workspace) -> None:
 
 
 def test_not_enriched_says_so_and_keeps_the_rest(tmp_path: Path) -> None:
-    with _workspace(tmp_path, enriched=False) as ws, duckdb_sources(ws) as sources:
+    with _workspace(tmp_path, enriched=False) as ws, ws.sources() as sources:
         (found,) = response(sources)
     assert (found.needs_reply, found.replied, found.response_rate) == (None, None, None)
     assert found.inbound == 6 and found.first_response_median_s == pytest.approx(4200)
@@ -186,13 +186,13 @@ def test_not_enriched_says_so_and_keeps_the_rest(tmp_path: Path) -> None:
 
 def test_unknown_model_version_and_by(ws: Workspace) -> None:
     with pytest.raises(MetricUnavailable, match="hand@1"):
-        duckdb_sources(ws, model_version="nope@0")
-    with duckdb_sources(ws) as sources, pytest.raises(UsageError, match="--by"):
+        ws.sources(model_version="nope@0")
+    with ws.sources() as sources, pytest.raises(UsageError, match="--by"):
         response(sources, by="colour")
 
 
 def test_metric_values_carry_numerator_and_denominator(ws: Workspace) -> None:
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         (found,) = response(sources)
     rate = next(m for m in found.metrics() if m.metric == "response_rate")
     assert (rate.value, rate.numerator, rate.denominator, rate.model_version) == (0.6, 3.0, 5.0, "hand@1")

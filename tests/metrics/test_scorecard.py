@@ -17,7 +17,6 @@ from groundswell.config import parse_config
 from groundswell.demo import build_demo
 from groundswell.demo.world import BUZZING_PROFILE, HELPFUL_PROFILE
 from groundswell.errors import UsageError
-from groundswell.metrics.engines import duckdb_sources
 from groundswell.metrics.marketing import marketing
 from groundswell.metrics.scorecard import COMPONENT_NAMES, MARKETING, SOCIAL, Scorecard, score, scorecard
 from groundswell.workspace import Workspace
@@ -136,7 +135,7 @@ def two_brands(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _card(path: Path) -> Scorecard:
-    with Workspace.open(path) as ws, duckdb_sources(ws) as src:
+    with Workspace.open(path) as ws, ws.sources() as src:
         return scorecard(src)[0]
 
 

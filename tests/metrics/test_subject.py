@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundswell.errors import MetricUnavailable, UsageError
-from groundswell.metrics.base import Sources
 from groundswell.metrics.subject import subject_shares
+from groundswell.query import Sources
 
 CONFIG = """brand = "Acme"
 [[accounts]]

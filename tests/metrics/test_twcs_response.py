@@ -24,7 +24,6 @@ import pytest
 
 from groundswell.config import DEFAULT_AUTOMATION_PATTERNS
 from groundswell.enrich.registry import shipped_model_dir
-from groundswell.metrics.engines import duckdb_sources
 from groundswell.metrics.response import response
 from groundswell.workspace import Workspace
 
@@ -187,7 +186,7 @@ def twcs_ws(tmp_path: Path, twcs_sample: Path) -> Iterator[Workspace]:
 def test_every_brand_account_matches_the_plain_python_reading(twcs_ws: Workspace, twcs_sample: Path) -> None:
     needs_reply = dict(twcs_ws.store.con.execute("SELECT post_id, needs_reply FROM enrichments").fetchall())
     expected = reference(twcs_sample, needs_reply)
-    with duckdb_sources(twcs_ws) as sources:
+    with twcs_ws.sources() as sources:
         found = {f.group["account"]: f.as_dict() for f in response(sources, by="account")}
     assert len(expected) >= 40  # 43 brand accounts in the excerpt
     assert set(found) == set(expected)
@@ -207,7 +206,7 @@ def test_every_brand_account_matches_the_plain_python_reading(twcs_ws: Workspace
 def test_the_brand_as_a_whole(twcs_ws: Workspace, twcs_sample: Path) -> None:
     needs_reply = dict(twcs_ws.store.con.execute("SELECT post_id, needs_reply FROM enrichments").fetchall())
     expected = reference(twcs_sample, needs_reply)
-    with duckdb_sources(twcs_ws) as sources:
+    with twcs_ws.sources() as sources:
         (overall,) = response(sources)
     assert overall.inbound == sum(w["inbound"] for w in expected.values())
     assert overall.threads == sum(w["threads"] for w in expected.values())

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundswell.errors import UsageError
-from groundswell.metrics.base import Sources
 from groundswell.metrics.voice import conversation_ratio
+from groundswell.query import Sources
 
 CONFIG = """brand = "Acme"
 [[accounts]]

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from groundswell.cli import cli
-from groundswell.metrics import duckdb_sources, response
+from groundswell.metrics import response
 from groundswell.report import SECTIONS, ReportResult, write_report
 from groundswell.report.charts import CHARTS
 from groundswell.report.glossary import GLOSSARY
@@ -49,7 +49,7 @@ def test_demo_report_has_every_section_chart_and_definition(demo_report: ReportR
 
 
 def test_report_figures_are_the_librarys_with_numerator_denominator_and_model(demo_report: ReportResult) -> None:
-    with Workspace.open(demo_report.path.parent / "ws") as ws, duckdb_sources(ws) as sources:
+    with Workspace.open(demo_report.path.parent / "ws") as ws, ws.sources() as sources:
         figures = response(sources)[0]
         model_version = sources.model_version
     text = _soup(demo_report.path).find("section", id="response").get_text(" ")

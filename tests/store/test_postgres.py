@@ -28,9 +28,8 @@ from groundswell.errors import StoreError, UsageError
 from groundswell.inbox import InboxConflict, assign, item_state
 from groundswell.inbox.queue import waiting
 from groundswell.metrics import METRIC_FAMILIES
-from groundswell.metrics.base import Sources
-from groundswell.metrics.engines import duckdb_sources, postgres_sources
-from groundswell.metrics.postgres_dialect import postgres_regex
+from groundswell.query import Sources
+from groundswell.query.postgres_dialect import postgres_regex
 from groundswell.store.duckdb import DuckDBStore
 from groundswell.store.postgres import PostgresStore, redact
 from groundswell.store.schema import PostgresMigrationConnection, apply_migrations
@@ -66,7 +65,7 @@ def worlds(
 @pytest.fixture(scope="module")
 def both(worlds: tuple[Workspace, Workspace]) -> Iterator[tuple[Sources, Sources]]:
     on_duckdb, on_postgres = worlds
-    with duckdb_sources(on_duckdb) as a, postgres_sources(on_postgres) as b:
+    with on_duckdb.sources() as a, on_postgres.sources() as b:
         yield a, b
 
 
@@ -271,7 +270,7 @@ def test_automated_replies_are_found_on_both(make_workspace: Any) -> None:
         "twitter,b1,h,AcmeHelp,2026-03-02T12:00:00Z,Big sale today,\n"
     )
     ws = make_workspace(CONFIG, posts)
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         found = METRIC_FAMILIES["voice"](sources)[0].as_dict()
     assert (found["automated_replies"], found["broadcasts"]) == (1, 1)
 

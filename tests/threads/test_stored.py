@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 
 from groundswell.config import WorkspaceConfig, parse_config
-from groundswell.metrics.base import Period
-from groundswell.metrics.engines import duckdb_sources
 from groundswell.metrics.scorecard import scorecard
+from groundswell.query import Period, store_sources
 from groundswell.threads import build_threads, compute_threads, drop_stored, refresh_stored
 from groundswell.threads import stored as stage
 from groundswell.workspace import Workspace
@@ -111,7 +110,7 @@ def _columns(table: Any) -> dict[str, str]:
 
 def assert_stored_equals_scratch(ws: Workspace, config: WorkspaceConfig | None = None) -> None:
     """``build_threads`` (the stored stage, refreshed) has every row ``compute_threads`` has, and no other."""
-    with duckdb_sources(ws.store, config or ws.config) as sources:
+    with store_sources(ws.store, config or ws.config) as sources:
         assert sources.store is not None
         kept = build_threads(sources)
         state = stage._read_state(ws.store.con)
@@ -153,7 +152,7 @@ def test_a_missing_parent_re_roots_its_orphans_and_merges_trees(ws: Workspace) -
     _import(ws, PARENTS, "parents")
     assert _state(ws).built_at == built_at
     assert_stored_equals_scratch(ws)
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         posts = {r["post_id"]: r for r in build_threads(sources).posts.to_pyarrow().to_pylist()}
     assert posts["b2"]["root_id"] == "b1" and not posts["b2"]["parent_missing"]
     assert posts["o2"]["root_id"] == "c1" and posts["o1"]["root_id"] == "c1"
@@ -197,7 +196,7 @@ def test_a_new_model_version_rebuilds_everything(ws: Workspace) -> None:
     assert _state(ws).model_version == "hand@2"
     assert_stored_equals_scratch(ws)
     # an older model version asked for by name is built for that run, not stored
-    with duckdb_sources(ws, model_version="hand-labelled@1") as sources:
+    with ws.sources(model_version="hand-labelled@1") as sources:
         assert stage.stored_threads(sources) is None
         assert build_threads(sources).posts.count().to_pyarrow().as_py() == len(FIRST)
     assert _state(ws).model_version == "hand@2"
@@ -211,7 +210,7 @@ def test_an_outcome_mark_rebuilds_its_tree(ws: Workspace) -> None:
     report = refresh_stored(ws.store, ws.config)
     assert report.action == "incremental" and report.trees == 1
     assert_stored_equals_scratch(ws)
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         threads = {r["thread_id"]: r for r in build_threads(sources).threads.to_pyarrow().to_pylist()}
     assert threads["b2"]["outcome"] == "helped" and threads["b2"]["marked"]
 
@@ -230,7 +229,7 @@ def test_changing_the_automation_patterns_rebuilds_everything(ws: Workspace) -> 
     changed = parse_config(CONFIG + '[response]\nautomation_patterns = ["(?i)^automated reply"]\n')
     assert_stored_equals_scratch(ws, changed)
     assert _state(ws).fingerprint != before
-    with duckdb_sources(ws.store, changed) as sources:
+    with store_sources(ws.store, changed) as sources:
         posts = {r["post_id"]: r for r in build_threads(sources).posts.to_pyarrow().to_pylist()}
     assert posts["o3"]["automated"]
 
@@ -239,12 +238,12 @@ def test_a_period_uses_the_whole_stored_stage(ws: Workspace) -> None:
     _import(ws, MORE, "more")
     _import(ws, PARENTS, "parents")
     period = Period(since=datetime(2026, 3, 3), until=datetime(2026, 3, 5))
-    with duckdb_sources(ws, period=period) as sources:
+    with ws.sources(period=period) as sources:
         assert sources.store is not None
         kept = build_threads(sources)
         assert kept.posts.count().to_pyarrow().as_py() == len(FIRST) + len(MORE) + len(PARENTS)
         card = scorecard(sources)[0].as_dict()
-    scratch_sources = replace(duckdb_sources(ws, period=period), store=None, memo={})
+    scratch_sources = replace(ws.sources(period=period), store=None, memo={})
     with scratch_sources:
         assert scorecard(scratch_sources)[0].as_dict() == card
     assert_stored_equals_scratch(ws)
@@ -261,7 +260,7 @@ def test_dropping_the_stage_and_forcing_a_rebuild(ws: Workspace) -> None:
 def test_an_open_transaction_builds_for_this_run_only(ws: Workspace) -> None:
     ws.store.con.execute("BEGIN TRANSACTION")
     try:
-        with duckdb_sources(ws) as sources:
+        with ws.sources() as sources:
             assert stage.stored_threads(sources) is None
             assert build_threads(sources).posts.count().to_pyarrow().as_py() == len(FIRST)
     finally:

@@ -17,7 +17,6 @@ import ibis
 import pyarrow as pa
 import pytest
 
-from groundswell.metrics.engines import duckdb_sources
 from groundswell.threads import MAX_ROUNDS, build_threads
 from groundswell.threads import build as thread_build
 from groundswell.workspace import Workspace
@@ -142,7 +141,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 @pytest.fixture(scope="module")
 def built(ws: Workspace) -> Iterator[tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]]:
     """(threads by thread_id, posts by post_id)."""
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         result = build_threads(sources)
         threads = {r["thread_id"]: r for r in result.threads.to_pyarrow().to_pylist()}
         posts = {r["post_id"]: r for r in result.posts.to_pyarrow().to_pylist()}
@@ -262,7 +261,7 @@ def test_an_agents_mark_comes_first(ws: Workspace) -> None:
             "marked_at": [datetime(2026, 3, 3), datetime(2026, 3, 4), datetime(2026, 3, 4)],
         }
     )
-    with duckdb_sources(ws, marks=marks) as sources:
+    with ws.sources(marks=marks) as sources:
         threads = {r["thread_id"]: r for r in build_threads(sources).threads.to_pyarrow().to_pylist()}
     assert threads["f1"]["outcome"] == "helped" and threads["f1"]["marked"]  # the latest mark wins
     assert threads["k1"]["outcome"] == "helped"  # a mark stands even where no reply was seen
@@ -274,7 +273,7 @@ def test_without_enrichments_there_is_no_inferred_outcome(tmp_path: Path) -> Non
         path = tmp_path / "posts.csv"
         path.write_text(_csv(), encoding="utf-8")
         ws.import_files([path])
-        with duckdb_sources(ws) as sources:
+        with ws.sources() as sources:
             assert sources.enrichments is None
             threads = {r["thread_id"]: r for r in build_threads(sources).threads.to_pyarrow().to_pylist()}
     assert threads["a1"]["outcome"] is None and threads["a1"]["response_s"] == 1800
@@ -294,7 +293,7 @@ def test_reply_cycles_stop_after_the_round_limit(tmp_path: Path, monkeypatch: py
         path = tmp_path / "posts.csv"
         path.write_text(cycle, encoding="utf-8")
         ws.import_files([path])
-        with duckdb_sources(ws) as sources:
+        with ws.sources() as sources:
             result = build_threads(sources)
             rows = result.posts.to_pyarrow().to_pylist()
     assert not result.converged and result.rounds == 3 and result.notes
@@ -303,7 +302,7 @@ def test_reply_cycles_stop_after_the_round_limit(tmp_path: Path, monkeypatch: py
 
 
 def test_threads_are_built_once_per_sources(ws: Workspace) -> None:
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         assert build_threads(sources) is build_threads(sources)
 
 
@@ -312,7 +311,7 @@ def test_closing_the_sources_drops_what_the_engine_materialised(ws: Workspace) -
         return int(ws.store.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()[0][0])
 
     before = temporary()
-    with duckdb_sources(ws) as sources:
+    with ws.sources() as sources:
         thread_build.compute_threads(sources)  # built from the posts, not read from the stored stage
         assert temporary() == before + 3  # the last round, the posts and the threads: earlier rounds are gone
     assert temporary() == before

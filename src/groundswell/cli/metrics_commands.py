@@ -13,7 +13,8 @@ from groundswell.cli.console import print_json
 from groundswell.cli.options import json_option, workspace_option
 from groundswell.cli.tables import print_scorecard, print_table
 from groundswell.errors import UsageError
-from groundswell.metrics.base import BY_CHOICES, Period, parse_period
+from groundswell.metrics.base import BY_CHOICES
+from groundswell.query import Period, parse_period
 from groundswell.workspace import Workspace
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -79,14 +80,13 @@ def metrics_command(
     version. Figures needing enrichments say so until `groundswell enrich` runs.
     """
     from groundswell.metrics import METRIC_FAMILIES
-    from groundswell.metrics.engines import duckdb_sources
 
     period = period_from_options(since, until)
     family = METRIC_FAMILIES[name]
     with (
         Workspace.open(workspace) as ws,
         ws.store.for_metrics(),
-        duckdb_sources(ws, model_version=model_version, period=period) as sources,
+        ws.sources(model_version=model_version, period=period) as sources,
     ):
         documents = [row.as_dict() for row in family(sources, by=by)]
     if as_json:
@@ -109,14 +109,13 @@ def scorecard_command(
     0 and 100 are set under [scorecard.components.NAME] in groundswell.toml, and
     the level that counts as high under [scorecard] high (default 50).
     """
-    from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
 
     period = period_from_options(since, until)
     with (
         Workspace.open(workspace) as ws,
         ws.store.for_metrics(),
-        duckdb_sources(ws, model_version=model_version, period=period) as sources,
+        ws.sources(model_version=model_version, period=period) as sources,
     ):
         card = scorecard(sources)[0]
     if as_json:

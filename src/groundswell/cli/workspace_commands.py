@@ -12,7 +12,7 @@ from rich.table import Table
 
 from groundswell.cli.console import count_progress, file_progress, print_json, stderr_console
 from groundswell.cli.options import json_option, quiet_option, workspace_option
-from groundswell.store.duckdb import WorkspaceSummary
+from groundswell.records import WorkspaceSummary
 from groundswell.workspace import Workspace
 
 ADMIN_PASSWORD_ENV = "GROUNDSWELL_ADMIN_PASSWORD"
@@ -140,9 +140,8 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     from groundswell.cli.tables import print_scorecard
     from groundswell.demo import build_demo
     from groundswell.demo.world import PROFILES
-    from groundswell.metrics.base import Period
-    from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
+    from groundswell.query import Period
     from groundswell.report import write_report
 
     password = _admin_password()
@@ -154,7 +153,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     with Workspace.open(result.workspace) as ws, count_progress(console, "enrich") as enrich_progress:
         enriched = ws.enrich(model, progress=enrich_progress)
     console.print("computing its scorecard ...")
-    with Workspace.open(result.workspace) as ws, duckdb_sources(ws) as sources:
+    with Workspace.open(result.workspace) as ws, ws.sources() as sources:
         card = scorecard(sources)[0].as_dict()
     console.print("writing its report ...")
     with Workspace.open(result.workspace) as ws:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from groundswell.errors import UsageError
-from groundswell.metrics.base import Sources
-from groundswell.metrics.frames import rows
+from groundswell.query import Sources, rows
 from groundswell.threads.build import build_threads
 
 HISTORY_LIMIT = 10

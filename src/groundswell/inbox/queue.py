@@ -20,9 +20,7 @@ from typing import Any
 
 import ibis
 
-from groundswell.metrics.base import Sources
-from groundswell.metrics.engines import in_period
-from groundswell.metrics.frames import rows
+from groundswell.query import Sources, in_period, rows
 from groundswell.threads.attention import urgency
 from groundswell.threads.build import build_threads
 

@@ -1,8 +1,8 @@
 """The metric families of DESIGN's "Metric definitions", one module each, and their registry.
 
 ``METRIC_FAMILIES`` maps the name ``groundswell metrics NAME`` takes to the family's function. A family is
-called as ``family(sources, by=by)``: ``sources`` is a ``Sources`` (``metrics.engines.duckdb_sources`` or
-``spark_sources``), ``by`` one of ``BY_CHOICES`` or None (the family raises ``UsageError`` for a ``by`` it
+called as ``family(sources, by=by)``: ``sources`` is a ``Sources`` (``Workspace.sources()``, or
+``groundswell.query.spark_sources``), ``by`` one of ``BY_CHOICES`` or None (the family raises ``UsageError`` for a ``by`` it
 does not support), and it returns a list of rows, each with ``as_dict()`` (one JSON object per row).
 """
 
@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from groundswell.metrics.base import BY_CHOICES, MetricValue, Period, Sources, ratio
+from groundswell.metrics.base import BY_CHOICES, MetricValue, ratio
 from groundswell.metrics.denominators import per_denominator
-from groundswell.metrics.engines import duckdb_sources, spark_sources
 from groundswell.metrics.goals import goal_attainment
 from groundswell.metrics.help import HelpFigures, help_figures
 from groundswell.metrics.marketing import marketing
@@ -23,6 +22,7 @@ from groundswell.metrics.response import ResponseFigures, fairness, response
 from groundswell.metrics.spikes import detect_spikes
 from groundswell.metrics.subject import subject_shares
 from groundswell.metrics.voice import conversation_ratio
+from groundswell.query import Sources
 
 
 class MetricRow(Protocol):
@@ -62,12 +62,9 @@ __all__ = [
     "MetricFamily",
     "MetricRow",
     "MetricValue",
-    "Period",
     "ResponseFigures",
-    "Sources",
     "conversation_ratio",
     "detect_spikes",
-    "duckdb_sources",
     "fairness",
     "goal_attainment",
     "help_figures",
@@ -77,6 +74,5 @@ __all__ = [
     "ratio",
     "relationships",
     "response",
-    "spark_sources",
     "subject_shares",
 ]

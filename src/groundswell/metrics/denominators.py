@@ -17,15 +17,10 @@ from typing import Any
 import ibis
 
 from groundswell.errors import MetricUnavailable, UsageError
-from groundswell.metrics.base import MetricValue, Period, Sources, ratio
-from groundswell.metrics.frames import (
-    GROUP,
-    annotated_customer_posts,
-    check_by,
-    location_key,
-    rows,
-)
+from groundswell.metrics.base import MetricValue, ratio
+from groundswell.metrics.frames import GROUP, annotated_customer_posts, check_by, location_key
 from groundswell.metrics.participation import brand_audience
+from groundswell.query import Period, Sources, rows
 
 DENOMINATORS_BY = ("location",)
 COUNTS = ("posts", "inbound", "customers", "complaints", "fans")

@@ -28,16 +28,14 @@ import ibis
 
 from groundswell.config import normalize_handle
 from groundswell.errors import UsageError
-from groundswell.metrics.base import Sources
-from groundswell.metrics.engines import in_period
 from groundswell.metrics.frames import (
     NONE_KEY,
     annotated_customer_posts,
     customer_posts,
     require_enrichments,
-    rows,
     with_enrichments,
 )
+from groundswell.query import Sources, in_period, rows
 from groundswell.threads.build import build_threads
 
 if TYPE_CHECKING:

@@ -35,7 +35,8 @@ import ibis
 
 from groundswell.config import WorkspaceConfig, normalize_handle
 from groundswell.errors import MetricUnavailable, UsageError
-from groundswell.metrics.base import BY_CHOICES, Sources
+from groundswell.metrics.base import BY_CHOICES
+from groundswell.query import Sources
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -65,15 +66,6 @@ def require_enrichments(src: Sources, family: str) -> ir.Table:
             "run `groundswell enrich` first"
         )
     return src.enrichments
-
-
-def rows(expr: ir.Table) -> list[dict[str, Any]]:
-    """Run a (small) table expression on its engine; rows as dicts."""
-    return expr.to_pyarrow().to_pylist()  # type: ignore[no-any-return]
-
-
-def scalar(expr: ir.Scalar) -> Any:
-    return expr.to_pyarrow().as_py()
 
 
 # -- posts -------------------------------------------------------------------------------

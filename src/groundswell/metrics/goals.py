@@ -19,7 +19,7 @@ from typing import Any
 
 from groundswell.config import Kpi
 from groundswell.errors import MetricUnavailable, UsageError
-from groundswell.metrics.base import MetricValue, Sources
+from groundswell.metrics.base import MetricValue
 from groundswell.metrics.denominators import COUNTS, count_values, parse_figure_name, resolve_figure
 from groundswell.metrics.frames import check_by
 from groundswell.metrics.help import ENRICH_NOTE as HELP_ENRICH_NOTE
@@ -32,6 +32,7 @@ from groundswell.metrics.response import ResponseFigures, response
 from groundswell.metrics.spikes import detect_spikes
 from groundswell.metrics.subject import subject_shares
 from groundswell.metrics.voice import conversation_ratio
+from groundswell.query import Sources
 
 KpiResolver = Callable[[Sources], MetricValue | None]
 STATUSES = ("met", "missed", "no_data", "unavailable", "unknown_metric")

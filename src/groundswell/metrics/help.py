@@ -31,10 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from groundswell.metrics.base import MetricValue, Period, Sources, ratio
-from groundswell.metrics.engines import in_period
-from groundswell.metrics.frames import rows
+from groundswell.metrics.base import MetricValue, ratio
 from groundswell.metrics.response import aggregate, grouped, merge_groups, parse_bys
+from groundswell.query import Period, Sources, in_period, rows
 from groundswell.threads.build import build_threads
 
 ENRICH_NOTE = (

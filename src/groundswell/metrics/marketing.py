@@ -27,9 +27,10 @@ from typing import Any
 
 import ibis
 
-from groundswell.metrics.base import MetricValue, Period, Sources, ratio
-from groundswell.metrics.frames import brand_posts, check_by, rows
+from groundswell.metrics.base import MetricValue, ratio
+from groundswell.metrics.frames import brand_posts, check_by
 from groundswell.metrics.subject import subject_shares
+from groundswell.query import Period, Sources, rows
 
 MONTH_DAYS = 30
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from groundswell.errors import UsageError
-from groundswell.metrics.base import MetricValue, Period, Sources, ratio
+from groundswell.metrics.base import MetricValue, ratio
 from groundswell.metrics.frames import (
     GROUP,
     annotated_customer_posts,
@@ -28,10 +28,9 @@ from groundswell.metrics.frames import (
     customer_posts,
     group_label,
     group_sort_key,
-    rows,
-    scalar,
     with_group,
 )
+from groundswell.query import Period, Sources, rows, scalar
 
 PARTICIPATION_BY = ("account", "platform", "location", "month", "follower_band")
 RULE_90_9_1 = (0.90, 0.09, 0.01)

@@ -13,7 +13,7 @@ from typing import Any
 
 import ibis
 
-from groundswell.metrics.base import MetricValue, Period, Sources, ratio
+from groundswell.metrics.base import MetricValue, ratio
 from groundswell.metrics.frames import (
     GROUP,
     annotate,
@@ -24,10 +24,10 @@ from groundswell.metrics.frames import (
     group_sort_key,
     month_index,
     month_label,
-    rows,
     with_enrichments,
     with_group,
 )
+from groundswell.query import Period, Sources, rows
 
 RELATIONSHIPS_BY = ("account", "platform", "location")
 NO_ENRICHMENTS = "friends need the posts' sentiment: run `groundswell enrich` first"

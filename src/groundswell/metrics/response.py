@@ -42,8 +42,7 @@ from zoneinfo import ZoneInfo
 
 from groundswell.config import BusinessHours
 from groundswell.errors import UsageError
-from groundswell.metrics.base import BY_CHOICES, MetricValue, Period, Sources, ratio
-from groundswell.metrics.engines import in_period
+from groundswell.metrics.base import BY_CHOICES, MetricValue, ratio
 from groundswell.metrics.frames import (
     FOLLOWER_BANDS,
     NONE_KEY,
@@ -52,8 +51,8 @@ from groundswell.metrics.frames import (
     group_sort_key,
     location_key,
     month_index,
-    rows,
 )
+from groundswell.query import Period, Sources, in_period, rows
 from groundswell.threads.build import Threads, build_threads
 
 if TYPE_CHECKING:

@@ -34,9 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from groundswell.errors import MetricUnavailable, UsageError
-from groundswell.metrics.base import MetricValue, Period, Sources
+from groundswell.metrics.base import MetricValue
 from groundswell.metrics.frames import check_by
 from groundswell.metrics.goals import resolve_kpi
+from groundswell.query import Period, Sources
 
 SOCIAL = "social_media"
 MARKETING = "social_media_marketing"

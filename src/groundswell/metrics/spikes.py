@@ -25,16 +25,16 @@ import ibis
 import pyarrow as pa
 
 from groundswell.errors import UsageError
-from groundswell.metrics.base import MetricValue, Period, Sources
+from groundswell.metrics.base import MetricValue
 from groundswell.metrics.frames import (
     GROUP,
     annotated_customer_posts,
     check_by,
     group_label,
     group_sort_key,
-    rows,
     with_group,
 )
+from groundswell.query import Period, Sources, rows
 
 SPIKES_BY = ("account", "platform", "location")
 DEFAULT_WINDOW_DAYS = 28

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from groundswell.metrics.base import MetricValue, Period, Sources, ratio
+from groundswell.metrics.base import MetricValue, ratio
 from groundswell.metrics.frames import (
     GROUP,
     annotated_customer_posts,
@@ -20,10 +20,10 @@ from groundswell.metrics.frames import (
     group_label,
     group_sort_key,
     require_enrichments,
-    rows,
     with_enrichments,
     with_group,
 )
+from groundswell.query import Period, Sources, rows
 
 SUBJECT_BY = ("account", "platform", "location", "month", "follower_band")
 SHARE_UNIT = "share of customer posts"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from groundswell.config import WorkspaceConfig
-from groundswell.metrics.base import MetricValue, Period, Sources, ratio
+from groundswell.metrics.base import MetricValue, ratio
 from groundswell.metrics.frames import (
     GROUP,
     brand_posts,
@@ -20,9 +20,9 @@ from groundswell.metrics.frames import (
     group_label,
     group_sort_key,
     handle_expr,
-    rows,
     with_group,
 )
+from groundswell.query import Period, Sources, rows
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir

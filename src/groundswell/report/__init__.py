@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from groundswell.errors import UsageError
-from groundswell.metrics.base import Period
+from groundswell.query import Period
 from groundswell.report.gather import SECTIONS, ProgressCallback, ReportData, gather
 from groundswell.report.render import render_report
 from groundswell.workspace import Workspace
@@ -44,8 +44,6 @@ def write_report(
     The file is written beside its final name and renamed into place, so a failed run never leaves half a
     report where a good one was.
     """
-    from groundswell.metrics.engines import duckdb_sources
-
     started = time.perf_counter()
     target = Path(out) if out is not None else workspace.path / DEFAULT_REPORT_NAME
     if target.is_dir():
@@ -54,7 +52,7 @@ def write_report(
         raise UsageError(f"{target.parent} does not exist: create the folder first or pick another --out")
     with (
         workspace.store.for_metrics(),
-        duckdb_sources(workspace, model_version=model_version, period=period or Period()) as sources,
+        workspace.sources(model_version=model_version, period=period or Period()) as sources,
     ):
         data = gather(sources, progress=progress)
     html = render_report(data)

@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from groundswell.errors import MetricUnavailable, UsageError
-from groundswell.metrics.base import Period, Sources
-from groundswell.metrics.frames import rows
+from groundswell.query import Period, Sources, rows
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``(section, done, total)`` before each section is computed."""

@@ -1,9 +1,6 @@
 """Threads: brand<->customer conversations rebuilt from reply links (see ``threads.build``), kept in the
 workspace file (``threads.stored``)."""
 
-# The metric families import threads.build, which builds on metrics.base: load metrics first, so that
-# importing this package before groundswell.metrics finds threads.build whole when they ask for it.
-import groundswell.metrics  # noqa: F401
 from groundswell.threads.build import (
     MAX_ROUNDS,
     OUTCOMES,

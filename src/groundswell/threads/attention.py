@@ -21,9 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from groundswell.metrics.base import Sources
-from groundswell.metrics.engines import in_period
-from groundswell.metrics.frames import rows, scalar
+from groundswell.query import Sources, in_period, rows, scalar
 from groundswell.threads.build import build_threads
 
 DEFAULT_LIMIT = 10

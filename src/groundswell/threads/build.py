@@ -83,7 +83,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from groundswell.config import normalize_handle
-from groundswell.metrics.base import Sources
+from groundswell.query import Sources
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir

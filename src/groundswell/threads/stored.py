@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import ibis
 
-from groundswell.metrics.base import Sources
+from groundswell.query import Sources
 from groundswell.threads.build import THREAD_SILENCE_S, BrandAccountRef, Threads, brand_accounts, compute_threads
 
 if TYPE_CHECKING:
@@ -134,9 +134,9 @@ def stored_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Th
 
 def refresh_stored(store: DuckDBStore, config: WorkspaceConfig, *, force: bool = False) -> RefreshReport:
     """Bring the stored threads stage up to date for the newest model version (all of it with ``force``)."""
-    from groundswell.metrics.engines import duckdb_sources
+    from groundswell.query import store_sources
 
-    with store.for_metrics(), duckdb_sources(store, config) as sources:
+    with store.for_metrics(), store_sources(store, config) as sources:
         return _refresh(store, sources, force=force)[1]
 
 
@@ -357,7 +357,7 @@ def _incremental(
 @contextmanager
 def _subset_sources(con: duckdb.DuckDBPyConnection, sources: Sources) -> Iterator[Sources]:
     """``Sources`` over the touched trees' posts (``_gs_subset``) and their enrichments, closed after."""
-    from groundswell.metrics.engines import IbisEngine
+    from groundswell.query import IbisEngine
 
     backend = ibis.get_backend(sources.every_post)
     enrichments: ir.Table | None = None

@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 
 from groundswell.errors import UsageError
 from groundswell.ingest import ImportOptions
-from groundswell.metrics.base import BY_CHOICES, Period, parse_period
+from groundswell.metrics.base import BY_CHOICES
+from groundswell.query import Period, parse_period
 from groundswell.web.auth import Caller, app_state, authorize, authorize_async
 from groundswell.web.state import AppState
 
@@ -32,11 +33,10 @@ UPLOADS = "uploads"
 
 
 def _scorecard_job(state: AppState, period: Period) -> Job:
-    from groundswell.metrics.engines import duckdb_sources
     from groundswell.metrics.scorecard import scorecard
 
     def compute() -> dict[str, Any]:
-        with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws, period=period) as sources:
+        with state.db() as ws, ws.store.for_metrics(), ws.sources(period=period) as sources:
             return dict(scorecard(sources)[0].as_dict())
 
     return ("scorecard", period.since, period.until), compute, ("posts", "marks")
@@ -72,7 +72,6 @@ def get_metric(
     until: str | None = None,
 ) -> list[dict[str, Any]]:
     from groundswell.metrics import METRIC_FAMILIES
-    from groundswell.metrics.engines import duckdb_sources
 
     authorize(request, "api.read")
     if name not in METRIC_FAMILIES:
@@ -82,7 +81,7 @@ def get_metric(
     state = app_state(request)
 
     def compute() -> list[dict[str, Any]]:
-        with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws, period=period) as sources:
+        with state.db() as ws, ws.store.for_metrics(), ws.sources(period=period) as sources:
             return [row.as_dict() for row in METRIC_FAMILIES[name](sources, by=by)]
 
     return state.cached(("metric", name, by, period.since, period.until), compute)
@@ -91,10 +90,9 @@ def get_metric(
 def _waiting_job(state: AppState) -> Job:
     """The waiting conversations in urgency order: they change with the posts only."""
     from groundswell.inbox.queue import waiting
-    from groundswell.metrics.engines import duckdb_sources
 
     def compute() -> tuple[list[Any], frozenset[tuple[str, str]], str | None]:
-        with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws) as sources:
+        with state.db() as ws, ws.store.for_metrics(), ws.sources() as sources:
             model = sources.model_version if sources.enrichments is not None else None
             found = waiting(sources)
         return found, frozenset((c.platform, c.post_id) for c in found), model
@@ -291,10 +289,9 @@ def get_post(request: Request, platform: str, post_id: str) -> dict[str, Any]:
 @router.get("/threads/{platform}/{post_id}")
 def get_thread(request: Request, platform: str, post_id: str) -> dict[str, Any]:
     from groundswell.inbox.conversation import conversation
-    from groundswell.metrics.engines import duckdb_sources
 
     authorize(request, "api.read")
-    with app_state(request).db() as ws, duckdb_sources(ws) as sources:
+    with app_state(request).db() as ws, ws.sources() as sources:
         return conversation(sources, platform, post_id).as_dict()
 
 

@@ -23,7 +23,7 @@ from groundswell.accounts import (
 )
 from groundswell.accounts.sessions import DEFAULT_LIFETIME
 from groundswell.inbox import OUTCOMES, STATUSES, WAITING
-from groundswell.metrics.base import parse_period
+from groundswell.query import parse_period
 from groundswell.store import connections
 from groundswell.web.admin import router as admin_router
 from groundswell.web.api import inbox_page, send_and_mark
@@ -81,7 +81,6 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
 
 @router.get("/report", response_class=HTMLResponse)
 def report(request: Request, since: str | None = None, until: str | None = None) -> HTMLResponse:
-    from groundswell.metrics.engines import duckdb_sources
     from groundswell.report import gather, render_report
 
     authorize(request, "report.view")
@@ -89,7 +88,7 @@ def report(request: Request, since: str | None = None, until: str | None = None)
     state = app_state(request)
 
     def compute() -> str:
-        with state.db() as ws, ws.store.for_metrics(), duckdb_sources(ws, period=period) as sources:
+        with state.db() as ws, ws.store.for_metrics(), ws.sources(period=period) as sources:
             data = gather(sources)
         return render_report(data)
 
@@ -115,11 +114,10 @@ def inbox_view(
 def item_page(request: Request, platform: str, post_id: str, msg: str | None = None) -> HTMLResponse:
     from groundswell.inbox import item_state
     from groundswell.inbox.conversation import conversation
-    from groundswell.metrics.engines import duckdb_sources
 
     who = authorize(request, "inbox.view")
     state = app_state(request)
-    with state.db() as ws, duckdb_sources(ws) as sources:
+    with state.db() as ws, ws.sources() as sources:
         talk = conversation(sources, platform, post_id)
         item = item_state(ws.store, platform, post_id)
         model_version = sources.model_version

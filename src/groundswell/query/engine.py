@@ -1,0 +1,80 @@
+"""How an expression runs: the ``Engine`` beneath ``Sources`` (one ibis backend and the tables materialised
+on it) and the helpers that run a table or scalar expression and hand back Python values."""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+_names = itertools.count()
+
+
+def temp_name(what: str = "") -> str:
+    """A name for a temp table or view of this process, never used twice."""
+    return f"_groundswell_{what}_{next(_names)}" if what else f"_groundswell_{next(_names)}"
+
+
+class Engine(Protocol):
+    """What a metric may ask of the engine beneath ``Sources``."""
+
+    name: str
+
+    def materialize(self, table: ir.Table) -> ir.Table:
+        """Compute ``table`` now and keep it (a temp table, a cached DataFrame) until ``close()``."""
+        ...
+
+    def release(self, table: ir.Table) -> None:
+        """Drop a table ``materialize`` returned, before ``close()`` (a no-op for any other table)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class IbisEngine:
+    """One ibis backend, and the tables materialised on it for a ``Sources``."""
+
+    def __init__(self, backend: Any, name: str):
+        self.backend = backend
+        self.name = name
+        self._tables: dict[Any, str] = {}  # the materialised table's ibis op -> its name on the backend
+
+    def materialize(self, table: ir.Table) -> ir.Table:
+        name = temp_name()
+        # ibis's own cache primitive: CREATE TEMP TABLE on DuckDB, DataFrame.cache() + a temp view on Spark.
+        # (ibis's .cache() would drop it from a weakref finalizer, possibly after the connection closed.)
+        result: ir.Table = self.backend._create_cached_table(name, table)
+        self._tables[result.op()] = name
+        return result
+
+    def release(self, table: ir.Table) -> None:
+        name = self._tables.pop(table.op(), None)
+        if name is not None:
+            self._drop(name)
+
+    def close(self) -> None:
+        while self._tables:
+            self._drop(self._tables.popitem()[1])
+
+    def _drop(self, name: str) -> None:
+        try:
+            if self.name in ("duckdb", "postgres"):
+                from groundswell.store.scratch import drop_temp_table
+
+                drop_temp_table(self.backend.con, self.name, name)
+            else:
+                self.backend._drop_cached_table(name)
+        except Exception:  # noqa: BLE001, S110 - the connection may be closed already, taking its temp tables along
+            pass
+
+
+def rows(expr: ir.Table) -> list[dict[str, Any]]:
+    """Run a (small) table expression on its engine; rows as dicts."""
+    return expr.to_pyarrow().to_pylist()  # type: ignore[no-any-return]
+
+
+def scalar(expr: ir.Scalar) -> Any:
+    """Run a scalar expression on its engine; its Python value."""
+    return expr.to_pyarrow().as_py()
