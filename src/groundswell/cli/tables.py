@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from groundswell.cli.console import stderr_console
+from groundswell.formatting import clock, number, percent
 from groundswell.metrics.base import Period
 
 # Shown once above the table rather than in every row, when every row has the same value.
@@ -194,7 +195,7 @@ def _kpi_row(kpi: dict[str, Any]) -> dict[str, Any]:
     figure = kpi.get("figure") or {}
     value = _kpi_value(metric, kpi.get("value"))
     if figure.get("numerator") is not None and figure.get("denominator") is not None:
-        value += f" ({_number(figure['numerator'])}/{_number(figure['denominator'])})"
+        value += f" ({number(figure['numerator'])}/{number(figure['denominator'])})"
     return {
         "kpi": metric,
         "target": f"{sign} {_kpi_value(metric, kpi.get('target'))}",
@@ -208,8 +209,8 @@ def _kpi_value(metric: str, value: Any) -> str:
     if value is None:
         return "n/a"
     if metric.endswith(("_rate", "_share", "_ratio", "coverage")) or "growth" in metric:
-        return f"{100 * float(value):.1f}%"
-    return _number(value)
+        return percent(value)
+    return number(value)
 
 
 _SUB_ROWS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -236,7 +237,7 @@ class _Figure:
             shown += "%"  # the header carries no "(%)" for this one
         num, den = self.document.get("numerator"), self.document.get("denominator")
         if num is not None and den is not None:
-            shown += f" ({_number(num)}/{_number(den)})"
+            shown += f" ({number(num)}/{number(den)})"
         return shown
 
 
@@ -254,30 +255,14 @@ def _cell(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)) and key.endswith("_s"):
-        return _duration(float(value))
+        return clock(value)
     if isinstance(value, (int, float)) and key.endswith(("_rate", "_share", "_ratio", "rate", "share", "ratio")):
-        return f"{100 * float(value):.1f}"
+        return percent(value, symbol=False)  # the header carries the "(%)"
     if key == "window_hours":
         return f"{value:g} h"
     if isinstance(value, (int, float)):
-        return _number(value)
+        return number(value)
     return str(value)
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return f"{int(value):,}"
-
-
-def _duration(seconds: float) -> str:
-    """h:mm:ss, days spelled out past 24 h (``1d 02:03:04``)."""
-    whole = round(seconds)
-    days, rest = divmod(whole, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    clock = f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{days}d {clock}" if days else clock
 
 
 def _period_text(period: Period) -> str:
@@ -325,5 +310,5 @@ def print_scorecard(document: dict[str, Any], period: Period, *, console: Consol
 def _component_value(name: str, value: float) -> str:
     """A share (or growth) as a percentage, anything else as a number."""
     if name.endswith(("_rate", "_share", "_ratio")) or "growth" in name:
-        return f"{100 * value:.3g}%"
-    return _number(float(value))
+        return percent(value, 3, significant=True)
+    return number(float(value))

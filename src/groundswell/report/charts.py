@@ -13,6 +13,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from groundswell.formatting import count, hours, percent, signed
 from groundswell.metrics.base import BY_CHOICES
 from groundswell.report.gather import ReportData
 
@@ -38,27 +39,8 @@ def _layout(fig: go.Figure, *, height: int = 320, **extra: Any) -> go.Figure:
     return fig
 
 
-def _count(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    number = float(value)
-    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
-
-
 def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else seconds / 3600
-
-
-def _hours_text(seconds: float | None) -> str:
-    return "n/a" if seconds is None else f"{seconds / 3600:.1f} h"
-
-
-def _signed(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:+.{digits}f}"
 
 
 def _group(row: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +125,7 @@ def _component_hover(component: dict[str, Any]) -> str:
     shown = "n/a" if raw is None else f"{raw:,.4g}"
     parts.append(f"value {shown} (0 at {component['bad']:g}, 100 at {component['good']:g})")
     if figure.get("numerator") is not None and figure.get("denominator") is not None:
-        parts.append(f"{_count(figure['numerator'])} / {_count(figure['denominator'])}")
+        parts.append(f"{count(figure['numerator'])} / {count(figure['denominator'])}")
     if figure.get("model_version"):
         parts.append(f"model {figure['model_version']}")
     if component.get("note"):
@@ -168,7 +150,7 @@ def conversation_over_time(data: ReportData) -> go.Figure | None:
                 mode="lines+markers",
                 line={"color": colour, "width": 3},
                 hovertext=[
-                    f"{name}: {_pct(s['value'])} of customer posts ({_count(s['numerator'])} / {_count(s['denominator'])})"
+                    f"{name}: {percent(s['value'])} of customer posts ({count(s['numerator'])} / {count(s['denominator'])})"
                     for s in shares
                 ],
                 hoverinfo="text+x",
@@ -183,8 +165,8 @@ def conversation_over_time(data: ReportData) -> go.Figure | None:
                 yaxis="y2",
                 line={"color": colour, "dash": "dot"},
                 hovertext=[
-                    f"{name} net sentiment {_signed(n['value'])}"
-                    f" ((positive − negative) {_count(n['numerator'])} / all {_count(n['denominator'])})"
+                    f"{name} net sentiment {signed(n['value'])}"
+                    f" ((positive − negative) {count(n['numerator'])} / all {count(n['denominator'])})"
                     for n in nets
                 ],
                 hoverinfo="text+x",
@@ -221,11 +203,11 @@ def response_rate(data: ReportData) -> go.Figure | None:
             x=[r["response_rate"] for r in rows],
             orientation="h",
             marker_color=[SOCIAL if "account" in _group(r) else "#5eead4" for r in rows],
-            text=[_pct(r["response_rate"]) for r in rows],
+            text=[percent(r["response_rate"]) for r in rows],
             textposition="outside",
             hovertext=[
-                f"{n}: {_pct(r['response_rate'])} replied within {data.window_hours:g} h"
-                f" ({_count(r['replied'])} / {_count(r['needs_reply'])} inbound posts needing a reply)"
+                f"{n}: {percent(r['response_rate'])} replied within {data.window_hours:g} h"
+                f" ({count(r['replied'])} / {count(r['needs_reply'])} inbound posts needing a reply)"
                 for n, r in zip(names, rows, strict=True)
             ],
             hoverinfo="text",
@@ -236,7 +218,7 @@ def response_rate(data: ReportData) -> go.Figure | None:
         fig.add_vline(
             x=data.response_rate_target,
             line={"color": INK, "dash": "dash"},
-            annotation_text=f"target {_pct(data.response_rate_target)}",
+            annotation_text=f"target {percent(data.response_rate_target)}",
         )
     fig.update_xaxes(tickformat=".0%", range=[0, 1.15], title="response rate (replied / needing a reply)")
     fig.update_yaxes(autorange="reversed", type="category")
@@ -269,7 +251,7 @@ def first_response(data: ReportData) -> go.Figure | None:
                 name=name,
                 marker_color=colour,
                 hovertext=[
-                    f"{n}: {name} first response {_hours_text(r[key])} over {_count(r['timed_threads'])} replied threads"
+                    f"{n}: {name} first response {hours(r[key])} over {count(r['timed_threads'])} replied threads"
                     for n, r in zip(names, rows, strict=True)
                 ],
                 hoverinfo="text",
@@ -303,7 +285,7 @@ def help_outcomes(data: ReportData) -> go.Figure | None:
                 orientation="h",
                 name=name,
                 marker_color=colour,
-                hovertext=[f"{name}: {_count(value)} / {_count(replied)} replied threads ({_pct(value / replied)})"],
+                hovertext=[f"{name}: {count(value)} / {count(replied)} replied threads ({percent(value / replied)})"],
                 hoverinfo="text",
             )
         )
@@ -324,7 +306,7 @@ def sentiment_lift(data: ReportData) -> go.Figure | None:
             textposition="outside",
             hovertext=[
                 f"{name}: mean end − start customer sentiment"
-                f" {_signed(figures[k], 3)} over {_count(figures[k + '_threads'])} threads"
+                f" {signed(figures[k], 3)} over {count(figures[k + '_threads'])} threads"
                 for k, name, _ in keys
             ],
             hoverinfo="text",
@@ -353,7 +335,7 @@ def voice(data: ReportData) -> go.Figure | None:
             hole=0.55,
             sort=False,
             hovertext=[
-                f"{name}: {_count(figures.get(key) or 0)} / {_count(total)} brand posts" for key, name, _ in parts
+                f"{name}: {count(figures.get(key) or 0)} / {count(total)} brand posts" for key, name, _ in parts
             ],
             hoverinfo="text",
             textinfo="percent",
@@ -404,7 +386,7 @@ def participation_split(data: ReportData) -> go.Figure | None:
             name=escape(data.brand),
             marker_color=SOCIAL,
             hovertext=[
-                f"{n}: {_pct(v)} ({_count(c)} / {_count(split['total'])} of the audience)"
+                f"{n}: {percent(v)} ({count(c)} / {count(split['total'])} of the audience)"
                 for n, v, c in zip(names, ours, counts, strict=True)
             ],
             hoverinfo="text",
@@ -427,7 +409,7 @@ def cohorts(data: ReportData) -> go.Figure | None:
         shares: list[float | None] = [cell["share"] for cell in r["retention"]]
         texts = [
             f"cohort {r['month']}, month +{cell['offset']} ({cell['month']}): "
-            f"{_count(cell['active'])} / {_count(r['size'])} customers active ({_pct(cell['share'])})"
+            f"{count(cell['active'])} / {count(r['size'])} customers active ({percent(cell['share'])})"
             for cell in r["retention"]
         ]
         z.append(shares + [None] * (width - len(shares)))
@@ -463,7 +445,7 @@ def fairness(data: ReportData) -> go.Figure | None:
             name="response rate",
             marker_color=SOCIAL,
             hovertext=[
-                f"{b} followers: {_pct(r['response_rate'])} ({_count(r['replied'])} / {_count(r['needs_reply'])})"
+                f"{b} followers: {percent(r['response_rate'])} ({count(r['replied'])} / {count(r['needs_reply'])})"
                 for b, r in zip(bands, rows, strict=True)
             ],
             hoverinfo="text",
@@ -479,8 +461,8 @@ def fairness(data: ReportData) -> go.Figure | None:
             line={"color": MARKETING},
             hovertext=[
                 f"{b} followers: median first response "
-                f"{_hours_text(r['first_response_median_s'])}"
-                f" over {_count(r['timed_threads'])} threads"
+                f"{hours(r['first_response_median_s'])}"
+                f" over {count(r['timed_threads'])} threads"
                 for b, r in zip(bands, rows, strict=True)
             ],
             hoverinfo="text",
@@ -565,7 +547,7 @@ def per_store(data: ReportData) -> go.Figure | None:
             y=[f["value"] for _, f in rows],
             marker_color=SOCIAL,
             hovertext=[
-                f"{name}: {f['value']:.2f} {unit} ({_count(f['numerator'])} / {_count(f['denominator'])})"
+                f"{name}: {f['value']:.2f} {unit} ({count(f['numerator'])} / {count(f['denominator'])})"
                 for name, f in rows
             ],
             hoverinfo="text",

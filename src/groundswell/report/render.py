@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -24,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from groundswell import __version__
+from groundswell.formatting import count, decimal, duration, percent, signed
 from groundswell.report.charts import build_charts
 from groundswell.report.gather import ReportData
 from groundswell.report.glossary import GLOSSARY
@@ -74,38 +74,6 @@ def _safe_url(url: Any) -> str | None:
     return url.strip() if scheme in ("http", "https") else None
 
 
-def _pct(value: Any, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{100 * float(value):.{digits}f}%"
-
-
-def _count(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    number = float(value)
-    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
-
-
-def _num(value: Any, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{float(value):,.{digits}f}"
-
-
-def _signed(value: Any, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{float(value):+.{digits}f}"
-
-
-def _duration(seconds: Any) -> str:
-    """Hours and minutes (``3 h 05 min``), days past two days."""
-    if seconds is None:
-        return "n/a"
-    minutes = round(float(seconds) / 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 48:
-        return f"{hours / 24:.1f} days"
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-
-
 def _moment(value: Any) -> str:
     if value is None:
         return "n/a"
@@ -120,8 +88,8 @@ def _kpi_value(kpi: dict[str, Any]) -> str:
     if value is None:
         return "n/a"
     if name.endswith(("_rate", "_share", "_ratio", "coverage")) or "growth" in name:
-        return _pct(value)
-    return _num(value)
+        return percent(value)
+    return decimal(value)
 
 
 @cache
@@ -133,7 +101,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        pct=_pct, count=_count, num=_num, signed=_signed, duration=_duration, moment=_moment,
+        pct=percent, count=count, num=decimal, signed=signed, duration=duration, moment=_moment,
         safe_url=_safe_url, kpi_value=_kpi_value,
     )  # fmt: skip
     return env

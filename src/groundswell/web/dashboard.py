@@ -31,6 +31,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from groundswell.config import normalize_handle
 from groundswell.errors import MetricUnavailable, UsageError
+from groundswell.formatting import hours, percent
 from groundswell.metrics.base import Period, parse_period
 from groundswell.metrics.drilldown import COMPONENT_FIGURES, DRILL_FIGURES, drill_down
 from groundswell.report.gather import ReportData
@@ -182,14 +183,14 @@ def _account_sections(sources: Any, data: ReportData, selection: Selection) -> t
     rate = answered.response_rate
     figures.append(
         Figure(
-            "response rate", _pct(rate), answered.replied, answered.needs_reply, "response_rate",
+            "response rate", percent(rate), answered.replied, answered.needs_reply, "response_rate",
             f"replied within {answered.window_hours:g} h / inbound posts needing a reply",
         )
     )  # fmt: skip
     figures.append(
         Figure(
             "first response, median (90th percentile)",
-            f"{_hours(answered.first_response_median_s)} ({_hours(answered.first_response_p90_s)})",
+            f"{hours(answered.first_response_median_s)} ({hours(answered.first_response_p90_s)})",
             None, answered.timed_threads, "first_response", "over the threads with a first response time",
         )
     )  # fmt: skip
@@ -197,9 +198,9 @@ def _account_sections(sources: Any, data: ReportData, selection: Selection) -> t
     if helped is not None:
         data.sections["help"] = helped.as_dict()
         told = helped.helped + helped.not_helped
-        figures.append(Figure("help rate", _pct(helped.help_rate), helped.helped, told, "help_rate",
+        figures.append(Figure("help rate", percent(helped.help_rate), helped.helped, told, "help_rate",
                               "helped / (helped + not helped)"))  # fmt: skip
-        figures.append(Figure("help coverage", _pct(helped.coverage), told, helped.replied, "help_coverage",
+        figures.append(Figure("help coverage", percent(helped.coverage), told, helped.replied, "help_coverage",
                               "(helped + not helped) / replied threads"))  # fmt: skip
     try:
         about = _matching(subject_shares(sources, by="account"), account)
@@ -208,23 +209,15 @@ def _account_sections(sources: Any, data: ReportData, selection: Selection) -> t
     if about is not None:
         for name, part in (("experience_share", about.experience), ("marketing_buzz_share", about.marketing_buzz)):
             share = part.share
-            figures.append(Figure(DRILL_FIGURES[name].label, _pct(share.value), share.numerator, share.denominator,
+            figures.append(Figure(DRILL_FIGURES[name].label, percent(share.value), share.numerator, share.denominator,
                                   name, "of the customer posts addressing the account"))  # fmt: skip
     voice = _matching(conversation_ratio(sources, by="account"), account)
     if voice is not None:
         data.sections["voice"] = voice.as_dict()
         ratio = voice.conversation_ratio
-        figures.append(Figure("conversation ratio", _pct(ratio.value), ratio.numerator, ratio.denominator, None,
+        figures.append(Figure("conversation ratio", percent(ratio.value), ratio.numerator, ratio.denominator, None,
                               "replies to people / the account's posts"))  # fmt: skip
     return figures, notes
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
-
-
-def _hours(seconds: float | None) -> str:
-    return "n/a" if seconds is None else f"{seconds / 3600:.1f} h"
 
 
 @router.get("/", response_class=HTMLResponse)

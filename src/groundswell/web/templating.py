@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from groundswell.formatting import count, hours, percent
+
 if TYPE_CHECKING:
     from groundswell.web.auth import Caller
 
@@ -22,6 +24,8 @@ templates = Jinja2Templates(
         lstrip_blocks=True,
     )
 )
+# the figures written as the CLI and the report write them (groundswell.formatting)
+templates.env.filters.update(pct=percent, count=count, hours=hours)
 
 
 def render(request: Request, name: str, who: Caller | None, status_code: int = 200, **context: Any) -> HTMLResponse:

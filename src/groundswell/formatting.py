@@ -1,0 +1,86 @@
+"""How figures are written for people: percentages, counts, numbers, hours and durations.
+
+One module for every face: the CLI's tables (``cli/tables.py``), the report's text and charts (``report/``),
+the dashboard and the web pages' templates (``web/``). Each function writes ``n/a`` for a figure that is
+missing (None, or NaN where a computation gave one). Bottom layer: imports nothing of groundswell.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MISSING = "n/a"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def percent(value: Any, digits: int = 1, *, significant: bool = False, symbol: bool = True) -> str:
+    """A share as a percentage: ``0.4567`` -> ``45.7%``; ``digits`` significant ones with ``significant``
+    (``45.7%`` at 3); without the ``%`` where a header carries it (``symbol=False``)."""
+    if _missing(value):
+        return MISSING
+    text = f"{100 * float(value):.{digits}{'g' if significant else 'f'}}"
+    return text + "%" if symbol else text
+
+
+def count(value: Any) -> str:
+    """A count with thousands separators (``12,345``); a fractional one with two decimals (``1,234.50``)."""
+    if _missing(value):
+        return MISSING
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
+
+
+def number(value: Any) -> str:
+    """A figure in a table: a whole number with separators (``12,345``), else three significant digits
+    (``0.123``, ``12.3``), or none past a thousand (``1,235``)."""
+    if _missing(value):
+        return MISSING
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{int(value):,}"
+
+
+def decimal(value: Any, digits: int = 2) -> str:
+    """A number with ``digits`` decimals and separators (``1,234.57``)."""
+    return MISSING if _missing(value) else f"{float(value):,.{digits}f}"
+
+
+def signed(value: Any, digits: int = 2) -> str:
+    """A number that may be negative, always with its sign (``+0.25``, ``-0.10``)."""
+    return MISSING if _missing(value) else f"{float(value):+.{digits}f}"
+
+
+def hours(seconds: Any) -> str:
+    """Seconds as hours with one decimal (``2.5 h``)."""
+    return MISSING if _missing(seconds) else f"{float(seconds) / 3600:.1f} h"
+
+
+def clock(seconds: Any) -> str:
+    """Seconds as ``h:mm:ss``, days spelled out past 24 h (``1d 2:03:04``)."""
+    if _missing(seconds):
+        return MISSING
+    whole = round(float(seconds))
+    days, rest = divmod(whole, 86_400)
+    hours_, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours_}:{minutes:02d}:{secs:02d}"
+    return f"{days}d {text}" if days else text
+
+
+def duration(seconds: Any) -> str:
+    """Seconds in words: minutes (``45 min``), hours and minutes (``3 h 05 min``), days past two days
+    (``2.5 days``)."""
+    if _missing(seconds):
+        return MISSING
+    minutes = round(float(seconds) / 60)
+    hours_, minutes = divmod(minutes, 60)
+    if hours_ >= 48:
+        return f"{hours_ / 24:.1f} days"
+    return f"{hours_} h {minutes:02d} min" if hours_ else f"{minutes} min"
+
+
+__all__ = ["MISSING", "clock", "count", "decimal", "duration", "hours", "number", "percent", "signed"]

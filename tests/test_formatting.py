@@ -1,0 +1,43 @@
+"""The figures as people read them, written by one module for the CLI, the report and the web."""
+
+from __future__ import annotations
+
+import math
+
+from groundswell.formatting import clock, count, decimal, duration, hours, number, percent, signed
+
+
+def test_missing_figures_are_na_everywhere() -> None:
+    for write in (percent, count, number, decimal, signed, hours, clock, duration):
+        assert write(None) == "n/a"
+        assert write(math.nan) == "n/a"
+
+
+def test_percentages() -> None:
+    assert percent(0.4567) == "45.7%"
+    assert percent(1) == "100.0%"
+    assert percent(0.4567, 0) == "46%"
+    assert percent(0.4567, symbol=False) == "45.7"
+    assert percent(0.004567, 3, significant=True) == "0.457%"
+    assert percent(1.5, 3, significant=True) == "150%"
+
+
+def test_counts_and_numbers() -> None:
+    assert count(12345) == "12,345"
+    assert count(1234.5) == "1,234.50"
+    assert number(12345) == "12,345"
+    assert number(0.12345) == "0.123"
+    assert number(1234.56) == "1,235"
+    assert number(3.0) == "3"
+    assert decimal(1234.567) == "1,234.57"
+    assert signed(0.25) == "+0.25"
+    assert signed(-0.1, 3) == "-0.100"
+
+
+def test_hours_and_durations() -> None:
+    assert hours(9000) == "2.5 h"
+    assert clock(3723) == "1:02:03"
+    assert clock(93_784) == "1d 2:03:04"
+    assert duration(45 * 60) == "45 min"
+    assert duration(3 * 3600 + 5 * 60) == "3 h 05 min"
+    assert duration(60 * 3600) == "2.5 days"
