@@ -113,8 +113,8 @@ def assert_stored_equals_scratch(ws: Workspace, config: WorkspaceConfig | None =
     with store_sources(ws.store, config or ws.config) as sources:
         assert sources.store is not None
         kept = build_threads(sources)
-        state = stage._read_state(ws.store.con)
-        assert state is not None and state.watermarks == stage._observe(ws.store.con, sources.model_version)
+        state = stage._read_state(ws.store)
+        assert state is not None and state.watermarks == stage._observe(ws.store, sources.model_version)
         scratch = compute_threads(sources)
         for got, want in ((kept.posts, scratch.posts), (kept.threads, scratch.threads)):
             assert _columns(got) == _columns(want)
@@ -124,13 +124,13 @@ def assert_stored_equals_scratch(ws: Workspace, config: WorkspaceConfig | None =
 
 
 def _state(ws: Workspace) -> stage.StageState:
-    found = stage._read_state(ws.store.con)
+    found = stage._read_state(ws.store)
     assert found is not None
     return found
 
 
 def test_a_full_build_equals_a_build_from_scratch(ws: Workspace) -> None:
-    assert stage._read_state(ws.store.con) is None  # a small workspace: built when first asked for
+    assert stage._read_state(ws.store) is None  # a small workspace: built when first asked for
     assert_stored_equals_scratch(ws)
     report = refresh_stored(ws.store, ws.config)
     assert report.action == "fresh" and report.posts == 0
@@ -252,7 +252,7 @@ def test_a_period_uses_the_whole_stored_stage(ws: Workspace) -> None:
 def test_dropping_the_stage_and_forcing_a_rebuild(ws: Workspace) -> None:
     assert_stored_equals_scratch(ws)
     drop_stored(ws.store)
-    assert stage._read_state(ws.store.con) is None
+    assert stage._read_state(ws.store) is None
     assert refresh_stored(ws.store, ws.config, force=True).action == "full"
     assert_stored_equals_scratch(ws)
 
@@ -265,4 +265,4 @@ def test_an_open_transaction_builds_for_this_run_only(ws: Workspace) -> None:
             assert build_threads(sources).posts.count().to_pyarrow().as_py() == len(FIRST)
     finally:
         ws.store.con.execute("ROLLBACK")
-    assert stage._read_state(ws.store.con) is None
+    assert stage._read_state(ws.store) is None

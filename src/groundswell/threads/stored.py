@@ -36,13 +36,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-import duckdb
 import ibis
 
+from groundswell.clock import utcnow
 from groundswell.query import Sources
+from groundswell.store import thread_stage
+from groundswell.store.thread_stage import POSTS_TABLE, THREADS_TABLE
 from groundswell.threads.build import THREAD_SILENCE_S, BrandAccountRef, Threads, brand_accounts, compute_threads
 
 if TYPE_CHECKING:
@@ -51,10 +53,6 @@ if TYPE_CHECKING:
     from groundswell.config import WorkspaceConfig
     from groundswell.store.duckdb import DuckDBStore
 
-POSTS_TABLE = "thread_posts"
-THREADS_TABLE = "threads"
-STATE_TABLE = "thread_stage"
-TABLES = (POSTS_TABLE, THREADS_TABLE, STATE_TABLE)
 # Bump when build.py changes what the stage computes: tables of another format are rebuilt.
 FORMAT = 1
 FULL_REBUILD_SHARE = 0.25
@@ -116,9 +114,9 @@ def stored_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Th
     store = sources.store
     if store is None or silence_s != THREAD_SILENCE_S:
         return None
-    if sources.model_version != newest_model_version(store.con):
+    if sources.model_version != thread_stage.newest_model_version(store):
         return None  # the stored stage follows the newest model version; another is built when asked for
-    if in_transaction(store.con):
+    if thread_stage.in_transaction(store):
         log.info("threads stage: a transaction is open, building it for this run only")
         return None  # the refresh is a transaction of its own; one inside the caller's would abort it
     state, _report = _refresh(store, sources, force=False)
@@ -150,35 +148,19 @@ def refresh_after_write(store: object, config: WorkspaceConfig) -> RefreshReport
     if not isinstance(store, DuckDBStore) or str(store.path) == ":memory:":
         return None
     try:
-        if in_transaction(store.con) or (not _tables_present(store.con) and store.post_count() < EAGER_MIN_POSTS):
+        if thread_stage.in_transaction(store) or (
+            not thread_stage.tables_present(store) and store.post_count() < EAGER_MIN_POSTS
+        ):
             return None
         return refresh_stored(store, config)
-    except duckdb.Error as exc:
+    except thread_stage.ERRORS as exc:
         log.warning("threads stage not refreshed (%s): the next metric refreshes it", exc)
         return None
 
 
 def drop_stored(store: DuckDBStore) -> None:
     """Drop the stored threads stage (the next metric rebuilds it)."""
-    for name in TABLES:
-        store.con.execute(f'DROP TABLE IF EXISTS main."{name}"')
-
-
-def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether ``con`` is inside an explicit transaction: each statement outside one is a transaction of its
-    own, with its own id (DuckDB has no flag for it, and a BEGIN inside a transaction aborts that)."""
-    first = con.execute("SELECT txid_current()").fetchall()[0][0]
-    return bool(first == con.execute("SELECT txid_current()").fetchall()[0][0])
-
-
-def newest_model_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    """As ``metrics.engines.newest_model_version``: the version with the latest ``enriched_at`` (ties: the
-    greatest name)."""
-    found = con.execute(
-        "SELECT model_version FROM enrichments GROUP BY model_version "
-        "ORDER BY max(enriched_at) DESC, model_version DESC LIMIT 1"
-    ).fetchall()
-    return str(found[0][0]) if found else None
+    thread_stage.drop_tables(store)
 
 
 # -- refresh --------------------------------------------------------------------------------------
@@ -186,11 +168,10 @@ def newest_model_version(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def _refresh(store: DuckDBStore, sources: Sources, *, force: bool) -> tuple[StageState, RefreshReport]:
     started = time.perf_counter()
-    con = store.con
     version = sources.model_version
     fingerprint = _fingerprint(sources.config)
-    state = None if force else _read_state(con)
-    now = _observe(con, version)
+    state = None if force else _read_state(store)
+    now = _observe(store, version)
     if state is not None and now == state.watermarks and _current(state, fingerprint, version):
         return state, RefreshReport("fresh", 0, 0, time.perf_counter() - started, version)
     if state is not None and _current(state, fingerprint, version):
@@ -209,7 +190,6 @@ def _full(
 ) -> tuple[StageState, RefreshReport]:
     """Every tree built into new tables (outside any transaction: as fast as a build for one run), then
     swapped in for the old ones in one transaction."""
-    con = store.con
     # a build of minutes is said on stderr even where logging is not set up (Python's last-resort handler)
     level = logging.WARNING if now.posts >= LOUD_MIN_POSTS else logging.INFO
     log.log(level, "threads stage: building every reply tree of %s posts, kept in the workspace", f"{now.posts:,}")
@@ -218,15 +198,14 @@ def _full(
 
     def keep(name: str, table: ir.Table) -> ir.Table:
         # with the expression's column types, as the engine's temp tables have them (a sum is BIGINT, not HUGEINT)
-        kept: ir.Table = backend.create_table(_building(name), table, schema=table.schema())
+        kept: ir.Table = backend.create_table(thread_stage.building_table(name), table, schema=table.schema())
         return kept
 
     try:
-        with _build_settings(con):
-            for name in ("posts", "threads"):
-                con.execute(f'DROP TABLE IF EXISTS main."{_building(name)}"')  # left by a build cut short
+        with thread_stage.build_settings(store):
+            thread_stage.drop_building(store)  # left by a build cut short
             built = compute_threads(sources, accounts=accounts, keep=keep)
-        stamp = _utcnow()
+        stamp = utcnow().isoformat()
         state = StageState(
             format=FORMAT,
             fingerprint=fingerprint,
@@ -238,96 +217,51 @@ def _full(
             built_at=stamp,
             refreshed_at=stamp,
         )
-        with _transaction(con):
-            for name in TABLES:
-                con.execute(f'DROP TABLE IF EXISTS main."{name}"')
-            for name, table in (("posts", POSTS_TABLE), ("threads", THREADS_TABLE)):
-                con.execute(f'ALTER TABLE main."{_building(name)}" RENAME TO "{table}"')
-            _write_state(con, state)
+        with store.transaction():
+            thread_stage.swap_in_built(store)
+            _write_state(store, state)
     finally:
-        for name in ("posts", "threads"):
-            con.execute(f'DROP TABLE IF EXISTS main."{_building(name)}"')
-    # a tree per root (a post that is its own root): cheaper than counting distinct roots
-    trees = int(con.execute(f'SELECT count(*) FROM "{POSTS_TABLE}" WHERE root_id = post_id').fetchall()[0][0])
+        thread_stage.drop_building(store)
+    trees = thread_stage.count_trees(store)
     seconds = time.perf_counter() - started
     log.log(level, "threads stage: built in %.0f s", seconds)
     return state, RefreshReport("full", now.posts, trees, seconds, sources.model_version)
-
-
-def _building(name: str) -> str:
-    return f"_{POSTS_TABLE if name == 'posts' else THREADS_TABLE}_building"
 
 
 def _incremental(
     store: DuckDBStore, sources: Sources, state: StageState, now: Watermarks, started: float
 ) -> tuple[StageState, RefreshReport] | None:
     """Rebuild the trees touched since ``state``'s watermarks; None where a full rebuild is needed."""
-    con = store.con
-    if not _tables_present(con):
+    if not thread_stage.tables_present(store):
         return None
     was = state.watermarks
     new_posts = now.posts - was.posts
     if new_posts < 0 or now.enrichments < was.enrichments:
         return None  # something was removed: rebuild it all
-    temp = ["_gs_new", "_gs_keys", "_gs_touched", "_gs_subset", "_gs_subset_enrichments"]
     try:
         # posts not in the stage: since the last import id first (cheap), every post if that misses some
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _gs_new AS SELECT p.platform, p.post_id, p.in_reply_to_post_id "
-            f'FROM posts p ANTI JOIN "{POSTS_TABLE}" t ON p.platform = t.platform AND p.post_id = t.post_id '
-            "WHERE $1::BIGINT IS NULL OR p.import_id > $1",
-            [was.import_id],
-        )
-        if _count(con, "_gs_new") != new_posts and was.import_id is not None:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _gs_new AS SELECT p.platform, p.post_id, p.in_reply_to_post_id "
-                f'FROM posts p ANTI JOIN "{POSTS_TABLE}" t ON p.platform = t.platform AND p.post_id = t.post_id'
-            )
-        if _count(con, "_gs_new") != new_posts:
+        found = thread_stage.collect_new_posts(store, was.import_id)
+        if found != new_posts and was.import_id is not None:
+            found = thread_stage.collect_new_posts(store, None)
+        if found != new_posts:
             return None  # posts were removed as others came
         accounts = state.account_refs()
         if new_posts and brand_accounts(sources) != accounts:
             return None  # a new brand account: mentions of it anywhere change
-        # posts whose trees changed: new posts' parents and the stored replies they are the missing parent of
-        parts = [
-            "SELECT platform, in_reply_to_post_id AS post_id FROM _gs_new WHERE in_reply_to_post_id IS NOT NULL",
-            (
-                "SELECT p.platform, p.post_id FROM posts p SEMI JOIN _gs_new n "
-                "ON p.platform = n.platform AND p.in_reply_to_post_id = n.post_id"
-            ),
-        ]
-        params: list[Any] = []
-        if (now.enrichments, now.enriched_at) != (was.enrichments, was.enriched_at):
-            # enriched (again) since the watermark, and stored posts that had no enrichment and have one now
-            parts.append(
-                "SELECT platform, post_id FROM enrichments WHERE model_version = $1 "
-                "AND ($2::TIMESTAMP IS NULL OR enriched_at > $2)"
-            )
-            parts.append(
-                f'SELECT t.platform, t.post_id FROM "{POSTS_TABLE}" t SEMI JOIN enrichments e '
-                "ON t.platform = e.platform AND t.post_id = e.post_id AND e.model_version = $1 "
-                "WHERE t.sentiment IS NULL"
-            )
-            params = [sources.model_version, _timestamp(was.enriched_at)]
-        if (now.marks, now.marked_at) != (was.marks, was.marked_at):
-            parts.append("SELECT platform, post_id FROM outcome_marks")  # few: every marked tree again
-        con.execute("CREATE OR REPLACE TEMP TABLE _gs_keys AS " + " UNION ".join(parts), params)
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _gs_touched AS SELECT DISTINCT t.platform, t.root_id "
-            f'FROM "{POSTS_TABLE}" t SEMI JOIN _gs_keys k ON t.platform = k.platform AND t.post_id = k.post_id'
+        # posts whose trees changed: new posts' parents and the stored replies they are the missing parent of;
+        # posts enriched (again) since the watermark, and stored posts that had no enrichment and have one now;
+        # every marked tree again where marks changed (they are few)
+        enriched = (now.enrichments, now.enriched_at) != (was.enrichments, was.enriched_at)
+        touched = thread_stage.collect_touched(
+            store,
+            enriched_since=(sources.model_version, _timestamp(was.enriched_at)) if enriched else None,
+            marks=(now.marks, now.marked_at) != (was.marks, was.marked_at),
         )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _gs_subset AS SELECT p.* FROM posts p SEMI JOIN ("
-            f'SELECT t.platform, t.post_id FROM "{POSTS_TABLE}" t SEMI JOIN _gs_touched r '
-            "ON t.platform = r.platform AND t.root_id = r.root_id "
-            "UNION ALL SELECT platform, post_id FROM _gs_new) k ON p.platform = k.platform AND p.post_id = k.post_id"
-        )
-        subset = _count(con, "_gs_subset")
+        subset = thread_stage.collect_subset(store)
         if subset > FULL_REBUILD_SHARE * now.posts and subset > FULL_REBUILD_MIN_POSTS:
             return None
-        touched = _count(con, "_gs_touched")
         rounds, converged = 0, True
-        with _subset_sources(con, sources) as part:
+        with _subset_sources(store, sources) as part:
             fresh = compute_threads(part, accounts=state.account_refs()) if subset else None
             if fresh is not None:
                 rounds, converged = fresh.rounds, fresh.converged
@@ -340,36 +274,31 @@ def _incremental(
                 rounds=max(state.rounds, rounds),
                 converged=state.converged and converged,
                 built_at=state.built_at,
-                refreshed_at=_utcnow(),
+                refreshed_at=utcnow().isoformat(),
             )
-            with _transaction(con):
+            with store.transaction():
                 if fresh is not None:
-                    _replace_rows(con, part, fresh)
-                _write_state(con, updated)
+                    _replace_rows(store, part, fresh)
+                _write_state(store, updated)
         seconds = time.perf_counter() - started
         log.info("threads stage: %s posts of %s touched trees rebuilt in %.1f s", subset, touched, seconds)
         return updated, RefreshReport("incremental", subset, touched, seconds, sources.model_version)
     finally:
-        for name in temp:
-            con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
+        thread_stage.drop_work_tables(store)
 
 
 @contextmanager
-def _subset_sources(con: duckdb.DuckDBPyConnection, sources: Sources) -> Iterator[Sources]:
-    """``Sources`` over the touched trees' posts (``_gs_subset``) and their enrichments, closed after."""
+def _subset_sources(store: DuckDBStore, sources: Sources) -> Iterator[Sources]:
+    """``Sources`` over the touched trees' posts (``thread_stage.SUBSET``) and their enrichments, closed after."""
     from groundswell.query import IbisEngine
 
     backend = ibis.get_backend(sources.every_post)
     enrichments: ir.Table | None = None
     if sources.enrichments is not None:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _gs_subset_enrichments AS SELECT e.* FROM enrichments e "
-            "SEMI JOIN _gs_subset s ON e.platform = s.platform AND e.post_id = s.post_id WHERE e.model_version = ?",
-            [sources.model_version],
-        )
-        enrichments = backend.table("_gs_subset_enrichments")
+        thread_stage.collect_subset_enrichments(store, sources.model_version)
+        enrichments = backend.table(thread_stage.SUBSET_ENRICHMENTS)
     with Sources(
-        posts=backend.table("_gs_subset"),
+        posts=backend.table(thread_stage.SUBSET),
         enrichments=enrichments,
         model_version=sources.model_version,
         config=sources.config,
@@ -379,15 +308,11 @@ def _subset_sources(con: duckdb.DuckDBPyConnection, sources: Sources) -> Iterato
         yield part
 
 
-def _replace_rows(con: duckdb.DuckDBPyConnection, part: Sources, fresh: Threads) -> None:
-    """The touched trees' rows (``_gs_touched``) deleted, their rebuilt rows inserted."""
+def _replace_rows(store: DuckDBStore, part: Sources, fresh: Threads) -> None:
+    """The touched trees' rows deleted, their rebuilt rows (ibis compiles them) inserted."""
     backend = ibis.get_backend(part.every_post)
     for table, rows in ((POSTS_TABLE, fresh.posts), (THREADS_TABLE, fresh.threads)):
-        con.execute(
-            f'DELETE FROM "{table}" USING _gs_touched r '
-            f'WHERE "{table}".platform = r.platform AND "{table}".root_id = r.root_id'
-        )
-        con.execute(f'INSERT INTO "{table}" BY NAME {backend.compile(rows)}')
+        thread_stage.replace_touched_rows(store, table, backend.compile(rows))
 
 
 # -- state and watermarks --------------------------------------------------------------------------
@@ -404,87 +329,34 @@ def _fingerprint(config: WorkspaceConfig) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _observe(con: duckdb.DuckDBPyConnection, version: str | None) -> Watermarks:
-    posts, import_id = con.execute("SELECT count(*), max(import_id) FROM posts").fetchall()[0]
-    enrichments, enriched_at = 0, None
-    if version is not None:
-        enrichments, enriched_at = con.execute(
-            "SELECT count(*), max(enriched_at) FROM enrichments WHERE model_version = ?", [version]
-        ).fetchall()[0]
-    marks, marked_at = 0, None
-    if _exists(con, "outcome_marks"):
-        marks, marked_at = con.execute("SELECT count(*), max(marked_at) FROM outcome_marks").fetchall()[0]
+def _observe(store: DuckDBStore, version: str | None) -> Watermarks:
+    found = thread_stage.inputs(store, version)
     return Watermarks(
-        posts=int(posts),
-        import_id=int(import_id) if import_id is not None else None,
-        enrichments=int(enrichments),
-        enriched_at=enriched_at.isoformat() if enriched_at is not None else None,
-        marks=int(marks),
-        marked_at=marked_at.isoformat() if marked_at is not None else None,
+        posts=found.posts,
+        import_id=found.import_id,
+        enrichments=found.enrichments,
+        enriched_at=found.enriched_at.isoformat() if found.enriched_at is not None else None,
+        marks=found.marks,
+        marked_at=found.marked_at.isoformat() if found.marked_at is not None else None,
     )
 
 
-def _read_state(con: duckdb.DuckDBPyConnection) -> StageState | None:
-    if not _tables_present(con):
+def _read_state(store: DuckDBStore) -> StageState | None:
+    if not thread_stage.tables_present(store):
         return None
-    rows = con.execute(f'SELECT state FROM "{STATE_TABLE}"').fetchall()
-    if len(rows) != 1:
+    text = thread_stage.read_state(store)
+    if text is None:
         return None
     try:
-        found = json.loads(rows[0][0])
+        found = json.loads(text)
         return StageState(**{**found, "watermarks": Watermarks(**found["watermarks"])})
     except (TypeError, KeyError, ValueError):
         return None  # another format: rebuilt
 
 
-def _write_state(con: duckdb.DuckDBPyConnection, state: StageState) -> None:
-    con.execute(f'CREATE TABLE IF NOT EXISTS main."{STATE_TABLE}" (state VARCHAR NOT NULL)')
-    con.execute(f'DELETE FROM "{STATE_TABLE}"')
-    con.execute(f'INSERT INTO "{STATE_TABLE}" VALUES (?)', [json.dumps(asdict(state))])
-
-
-def _tables_present(con: duckdb.DuckDBPyConnection) -> bool:
-    return all(_exists(con, name) for name in TABLES)
-
-
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' AND NOT temporary",
-        [name],
-    ).fetchall()
-    return bool(found[0][0])
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
+def _write_state(store: DuckDBStore, state: StageState) -> None:
+    thread_stage.write_state(store, json.dumps(asdict(state)))
 
 
 def _timestamp(iso: str | None) -> datetime | None:
     return datetime.fromisoformat(iso) if iso is not None else None
-
-
-def _utcnow() -> str:
-    return datetime.now(UTC).replace(tzinfo=None).isoformat()
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
-@contextmanager
-def _build_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB settings for building the stage, restored after: no row order to keep (less memory, more
-    parallel writes)."""
-    previous = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
-    con.execute("SET preserve_insertion_order = false")
-    try:
-        yield
-    finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if previous else 'false'}")
