@@ -15,7 +15,7 @@ and ``check_csrf`` on every form; this package has no web code.
 
 from __future__ import annotations
 
-from groundswell.accounts.audit import AuditEntry, entries, export_csv, record
+from groundswell.accounts.audit import entries, export_csv, record
 from groundswell.accounts.bootstrap import create_first_admin
 from groundswell.accounts.errors import (
     AccountError,
@@ -40,7 +40,7 @@ from groundswell.accounts.sessions import (
     end_session,
     session_user,
 )
-from groundswell.accounts.tokens import ApiToken, create_token, list_tokens, revoke_token, token_user
+from groundswell.accounts.tokens import create_token, list_tokens, revoke_token, token_user
 from groundswell.accounts.users import (
     DEFAULT_LIMITS,
     RateLimits,
@@ -54,6 +54,8 @@ from groundswell.accounts.users import (
     set_password,
     set_role,
 )
+from groundswell.store.audit import AuditEntry
+from groundswell.store.tokens import ApiToken
 
 __all__ = [
     "ACTIONS",

@@ -5,8 +5,10 @@ from __future__ import annotations
 import secrets
 
 from groundswell.accounts import audit, passwords
-from groundswell.accounts.model import User, user_columns, user_from_row, utcnow
+from groundswell.accounts.model import User, user_from
 from groundswell.accounts.users import validate_name
+from groundswell.clock import utcnow
+from groundswell.store import users as stored
 from groundswell.store.base import Store
 
 FIRST_ADMIN = "admin"
@@ -27,13 +29,10 @@ def create_first_admin(
     passwords.validate_password(chosen)
     password_hash = passwords.hash_password(chosen)
     with store.transaction():
-        if int(store.execute("SELECT count(*) FROM users")[0][0]) > 0:
+        if stored.count_users(store) > 0:
             return None
-        rows = store.execute(
-            "INSERT INTO users (user_id, name, role, password_hash, created_at, disabled) "
-            f"VALUES (nextval('user_id_seq'), ?, 'admin', ?, ?, false) RETURNING {user_columns()}",
-            [name, password_hash, utcnow()],
+        user = user_from(
+            stored.insert_user(store, name=name, role="admin", password_hash=password_hash, created_at=utcnow())
         )
-        user = user_from_row(rows[0])
         audit.record(store, actor=actor, action="users.add", target=name, detail={"role": "admin", "first": True})
     return user, generated

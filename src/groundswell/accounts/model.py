@@ -1,13 +1,15 @@
-"""The ``User`` record and how it is read from the ``users`` table (shared by users, sessions and tokens)."""
+"""The ``User``: a stored user (``store.users.UserRecord``) and what its role allows (shared by users, sessions
+and tokens)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from groundswell.accounts import roles
 from groundswell.accounts.errors import Forbidden
+from groundswell.store import users as stored
 from groundswell.store.base import Store
 
 
@@ -39,20 +41,12 @@ class User:
         }
 
 
-def user_columns(alias: str = "") -> str:
-    prefix = f"{alias}." if alias else ""
-    return ", ".join(f"{prefix}{c}" for c in ("user_id", "name", "role", "created_at", "disabled"))
-
-
-def user_from_row(row: tuple[Any, ...]) -> User:
-    return User(id=int(row[0]), name=row[1], role=row[2], created_at=row[3], disabled=bool(row[4]))
+def user_from(record: stored.UserRecord) -> User:
+    return User(
+        id=record.id, name=record.name, role=record.role, created_at=record.created_at, disabled=record.disabled
+    )
 
 
 def user_by_id(store: Store, user_id: int) -> User | None:
-    rows = store.execute(f"SELECT {user_columns()} FROM users WHERE user_id = ?", [user_id])
-    return user_from_row(rows[0]) if rows else None
-
-
-def utcnow() -> datetime:
-    """Now in UTC, naive: how every timestamp in the store is kept."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    record = stored.user_by_id(store, user_id)
+    return user_from(record) if record else None

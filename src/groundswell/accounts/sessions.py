@@ -24,7 +24,9 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from groundswell.accounts.errors import CsrfRejected
-from groundswell.accounts.model import User, user_columns, user_from_row, utcnow
+from groundswell.accounts.model import User, user_from
+from groundswell.clock import utcnow
+from groundswell.store import sessions as stored
 from groundswell.store.base import Store
 
 SESSION_COOKIE = "groundswell_session"
@@ -59,10 +61,14 @@ def create_session(
     now = now or utcnow()
     cookie_value = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
-    store.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])  # housekeeping, cheap
-    store.execute(
-        "INSERT INTO sessions (session_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-        [_digest(cookie_value), user.id, csrf_token, now, now + lifetime],
+    stored.delete_expired(store, now)  # housekeeping, cheap
+    stored.insert_session(
+        store,
+        session_hash=_digest(cookie_value),
+        user_id=user.id,
+        csrf_token=csrf_token,
+        created_at=now,
+        expires_at=now + lifetime,
     )
     return cookie_value, csrf_token
 
@@ -71,29 +77,20 @@ def session_user(store: Store, cookie_value: str | None, *, now: datetime | None
     """The session's user and CSRF token; None for no cookie, an unknown or expired one, or a disabled user."""
     if not cookie_value:
         return None
-    rows = store.execute(
-        f"SELECT {user_columns('u')}, s.csrf_token, s.expires_at FROM sessions s "
-        "JOIN users u ON u.user_id = s.user_id WHERE s.session_hash = ?",
-        [_digest(cookie_value)],
-    )
-    if not rows:
+    found = stored.session_by_hash(store, _digest(cookie_value))
+    if found is None or found.user.disabled or found.expires_at <= (now or utcnow()):
         return None
-    user, csrf_token, expires_at = user_from_row(rows[0]), str(rows[0][5]), rows[0][6]
-    if user.disabled or expires_at <= (now or utcnow()):
-        return None
-    return Session(user, csrf_token)
+    return Session(user_from(found.user), found.csrf_token)
 
 
 def end_session(store: Store, cookie_value: str) -> None:
     """Sign out: the cookie value stops working (whether or not it was a session)."""
-    store.execute("DELETE FROM sessions WHERE session_hash = ?", [_digest(cookie_value)])
+    stored.delete_session(store, _digest(cookie_value))
 
 
 def end_user_sessions(store: Store, user_id: int) -> int:
     """End every session of the user (password changed, user disabled); return how many there were."""
-    count = store.execute("SELECT count(*) FROM sessions WHERE user_id = ?", [user_id])[0][0]
-    store.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
-    return int(count)
+    return stored.delete_user_sessions(store, user_id)
 
 
 def check_csrf(expected: str, given: str | None) -> None:

@@ -9,48 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from groundswell.accounts import audit
 from groundswell.accounts.errors import AccountError
-from groundswell.accounts.model import User, user_columns, user_from_row, utcnow
+from groundswell.accounts.model import User, user_from
+from groundswell.clock import utcnow
+from groundswell.store import tokens as stored
 from groundswell.store.base import Store
+from groundswell.store.tokens import ApiToken
 
 TOKEN_PREFIX = "gsw_"  # says what a leaked string is (secret scanners can match it)
 # last_used_at is written at most this often per token: an API call should not always be a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _NAME_MAX = 64
-
-_COLUMNS = "t.token_id, t.user_id, u.name, t.name, t.created_at, t.last_used_at, t.revoked_at"
-
-
-@dataclass(frozen=True, slots=True)
-class ApiToken:
-    """A token as listed: everything but the token."""
-
-    id: int
-    user_id: int
-    user_name: str
-    name: str  # what it is for, e.g. "nightly export"
-    created_at: datetime  # UTC
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "user": self.user_name,
-            "name": self.name,
-            "created_at": self.created_at.isoformat(),
-            "last_used_at": self.last_used_at.isoformat() if self.last_used_at else None,
-            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
-        }
 
 
 def _digest(token: str) -> str:
@@ -66,12 +38,9 @@ def create_token(store: Store, user: User, name: str, *, actor: str) -> str:
         raise AccountError(f"{user.name} is disabled: a token for it would not work")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store.transaction():
-        rows = store.execute(
-            "INSERT INTO api_tokens (token_id, user_id, name, token_hash, created_at) "
-            "VALUES (nextval('token_id_seq'), ?, ?, ?, ?) RETURNING token_id",
-            [user.id, name, _digest(token), utcnow()],
+        token_id = stored.insert_token(
+            store, user_id=user.id, name=name, token_hash=_digest(token), created_at=utcnow()
         )
-        token_id = int(rows[0][0])
         audit.record(
             store, actor=actor, action="tokens.create", target=user.name, detail={"token_id": token_id, "name": name}
         )
@@ -82,29 +51,20 @@ def token_user(store: Store, token: str | None, *, now: datetime | None = None) 
     """The user a token acts for; None for a malformed, unknown or revoked token or a disabled user."""
     if not token or not token.startswith(TOKEN_PREFIX):
         return None
-    rows = store.execute(
-        f"SELECT {user_columns('u')}, t.token_id, t.last_used_at FROM api_tokens t "
-        "JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
-        [_digest(token)],
-    )
-    if not rows:
-        return None
-    user, token_id, last_used_at = user_from_row(rows[0]), int(rows[0][5]), rows[0][6]
-    if user.disabled:
+    found = stored.holder(store, _digest(token))
+    if found is None or found.user.disabled:
         return None
     now = now or utcnow()
-    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
-        store.execute("UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?", [now, token_id])
-    return user
+    if found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION:
+        stored.set_last_used(store, found.token_id, now)
+    return user_from(found.user)
 
 
 def get_token(store: Store, token_id: int) -> ApiToken:
-    rows = store.execute(
-        f"SELECT {_COLUMNS} FROM api_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_id = ?", [token_id]
-    )
-    if not rows:
+    found = stored.token_by_id(store, token_id)
+    if found is None:
         raise AccountError(f"no API token {token_id} (groundswell users tokens)")
-    return _token(rows[0])
+    return found
 
 
 def revoke_token(store: Store, token_id: int, *, actor: str) -> ApiToken:
@@ -113,7 +73,7 @@ def revoke_token(store: Store, token_id: int, *, actor: str) -> ApiToken:
         found = get_token(store, token_id)
         if not found.active:
             return found
-        store.execute("UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?", [utcnow(), token_id])
+        stored.set_revoked(store, token_id, utcnow())
         audit.record(
             store,
             actor=actor,
@@ -126,26 +86,4 @@ def revoke_token(store: Store, token_id: int, *, actor: str) -> ApiToken:
 
 def list_tokens(store: Store, user: User | None = None, *, include_revoked: bool = True) -> list[ApiToken]:
     """Every token (of ``user`` when given), oldest first, without the tokens themselves."""
-    where: list[str] = []
-    params: list[Any] = []
-    if user is not None:
-        where.append("t.user_id = ?")
-        params.append(user.id)
-    if not include_revoked:
-        where.append("t.revoked_at IS NULL")
-    sql = f"SELECT {_COLUMNS} FROM api_tokens t JOIN users u ON u.user_id = t.user_id"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return [_token(row) for row in store.execute(sql + " ORDER BY t.token_id", params)]
-
-
-def _token(row: tuple[Any, ...]) -> ApiToken:
-    return ApiToken(
-        id=int(row[0]),
-        user_id=int(row[1]),
-        user_name=row[2],
-        name=row[3],
-        created_at=row[4],
-        last_used_at=row[5],
-        revoked_at=row[6],
-    )
+    return stored.tokens(store, user_id=user.id if user is not None else None, include_revoked=include_revoked)

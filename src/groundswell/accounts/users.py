@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 
 from groundswell.accounts import audit, passwords, sessions
 from groundswell.accounts.errors import AccountError, AuthenticationFailed, TooManyAttempts, UnknownUser, UserExists
-from groundswell.accounts.model import User, user_columns, user_from_row, utcnow
+from groundswell.accounts.model import User, user_from
 from groundswell.accounts.roles import ROLES
+from groundswell.clock import utcnow
+from groundswell.store import users as stored
 from groundswell.store.base import Store
 
 _NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
@@ -58,22 +60,19 @@ def add_user(store: Store, name: str, role: str, password: str, *, actor: str) -
     passwords.validate_password(password)
     password_hash = passwords.hash_password(password)  # before the transaction: it takes a while
     with store.transaction():
-        taken = store.execute("SELECT name FROM users WHERE lower(name) = lower(?)", [name])
-        if taken:
-            raise UserExists(f"there is already a user {taken[0][0]!r}")
-        rows = store.execute(
-            "INSERT INTO users (user_id, name, role, password_hash, created_at, disabled) "
-            f"VALUES (nextval('user_id_seq'), ?, ?, ?, ?, false) RETURNING {user_columns()}",
-            [name, role, password_hash, utcnow()],
+        taken = stored.name_taken(store, name)
+        if taken is not None:
+            raise UserExists(f"there is already a user {taken!r}")
+        user = user_from(
+            stored.insert_user(store, name=name, role=role, password_hash=password_hash, created_at=utcnow())
         )
-        user = user_from_row(rows[0])
         audit.record(store, actor=actor, action="users.add", target=name, detail={"role": role})
     return user
 
 
 def find_user(store: Store, name: str) -> User | None:
-    rows = store.execute(f"SELECT {user_columns()} FROM users WHERE name = ?", [name])
-    return user_from_row(rows[0]) if rows else None
+    record = stored.user_named(store, name)
+    return user_from(record) if record else None
 
 
 def get_user(store: Store, name: str) -> User:
@@ -85,14 +84,11 @@ def get_user(store: Store, name: str) -> User:
 
 
 def list_users(store: Store, *, include_disabled: bool = True) -> list[User]:
-    sql = f"SELECT {user_columns()} FROM users"
-    if not include_disabled:
-        sql += " WHERE NOT disabled"
-    return [user_from_row(row) for row in store.execute(sql + " ORDER BY name")]
+    return [user_from(record) for record in stored.all_users(store, include_disabled=include_disabled)]
 
 
 def has_users(store: Store) -> bool:
-    return int(store.execute("SELECT count(*) FROM users")[0][0]) > 0
+    return stored.count_users(store) > 0
 
 
 def set_role(store: Store, name: str, role: str, *, actor: str) -> User:
@@ -103,7 +99,7 @@ def set_role(store: Store, name: str, role: str, *, actor: str) -> User:
             return user
         if user.role == "admin" and not user.disabled:
             _keep_an_admin(store, user, f"make {name} a {role}")
-        store.execute("UPDATE users SET role = ? WHERE user_id = ?", [role, user.id])
+        stored.set_role(store, user.id, role)
         audit.record(store, actor=actor, action="users.set_role", target=name, detail={"from": user.role, "to": role})
     return get_user(store, name)
 
@@ -114,7 +110,7 @@ def set_password(store: Store, name: str, password: str, *, actor: str) -> User:
     password_hash = passwords.hash_password(password)
     with store.transaction():
         user = get_user(store, name)
-        store.execute("UPDATE users SET password_hash = ? WHERE user_id = ?", [password_hash, user.id])
+        stored.set_password_hash(store, user.id, password_hash)
         ended = sessions.end_user_sessions(store, user.id)
         audit.record(store, actor=actor, action="users.password", target=name, detail={"sessions_ended": ended})
     return user
@@ -128,7 +124,7 @@ def disable_user(store: Store, name: str, *, actor: str) -> User:
             return user
         if user.role == "admin":
             _keep_an_admin(store, user, f"disable {name}")
-        store.execute("UPDATE users SET disabled = true WHERE user_id = ?", [user.id])
+        stored.set_disabled(store, user.id, True)
         ended = sessions.end_user_sessions(store, user.id)
         audit.record(store, actor=actor, action="users.disable", target=name, detail={"sessions_ended": ended})
     return get_user(store, name)
@@ -139,17 +135,14 @@ def enable_user(store: Store, name: str, *, actor: str) -> User:
         user = get_user(store, name)
         if not user.disabled:
             return user
-        store.execute("UPDATE users SET disabled = false WHERE user_id = ?", [user.id])
+        stored.set_disabled(store, user.id, False)
         audit.record(store, actor=actor, action="users.enable", target=name)
     return get_user(store, name)
 
 
 def _keep_an_admin(store: Store, user: User, what: str) -> None:
     # Nobody could manage users any more: the web app has no other way back in.
-    others = store.execute(
-        "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND user_id <> ?", [user.id]
-    )[0][0]
-    if int(others) == 0:
+    if stored.other_active_admins(store, user.id) == 0:
         raise AccountError(f"cannot {what}: {user.name} is the last admin; make another admin first")
 
 
@@ -178,57 +171,40 @@ def authenticate(
     retry_at = _locked_until(store, name, address, limits, now)
     if retry_at is not None:
         raise TooManyAttempts(retry_at)
-    rows = store.execute(f"SELECT {user_columns()}, password_hash FROM users WHERE name = ?", [name])
-    if not rows:
+    found = stored.credentials(store, name)
+    if found is None:
         passwords.burn_verify(password)
         _record_attempt(store, name, address, ok=False, now=now)
         raise AuthenticationFailed()
-    user, password_hash = user_from_row(rows[0]), str(rows[0][5])
+    user, password_hash = user_from(found.user), found.password_hash
     ok = passwords.verify_password(password_hash, password) and not user.disabled
     _record_attempt(store, name, address, ok=ok, now=now)
     if not ok:
         raise AuthenticationFailed()
     if passwords.needs_rehash(password_hash):
-        store.execute(
-            "UPDATE users SET password_hash = ? WHERE user_id = ?", [passwords.hash_password(password), user.id]
-        )
+        stored.set_password_hash(store, user.id, passwords.hash_password(password))
     return user
 
 
 def _locked_until(store: Store, name: str, address: str | None, limits: RateLimits, now: datetime) -> datetime | None:
     """When the name or address may try again, or None when it may now."""
     since = now - limits.window
-    by_name = store.execute(
-        """
-        SELECT attempted_at FROM login_attempts
-        WHERE name = ? AND NOT ok AND attempted_at > ?
-          AND attempted_at > COALESCE((SELECT max(attempted_at) FROM login_attempts WHERE name = ? AND ok), ?)
-        ORDER BY attempted_at
-        """,
-        [name, since, name, since],
-    )
-    candidates = [_retry_at(by_name, limits.per_name, limits.window)]
+    candidates = [_retry_at(stored.failures_since_success(store, name, since), limits.per_name, limits.window)]
     if address is not None:
-        by_address = store.execute(
-            "SELECT attempted_at FROM login_attempts WHERE address = ? AND NOT ok AND attempted_at > ? "
-            "ORDER BY attempted_at",
-            [address, since],
-        )
-        candidates.append(_retry_at(by_address, limits.per_address, limits.window))
+        candidates.append(_retry_at(stored.failures_from(store, address, since), limits.per_address, limits.window))
     found = [c for c in candidates if c is not None]
     return max(found) if found else None
 
 
-def _retry_at(failures: list[tuple[datetime]], limit: int, window: timedelta) -> datetime | None:
+def _retry_at(failures: list[datetime], limit: int, window: timedelta) -> datetime | None:
     # Locked while ``limit`` failures lie in the window: it opens when the oldest of the newest ``limit`` leaves it.
     if len(failures) < limit:
         return None
-    return failures[len(failures) - limit][0] + window
+    return failures[len(failures) - limit] + window
 
 
 def _record_attempt(store: Store, name: str, address: str | None, *, ok: bool, now: datetime) -> None:
-    store.execute(
-        "INSERT INTO login_attempts (name, address, attempted_at, ok) VALUES (?, ?, ?, ?)",
-        [name, address[:_ATTEMPT_NAME_MAX] if address else address, now, ok],
+    stored.record_attempt(
+        store, name=name, address=address[:_ATTEMPT_NAME_MAX] if address else address, attempted_at=now, ok=ok
     )
-    store.execute("DELETE FROM login_attempts WHERE attempted_at < ?", [now - ATTEMPTS_KEPT])
+    stored.prune_attempts(store, now - ATTEMPTS_KEPT)
