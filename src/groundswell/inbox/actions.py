@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from groundswell.clock import utcnow
 from groundswell.errors import GroundswellError, UsageError
+from groundswell.store import inbox as stored
+from groundswell.store import labels
 from groundswell.store.base import Store
+from groundswell.store.inbox import ItemState
 
 OUTCOMES = ("helped", "not_helped", "unknown")
 LABEL_VALUES: dict[str, tuple[str, ...]] = {
@@ -39,31 +42,6 @@ class InboxConflict(GroundswellError):
         super().__init__(message)
 
 
-@dataclass(frozen=True, slots=True)
-class ItemState:
-    platform: str
-    post_id: str
-    status: str
-    assignee: str | None
-    version: int
-    updated_at: datetime
-    updated_by: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "key": f"{self.platform}:{self.post_id}",
-            "status": self.status,
-            "assignee": self.assignee,
-            "version": self.version,
-            "updated_at": self.updated_at.isoformat(),
-            "updated_by": self.updated_by,
-        }
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _audit(store: Store, *, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
     from groundswell.accounts import audit
 
@@ -71,23 +49,16 @@ def _audit(store: Store, *, actor: str, action: str, target: str, detail: dict[s
 
 
 def item_state(store: Store, platform: str, post_id: str) -> ItemState | None:
-    found = store.execute(
-        "SELECT platform, post_id, status, assignee, version, updated_at, updated_by FROM inbox_items "
-        "WHERE platform = ? AND post_id = ?",
-        [platform, post_id],
-    )
-    return ItemState(*found[0]) if found else None
+    return stored.item_state(store, platform, post_id)
 
 
 def stored_states(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
     """Every item's state (``inbox_items``) by (platform, post_id): small, read per request."""
-    found = store.query("SELECT platform, post_id, status, assignee, version, updated_at, updated_by FROM inbox_items")
-    return {(r["platform"], r["post_id"]): r for r in found}
+    return {(s.platform, s.post_id): asdict(s) for s in stored.item_states(store)}
 
 
 def _require_post(store: Store, platform: str, post_id: str) -> None:
-    found = store.execute("SELECT 1 FROM posts WHERE platform = ? AND post_id = ?", [platform, post_id])
-    if not found:
+    if not stored.post_exists(store, platform, post_id):
         raise UsageError(f"no post {platform}:{post_id} in the workspace")
 
 
@@ -112,19 +83,16 @@ def _change(
         current = item_state(store, platform, post_id)
         if (current.version if current else 0) != version:
             raise _conflict(platform, post_id, current)
-        moment = _now()
+        moment = utcnow()
         # The version is checked again by the write itself: on PostgreSQL another agent's transaction may have
         # committed since the read above (the insert then meets the key, the update no longer finds the version).
         if version == 0:
-            written = store.execute(
-                "INSERT INTO inbox_items VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING RETURNING version",
-                [platform, post_id, status, assignee, moment, actor],
+            written = stored.insert_item(
+                store, platform, post_id, status=status, assignee=assignee, at=moment, by=actor
             )
         else:
-            written = store.execute(
-                "UPDATE inbox_items SET status = ?, assignee = ?, version = version + 1, updated_at = ?, "
-                "updated_by = ? WHERE platform = ? AND post_id = ? AND version = ? RETURNING version",
-                [status, assignee, moment, actor, platform, post_id, version],
+            written = stored.update_item(
+                store, platform, post_id, version=version, status=status, assignee=assignee, at=moment, by=actor
             )
         if not written:
             raise _conflict(platform, post_id, item_state(store, platform, post_id))
@@ -175,9 +143,7 @@ def mark_outcome(store: Store, platform: str, post_id: str, outcome: str, *, ver
     current = item_state(store, platform, post_id)
 
     def mark(state: ItemState) -> None:
-        store.execute(
-            "INSERT INTO outcome_marks VALUES (?, ?, ?, ?, ?)", [platform, post_id, outcome, actor, state.updated_at]
-        )
+        stored.insert_outcome_mark(store, platform, post_id, outcome=outcome, by=actor, at=state.updated_at)
 
     return _change(
         store, platform, post_id, version=version, actor=actor, status="closed",
@@ -195,16 +161,9 @@ def correct_label(store: Store, platform: str, post_id: str, field: str, value: 
     if value not in allowed:
         raise UsageError(f"{field} must be one of {', '.join(allowed)}, not {value!r}")
     _require_post(store, platform, post_id)
-    model = store.execute(
-        f"SELECT CAST({field} AS VARCHAR), model_version FROM enrichments WHERE platform = ? AND post_id = ? "
-        "ORDER BY enriched_at DESC LIMIT 1",
-        [platform, post_id],
-    )
-    model_value, model_version = (str(model[0][0]).lower(), model[0][1]) if model else (None, None)
-    store.execute(
-        "INSERT INTO label_corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [platform, post_id, field, model_value, model_version, value, actor, _now()],
-    )
+    model = labels.model_label(store, platform, post_id, field)
+    model_value, model_version = (model.value, model.model_version) if model else (None, None)
+    labels.insert_correction(store, platform, post_id, field=field, model=model, value=value, by=actor, at=utcnow())
     _audit(store, actor=actor, action="labels.correct", target=f"{platform}:{post_id}",
            detail={"field": field, "value": value, "model_value": model_value, "model_version": model_version})  # fmt: skip
 
@@ -214,17 +173,7 @@ def export_corrections(store: Store, path: Path, *, field: str) -> int:
     ``groundswell eval`` and the training scripts read; returns the number of rows written."""
     if field not in LABEL_VALUES:
         raise UsageError(f"a label is one of {', '.join(LABEL_VALUES)}, not {field!r}")
-    found = store.execute(
-        """
-        SELECT p.text, c.value FROM (
-            SELECT platform, post_id, value,
-                row_number() OVER (PARTITION BY platform, post_id ORDER BY corrected_at DESC) AS newest
-            FROM label_corrections WHERE field = ?
-        ) c JOIN posts p ON p.platform = c.platform AND p.post_id = c.post_id
-        WHERE c.newest = 1 ORDER BY c.platform, c.post_id
-        """,
-        [field],
-    )
+    found = labels.latest_corrections(store, field)
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(["text", "label"])
@@ -233,7 +182,7 @@ def export_corrections(store: Store, path: Path, *, field: str) -> int:
 
 
 def corrections(store: Store) -> list[dict[str, Any]]:
-    return store.query("SELECT * FROM label_corrections ORDER BY corrected_at")
+    return labels.corrections(store)
 
 
 __all__ = [
