@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from groundswell.clock import utcnow
 from groundswell.errors import UsageError
 from groundswell.store.base import Store
 
@@ -53,10 +54,6 @@ _COLUMNS = (
 )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def add_account(store: Store, *, name: str, platform: str, handle: str, server: str, credential_key: str) -> None:
     """Register an account (or update where it lives, keeping its cursor when it was connected before)."""
     store.execute(
@@ -66,7 +63,7 @@ def add_account(store: Store, *, name: str, platform: str, handle: str, server: 
         ON CONFLICT (name) DO UPDATE SET platform = excluded.platform, handle = excluded.handle,
             server = excluded.server, credential_key = excluded.credential_key
         """,
-        [name, platform, handle, server, credential_key, _now()],
+        [name, platform, handle, server, credential_key, utcnow()],
     )
 
 
@@ -118,7 +115,7 @@ def add_totals(store: Store, name: str, *, read: int, imported: int) -> None:
 def finish_sync(store: Store, name: str, *, status: str, error: str | None = None) -> None:
     store.execute(
         "UPDATE connected_accounts SET last_sync_at = ?, last_status = ?, last_error = ? WHERE name = ?",
-        [_now(), status, error, name],
+        [utcnow(), status, error, name],
     )
 
 
@@ -135,7 +132,7 @@ def record_sent(
 ) -> None:
     store.execute(
         "INSERT INTO sent_replies VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [account, platform, in_reply_to, post_id, text, verdict, forced, _now()],
+        [account, platform, in_reply_to, post_id, text, verdict, forced, utcnow()],
     )
 
 
