@@ -46,7 +46,6 @@ def job_scorecard(path: Path) -> dict[str, Any]:
 
 
 def job_report(path: Path) -> dict[str, Any]:
-    from groundswell.report import write_report
     from groundswell.workspace import Workspace
 
     sections: dict[str, float] = {}
@@ -60,7 +59,7 @@ def job_report(path: Path) -> dict[str, Any]:
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder, Workspace.open(path) as ws:
-        result = write_report(ws, Path(folder) / "report.html", progress=progress)
+        result = ws.report(Path(folder) / "report.html", progress=progress)
     return {
         "seconds": time.perf_counter() - started,
         "bytes": result.bytes,

@@ -1,5 +1,6 @@
 """groundswell: does a brand succeed at social media, or only at social media marketing?"""
 
+from groundswell._version import __version__
 from groundswell.config import WorkspaceConfig, load_config
 from groundswell.errors import (
     ConfigError,
@@ -14,8 +15,6 @@ from groundswell.errors import (
 from groundswell.ingest import ImportOptions
 from groundswell.records import FileReport, ImportReport, PostRow, Rejected, RejectRecord
 from groundswell.workspace import Workspace
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ConfigError",

@@ -10,24 +10,35 @@ the embedded file: ``Workspace.open(path, database="postgresql://...")``, or
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from groundswell.config import CONFIG_FILENAME, DEFAULT_CONFIG_TEXT, WorkspaceConfig, load_config, parse_config
 from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, EnrichProgress, EnrichReport
 from groundswell.errors import ModelNotAvailable, WorkspaceError
 from groundswell.ingest.pipeline import ImportOptions, ProgressCallback, import_files
-from groundswell.records import ImportReport, RejectRecord
+from groundswell.records import ImportReport, PostLookup, RejectRecord, WorkspaceSummary
 from groundswell.store.base import Store
-from groundswell.store.duckdb import DATABASE_FILENAME, DuckDBStore, WorkspaceSummary
+from groundswell.store.duckdb import DATABASE_FILENAME, DuckDBStore
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from groundswell.accounts.service import Accounts
+    from groundswell.connect import ReplyResult as SentReply
+    from groundswell.inbox import ItemState
+    from groundswell.inbox.desk import Inbox
+    from groundswell.metrics import MetricRow
+    from groundswell.metrics.scorecard import Scorecard
     from groundswell.query import Period, Sources
+    from groundswell.report import ReportResult
+    from groundswell.report.gather import ProgressCallback as ReportProgress
+    from groundswell.store.connections import ConnectedAccount
 
 WORKSPACE_ENV = "GROUNDSWELL_WORKSPACE"
 DATABASE_ENV = "GROUNDSWELL_DATABASE"
@@ -152,6 +163,154 @@ class Workspace:
             self.store, self.config, period=period, model_version=model_version, platform=platform, marks=marks
         )
 
+    @contextmanager
+    def computing(
+        self, *, period: Period | None = None, model_version: str | None = None, platform: str | None = None
+    ) -> Iterator[Sources]:
+        """``sources(...)`` with the store's settings for computing figures, both undone at the end of the block."""
+        with (
+            self.store.for_metrics(),
+            self.sources(period=period, model_version=model_version, platform=platform) as sources,
+        ):
+            yield sources
+
+    def metrics(
+        self,
+        name: str,
+        *,
+        by: str | None = None,
+        period: Period | None = None,
+        model_version: str | None = None,
+    ) -> Sequence[MetricRow]:
+        """One metric family (``groundswell.metrics.METRIC_FAMILIES``) as DESIGN.md defines it, grouped ``by``."""
+        from groundswell.errors import UsageError
+        from groundswell.metrics import METRIC_FAMILIES
+
+        family = METRIC_FAMILIES.get(name)
+        if family is None:
+            raise UsageError(f"no metric family {name!r}; choose one of: {', '.join(sorted(METRIC_FAMILIES))}")
+        with self.computing(period=period, model_version=model_version) as sources:
+            return family(sources, by=by)
+
+    def scorecard(self, *, period: Period | None = None, model_version: str | None = None) -> Scorecard:
+        """The social media index, the social media marketing index and the quadrant."""
+        from groundswell.metrics.scorecard import scorecard
+
+        with self.computing(period=period, model_version=model_version) as sources:
+            return scorecard(sources)[0]
+
+    def report(
+        self,
+        out: Path | str | None = None,
+        *,
+        period: Period | None = None,
+        model_version: str | None = None,
+        progress: ReportProgress | None = None,
+    ) -> ReportResult:
+        """Write the HTML report to ``out`` (default ``report.html`` in the workspace folder)."""
+        from groundswell.report import DEFAULT_REPORT_NAME, write_report
+
+        target = Path(out) if out is not None else self.path / DEFAULT_REPORT_NAME
+        with self.computing(period=period, model_version=model_version) as sources:
+            return write_report(sources, target, progress=progress)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Users, sessions, API tokens and the audit log (``groundswell.accounts``)."""
+        from groundswell.accounts.service import Accounts
+
+        return Accounts(self.store)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        """The inbox items' states and the actions that change them (``groundswell.inbox``)."""
+        from groundswell.inbox.desk import Inbox
+
+        return Inbox(self.store)
+
+    def connections(self) -> list[ConnectedAccount]:
+        """The connected platform accounts (``groundswell connect``)."""
+        from groundswell.store.connections import accounts
+
+        return accounts(self.store)
+
+    def reply(
+        self,
+        post_ref: str,
+        text: str,
+        *,
+        actor: str,
+        account: str | None = None,
+        force: bool = False,
+        version: int | None = None,
+    ) -> ReplyAndItem:
+        """Send ``text`` as the reply to the stored post ``post_ref`` (``POST_ID`` or ``PLATFORM:POST_ID``) through
+        its platform's connected account, import it, and mark the post's inbox item sent by ``actor``.
+
+        ``version``: the item's version the caller last saw; when given, a reply is never sent on an item someone
+        else changed meanwhile (``InboxConflict``, nothing sent). The draft checker runs first (a fail is refused
+        unless ``force``), and a send the platform refuses leaves the item as it was.
+        """
+        from groundswell.connect import send_reply
+        from groundswell.inbox import InboxConflict
+        from groundswell.lint import find_post
+
+        post = find_post(self, post_ref)
+        current = self.inbox.item_state(post.platform, post.post_id)
+        seen = current.version if current else 0
+        if version is not None and seen != version:
+            raise InboxConflict(
+                f"{post.platform}:{post.post_id} was changed by {current.updated_by if current else '?'} meanwhile:"
+                " nothing was sent; reload it and try again",
+                current=current,
+            )
+        sent = send_reply(self, f"{post.platform}:{post.post_id}", text, account=account, force=force)
+        item = self.inbox.mark_sent(post.platform, post.post_id, version=seen, actor=actor, reply_post_id=sent.post_id)
+        return ReplyAndItem(sent, item)
+
+    def replace_config(self, text: str, *, actor: str) -> bool:
+        """Make ``text`` the workspace's ``groundswell.toml``, if it loads (else ``ConfigError`` naming the line and
+        field, and nothing written): written atomically, audit-logged with the SHA-256 before and after, in
+        force at once. False (and nothing done) when it is the text already there."""
+        import hashlib
+
+        from groundswell.files import write_atomically
+
+        config = parse_config(text, path=self.config_path.name)
+        before, after = self.config_path.read_bytes(), text.encode("utf-8")
+        if before == after:
+            return False
+        with self.store.transaction():
+            self.accounts.record(
+                actor=actor, action="config.change", target=self.config_path.name,
+                detail={"sha256_before": hashlib.sha256(before).hexdigest(), "sha256_after": hashlib.sha256(after).hexdigest()},
+            )  # fmt: skip
+            write_atomically(self.config_path, after)
+        self.config = config
+        return True
+
+    def data_versions(self) -> dict[str, str]:
+        """What the database says of its own changes (a team database changed by other processes)."""
+        return self.store.data_versions()
+
+    @property
+    def shared(self) -> bool:
+        """Whether the data lives in a team's database server, where other processes write too."""
+        return self.store.dialect != "duckdb"
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for people: the embedded file, or the database URL without its password."""
+        return self.store.location
+
+    def lookup_posts(self, post_id: str, *, platform: str | None = None) -> list[PostLookup]:
+        """The stored posts with this id (on ``platform``, else on any), with their newest enrichment."""
+        return self.store.lookup_posts(post_id, platform=platform)
+
+    def imports(self) -> list[dict[str, Any]]:
+        """Every import, oldest first: file, format, status and its counts."""
+        return self.store.imports()
+
     def summary(self) -> WorkspaceSummary:
         return self.store.summary()
 
@@ -212,6 +371,17 @@ class Workspace:
 
         refresh_after_write(self.store, self.config)
         return replace(report, notes=[*report.notes, *notes])
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyAndItem:
+    """A reply sent through a connected account, and the inbox item it marked sent."""
+
+    sent: SentReply
+    item: ItemState
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.sent.as_dict(), "item": self.item.as_dict()}
 
 
 def _is_hugging_face_model(model: str | Path) -> bool:

@@ -172,3 +172,27 @@ def test_the_cli_connects_syncs_and_lists_the_account(world: Any, ws: Workspace)
     assert (row["name"], row["last_status"], row["synced_imported"]) == (BRAND_HANDLE, "done", len(c.all()))
     refused = runner.invoke(cli, ["sync", "--workspace", str(ws.path)], env={"GROUNDSWELL_MASTODON_TOKEN": "bad"})
     assert refused.exit_code == 1 and "reconnect" in refused.output
+
+
+def test_a_reply_from_the_cli_marks_the_inbox_item_sent(world: Any, ws: Workspace) -> None:
+    """`groundswell reply` and the web inbox's Send are one verb (``Workspace.reply``): the item is marked too."""
+    server, c = world
+    account = connect_account(ws, "mastodon", server=server.base_url, secret=token(BRAND))
+    sync_account(ws, account.name)
+    assert ws.inbox.item_state("mastodon", c.question) is None
+    ws.close()
+    text = "So sorry for the wait, Ben. Could you DM us your order number so we can chase it today? ^AB"
+    replied = CliRunner().invoke(
+        cli, ["reply", f"mastodon:{c.question}", text, "--workspace", str(ws.path), "--json"],
+        env={"LOGNAME": "dana", "USER": "dana"},
+    )  # fmt: skip
+    assert replied.exit_code == 0, replied.output
+    document = json.loads(replied.stdout)
+    assert document["post_id"] in {s["id"] for s in server.context(c.question)["descendants"]}
+    assert (document["item"]["status"], document["item"]["version"]) == ("sent", 1)
+    with Workspace.open(ws.path) as again:
+        item = again.inbox.item_state("mastodon", c.question)
+        assert item is not None and (item.status, item.assignee) == ("sent", "cli:dana")
+        [entry] = again.accounts.audit_entries(action="inbox.sent")
+        assert entry.detail == {"reply_post_id": document["post_id"], "status": "sent", "assignee": "cli:dana",
+                                "version": 1}  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -257,16 +256,10 @@ def test_without_reply_to_feedback_rules_pass_and_a_good_reply_passes() -> None:
     assert all(f.level == "pass" for f in check.findings)
 
 
-def test_it_is_fast() -> None:
-    drafts = ["@sam So sorry about that! Please DM us your order number and we'll fix it. ^JD"] * 200
-    start = time.perf_counter()
-    for draft in drafts:
-        check_draft(draft, reply_to=COMPLAINT)
-    assert (time.perf_counter() - start) / len(drafts) < 0.01  # well under a keystroke
+def test_long_hostile_drafts_get_a_verdict() -> None:
+    # how fast: benchmarks/lint_bench.py (per draft, and long inputs against a linear baseline)
     for long in ("a" + " " * 5000 + "b", "x-" * 3000 + "Y", "!" * 5000, "AB " * 3000):
-        start = time.perf_counter()
-        check_draft(long)
-        assert time.perf_counter() - start < 0.5, long[:20]  # no pattern backtracks badly on long input
+        assert check_draft(long).verdict in ("pass", "warn", "fail"), long[:20]
 
 
 @pytest.mark.parametrize(

@@ -72,10 +72,8 @@ def _connect(platform: str, server: str, handle: str | None, workspace: Path, as
 @json_option
 def accounts_command(workspace: Path, as_json: bool) -> None:
     """List the connected accounts and their last sync."""
-    from groundswell.store import connections
-
     with Workspace.open(workspace) as ws:
-        found = connections.accounts(ws.store)
+        found = ws.connections()
     if as_json:
         print_json([a.as_dict() for a in found])
         return
@@ -104,13 +102,12 @@ def sync_command(account_name: str | None, since: str | None, workspace: Path, a
     """Fetch what is new for the connected accounts and import it like a file: read / imported / duplicates /
     rejected per account. Resumes where the last sync stopped; safe to run from cron or a systemd timer."""
     from groundswell.connect.sync import SyncReport, sync_account
-    from groundswell.store import connections
 
     moment: datetime | None = period_from_options(since, None).since if since else None
     console = stderr_console(quiet=quiet or as_json)
     reports: list[SyncReport] = []
     with Workspace.open(workspace) as ws:
-        names = [account_name] if account_name else [a.name for a in connections.accounts(ws.store)]
+        names = [account_name] if account_name else [a.name for a in ws.connections()]
         if not names:
             raise click.UsageError("no connected accounts: run `groundswell connect mastodon|bluesky` first")
         for name in names:
@@ -151,14 +148,18 @@ def reply_command(
     The draft checker runs first and a reply it fails is not sent unless --force; the sent reply is
     imported at once, in its thread, so the response metrics count it.
     """
-    from groundswell.connect import send_reply
+    from groundswell.cli.users_commands import cli_actor
 
     with Workspace.open(workspace) as ws:
-        result = send_reply(ws, post_id, text, account=account_name, force=force)
+        done = ws.reply(post_id, text, actor=cli_actor(), account=account_name, force=force)
     if as_json:
-        print_json(result.as_dict())
+        print_json(done.as_dict())
         return
-    print(f"sent as {result.post_id}{' (' + result.url + ')' if result.url else ''}; checker verdict: {result.verdict}")
+    sent = done.sent
+    print(
+        f"sent as {sent.post_id}{' (' + sent.url + ')' if sent.url else ''}; checker verdict: {sent.verdict};"
+        f" inbox item {done.item.platform}:{done.item.post_id} marked sent"
+    )
 
 
 COMMANDS = (connect_group, accounts_command, sync_command, reply_command)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from groundswell.cli.console import file_progress, print_json, stderr_console
 from groundswell.cli.options import json_option, quiet_option, workspace_option
@@ -81,10 +82,11 @@ def import_command(
     else:
         _print_report(report)
     for failed in report.failed_files:
-        stderr_console().print(f"[red]error[/red]: {failed.path}: {failed.error}", markup=True)
+        # soft_wrap: a long path stays whole on its line (people copy it)
+        stderr_console().print(Text.assemble(("error", "red"), f": {failed.path}: {failed.error}"), soft_wrap=True)
     for file_report in report.files:
         for warning in file_report.warnings:
-            console.print(f"warning: {file_report.path}: {warning}")
+            console.print(f"warning: {file_report.path}: {warning}", markup=False, soft_wrap=True)
     if report.failed_files:
         raise SystemExit(1)
 

@@ -79,16 +79,9 @@ def metrics_command(
     numerator and denominator, and figures from a classifier name its model
     version. Figures needing enrichments say so until `groundswell enrich` runs.
     """
-    from groundswell.metrics import METRIC_FAMILIES
-
     period = period_from_options(since, until)
-    family = METRIC_FAMILIES[name]
-    with (
-        Workspace.open(workspace) as ws,
-        ws.store.for_metrics(),
-        ws.sources(model_version=model_version, period=period) as sources,
-    ):
-        documents = [row.as_dict() for row in family(sources, by=by)]
+    with Workspace.open(workspace) as ws:
+        documents = [row.as_dict() for row in ws.metrics(name, by=by, period=period, model_version=model_version)]
     if as_json:
         print_json(documents)
         return
@@ -109,15 +102,9 @@ def scorecard_command(
     0 and 100 are set under [scorecard.components.NAME] in groundswell.toml, and
     the level that counts as high under [scorecard] high (default 50).
     """
-    from groundswell.metrics.scorecard import scorecard
-
     period = period_from_options(since, until)
-    with (
-        Workspace.open(workspace) as ws,
-        ws.store.for_metrics(),
-        ws.sources(model_version=model_version, period=period) as sources,
-    ):
-        card = scorecard(sources)[0]
+    with Workspace.open(workspace) as ws:
+        card = ws.scorecard(period=period, model_version=model_version)
     if as_json:
         print_json(card.as_dict())
         return

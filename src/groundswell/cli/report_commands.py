@@ -39,7 +39,6 @@ def report_command(
     that most need attention. Every rate shows its numerator and denominator and
     every classifier figure its model version. Prints the file's path.
     """
-    from groundswell.report import write_report
 
     period = period_from_options(since, until)
     console = stderr_console(quiet=quiet or as_json)
@@ -50,7 +49,7 @@ def report_command(
             def progress(section: str, done: int, total: int) -> None:
                 status.update(f"computing the report: {section.replace('_', ' ')} ({done}/{total})")
 
-            result = write_report(ws, out, period=period, model_version=model_version, progress=progress)
+            result = ws.report(out, period=period, model_version=model_version, progress=progress)
     if as_json:
         print_json(
             {

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from groundswell.cli.console import stderr_console
 from groundswell.formatting import clock, number, percent
-from groundswell.metrics.base import Period
+from groundswell.query import Period
 
 # Shown once above the table rather than in every row, when every row has the same value.
 _CAPTION_KEYS = ("model_version", "window_hours")

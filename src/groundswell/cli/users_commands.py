@@ -65,13 +65,12 @@ def users_add(name: str, role: str, workspace: Path, as_json: bool) -> None:
     The password comes from $GROUNDSWELL_PASSWORD, else is asked for twice without echo
     (at least 12 characters).
     """
-    from groundswell.accounts import add_user
     from groundswell.accounts.passwords import validate_password
 
     password = read_password(f"a password for {name}")
     validate_password(password)
     with Workspace.open(workspace) as ws:
-        user = add_user(ws.store, name, role, password, actor=cli_actor())
+        user = ws.accounts.add_user(name, role, password, actor=cli_actor())
     if as_json:
         print_json(user.as_dict())
         return
@@ -83,10 +82,9 @@ def users_add(name: str, role: str, workspace: Path, as_json: bool) -> None:
 @json_option
 def users_list(workspace: Path, as_json: bool) -> None:
     """List the users, their role and whether they are disabled."""
-    from groundswell.accounts import list_users
 
     with Workspace.open(workspace) as ws:
-        found = list_users(ws.store)
+        found = ws.accounts.list_users()
     if as_json:
         print_json([u.as_dict() for u in found])
         return
@@ -110,10 +108,9 @@ def users_set_role(name: str, role: str, workspace: Path) -> None:
 
     The last active admin cannot be demoted.
     """
-    from groundswell.accounts import set_role
 
     with Workspace.open(workspace) as ws:
-        user = set_role(ws.store, name, role, actor=cli_actor())
+        user = ws.accounts.set_role(name, role, actor=cli_actor())
     print(f"{user.name} is now {user.role}")
 
 
@@ -125,15 +122,14 @@ def users_password(name: str, workspace: Path) -> None:
 
     The password comes from $GROUNDSWELL_PASSWORD, else is asked for twice without echo.
     """
-    from groundswell.accounts import get_user, set_password
     from groundswell.accounts.passwords import validate_password
 
     with Workspace.open(workspace) as ws:
-        get_user(ws.store, name)  # before asking for a password for nobody
+        ws.accounts.get_user(name)  # before asking for a password for nobody
     password = read_password(f"a new password for {name}")
     validate_password(password)
     with Workspace.open(workspace) as ws:
-        set_password(ws.store, name, password, actor=cli_actor())
+        ws.accounts.set_password(name, password, actor=cli_actor())
     print(f"password of {name} changed; its sessions were ended")
 
 
@@ -145,10 +141,9 @@ def users_disable(name: str, workspace: Path) -> None:
 
     The user and its history stay; the last active admin cannot be disabled.
     """
-    from groundswell.accounts import disable_user
 
     with Workspace.open(workspace) as ws:
-        disable_user(ws.store, name, actor=cli_actor())
+        ws.accounts.disable_user(name, actor=cli_actor())
     print(f"{name} is disabled")
 
 
@@ -160,10 +155,9 @@ def users_enable(name: str, workspace: Path) -> None:
 
     Its API tokens that were not revoked work again.
     """
-    from groundswell.accounts import enable_user
 
     with Workspace.open(workspace) as ws:
-        enable_user(ws.store, name, actor=cli_actor())
+        ws.accounts.enable_user(name, actor=cli_actor())
     print(f"{name} is enabled")
 
 
@@ -178,12 +172,11 @@ def users_token(name: str, label: str, workspace: Path, as_json: bool) -> None:
     The token acts as NAME, with NAME's role. Scripts send it as the header
     `Authorization: Bearer gsw_...`.
     """
-    from groundswell.accounts import create_token, get_user, list_tokens
 
     with Workspace.open(workspace) as ws:
-        user = get_user(ws.store, name)
-        token = create_token(ws.store, user, label, actor=cli_actor())
-        made = list_tokens(ws.store, user)[-1]  # this process holds the database: the newest is this one
+        user = ws.accounts.get_user(name)
+        token = ws.accounts.create_token(user, label, actor=cli_actor())
+        made = ws.accounts.list_tokens(user)[-1]  # this process holds the database: the newest is this one
     if as_json:
         print_json({**made.as_dict(), "token": token})
         return
@@ -200,10 +193,9 @@ def users_tokens(name: str | None, workspace: Path, as_json: bool) -> None:
 
     Of NAME only, when given: id, user, name, created, last use, revoked.
     """
-    from groundswell.accounts import get_user, list_tokens
 
     with Workspace.open(workspace) as ws:
-        found = list_tokens(ws.store, get_user(ws.store, name) if name else None)
+        found = ws.accounts.list_tokens(ws.accounts.get_user(name) if name else None)
     if as_json:
         print_json([t.as_dict() for t in found])
         return
@@ -233,10 +225,9 @@ def users_revoke_token(token_id: int, workspace: Path) -> None:
 
     `groundswell users tokens` lists the ids.
     """
-    from groundswell.accounts import revoke_token
 
     with Workspace.open(workspace) as ws:
-        found = revoke_token(ws.store, token_id, actor=cli_actor())
+        found = ws.accounts.revoke_token(token_id, actor=cli_actor())
     print(f"API token {found.id} ({found.name}) of {found.user_name} is revoked")
 
 
@@ -256,14 +247,13 @@ def audit_command(
     limit: int, action: str | None, actor: str | None, csv_path: Path | None, workspace: Path, as_json: bool
 ) -> None:
     """The audit log, newest first: who changed what and when (users, tokens, the inbox, the config)."""
-    from groundswell.accounts import entries, export_csv
 
     with Workspace.open(workspace) as ws:
         if csv_path is not None:
-            written = export_csv(ws.store, csv_path)
+            written = ws.accounts.export_audit(csv_path)
             stderr_console().print(f"wrote {written:,} audit entries to {csv_path}", markup=False)
             return
-        found = entries(ws.store, limit=limit, action=action, actor=actor)
+        found = ws.accounts.audit_entries(limit=limit, action=action, actor=actor)
     if as_json:
         print_json([e.as_dict() for e in found])
         return

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from groundswell.cli.options import workspace_option
-from groundswell.store.postgres import redact
 from groundswell.workspace import DATABASE_ENV
 
 
@@ -32,7 +31,8 @@ def serve_command(host: str, port: int, secure_cookies: bool, database: str | No
     from groundswell.web import create_app
 
     app = create_app(workspace, secure_cookies=secure_cookies, database=database or "")
-    where = f"workspace {workspace}" + (f", database {redact(database)}" if database else "")
+    shown = app.state.groundswell.workspace.location  # the database URL without its password
+    where = f"workspace {workspace}" + (f", database {shown}" if database else "")
     click.echo(f"groundswell on http://{host}:{port}/ ({where}); Ctrl-C stops it", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

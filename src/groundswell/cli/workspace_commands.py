@@ -33,7 +33,7 @@ def init_command(workspace: Path, as_json: bool) -> None:
     password = _admin_password()
     with Workspace.init(workspace) as ws:
         made = _first_admin(ws, password)
-        path, config_path, database = ws.path, ws.config_path, ws.store.location
+        path, config_path, database = ws.path, ws.config_path, ws.location
     if as_json:
         print_json({"workspace": str(path), "config": str(config_path), "database": database,
                     "admin": _admin_document(made)})  # fmt: skip
@@ -53,10 +53,9 @@ def _admin_password() -> str | None:
 
 
 def _first_admin(ws: Workspace, password: str | None) -> Any:
-    from groundswell.accounts import create_first_admin
     from groundswell.cli.users_commands import cli_actor
 
-    return create_first_admin(ws.store, password=password, actor=cli_actor())
+    return ws.accounts.create_first_admin(password=password, actor=cli_actor())
 
 
 def _admin_document(made: Any) -> dict[str, Any] | None:
@@ -140,9 +139,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     from groundswell.cli.tables import print_scorecard
     from groundswell.demo import build_demo
     from groundswell.demo.world import PROFILES
-    from groundswell.metrics.scorecard import scorecard
     from groundswell.query import Period
-    from groundswell.report import write_report
 
     password = _admin_password()
     console = stderr_console(quiet=quiet or as_json)
@@ -153,11 +150,11 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     with Workspace.open(result.workspace) as ws, count_progress(console, "enrich") as enrich_progress:
         enriched = ws.enrich(model, progress=enrich_progress)
     console.print("computing its scorecard ...")
-    with Workspace.open(result.workspace) as ws, ws.sources() as sources:
-        card = scorecard(sources)[0].as_dict()
+    with Workspace.open(result.workspace) as ws:
+        card = ws.scorecard().as_dict()
     console.print("writing its report ...")
     with Workspace.open(result.workspace) as ws:
-        report = write_report(ws)
+        report = ws.report()
         admin = _first_admin(ws, password)
     if as_json:
         print_json(

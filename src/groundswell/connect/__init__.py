@@ -15,16 +15,17 @@ from urllib.parse import urlsplit
 
 from groundswell.config import CONFIG_FILENAME, load_config, normalize_handle
 from groundswell.connect import credentials
-from groundswell.connect.base import AccountRef, ConnectorError, Page, SentPost
+from groundswell.connect.base import AccountRef, ConnectorError, Page, SentPost, WorkspaceParts
 from groundswell.connect.registry import PLATFORMS, account_ref, connector_for, open_connector
 from groundswell.errors import GroundswellError, UsageError
 from groundswell.store import connections
 from groundswell.store.connections import ConnectedAccount
-from groundswell.workspace import Workspace
 
 
 class DraftRefused(GroundswellError):
     """The draft checker failed the reply and ``force`` was not given: nothing was sent."""
+
+    http_status = 422
 
     def __init__(self, message: str, check: Any):
         self.check = check
@@ -40,7 +41,7 @@ def account_name(platform: str, handle: str, server: str) -> str:
 
 
 def connect_account(
-    workspace: Workspace,
+    workspace: WorkspaceParts,
     platform: str,
     *,
     server: str,
@@ -70,7 +71,7 @@ def connect_account(
     return connections.account(workspace.store, name)
 
 
-def _add_brand_account(workspace: Workspace, platform: str, handle: str) -> None:
+def _add_brand_account(workspace: WorkspaceParts, platform: str, handle: str) -> None:
     """Append the account to groundswell.toml's [[accounts]] unless it is there; reload the config."""
     known = workspace.config.brand_handles().get(platform, frozenset())
     if normalize_handle(handle) in known:
@@ -107,7 +108,7 @@ class ReplyResult:
 
 
 def send_reply(
-    workspace: Workspace,
+    workspace: WorkspaceParts,
     post_ref: str,
     text: str,
     *,
@@ -147,7 +148,7 @@ def send_reply(
                        imported.imported)  # fmt: skip
 
 
-def _sending_account(workspace: Workspace, platform: str, name: str | None) -> ConnectedAccount:
+def _sending_account(workspace: WorkspaceParts, platform: str, name: str | None) -> ConnectedAccount:
     if name is not None:
         chosen = connections.account(workspace.store, name)
         if chosen.platform != platform:

@@ -10,12 +10,19 @@ kept: nothing is lost, and a page fetched twice only counts duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from groundswell.errors import GroundswellError
+
+if TYPE_CHECKING:
+    from groundswell.config import WorkspaceConfig
+    from groundswell.ingest import ImportOptions
+    from groundswell.records import ImportReport, PostLookup
+    from groundswell.store.base import Store
 
 Cursor = dict[str, Any]
 """A connector's own resume point (e.g. the newest id seen per stream), stored as JSON between syncs."""
@@ -26,8 +33,11 @@ class ConnectorError(GroundswellError):
 
     kinds: ``auth`` (401/403: the token or app password is wrong or lacks a permission), ``rate_limited``
     (429 after the allowed waits), ``server`` (5xx after retries), ``network`` (no connection, timeout),
-    ``not_found`` (404), ``bad_request`` (other 4xx).
+    ``not_found`` (404), ``bad_request`` (other 4xx). ``status`` is the platform's HTTP status, where it gave
+    one; the web app answers 502 (``http_status``): the platform, not the request, failed.
     """
+
+    http_status = 502
 
     def __init__(self, message: str, *, kind: str, status: int | None = None):
         self.kind = kind
@@ -97,3 +107,21 @@ class Connector(Protocol):
     def reply(self, platform_post_id: str, text: str) -> SentPost:
         """Post ``text`` as a reply to the post ``platform_post_id`` in its thread."""
         ...
+
+
+class WorkspaceParts(Protocol):
+    """What connecting, syncing and replying use of a workspace (``groundswell.Workspace`` is one): its folder,
+    its config (replaced when a brand account is added), its store, and its import."""
+
+    path: Path
+    config: WorkspaceConfig
+    store: Store
+
+    @property
+    def location(self) -> str: ...
+
+    def lookup_posts(self, post_id: str, *, platform: str | None = None) -> list[PostLookup]: ...
+
+    def import_files(
+        self, paths: Iterable[Path | str], options: ImportOptions | None = None, *, progress: Any = None
+    ) -> ImportReport: ...

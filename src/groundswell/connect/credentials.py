@@ -12,11 +12,11 @@ import contextlib
 import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from groundswell.errors import GroundswellError
+from groundswell.files import write_atomically
 
 SERVICE = "groundswell"
 CREDENTIALS_ENV = "GROUNDSWELL_CREDENTIALS"
@@ -109,12 +109,4 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 def _write_file(path: Path, secrets: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temporary = tempfile.mkstemp(prefix=".credentials-", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(secrets, file, indent=2, sort_keys=True)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(secrets, indent=2, sort_keys=True), mode=0o600)

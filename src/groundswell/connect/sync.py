@@ -11,9 +11,7 @@ fetched again only adds duplicates, which are counted and dropped.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,12 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from groundswell.connect.base import ConnectorError, Cursor, FetchOptions, Page
+from groundswell.connect.base import ConnectorError, Cursor, FetchOptions, Page, WorkspaceParts
 from groundswell.connect.registry import open_connector
+from groundswell.files import write_atomically
 from groundswell.ingest import ImportOptions
 from groundswell.store import connections
 from groundswell.store.connections import ConnectedAccount
-from groundswell.workspace import Workspace
 
 SYNC_FOLDER = "sync"
 
@@ -71,7 +69,7 @@ class SyncReport:
         }
 
 
-def campaign_searches(workspace: Workspace) -> FetchOptions:
+def campaign_searches(workspace: WorkspaceParts) -> FetchOptions:
     """The config's campaign hashtags and keywords, each once, as the connectors search them."""
     hashtags: list[str] = []
     keywords: list[str] = []
@@ -82,7 +80,7 @@ def campaign_searches(workspace: Workspace) -> FetchOptions:
 
 
 def sync_account(
-    workspace: Workspace,
+    workspace: WorkspaceParts,
     account: ConnectedAccount | str,
     connector: Any = None,
     *,
@@ -121,7 +119,7 @@ def sync_account(
     return report
 
 
-def import_page(workspace: Workspace, account: ConnectedAccount, page: Page) -> SyncReport:
+def import_page(workspace: WorkspaceParts, account: ConnectedAccount, page: Page) -> SyncReport:
     """Keep and import one page outside a sync (a reply that was just sent): the same path as a synced page."""
     report = SyncReport(account=account.name, platform=account.platform)
     folder = workspace.path / SYNC_FOLDER / account.platform / _safe(account.name)
@@ -129,7 +127,7 @@ def import_page(workspace: Workspace, account: ConnectedAccount, page: Page) -> 
     return report
 
 
-def _import_page(workspace: Workspace, account: ConnectedAccount, folder: Path, page: Page, report: SyncReport) -> None:
+def _import_page(workspace: WorkspaceParts, account: ConnectedAccount, folder: Path, page: Page, report: SyncReport) -> None:
     if _empty(page.payload):
         return
     report.pages += 1
@@ -160,14 +158,7 @@ def _write_page(folder: Path, page: Page, number: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     path = folder / f"{stamp}-{number:05d}-{_safe(page.kind)}.json"
-    handle, temporary = tempfile.mkstemp(prefix=".page-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(page.payload, file, ensure_ascii=False)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(page.payload, ensure_ascii=False))
     return path
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from groundswell.clock import utcnow
-from groundswell.errors import GroundswellError, UsageError
+from groundswell.errors import Conflict, NotFound, UsageError
 from groundswell.store import inbox as stored
 from groundswell.store import labels
 from groundswell.store.base import Store
@@ -34,7 +34,7 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
-class InboxConflict(GroundswellError):
+class InboxConflict(Conflict):
     """Someone else changed the item since the version this change was made on."""
 
     def __init__(self, message: str, *, current: ItemState | None):
@@ -59,7 +59,7 @@ def stored_states(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
 
 def _require_post(store: Store, platform: str, post_id: str) -> None:
     if not stored.post_exists(store, platform, post_id):
-        raise UsageError(f"no post {platform}:{post_id} in the workspace")
+        raise NotFound(f"no post {platform}:{post_id} in the workspace")
 
 
 def _change(

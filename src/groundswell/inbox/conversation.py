@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from groundswell.errors import UsageError
+from groundswell.errors import NotFound
 from groundswell.query import Sources, rows
 from groundswell.threads.build import build_threads
 
@@ -40,12 +40,12 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def conversation(sources: Sources, platform: str, post_id: str) -> Conversation:
-    """The thread holding the post ``platform:post_id``; ``UsageError`` when the post is in no thread."""
+    """The thread holding the post ``platform:post_id``; ``NotFound`` when the post is in no thread."""
     threads = build_threads(sources)
     p = threads.posts
     found = rows(p.filter((p.platform == platform) & (p.post_id == post_id)).select("thread_id", "in_thread"))
     if not found or not found[0]["thread_id"]:
-        raise UsageError(f"{platform}:{post_id} is in no brand conversation")
+        raise NotFound(f"{platform}:{post_id} is in no brand conversation")
     thread_id = found[0]["thread_id"]
     in_thread = p.filter((p.platform == platform) & (p.thread_id == thread_id))
     text = sources.every_post.select(

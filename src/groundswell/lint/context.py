@@ -11,15 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from groundswell.errors import UsageError
+from groundswell.errors import NotFound, UsageError
 from groundswell.lint.records import ReplyContext
 
 if TYPE_CHECKING:
     from groundswell.enrich.base import Classifier
     from groundswell.records import PostLookup
-    from groundswell.workspace import Workspace
+
+
+class PostFinder(Protocol):
+    """Where stored posts are looked up: a ``Workspace`` (or its store)."""
+
+    @property
+    def location(self) -> str: ...
+
+    def lookup_posts(self, post_id: str, *, platform: str | None = None) -> list[PostLookup]: ...
 
 DEFAULT_MODEL = "fast"
 
@@ -87,22 +95,22 @@ def parse_post_ref(ref: str) -> tuple[str | None, str]:
     return platform, post_id
 
 
-def find_post(ws: Workspace, ref: str) -> PostLookup:
+def find_post(ws: PostFinder, ref: str) -> PostLookup:
     """The one stored post ``ref`` names; an unknown id, or a bare id on several platforms, is a user error."""
     platform, post_id = parse_post_ref(ref)
-    found = ws.store.lookup_posts(post_id, platform=platform)
+    found = ws.lookup_posts(post_id, platform=platform)
     if not found and platform is not None and ":" in ref:
-        found = ws.store.lookup_posts(ref.strip())  # an id that itself holds a colon (Mastodon URIs, Bluesky)
+        found = ws.lookup_posts(ref.strip())  # an id that itself holds a colon (Mastodon URIs, Bluesky)
     if not found:
         where = f" on {platform}" if platform else ""
-        raise UsageError(f"no post {post_id!r}{where} in the workspace at {ws.path}")
+        raise NotFound(f"no post {post_id!r}{where} in {ws.location}")
     if len(found) > 1:
         platforms = ", ".join(p.platform for p in found)
         raise UsageError(f"post id {post_id!r} is on several platforms ({platforms}); say which: PLATFORM:{post_id}")
     return found[0]
 
 
-def reply_context(ws: Workspace, ref: str, *, model: str = DEFAULT_MODEL) -> ReplyContext:
+def reply_context(ws: PostFinder, ref: str, *, model: str = DEFAULT_MODEL) -> ReplyContext:
     """The ``ReplyContext`` of the stored post ``ref`` (``POST_ID`` or ``PLATFORM:POST_ID``)."""
     post = find_post(ws, ref)
     if post.intent is not None and post.sentiment is not None:

@@ -6,17 +6,15 @@ and writes one HTML file (``report.render``) that opens offline, makes no reques
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from groundswell.errors import UsageError
-from groundswell.query import Period
+from groundswell.files import write_atomically
+from groundswell.query import Sources
 from groundswell.report.gather import SECTIONS, ProgressCallback, ReportData, gather
 from groundswell.report.render import render_report
-from groundswell.workspace import Workspace
 
 DEFAULT_REPORT_NAME = "report.html"
 
@@ -31,40 +29,22 @@ class ReportResult:
     unavailable: dict[str, str]
 
 
-def write_report(
-    workspace: Workspace,
-    out: Path | None = None,
-    *,
-    period: Period | None = None,
-    model_version: str | None = None,
-    progress: ProgressCallback | None = None,
-) -> ReportResult:
-    """Write the workspace's report to ``out`` (default ``report.html`` in the workspace folder).
+def write_report(sources: Sources, out: Path, *, progress: ProgressCallback | None = None) -> ReportResult:
+    """Write the report of ``sources`` (``Workspace.report`` gives the workspace's) to the file ``out``.
 
     The file is written beside its final name and renamed into place, so a failed run never leaves half a
     report where a good one was.
     """
     started = time.perf_counter()
-    target = Path(out) if out is not None else workspace.path / DEFAULT_REPORT_NAME
+    target = Path(out)
     if target.is_dir():
         raise UsageError(f"{target} is a folder: give the report's file name, e.g. {target / DEFAULT_REPORT_NAME}")
     if not target.parent.exists():
         raise UsageError(f"{target.parent} does not exist: create the folder first or pick another --out")
-    with (
-        workspace.store.for_metrics(),
-        workspace.sources(model_version=model_version, period=period or Period()) as sources,
-    ):
-        data = gather(sources, progress=progress)
+    data = gather(sources, progress=progress)
     html = render_report(data)
     encoded = html.encode("utf-8")
-    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(encoded)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(target, encoded)
     return ReportResult(target, len(encoded), time.perf_counter() - started, dict(data.unavailable))
 
 

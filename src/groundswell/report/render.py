@@ -22,7 +22,7 @@ import plotly.io as pio
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from groundswell import __version__
+from groundswell._version import __version__
 from groundswell.formatting import count, decimal, duration, percent, signed
 from groundswell.report.charts import build_charts
 from groundswell.report.gather import ReportData

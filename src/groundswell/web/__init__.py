@@ -7,6 +7,7 @@ every ``GroundswellError`` becomes, in one place here, a JSON error for the API 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,35 +18,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from groundswell import __version__
-from groundswell.accounts import AuthenticationFailed, CsrfRejected, Forbidden, TooManyAttempts
-from groundswell.connect import ConnectorError, DraftRefused
-from groundswell.errors import GroundswellError, MetricUnavailable, UsageError
+from groundswell._version import __version__
+from groundswell.errors import GroundswellError, StoreError, driver_errors
 from groundswell.inbox import InboxConflict
 from groundswell.web import api, pages
 from groundswell.web.auth import NotSignedIn
 from groundswell.web.headers import SecurityHeaders
 from groundswell.web.state import AppState
 
-_STATUS: tuple[tuple[type[Exception], int], ...] = (
-    (DraftRefused, 422),
-    (ConnectorError, 502),
-    (NotSignedIn, 401),
-    (AuthenticationFailed, 401),
-    (CsrfRejected, 403),
-    (Forbidden, 403),
-    (InboxConflict, 409),
-    (TooManyAttempts, 429),
-    (MetricUnavailable, 409),
-    (UsageError, 400),
-)
-
-
-def status_of(exc: Exception) -> int:
-    for kind, status in _STATUS:
-        if isinstance(exc, kind):
-            return status
-    return 400
+log = logging.getLogger(__name__)
 
 
 def create_app(workspace: Path, *, secure_cookies: bool = False, database: str | None = None) -> FastAPI:
@@ -76,7 +57,7 @@ def create_app(workspace: Path, *, secure_cookies: bool = False, database: str |
 
     @app.exception_handler(GroundswellError)
     async def on_error(request: Request, exc: GroundswellError) -> Response:
-        status = status_of(exc)
+        status = exc.http_status
         if request.url.path.startswith("/api/"):
             body: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
             current = getattr(exc, "current", None)
@@ -96,6 +77,15 @@ def create_app(workspace: Path, *, secure_cookies: bool = False, database: str |
             status_code=status,
         )
 
+    async def on_driver_error(request: Request, exc: Exception) -> Response:
+        # a database failure no library code named: a StoreError (503), its detail in the log, not in the answer
+        log.error("the database failed a request to %s", request.url.path, exc_info=exc)
+        failed = StoreError(f"the database failed ({type(exc).__name__}); try again, or see the server's log")
+        return await on_error(request, failed)
+
+    for kind in driver_errors():
+        app.add_exception_handler(kind, on_driver_error)
+
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
@@ -107,9 +97,14 @@ def create_app(workspace: Path, *, secure_cookies: bool = False, database: str |
 
 
 def _title(status: int) -> str:
-    return {401: "Sign in first", 403: "Not allowed", 409: "Changed meanwhile", 429: "Too many attempts"}.get(
-        status, "That did not work"
-    )
+    return {
+        401: "Sign in first",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Changed meanwhile",
+        429: "Too many attempts",
+        503: "The database is not answering",
+    }.get(status, "That did not work")
 
 
 def _quote(text: str) -> str:

@@ -7,10 +7,6 @@ API uses) and is in the audit log. Forms carry the session's CSRF token.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -19,14 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from groundswell.accounts import (
     ROLES,
     AccountError,
-    add_user,
-    disable_user,
-    enable_user,
-    list_users,
-    record,
-    set_role,
 )
-from groundswell.config import parse_config
 from groundswell.errors import ConfigError, UsageError
 from groundswell.web.auth import app_state, authorize
 from groundswell.web.templating import render
@@ -55,7 +44,7 @@ def admin_home(request: Request) -> Response:
 def users_page(request: Request, msg: str | None = None) -> HTMLResponse:
     who = authorize(request, "users.manage")
     with app_state(request).db() as ws:
-        users = list_users(ws.store)
+        users = ws.accounts.list_users()
     return render(request, "admin_users.html.j2", who, users=users, roles=ROLES, message=msg, section="users")
 
 
@@ -67,7 +56,7 @@ def add_user_form(
     who = authorize(request, "users.manage", form_token=csrf_token)
     try:
         with app_state(request).db() as ws:
-            user = add_user(ws.store, name.strip(), role, password, actor=who.user.name)
+            user = ws.accounts.add_user(name.strip(), role, password, actor=who.user.name)
     except (AccountError, UsageError) as exc:
         return _back("/admin/users", f"not added: {exc}")
     return _back("/admin/users", f"added {user.name} ({user.role})")
@@ -79,7 +68,7 @@ def role_form(request: Request, name: str, role: str = Form(...), csrf_token: st
     state = app_state(request)
     try:
         with state.db() as ws:
-            user = set_role(ws.store, name, role, actor=who.user.name)
+            user = ws.accounts.set_role(name, role, actor=who.user.name)
     except (AccountError, UsageError) as exc:
         return _back("/admin/users", f"role not changed: {exc}")
     state.forget_callers()  # the user's next request is checked with the new role
@@ -92,7 +81,7 @@ def disable_form(request: Request, name: str, csrf_token: str = Form("")) -> Res
     state = app_state(request)
     try:
         with state.db() as ws:
-            user = disable_user(ws.store, name, actor=who.user.name)
+            user = ws.accounts.disable_user(name, actor=who.user.name)
     except (AccountError, UsageError) as exc:
         return _back("/admin/users", f"not disabled: {exc}")
     state.forget_callers()  # sessions and tokens of the user are refused from now on
@@ -105,7 +94,7 @@ def enable_form(request: Request, name: str, csrf_token: str = Form("")) -> Resp
     state = app_state(request)
     try:
         with state.db() as ws:
-            user = enable_user(ws.store, name, actor=who.user.name)
+            user = ws.accounts.enable_user(name, actor=who.user.name)
     except (AccountError, UsageError) as exc:
         return _back("/admin/users", f"not enabled: {exc}")
     state.forget_callers()
@@ -134,40 +123,14 @@ def config_form(request: Request, text: str = Form(...), csrf_token: str = Form(
     text = text.replace("\r\n", "\n")
     path = state.workspace.config_path
     try:
-        config = parse_config(text, path=path.name)
+        with state.writing(*CONFIG_CHANGES) as ws:
+            changed = ws.replace_config(text, actor=who.user.name)
     except ConfigError as exc:
         return render(
             request, "admin_config.html.j2", who, status_code=400, text=text, path=path.name, error=exc,
             message=None, section="config",
         )  # fmt: skip
-    with state.writing(*CONFIG_CHANGES) as ws:
-        before = path.read_bytes()
-        if before == text.encode("utf-8"):
-            return _back("/admin/config", "no change")
-        with ws.store.transaction():
-            record(
-                ws.store, actor=who.user.name, action="config.change", target=path.name,
-                detail={"sha256_before": _sha(before), "sha256_after": _sha(text.encode("utf-8"))},
-            )  # fmt: skip
-            _replace(path, text)
-        ws.config = config
-    return _back("/admin/config", f"saved {path.name}")
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _replace(path: Path, text: str) -> None:
-    """Write ``text`` beside ``path`` and rename it into place: a failed write leaves the old config whole."""
-    handle, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    return _back("/admin/config", f"saved {path.name}" if changed else "no change")
 
 
 # -- imports ----------------------------------------------------------------------------------
@@ -177,7 +140,7 @@ def _replace(path: Path, text: str) -> None:
 def imports_page(request: Request, import_id: int | None = None, msg: str | None = None) -> HTMLResponse:
     who = authorize(request, "imports.create")
     with app_state(request).db() as ws:
-        imports = list(reversed(ws.store.imports()))
+        imports = list(reversed(ws.imports()))
         rejects = ws.rejects(import_id=import_id, limit=REJECTS_SHOWN) if import_id is not None else []
     return render(
         request, "admin_imports.html.j2", who, imports=imports, rejects=rejects, import_id=import_id, message=msg,

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from groundswell.errors import UsageError
+from groundswell.errors import NotFound, UsageError
 from groundswell.ingest import ImportOptions
 from groundswell.metrics.base import BY_CHOICES
 from groundswell.query import Period, parse_period
@@ -33,11 +33,9 @@ UPLOADS = "uploads"
 
 
 def _scorecard_job(state: AppState, period: Period) -> Job:
-    from groundswell.metrics.scorecard import scorecard
-
     def compute() -> dict[str, Any]:
-        with state.db() as ws, ws.store.for_metrics(), ws.sources(period=period) as sources:
-            return dict(scorecard(sources)[0].as_dict())
+        with state.db() as ws:
+            return dict(ws.scorecard(period=period).as_dict())
 
     return ("scorecard", period.since, period.until), compute, ("posts", "marks")
 
@@ -75,14 +73,14 @@ def get_metric(
 
     authorize(request, "api.read")
     if name not in METRIC_FAMILIES:
-        raise UsageError(f"no metric family {name!r}; families: {', '.join(sorted(METRIC_FAMILIES))}")
+        raise NotFound(f"no metric family {name!r}; families: {', '.join(sorted(METRIC_FAMILIES))}")
     assert by is None or by in BY_CHOICES
     period = parse_period(since, until)
     state = app_state(request)
 
     def compute() -> list[dict[str, Any]]:
-        with state.db() as ws, ws.store.for_metrics(), ws.sources(period=period) as sources:
-            return [row.as_dict() for row in METRIC_FAMILIES[name](sources, by=by)]
+        with state.db() as ws:
+            return [row.as_dict() for row in ws.metrics(name, by=by, period=period)]
 
     return state.cached(("metric", name, by, period.since, period.until), compute)
 
@@ -92,7 +90,7 @@ def _waiting_job(state: AppState) -> Job:
     from groundswell.inbox.queue import waiting
 
     def compute() -> tuple[list[Any], frozenset[tuple[str, str]], str | None]:
-        with state.db() as ws, ws.store.for_metrics(), ws.sources() as sources:
+        with state.db() as ws, ws.computing() as sources:
             model = sources.model_version if sources.enrichments is not None else None
             found = waiting(sources)
         return found, frozenset((c.platform, c.post_id) for c in found), model
@@ -102,11 +100,9 @@ def _waiting_job(state: AppState) -> Job:
 
 def _states_job(state: AppState) -> Job:
     """The team's item states: they change with every inbox change."""
-    from groundswell.inbox.actions import stored_states
-
     def read_states() -> dict[tuple[str, str], dict[str, Any]]:
         with state.db() as ws:
-            return stored_states(ws.store)
+            return ws.inbox.stored_states()
 
     return ("states",), read_states, ("inbox",)
 
@@ -188,21 +184,19 @@ class LintBody(BaseModel):
 
 @router.post("/inbox/{platform}/{post_id}/assign")
 def post_assign(request: Request, platform: str, post_id: str, body: AssignBody) -> dict[str, Any]:
-    from groundswell.inbox import assign
 
     who = authorize(request, "inbox.act")
     with app_state(request).writing("inbox") as ws:
-        return assign(ws.store, platform, post_id, body.assignee, version=body.version, actor=who.user.name).as_dict()
+        return ws.inbox.assign(platform, post_id, body.assignee, version=body.version, actor=who.user.name).as_dict()
 
 
 @router.post("/inbox/{platform}/{post_id}/sent")
 def post_sent(request: Request, platform: str, post_id: str, body: SentBody) -> dict[str, Any]:
-    from groundswell.inbox import mark_sent
 
     who = authorize(request, "inbox.act")
     with app_state(request).writing("inbox") as ws:
-        state = mark_sent(
-            ws.store, platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id
+        state = ws.inbox.mark_sent(
+            platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id
         )
     return state.as_dict()
 
@@ -224,26 +218,12 @@ def send_and_mark(
     changed meanwhile. The draft checker runs first (a fail is refused unless ``force``), and a send the
     platform refuses leaves the item as it was.
     """
-    from groundswell.connect import send_reply
-    from groundswell.inbox import InboxConflict, item_state, mark_sent
-
     state = app_state(request)
-    with state.db() as ws:
-        current = item_state(ws.store, platform, post_id)
-        if (current.version if current else 0) != version:
-            raise InboxConflict(
-                f"{platform}:{post_id} was changed by {current.updated_by if current else '?'} meanwhile: nothing "
-                "was sent; reload it and try again",
-                current=current,
-            )
-        # still under the lock (re-entrant): nobody can change the item between the check and the send
-        with state.writing("posts"):
-            sent = send_reply(ws, f"{platform}:{post_id}", text, account=account, force=force)
-        with state.writing("inbox"):
-            marked = mark_sent(
-                ws.store, platform, post_id, version=version, actor=who.user.name, reply_post_id=sent.post_id
-            )
-    return {**sent.as_dict(), "item": marked.as_dict()}
+    with state.db() as ws, state.writing("posts", "inbox"):  # re-entrant: the item cannot change in between
+        done = ws.reply(
+            f"{platform}:{post_id}", text, actor=who.user.name, account=account, force=force, version=version
+        )
+    return done.as_dict()
 
 
 @router.post("/inbox/{platform}/{post_id}/send")
@@ -257,22 +237,20 @@ def post_send(request: Request, platform: str, post_id: str, body: SendBody) -> 
 
 @router.post("/inbox/{platform}/{post_id}/outcome")
 def post_outcome(request: Request, platform: str, post_id: str, body: OutcomeBody) -> dict[str, Any]:
-    from groundswell.inbox import mark_outcome
 
     who = authorize(request, "inbox.act")
     with app_state(request).writing("inbox", "marks") as ws:
-        return mark_outcome(
-            ws.store, platform, post_id, body.outcome, version=body.version, actor=who.user.name
+        return ws.inbox.mark_outcome(
+            platform, post_id, body.outcome, version=body.version, actor=who.user.name
         ).as_dict()
 
 
 @router.post("/posts/{platform}/{post_id}/labels")
 def post_label(request: Request, platform: str, post_id: str, body: LabelBody) -> dict[str, Any]:
-    from groundswell.inbox import correct_label
 
     who = authorize(request, "labels.correct")
     with app_state(request).db() as ws:
-        correct_label(ws.store, platform, post_id, body.field, body.value, actor=who.user.name)
+        ws.inbox.correct_label(platform, post_id, body.field, body.value, actor=who.user.name)
     return {"platform": platform, "post_id": post_id, "field": body.field, "value": body.value.lower()}
 
 
@@ -280,9 +258,9 @@ def post_label(request: Request, platform: str, post_id: str, body: LabelBody) -
 def get_post(request: Request, platform: str, post_id: str) -> dict[str, Any]:
     authorize(request, "api.read")
     with app_state(request).db() as ws:
-        found = ws.store.lookup_posts(post_id, platform=platform)
+        found = ws.lookup_posts(post_id, platform=platform)
     if not found:
-        raise UsageError(f"no post {platform}:{post_id}")
+        raise NotFound(f"no post {platform}:{post_id}")
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(found[0]).items()}
 
 

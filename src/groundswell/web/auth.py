@@ -19,8 +19,6 @@ from groundswell.accounts import (
     CsrfRejected,
     User,
     check_csrf,
-    session_user,
-    token_user,
 )
 from groundswell.errors import GroundswellError
 from groundswell.web.state import AppState
@@ -30,6 +28,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 class NotSignedIn(GroundswellError):
     """No valid session cookie or API token."""
+
+    http_status = 401
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,10 @@ def caller(request: Request) -> Caller | None:
         return remembered
     with state.db() as ws:
         if bearer:
-            user = token_user(ws.store, bearer)
+            user = ws.accounts.token_user(bearer)
             who = Caller(user, None, "token") if user is not None else None
         else:
-            found = session_user(ws.store, request.cookies.get(SESSION_COOKIE))
+            found = ws.accounts.session_user(request.cookies.get(SESSION_COOKIE))
             who = Caller(found.user, found.csrf_token, "session") if found is not None else None
     if who is not None:
         state.remember_caller(credential, who)

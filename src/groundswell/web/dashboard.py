@@ -4,7 +4,7 @@ drill-down from a figure to the posts or threads behind it.
 Filters (a GET form, so a selection is a link):
 
 - ``since`` / ``until``: the period, read by ``metrics.base.parse_period`` as on the command line;
-- ``platform``: ``duckdb_sources(..., platform=...)`` gives the metrics that platform's posts only, so every
+- ``platform``: ``Workspace.computing(platform=...)`` gives the metrics that platform's posts only, so every
   figure and chart is the one of that channel alone;
 - ``account``: one brand account's figures as the families' ``--by account`` define them (response and help:
   the account answering the thread; subject: the account a post addresses; voice: the account posting). The
@@ -32,13 +32,12 @@ from fastapi.responses import HTMLResponse, Response
 from groundswell.config import normalize_handle
 from groundswell.errors import MetricUnavailable, UsageError
 from groundswell.formatting import hours, percent
-from groundswell.metrics.base import Period, parse_period
 from groundswell.metrics.drilldown import COMPONENT_FIGURES, DRILL_FIGURES, drill_down
+from groundswell.query import Period, parse_period
 from groundswell.report.gather import ReportData
 from groundswell.web.auth import app_state, authorize
 from groundswell.web.state import AppState
 from groundswell.web.templating import render
-from groundswell.workspace import Workspace
 
 router = APIRouter()
 
@@ -119,19 +118,12 @@ class DashboardView:
     notes: dict[str, str] = field(default_factory=dict)
 
 
-def _sources(ws: Workspace, selection: Selection) -> Any:
-    """The metrics' ``Sources`` for the selection's period and platform (the account is a ``--by`` row)."""
-    from groundswell.metrics.engines import duckdb_sources
-
-    return duckdb_sources(ws, period=selection.period, platform=selection.platform or None)
-
-
 def filter_choices(state: AppState) -> tuple[list[str], list[str]]:
     """The platforms in the workspace and the brand accounts (config first, then authors of brand posts)."""
     from groundswell.threads.build import brand_accounts
 
     def compute() -> tuple[list[str], list[str]]:
-        with state.db() as ws, ws.store.for_metrics(), _sources(ws, Selection()) as sources:
+        with state.db() as ws, ws.computing() as sources:
             platforms = sorted(ws.summary().platforms)
             accounts = list(dict.fromkeys(a.handle for a in brand_accounts(sources)))
         return platforms, accounts
@@ -146,7 +138,7 @@ def dashboard_view(state: AppState, selection: Selection) -> DashboardView:
     from groundswell.report.render import _json_for_script  # the report's own escaping of JSON inside a page
 
     def compute() -> DashboardView:
-        with state.db() as ws, ws.store.for_metrics(), _sources(ws, selection) as sources:
+        with state.db() as ws, ws.computing(period=selection.period, platform=selection.platform or None) as sources:
             if selection.account:
                 data = gather(sources, sections=())
                 figures, notes = _account_sections(sources, data, selection)
@@ -261,7 +253,7 @@ def drill(
     offset = max(0, offset)
 
     def compute() -> Any:
-        with state.db() as ws, ws.store.for_metrics(), _sources(ws, selection) as sources:
+        with state.db() as ws, ws.computing(period=selection.period, platform=selection.platform or None) as sources:
             return drill_down(sources, figure, part, account=selection.account or None, limit=PAGE_SIZE, offset=offset)
 
     page = state.cached(("drill", figure, part, offset, *selection.key), compute)

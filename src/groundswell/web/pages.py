@@ -16,15 +16,11 @@ from groundswell.accounts import (
     SESSION_COOKIE,
     AuthenticationFailed,
     TooManyAttempts,
-    authenticate,
     cookie_flags,
-    create_session,
-    end_session,
 )
 from groundswell.accounts.sessions import DEFAULT_LIFETIME
 from groundswell.inbox import OUTCOMES, STATUSES, WAITING
 from groundswell.query import parse_period
-from groundswell.store import connections
 from groundswell.web.admin import router as admin_router
 from groundswell.web.api import inbox_page, send_and_mark
 from groundswell.web.auth import app_state, authorize
@@ -54,8 +50,8 @@ def login(request: Request, name: str = Form(...), password: str = Form(...)) ->
     address = request.client.host if request.client else None
     try:
         with state.db() as ws:
-            user = authenticate(ws.store, name, password, address=address)
-            cookie, _ = create_session(ws.store, user)
+            user = ws.accounts.authenticate(name, password, address=address)
+            cookie, _ = ws.accounts.create_session(user)
     except (AuthenticationFailed, TooManyAttempts) as exc:
         code = 429 if isinstance(exc, TooManyAttempts) else 401
         return _render(request, "login.html.j2", None, status_code=code, message=str(exc))
@@ -72,7 +68,7 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     authorize(request, "dashboard.view", form_token=csrf_token)
     state = app_state(request)
     with state.db() as ws:
-        end_session(ws.store, request.cookies.get(SESSION_COOKIE, ""))
+        ws.accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
     state.forget_callers()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -88,7 +84,7 @@ def report(request: Request, since: str | None = None, until: str | None = None)
     state = app_state(request)
 
     def compute() -> str:
-        with state.db() as ws, ws.store.for_metrics(), ws.sources(period=period) as sources:
+        with state.db() as ws, ws.computing(period=period) as sources:
             data = gather(sources)
         return render_report(data)
 
@@ -112,16 +108,15 @@ def inbox_view(
 
 @router.get("/inbox/{platform}/{post_id}", response_class=HTMLResponse)
 def item_page(request: Request, platform: str, post_id: str, msg: str | None = None) -> HTMLResponse:
-    from groundswell.inbox import item_state
     from groundswell.inbox.conversation import conversation
 
     who = authorize(request, "inbox.view")
     state = app_state(request)
     with state.db() as ws, ws.sources() as sources:
         talk = conversation(sources, platform, post_id)
-        item = item_state(ws.store, platform, post_id)
+        item = ws.inbox.item_state(platform, post_id)
         model_version = sources.model_version
-        senders = [a.name for a in connections.accounts(ws.store) if a.platform == platform]
+        senders = [a.name for a in ws.connections() if a.platform == platform]
     return _render(
         request, "item.html.j2", who, talk=talk, item=item, platform=platform, post_id=post_id,
         version=item.version if item else 0, outcomes=OUTCOMES, message=msg, model_version=model_version,
@@ -138,11 +133,10 @@ def assign_form(
     request: Request, platform: str, post_id: str, version: int = Form(...), assignee: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:  # fmt: skip
-    from groundswell.inbox import assign
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
     with app_state(request).writing("inbox") as ws:
-        assign(ws.store, platform, post_id, assignee or None, version=version, actor=who.user.name)
+        ws.inbox.assign(platform, post_id, assignee or None, version=version, actor=who.user.name)
     return _back(_item_path(platform, post_id), f"assigned to {assignee}" if assignee else "unassigned")
 
 
@@ -150,11 +144,10 @@ def assign_form(
 def sent_form(
     request: Request, platform: str, post_id: str, version: int = Form(...), csrf_token: str = Form("")
 ) -> Response:
-    from groundswell.inbox import mark_sent
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
     with app_state(request).writing("inbox") as ws:
-        mark_sent(ws.store, platform, post_id, version=version, actor=who.user.name)
+        ws.inbox.mark_sent(platform, post_id, version=version, actor=who.user.name)
     return _back(_item_path(platform, post_id), "marked sent")
 
 
@@ -173,11 +166,10 @@ def outcome_form(
     request: Request, platform: str, post_id: str, outcome: str = Form(...), version: int = Form(...),
     csrf_token: str = Form(""),
 ) -> Response:  # fmt: skip
-    from groundswell.inbox import mark_outcome
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
     with app_state(request).writing("inbox", "marks") as ws:
-        mark_outcome(ws.store, platform, post_id, outcome, version=version, actor=who.user.name)
+        ws.inbox.mark_outcome(platform, post_id, outcome, version=version, actor=who.user.name)
     return _back(_item_path(platform, post_id), f"outcome: {outcome.replace('_', ' ')}")
 
 
@@ -186,10 +178,9 @@ def label_form(
     request: Request, platform: str, post_id: str, field: str = Form(...), value: str = Form(...),
     item: str = Form(""), csrf_token: str = Form(""),
 ) -> Response:  # fmt: skip
-    from groundswell.inbox import correct_label
 
     who = authorize(request, "labels.correct", form_token=csrf_token)
     with app_state(request).db() as ws:
-        correct_label(ws.store, platform, post_id, field, value, actor=who.user.name)
+        ws.inbox.correct_label(platform, post_id, field, value, actor=who.user.name)
     back = item if item.startswith("/inbox/") else _item_path(platform, post_id)
     return _back(back, f"{field} corrected to {value}")

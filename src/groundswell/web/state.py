@@ -58,13 +58,13 @@ class AppState:
     def watch_others(self, *, blocking: bool = True) -> None:
         """On a shared database, bump the generations of what other processes changed since the last look (at
         most every ``OTHERS_CHECK_S``; without ``blocking``, only when the database is free right now)."""
-        if self.workspace.store.dialect == "duckdb" or time.monotonic() < self._others_next:
+        if not self.workspace.shared or time.monotonic() < self._others_next:
             return
         if not self.lock.acquire(blocking=blocking):
             return
         try:
             self._others_next = time.monotonic() + OTHERS_CHECK_S
-            seen = self.workspace.store.data_versions()
+            seen = self.workspace.data_versions()
             for name, value in seen.items():
                 if name in self._others_seen and self._others_seen[name] != value:
                     self.generation[name] += 1
