@@ -155,13 +155,6 @@ def test_the_same_post_in_feed_search_and_thread_is_one_post(ws: Workspace) -> N
     assert ws.store.post_count() == 7
 
 
-@pytest.mark.parametrize("path", [FEED, SEARCH, THREAD], ids=lambda p: p.name)
-def test_a_second_import_adds_nothing(ws: Workspace, path: Path) -> None:
-    first = ws.import_files([path])
-    again = ws.import_files([path])
-    assert _counts(again) == (first.read, 0, first.imported, first.rejected)
-
-
 # -- detection ---------------------------------------------------------------------------------
 
 

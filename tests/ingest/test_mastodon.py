@@ -176,13 +176,6 @@ def test_outbox_imports_the_creates_and_rejects_the_announce(ws: Workspace) -> N
     assert (announce.line, announce.field, announce.reason) == (3, "type", "a boost of another post, not a post")
 
 
-@pytest.mark.parametrize("path", [STATUSES, CONTEXT, OUTBOX], ids=lambda p: p.name)
-def test_a_second_import_adds_nothing(ws: Workspace, path: Path) -> None:
-    first = ws.import_files([path])
-    again = ws.import_files([path])
-    assert _counts(again) == (first.read, 0, first.imported, first.rejected)
-
-
 # -- detection ---------------------------------------------------------------------------------
 
 

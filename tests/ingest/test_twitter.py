@@ -210,13 +210,6 @@ def test_archive_without_account_js_and_no_single_brand_fails_the_file(tmp_path:
         assert ws.store.post_count() == 0
 
 
-@pytest.mark.parametrize("path", [SEARCH, STREAM, ARCHIVE], ids=lambda p: p.name)
-def test_a_second_import_adds_nothing(ws: Workspace, path: Path) -> None:
-    first = ws.import_files([path])
-    again = ws.import_files([path])
-    assert _counts(again) == (first.read, 0, first.imported, first.rejected)
-
-
 # -- detection -------------------------------------------------------------------------------
 
 
