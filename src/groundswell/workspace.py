@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from groundswell.config import CONFIG_FILENAME, DEFAULT_CONFIG_TEXT, WorkspaceConfig, load_config, parse_config
 from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, EnrichProgress, EnrichReport
-from groundswell.errors import ModelNotAvailable, WorkspaceError
+from groundswell.errors import WorkspaceError
 from groundswell.ingest.pipeline import ImportOptions, ProgressCallback, import_files
 from groundswell.records import ImportReport, PostLookup, RejectRecord, WorkspaceSummary
 from groundswell.store.base import Store
@@ -335,42 +335,27 @@ class Workspace:
         A Hugging Face model with sentiment labels only gets its complaint
         scores from the fast tier, and the report's ``notes`` say so.
         """
-        from groundswell.enrich.registry import load_classifier
+        from groundswell.enrich.registry import resolve_enrich_models
         from groundswell.enrich.stage import enrich_posts
 
-        notes: list[str] = []
-        sentiment = load_classifier("sentiment", model)
-        complaint_model: str | Path = model
-        try:
-            complaint = load_classifier("complaint", model)
-        except ModelNotAvailable as exc:
-            if not _is_hugging_face_model(model):
-                raise
-            # A Hugging Face sentiment model has no complaint head: the fast tier's complaint model fills in.
-            complaint_model = "fast"
-            complaint = load_classifier("complaint", complaint_model)
-            notes.append(
-                f"{model} has no complaint labels ({exc}); complaints come from the fast tier's model"
-                f" {complaint.name}@{complaint.version}"
-            )
+        models = resolve_enrich_models(model)
         report = enrich_posts(
             self.store,
             self.config,
-            sentiment=sentiment,
-            complaint=complaint,
+            sentiment=models.sentiment,
+            complaint=models.complaint,
             model=str(model),
             force=force,
             batch_size=batch_size,
             progress=progress,
-            sentiment_model=_absolute(model),
-            complaint_model=_absolute(complaint_model),
-            # torch runs on every core (or the GPU) already: a pool would load the model once per process.
-            workers=1 if _is_hugging_face_model(model) else workers,
+            sentiment_model=models.sentiment_model,
+            complaint_model=models.complaint_model,
+            workers=1 if models.in_process else workers,
         )
         from groundswell.threads.stored import refresh_after_write
 
         refresh_after_write(self.store, self.config)
-        return replace(report, notes=[*report.notes, *notes])
+        return replace(report, notes=[*report.notes, *models.notes])
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,24 +367,3 @@ class ReplyAndItem:
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.sent.as_dict(), "item": self.item.as_dict()}
-
-
-def _is_hugging_face_model(model: str | Path) -> bool:
-    """Not a shipped tier and not a groundswell model directory: what the registry hands to transformers."""
-    from groundswell.enrich.linear import MODEL_FILE
-    from groundswell.enrich.registry import SHIPPED
-
-    if isinstance(model, str) and model in SHIPPED:
-        return False
-    path = Path(model)
-    return not (path / MODEL_FILE).is_file() and not (path.is_dir() and any(path.glob(f"*/{MODEL_FILE}")))
-
-
-def _absolute(model: str | Path) -> str | Path:
-    """A model directory as an absolute path (pool workers may resolve names elsewhere); names as they are."""
-    from groundswell.enrich.registry import SHIPPED
-
-    if isinstance(model, str) and model in SHIPPED:
-        return model
-    path = Path(model)
-    return path.resolve() if path.exists() else model

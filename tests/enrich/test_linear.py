@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from groundswell.cli import cli
+from groundswell.enrich.labelled import read_labelled_csv
 from groundswell.enrich.linear import LinearTextClassifier, word_tokens
 from groundswell.enrich.registry import load_classifier
-from groundswell.enrich.train import read_labelled_csv, train
+from groundswell.enrich.train import train
 from groundswell.errors import ModelNotAvailable, SourceError
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support, recall_score
 
 from groundswell.enrich.base import Classifier, Prediction
+from groundswell.enrich.labelled import read_labelled_csv
 from groundswell.errors import SourceError
 
 METRICS: dict[str, str] = {
@@ -166,7 +167,6 @@ def evaluate(classifier: Classifier, path: Path | str, *, batch_size: int = 1024
 
     Optional ``is_brand`` / ``is_reply`` columns are passed to classifiers that read context (see the module doc).
     """
-    from groundswell.enrich.train import read_labelled_csv  # train imports this module
 
     texts, gold = read_labelled_csv(path, classifier.task)
     context = read_context(path) if isinstance(classifier, ContextClassifier) else None

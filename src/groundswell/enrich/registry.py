@@ -15,6 +15,7 @@ sentiment and complaint models of the same name (``rules.RuleClassifier``).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -82,3 +83,56 @@ def _load_groundswell_dir(task: str, directory: Traversable | Path, what: str) -
 
         return load_encoder_head(directory, task)
     raise ModelNotAvailable(f"{what}: model kind {kind!r} is not one this groundswell can run")
+
+
+@dataclass(frozen=True)
+class EnrichModels:
+    """What ``groundswell enrich --model M`` runs: the sentiment and complaint classifiers, how a pool worker
+    finds each again (a shipped tier's name, or an absolute path), whether the model runs multi-threaded in
+    this process (no worker pool), and notes for the person."""
+
+    sentiment: Classifier
+    complaint: Classifier
+    sentiment_model: str | Path
+    complaint_model: str | Path
+    in_process: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def resolve_enrich_models(model: str | Path) -> EnrichModels:
+    """The classifiers of ``model`` for enrichment. A Hugging Face sentiment model has no complaint head: the
+    fast tier's complaint model fills in, and the notes say so. torch runs on every core (or the GPU) already,
+    so a Hugging Face model classifies in this process rather than in a pool loading it once per worker."""
+    notes: list[str] = []
+    sentiment = load_classifier("sentiment", model)
+    complaint_model: str | Path = model
+    try:
+        complaint = load_classifier("complaint", model)
+    except ModelNotAvailable as exc:
+        if not is_hugging_face_model(model):
+            raise
+        complaint_model = "fast"
+        complaint = load_classifier("complaint", complaint_model)
+        notes.append(
+            f"{model} has no complaint labels ({exc}); complaints come from the fast tier's model"
+            f" {complaint.name}@{complaint.version}"
+        )
+    return EnrichModels(
+        sentiment, complaint, _absolute(model), _absolute(complaint_model), is_hugging_face_model(model), notes
+    )
+
+
+def is_hugging_face_model(model: str | Path) -> bool:
+    """Not a shipped tier and not a groundswell model directory: what the registry hands to transformers."""
+    if isinstance(model, str) and model in SHIPPED:
+        return False
+    path = Path(model)
+    return not (path / MODEL_FILE).is_file() and not (path.is_dir() and any(path.glob(f"*/{MODEL_FILE}")))
+
+
+def _absolute(model: str | Path) -> str | Path:
+    """A model directory as an absolute path (pool workers may resolve names elsewhere); names as they are."""
+    if isinstance(model, str) and model in SHIPPED:
+        return model
+    path = Path(model)
+    return path.resolve() if path.exists() else model

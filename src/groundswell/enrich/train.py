@@ -20,7 +20,6 @@ every training row; the grid, its scores and the choice go into model.json.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import time
@@ -38,49 +37,13 @@ from sklearn.model_selection import StratifiedKFold
 
 from groundswell.enrich.base import TASK_LABELS
 from groundswell.enrich.evaluate import metric_name, score
+from groundswell.enrich.labelled import read_labelled_csv
 from groundswell.enrich.linear import FeatureSpec, Featurizer, LinearTextClassifier, read_lexicon
-from groundswell.errors import SourceError, UsageError
+from groundswell.errors import UsageError
 
-TEXT_COLUMNS = ("text",)
-LABEL_COLUMNS = ("label", "airline_sentiment")
 CV_MAX_ROWS = 10_000
 DEFAULT_C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0)
 DEFAULT_CLASS_WEIGHTS: tuple[str | None, ...] = (None, "balanced")
-
-
-def read_labelled_csv(path: Path | str, task: str) -> tuple[list[str], list[str]]:
-    """(texts, labels) from one CSV; a ``SourceError`` names the file, line and column when it cannot."""
-    if task not in TASK_LABELS:
-        raise UsageError(f"unknown task {task!r}; one of {', '.join(TASK_LABELS)}")
-    path = Path(path)
-    if not path.is_file():
-        raise SourceError("no such file", path=path)
-    allowed = set(TASK_LABELS[task])
-    texts: list[str] = []
-    labels: list[str] = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        columns = reader.fieldnames or []
-        text_column = next((c for c in TEXT_COLUMNS if c in columns), None)
-        if text_column is None:
-            raise SourceError(f"no text column (expected {' or '.join(TEXT_COLUMNS)})", path=path, field="text")
-        label_column = next((c for c in (*LABEL_COLUMNS, task) if c in columns), None)
-        if label_column is None:
-            raise SourceError(
-                f"no label column (expected one of {', '.join((*LABEL_COLUMNS, task))})", path=path, field="label"
-            )
-        for row in reader:
-            label = (row.get(label_column) or "").strip()
-            if label not in allowed:
-                raise SourceError(
-                    f"unknown {task} label {label!r}; expected one of {', '.join(TASK_LABELS[task])}",
-                    path=path,
-                    line=reader.line_num,
-                    field=label_column,
-                )
-            texts.append(row.get(text_column) or "")
-            labels.append(label)
-    return texts, labels
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 from groundswell.errors import NotFound
 from groundswell.query import Sources, rows
-from groundswell.threads.build import build_threads
+from groundswell.threads.stage import build_threads
 
 HISTORY_LIMIT = 10
 

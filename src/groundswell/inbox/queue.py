@@ -22,7 +22,7 @@ import ibis
 
 from groundswell.query import Sources, in_period, rows
 from groundswell.threads.attention import urgency
-from groundswell.threads.build import build_threads
+from groundswell.threads.stage import build_threads
 
 STATUSES = ("open", "assigned", "sent", "closed")
 WAITING = ("open", "assigned")

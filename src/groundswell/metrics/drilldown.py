@@ -36,7 +36,7 @@ from groundswell.metrics.frames import (
     with_enrichments,
 )
 from groundswell.query import Sources, in_period, rows
-from groundswell.threads.build import build_threads
+from groundswell.threads.stage import build_threads
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir

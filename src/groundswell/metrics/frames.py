@@ -37,6 +37,7 @@ from groundswell.config import WorkspaceConfig, normalize_handle
 from groundswell.errors import MetricUnavailable, UsageError
 from groundswell.metrics.base import BY_CHOICES
 from groundswell.query import Sources
+from groundswell.threads.stage import build_threads
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -150,7 +151,6 @@ def with_parent(table: ir.Table, posts: ir.Table) -> ir.Table:
 
 def with_inbound(table: ir.Table, src: Sources) -> ir.Table:
     """``table`` plus ``inbound``, as the threads stage decides it (built once per ``Sources``)."""
-    from groundswell.threads.build import build_threads  # the threads stage itself builds on metrics.base
 
     posts = build_threads(src).posts
     flags = posts.select(_i_platform=posts.platform, _i_post_id=posts.post_id, _inbound=posts.inbound)

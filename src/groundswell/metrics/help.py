@@ -34,7 +34,7 @@ from typing import Any
 from groundswell.metrics.base import MetricValue, ratio
 from groundswell.metrics.response import aggregate, grouped, merge_groups, parse_bys
 from groundswell.query import Period, Sources, in_period, rows
-from groundswell.threads.build import build_threads
+from groundswell.threads.stage import build_threads
 
 ENRICH_NOTE = (
     "outcomes other than agents' marks and the sentiment lifts come from the posts' enrichments: "

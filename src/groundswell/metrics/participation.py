@@ -31,6 +31,7 @@ from groundswell.metrics.frames import (
     with_group,
 )
 from groundswell.query import Period, Sources, rows, scalar
+from groundswell.threads.stage import build_threads
 
 PARTICIPATION_BY = ("account", "platform", "location", "month", "follower_band")
 RULE_90_9_1 = (0.90, 0.09, 0.01)
@@ -195,8 +196,6 @@ def participation(src: Sources, *, by: str | None = None, audience: int | None =
 
 def _customer_replies(src: Sources, table: Any) -> dict[Any, tuple[int, int]]:
     """Per group: (customer replies to another customer, customer replies) inside brand conversations."""
-    from groundswell.threads.build import build_threads
-
     tree = build_threads(src).posts
     tree = tree.filter(tree.brand_conversation).select("platform", "post_id")
     everyone = src.every_post

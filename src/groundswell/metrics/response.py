@@ -53,7 +53,8 @@ from groundswell.metrics.frames import (
     month_index,
 )
 from groundswell.query import Period, Sources, in_period, rows
-from groundswell.threads.build import Threads, build_threads
+from groundswell.threads.build import Threads
+from groundswell.threads.stage import build_threads
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir

@@ -9,9 +9,9 @@ from groundswell.threads.build import (
     BrandAccountRef,
     Threads,
     brand_accounts,
-    build_threads,
     compute_threads,
 )
+from groundswell.threads.stage import build_threads
 from groundswell.threads.stored import RefreshReport, drop_stored, refresh_after_write, refresh_stored
 
 __all__ = [

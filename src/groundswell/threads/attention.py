@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from groundswell.query import Sources, in_period, rows, scalar
-from groundswell.threads.build import build_threads
+from groundswell.threads.stage import build_threads
 
 DEFAULT_LIMIT = 10
 URGENT_INTENTS = {"complaint": 0, "question": 0}
