@@ -15,11 +15,12 @@ wait. The follower count is shown, never used to order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import ibis
 
+from groundswell.clock import naive_utc, utcnow
 from groundswell.query import Sources, in_period, rows
 from groundswell.threads.attention import urgency
 from groundswell.threads.stage import build_threads
@@ -180,7 +181,7 @@ def page_of(
     page is full, and counts the total from the state alone. ``keys``: the candidates' (platform, post_id),
     when the caller keeps them (else made here).
     """
-    moment = (now or datetime.now(UTC)).replace(tzinfo=None)
+    moment = naive_utc(now) if now is not None else utcnow()
 
     def status_of(c: WaitingPost) -> str:
         return str(state.get((c.platform, c.post_id), {}).get("status", "open"))

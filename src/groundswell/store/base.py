@@ -1,8 +1,11 @@
 """What every store offers: the embedded DuckDB file (``DuckDBStore``) and a PostgreSQL database
 (``PostgresStore``) hold the same tables and answer the same calls.
 
-Code outside ``store/`` that runs its own SQL (accounts, inbox, connected accounts) calls ``execute`` with
-``?`` placeholders and SQL both dialects accept; the store translates the placeholders.
+The modules beside this one hold the SQL of each part of the workspace, as typed functions over a ``Store``
+(``execute``/``query`` with ``?`` placeholders and SQL both dialects accept; the store translates the
+placeholders): ``users``, ``sessions``, ``tokens`` and ``audit`` (accounts), ``inbox`` and ``labels`` (the
+inbox), ``connections`` (connected platform accounts), ``thread_stage`` (the stored threads stage, DuckDB) and
+``scratch`` (the query layer's temp tables). Nothing outside ``store/`` runs SQL.
 """
 
 from __future__ import annotations
