@@ -10,10 +10,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from browser import LoadedPage, open_report, screenshot
-
 from groundswell.report import ReportResult, write_report
 from groundswell.workspace import Workspace
+from report_page import LoadedPage, open_report, screenshot
 
 
 def _check_drawn(loaded: LoadedPage) -> int:

@@ -7,10 +7,10 @@ import re
 import httpx
 import pytest
 
-from conftest import PASSWORDS, Server
 from groundswell.accounts import entries
 from groundswell.config import CONFIG_FILENAME
 from groundswell.workspace import Workspace
+from web_server import PASSWORDS, Server
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import PASSWORDS, Server
 from groundswell.accounts import SESSION_COOKIE
+from web_server import PASSWORDS, Server
 
 
 @pytest.fixture

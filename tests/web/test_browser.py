@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from chromium_session import ARTIFACTS
-from conftest import PASSWORDS, Server
+from web_server import PASSWORDS, Server
 
 
 @pytest.fixture

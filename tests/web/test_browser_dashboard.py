@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from chromium_session import ARTIFACTS
-from conftest import PASSWORDS, _free_port
+from web_server import PASSWORDS, free_port
 
 DEMO_POSTS = 2_000
 
@@ -34,7 +34,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ws.enrich("fast", workers=1)
         add_user(ws.store, "val", "viewer", PASSWORDS["val"], actor="test")
         add_user(ws.store, "root", "admin", PASSWORDS["root"], actor="test")
-    port = _free_port()
+    port = free_port()
     instance = uvicorn.Server(
         uvicorn.Config(create_app(result.workspace), host="127.0.0.1", port=port, log_level="warning")
     )

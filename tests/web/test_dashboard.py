@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import PASSWORDS, _free_port
 from groundswell.accounts import add_user
 from groundswell.metrics import help_figures, response, subject_shares
 from groundswell.metrics.drilldown import DRILL_FIGURES, drill_down
@@ -29,6 +28,7 @@ from groundswell.metrics.scorecard import scorecard
 from groundswell.web.headers import PAGE_CSP
 from groundswell.workspace import Workspace
 from labelled_workspaces import write_enrichments
+from web_server import PASSWORDS, free_port
 
 CONFIG = """brand = "Acme"
 [[accounts]]
@@ -152,7 +152,7 @@ def dashboard(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         add_user(ws.store, name, role, PASSWORDS[name], actor="test")
     path = ws.path
     ws.close()
-    port = _free_port()
+    port = free_port()
     app = create_app(path, database=database)
     instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=instance.run, daemon=True)

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from conftest import PASSWORDS, Server
 from groundswell.web.headers import OWN_CSP_HEADER, PAGE_CSP
+from web_server import PASSWORDS, Server
 
 
 @pytest.fixture

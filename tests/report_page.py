@@ -1,4 +1,5 @@
-"""Loading a report in the session's headless Chromium: console errors, refused requests, dialogs, screenshots."""
+"""Loading a report in the session's headless Chromium (tests/report/test_report_browser.py): console errors,
+refused requests, dialogs, screenshots."""
 
 from __future__ import annotations
 
