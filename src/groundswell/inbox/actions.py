@@ -20,16 +20,16 @@ from typing import Any
 
 from groundswell.clock import utcnow
 from groundswell.errors import Conflict, NotFound, UsageError
+from groundswell.records import INTENT_LABELS, OUTCOMES, SENTIMENT_LABELS, SUBJECT_LABELS
 from groundswell.store import inbox as stored
 from groundswell.store import labels
 from groundswell.store.base import Store
 from groundswell.store.inbox import ItemState
 
-OUTCOMES = ("helped", "not_helped", "unknown")
 LABEL_VALUES: dict[str, tuple[str, ...]] = {
-    "sentiment": ("negative", "neutral", "positive"),
-    "intent": ("complaint", "question", "praise", "feedback", "promotion", "support_reply", "other"),
-    "subject": ("marketing", "experience", "other"),
+    "sentiment": SENTIMENT_LABELS,
+    "intent": INTENT_LABELS,
+    "subject": SUBJECT_LABELS,
     "needs_reply": ("true", "false"),
 }
 

@@ -21,6 +21,7 @@ from groundswell.errors import NotFound, UsageError
 from groundswell.ingest import ImportOptions
 from groundswell.metrics.base import BY_CHOICES
 from groundswell.query import Period, parse_period
+from groundswell.records import Outcome
 from groundswell.web.auth import Caller, app_state, authorize, authorize_async
 from groundswell.web.state import AppState
 
@@ -161,7 +162,7 @@ class SentBody(BaseModel):
 
 
 class OutcomeBody(BaseModel):
-    outcome: Literal["helped", "not_helped", "unknown"]
+    outcome: Outcome
     version: int = Field(ge=0)
 
 
