@@ -13,6 +13,7 @@ Types are written as DuckDB names them; ``Column.postgres_type`` is the PostgreS
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -40,7 +41,7 @@ class Column:
     meaning: str
 
     @property
-    def python_type(self) -> type:
+    def python_type(self) -> builtins.type:
         return _PYTHON_TYPES[self.type]
 
     @property
