@@ -1,3 +1,13 @@
+"""Fixtures for every test, and the markers that split the suite into what a plain `pytest` runs and the rest.
+
+A test is marked by what it needs, read from the fixtures it uses (``HEAVY_FIXTURES``), from a parameter that puts
+it on PostgreSQL (the ``backend`` switch, or a fixture of its own parametrised ``"postgresql"``), from the optional
+packages its module imports (``torch``), or from the ``SLOW`` list: ``postgres``, ``browser``, ``spark``,
+``bluesky``, ``torch``, ``slow``. pyproject.toml's addopts deselect them all; ``pytest -m ""`` runs everything
+(README.md, "Run the tests"). Session fixtures are one per xdist worker; the tests of an expensive one share a
+worker (``xdist_group``) so that it starts once.
+"""
+
 from __future__ import annotations
 
 import os
@@ -9,23 +19,18 @@ from typing import Any
 
 import pytest
 
-from chromium_session import chromium  # noqa: F401 - a fixture for every test
 from groundswell.workspace import Workspace
-from labelled_workspaces import in_memory, make_sources, make_workspace  # noqa: F401 - fixtures for every test
-from postgres_server import (  # noqa: F401 - fixtures for every test too
-    backend,
-    database,
-    no_database_from_the_environment,
-    postgres_database,
-    postgres_server,
-)
+
+# The helper modules beside this file (tests/ is on sys.path: `pythonpath` in pyproject.toml) whose fixtures
+# every test can ask for: the browser, the labelled workspaces and sources, PostgreSQL and the `backend` switch.
+pytest_plugins = ["chromium_session", "labelled_workspaces", "postgres_server"]
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TWCS_SAMPLE = SHARED_DATA / "twcs" / "sample_head_1000.csv"
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, database: str | None) -> Iterator[Workspace]:  # noqa: F811 - the fixture
+def workspace(tmp_path: Path, database: str | None) -> Iterator[Workspace]:
     """A fresh workspace: a real DuckDB file in tmp_path (or ``database``), closed afterwards (DuckDB locks
     its file)."""
     ws = Workspace.init(tmp_path / "ws", database=database or "")
@@ -75,3 +80,45 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+# fixture -> the marker of the tests that use it (directly or through another fixture)
+HEAVY_FIXTURES = {
+    "postgres_server": "postgres",
+    "postgres_database": "postgres",
+    "chromium": "browser",
+    "spark": "spark",
+    "bluesky_network": "bluesky",
+}
+# optional packages a test module imports (pytest.importorskip) -> the marker of its tests
+HEAVY_MODULES = {"torch": "torch", "transformers": "torch", "pyspark": "spark"}
+# session fixtures too costly to start on every xdist worker: their tests run on one worker
+ONE_WORKER = {"spark": "spark", "bluesky_network": "bluesky", "demo_report": "demo-report"}
+# tests that take over ~10 s alone on two cores (pytest --durations), by node id prefix
+SLOW: tuple[str, ...] = ()
+
+
+def _markers(item: pytest.Item) -> set[str]:
+    names = set(getattr(item, "fixturenames", ()))
+    found = {HEAVY_FIXTURES[name] for name in names & HEAVY_FIXTURES.keys()}
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "postgresql" in callspec.params.values():
+        found.add("postgres")
+    module = getattr(item, "module", None)
+    for name, marker in HEAVY_MODULES.items():
+        if module is not None and type(getattr(module, name, None)) is type(sys):
+            found.add(marker)
+    if item.nodeid.startswith(SLOW):
+        found.add("slow")
+    return found
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker in sorted(_markers(item)):
+            item.add_marker(marker)
+        names = set(getattr(item, "fixturenames", ()))
+        groups = sorted(ONE_WORKER[name] for name in names & ONE_WORKER.keys())
+        if groups:
+            item.add_marker(pytest.mark.xdist_group(groups[0]))

@@ -1,6 +1,6 @@
 """A real PostgreSQL server for the tests, started from the machine's packages, and the ``backend`` fixture.
 
-One server per test session (``postgres_server``): ``initdb`` into a temporary folder, listening on 127.0.0.1
+One server per test session, so one per xdist worker (``postgres_server``): ``initdb`` into a temporary folder, listening on 127.0.0.1
 at a free port, run as the ``postgres`` user when the tests run as root (PostgreSQL refuses root), stopped
 when the session ends. Each test that asks for it gets a database of its own (``PostgresServer.new_database``).
 
@@ -114,19 +114,23 @@ def postgres_server() -> Iterator[PostgresServer]:
     if as_postgres:
         shutil.chown(root, "postgres")
         shutil.chown(password_file, "postgres")
-    port = free_port()
     try:
         subprocess.run(
             [*as_postgres, initdb, "-D", str(data), "-U", USER, "--auth=scram-sha-256", f"--pwfile={password_file}",
              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
             check=True, capture_output=True, text=True,
         )  # fmt: skip
-        # a small, fast, throwaway server: no fsync, sockets only in its own folder
-        options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        subprocess.run(
-            [*as_postgres, pg_ctl, "-D", str(data), "-l", str(root / "log"), "-o", options, "-w", "-t", "60", "start"],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
+        for attempt in range(3):  # each xdist worker starts a server: another may take the free port first
+            port = free_port()
+            # a small, fast, throwaway server: no fsync, sockets only in its own folder
+            options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            start = [*as_postgres, pg_ctl, "-D", str(data), "-l", str(root / "log"), "-o", options, "-w", "-t", "60"]
+            try:
+                subprocess.run([*start, "start"], check=True, capture_output=True, text=True)
+                break
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    raise
     except subprocess.CalledProcessError as exc:
         log = (root / "log").read_text(encoding="utf-8", errors="replace") if (root / "log").exists() else ""
         shutil.rmtree(root, ignore_errors=True)
