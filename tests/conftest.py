@@ -95,7 +95,14 @@ HEAVY_MODULES = {"torch": "torch", "transformers": "torch", "pyspark": "spark"}
 # session fixtures too costly to start on every xdist worker: their tests run on one worker
 ONE_WORKER = {"spark": "spark", "bluesky_network": "bluesky", "demo_report": "demo-report"}
 # tests that take over ~10 s alone on two cores (pytest --durations), by node id prefix
-SLOW: tuple[str, ...] = ()
+SLOW = (
+    "tests/cli/test_cli_demo.py::test_demo_builds_a_workspace_and_prints_its_summary",
+    "tests/metrics/test_participation.py::test_participation_invariants",
+    "tests/metrics/test_response.py::test_invariants",
+    "tests/metrics/test_scorecard.py::test_invariants",
+    "tests/metrics/test_voice.py::test_voice_invariants",
+    "tests/web/test_dashboard.py::test_the_drill_down_lists_exactly_what_each_figure_counts",
+)
 
 
 def _markers(item: pytest.Item) -> set[str]:
