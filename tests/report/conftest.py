@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from groundswell.demo import build_demo
-from groundswell.report import ReportResult, write_report
+from groundswell.report import ReportResult
 from groundswell.workspace import Workspace
 
 DEMO_POSTS = 4000
@@ -18,4 +18,4 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
     result = build_demo(root / "ws", posts=DEMO_POSTS, seed=5)
     with Workspace.open(result.workspace) as ws:
         ws.enrich("fast")
-        return write_report(ws, root / "report.html")
+        return ws.report(root / "report.html")

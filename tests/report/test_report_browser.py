@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from groundswell.report import ReportResult, write_report
+from groundswell.report import ReportResult
 from groundswell.workspace import Workspace
 from report_page import LoadedPage, open_report, screenshot
 
@@ -43,7 +43,7 @@ def test_report_of_real_support_threads_draws_in_chromium(chromium: Any, tmp_pat
     with Workspace.init(tmp_path / "ws") as ws:
         ws.import_files([twcs_sample])
         ws.enrich("fast")
-        result = write_report(ws, tmp_path / "twcs.html")
+        result = ws.report(tmp_path / "twcs.html")
     assert result.unavailable == {}
     loaded = open_report(chromium, result.path)
     assert _check_drawn(loaded) >= 8
@@ -81,7 +81,7 @@ def test_hostile_post_text_shows_as_text_and_never_runs(chromium: Any, tmp_path:
         report = ws.import_files([path])
         assert report.imported == len(HOSTILE_TEXTS)
         ws.enrich("fast")
-        result = write_report(ws, tmp_path / "hostile.html")
+        result = ws.report(tmp_path / "hostile.html")
     loaded = open_report(chromium, result.path)
     page = loaded.page
     page.hover("#attention table")

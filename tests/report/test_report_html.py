@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from groundswell.cli import cli
 from groundswell.metrics import response
-from groundswell.report import SECTIONS, ReportResult, write_report
+from groundswell.report import SECTIONS, ReportResult
 from groundswell.report.charts import CHARTS
 from groundswell.report.glossary import GLOSSARY
 from groundswell.report.render import _json_for_script, _safe_url
@@ -79,7 +79,7 @@ def test_every_section_is_computed_by_the_library(demo_report: ReportResult) -> 
 def test_workspace_not_enriched_gives_a_report_that_says_what_is_missing(tmp_path: Path, twcs_sample: Path) -> None:
     with Workspace.init(tmp_path / "ws") as ws:
         ws.import_files([twcs_sample])
-        result = write_report(ws, tmp_path / "r.html")
+        result = ws.report(tmp_path / "r.html")
     assert "subject" in result.unavailable and "enrich" in result.unavailable["subject"]
     soup = _soup(result.path)
     assert "Not shown:" in soup.find("section", id="conversation").get_text(" ")

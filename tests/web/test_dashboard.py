@@ -23,7 +23,6 @@ import pytest
 from groundswell.accounts import add_user
 from groundswell.metrics import help_figures, response, subject_shares
 from groundswell.metrics.drilldown import DRILL_FIGURES, drill_down
-from groundswell.metrics.engines import duckdb_sources
 from groundswell.metrics.scorecard import scorecard
 from groundswell.web.headers import PAGE_CSP
 from groundswell.workspace import Workspace
@@ -102,7 +101,7 @@ def _expected(root: Path) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, st
     cards = {}
     for name, posts in (("twitter", TWITTER), ("mastodon", MASTODON)):
         labels = {k: v for k, v in LABELS.items() if k.startswith(name[0])}
-        with _workspace(root / name, posts, labels) as alone, duckdb_sources(alone) as sources:
+        with _workspace(root / name, posts, labels) as alone, alone.sources() as sources:
             cards[name] = scorecard(sources)[0].as_dict()
     with _workspace(root / "whole", TWITTER + MASTODON, LABELS) as whole:
         return cards, _library(whole)
@@ -111,7 +110,7 @@ def _expected(root: Path) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, st
 def _library(whole: Workspace) -> dict[tuple[str, str, str], Any]:
     library: dict[tuple[str, str, str], Any] = {}
     for name, sel in SELECTIONS.items():
-        with duckdb_sources(whole, platform=sel.get("platform")) as sources:
+        with whole.sources(platform=sel.get("platform")) as sources:
             for figure, spec in DRILL_FIGURES.items():
                 for part in ("numerator", "denominator") if spec.numerator else ("denominator",):
                     page = drill_down(sources, figure, part, account=sel.get("account"), limit=500)
