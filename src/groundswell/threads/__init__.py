@@ -1,9 +1,9 @@
 """Threads: brand<->customer conversations rebuilt from reply links (see ``threads.build``), kept in the
 workspace file (``threads.stored``)."""
 
+from groundswell.records import OUTCOMES
 from groundswell.threads.build import (
     MAX_ROUNDS,
-    OUTCOMES,
     ROLES,
     THREAD_SILENCE_S,
     BrandAccountRef,

@@ -84,6 +84,7 @@ import ibis
 
 from groundswell.config import normalize_handle
 from groundswell.query import Sources
+from groundswell.records import Intent, Outcome, Sentiment
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -91,7 +92,6 @@ if TYPE_CHECKING:
 THREAD_SILENCE_S = 24 * 3600
 MAX_ROUNDS = 40
 ROLES = ("brand", "customer", "other_customer")
-OUTCOMES = ("helped", "not_helped", "unknown")
 THREAD_KEYS = ("platform", "root_id", "segment")
 ENRICHMENT_COLUMNS = {
     "sentiment": "string",
@@ -507,12 +507,13 @@ def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef,
         g._reply_account, g._any_brand, g._first_mention, g._any_mention, g._tree_account, g._tree_mention
     )
     inferred = ibis.cases(
-        (g._after_posts == 0, "unknown"),  # the customer went silent
-        (g._after_label == "positive", "helped"),
-        (g._after_label == "negative", "not_helped"),
-        (g._after_gratitude == 1, "helped"),
-        (g._after_intent == "complaint", "not_helped"),
-        (g._after_label.notnull(), "unknown"),
+        # plain strings (.value) inside ibis expressions: literals of the column's own type
+        (g._after_posts == 0, Outcome.UNKNOWN.value),  # the customer went silent
+        (g._after_label == Sentiment.POSITIVE.value, Outcome.HELPED.value),
+        (g._after_label == Sentiment.NEGATIVE.value, Outcome.NOT_HELPED.value),
+        (g._after_gratitude == 1, Outcome.HELPED.value),
+        (g._after_intent == Intent.COMPLAINT.value, Outcome.NOT_HELPED.value),
+        (g._after_label.notnull(), Outcome.UNKNOWN.value),
         else_=ibis.null().cast("string"),  # not enriched: cannot tell
     )
     g = g.mutate(
