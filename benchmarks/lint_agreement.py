@@ -38,7 +38,11 @@ _TWACS_TURN = re.compile(r"<(cust|rep)__(.*?)__(?:cust|rep)>", re.DOTALL)
 
 def split_of(source: str, key: str) -> str:
     """dev or holdout, 50/50 by a hash of the row's source and key."""
-    return "dev" if int(hashlib.sha1(f"{source}:{key}".encode()).hexdigest()[:8], 16) % 100 < 50 else "holdout"
+    return (
+        "dev"
+        if int(hashlib.sha1(f"{source}:{key}".encode(), usedforsecurity=False).hexdigest()[:8], 16) % 100 < 50
+        else "holdout"
+    )
 
 
 @dataclass(frozen=True, slots=True)

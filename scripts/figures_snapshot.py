@@ -83,9 +83,13 @@ def snapshot() -> dict[str, Any]:
 
 def _differences(before: Any, after: Any, key: str = "") -> list[str]:
     if isinstance(before, dict) and isinstance(after, dict):
-        return [d for k in sorted(set(before) | set(after)) for d in _differences(before.get(k), after.get(k), f"{key}/{k}")]
+        return [
+            d for k in sorted(set(before) | set(after)) for d in _differences(before.get(k), after.get(k), f"{key}/{k}")
+        ]
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        return [d for i, (b, a) in enumerate(zip(before, after, strict=True)) for d in _differences(b, a, f"{key}[{i}]")]
+        return [
+            d for i, (b, a) in enumerate(zip(before, after, strict=True)) for d in _differences(b, a, f"{key}[{i}]")
+        ]
     return [] if before == after else [f"{key}: {before!r} -> {after!r}"]
 
 

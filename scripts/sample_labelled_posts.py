@@ -154,11 +154,15 @@ def _key(text: str) -> str:
 
 
 def _rank(post_id: str) -> str:
-    return hashlib.sha1(f"sample:{post_id}".encode()).hexdigest()
+    return hashlib.sha1(f"sample:{post_id}".encode(), usedforsecurity=False).hexdigest()
 
 
 def split_of(post_id: str) -> str:
-    return "dev" if int(hashlib.sha1(post_id.encode("utf-8")).hexdigest()[:8], 16) % 100 < 50 else "test"
+    return (
+        "dev"
+        if int(hashlib.sha1(post_id.encode("utf-8"), usedforsecurity=False).hexdigest()[:8], 16) % 100 < 50
+        else "test"
+    )
 
 
 def sample() -> list[Post]:

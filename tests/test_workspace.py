@@ -60,7 +60,9 @@ def test_a_config_is_replaced_only_when_it_loads_and_every_change_is_audited(tmp
         assert ws.config_path.read_text(encoding="utf-8") == before and not ws.accounts.audit_entries()
         assert ws.replace_config(before, actor="kim") is False
         assert ws.replace_config('brand = "Acme"\n', actor="kim") is True
-        assert ws.config.brand == "Acme" and (ws.path / CONFIG_FILENAME).read_text(encoding="utf-8") == 'brand = "Acme"\n'
+        assert (
+            ws.config.brand == "Acme" and (ws.path / CONFIG_FILENAME).read_text(encoding="utf-8") == 'brand = "Acme"\n'
+        )
         [entry] = ws.accounts.audit_entries(action="config.change")
         assert (entry.actor, entry.target) == ("kim", CONFIG_FILENAME)
         assert not list(ws.path.glob(f".{CONFIG_FILENAME}-*"))  # the atomic write left no temporary file

@@ -121,8 +121,9 @@ class BlueskyNetwork:
 
     def process(self) -> None:
         """Wait until the AppView has indexed everything written to the PDS so far."""
-        request = urllib.request.Request(self.control + "/process", method="POST")
-        with urllib.request.urlopen(request, timeout=120) as response:
+        # the control URL is the local network's own http://127.0.0.1 address
+        request = urllib.request.Request(self.control + "/process", method="POST")  # noqa: S310
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
             response.read()
 
 

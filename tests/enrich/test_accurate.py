@@ -74,7 +74,9 @@ def test_accurate_complaint_on_the_held_out_part(shared_data: Path, tmp_path: Pa
     held_out = tmp_path / "complaints_held_out.csv"
     with (shared_data / "complaints" / "train.csv").open(newline="", encoding="utf-8") as source:
         rows = [
-            r for r in csv.DictReader(source) if int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) % 100 >= 56
+            r
+            for r in csv.DictReader(source)
+            if int(hashlib.sha1(r["id"].encode(), usedforsecurity=False).hexdigest()[:8], 16) % 100 >= 56
         ]
     with held_out.open("w", newline="", encoding="utf-8") as target:
         writer = csv.writer(target)

@@ -145,7 +145,9 @@ def test_shipped_fast_complaint_on_the_held_out_part(shared_data: Path, tmp_path
     held_out = tmp_path / "complaints_held_out.csv"
     with (shared_data / "complaints" / "train.csv").open(newline="", encoding="utf-8") as source:
         rows = [
-            r for r in csv.DictReader(source) if int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) % 100 >= 56
+            r
+            for r in csv.DictReader(source)
+            if int(hashlib.sha1(r["id"].encode(), usedforsecurity=False).hexdigest()[:8], 16) % 100 >= 56
         ]
     _write(held_out, [(r["text"], r["label"]) for r in rows])
     report = _eval(["--task", "complaint", str(held_out)])

@@ -224,7 +224,7 @@ def test_labelled_set_is_well_formed() -> None:
         assert row["subject"] in SUBJECT_LABELS, where
         for column in ("is_brand", "is_reply", "needs_reply", "gratitude"):
             assert row[column] in ("true", "false"), (where, column)
-        bucket = int(hashlib.sha1(row["id"].encode("utf-8")).hexdigest()[:8], 16) % 100
+        bucket = int(hashlib.sha1(row["id"].encode("utf-8"), usedforsecurity=False).hexdigest()[:8], 16) % 100
         assert row["split"] == ("dev" if bucket < 50 else "test"), where
         if row["is_brand"] == "true":
             assert row["needs_reply"] == "false", where  # only customers' posts need a reply

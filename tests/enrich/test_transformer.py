@@ -11,13 +11,14 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from click.testing import CliRunner
+# after the skips above: without torch these tests are skipped, not failed at import
+from click.testing import CliRunner  # noqa: E402
 
-from groundswell.cli import cli
-from groundswell.enrich.preprocess import preprocess
-from groundswell.enrich.registry import load_classifier
-from groundswell.enrich.transformer import TransformerClassifier, load_transformer, map_labels
-from groundswell.errors import ModelNotAvailable
+from groundswell.cli import cli  # noqa: E402
+from groundswell.enrich.preprocess import preprocess  # noqa: E402
+from groundswell.enrich.registry import load_classifier  # noqa: E402
+from groundswell.enrich.transformer import TransformerClassifier, load_transformer, map_labels  # noqa: E402
+from groundswell.errors import ModelNotAvailable  # noqa: E402
 
 _VOCABULARY = """
 the a an i you we it is was this that my your our not no very so and but to of for with on in at

@@ -23,9 +23,8 @@ def create_first_admin(
     not kept anywhere but as its hash.
     """
     validate_name(name)
-    generated = None if password is not None else secrets.token_urlsafe(18)  # 24 characters, 144 bits
-    chosen = password if password is not None else generated
-    assert chosen is not None
+    chosen = password if password is not None else secrets.token_urlsafe(18)  # 24 characters, 144 bits
+    generated = None if password is not None else chosen
     passwords.validate_password(chosen)
     password_hash = passwords.hash_password(chosen)
     with store.transaction():

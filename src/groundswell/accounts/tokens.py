@@ -19,7 +19,7 @@ from groundswell.store import tokens as stored
 from groundswell.store.base import Store
 from groundswell.store.tokens import ApiToken
 
-TOKEN_PREFIX = "gsw_"  # says what a leaked string is (secret scanners can match it)
+TOKEN_PREFIX = "gsw_"  # noqa: S105 - a prefix, not a secret; it says what a leaked string is (secret scanners can match it)
 # last_used_at is written at most this often per token: an API call should not always be a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _NAME_MAX = 64

@@ -20,7 +20,7 @@ from groundswell.cli.console import print_json, stderr_console
 from groundswell.cli.options import json_option, workspace_option
 from groundswell.workspace import Workspace
 
-PASSWORD_ENV = "GROUNDSWELL_PASSWORD"
+PASSWORD_ENV = "GROUNDSWELL_PASSWORD"  # noqa: S105 - a variable's name, not a password
 
 
 def cli_actor() -> str:

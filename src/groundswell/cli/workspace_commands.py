@@ -15,7 +15,7 @@ from groundswell.cli.options import json_option, quiet_option, workspace_option
 from groundswell.records import WorkspaceSummary
 from groundswell.workspace import Workspace
 
-ADMIN_PASSWORD_ENV = "GROUNDSWELL_ADMIN_PASSWORD"
+ADMIN_PASSWORD_ENV = "GROUNDSWELL_ADMIN_PASSWORD"  # noqa: S105 - a variable's name, not a password
 
 
 @click.command("init")

@@ -86,7 +86,7 @@ class BlueskyConnector:
 
     def verify(self) -> str:
         self._login()
-        assert self._handle is not None
+        assert self._handle is not None  # noqa: S101 - an invariant (set by _login), not an input check
         return self._handle
 
     def fetch(self, cursor: Cursor, options: FetchOptions) -> Iterator[Page]:
@@ -101,7 +101,7 @@ class BlueskyConnector:
 
     def reply(self, platform_post_id: str, text: str) -> SentPost:
         self._login()
-        assert self._did is not None and self._handle is not None
+        assert self._did is not None and self._handle is not None  # noqa: S101 - an invariant (set by _login), not an input check
         found = self._call(lambda: self._client.app.bsky.feed.get_posts({"uris": [platform_post_id]}))
         if not found.posts:
             raise ConnectorError(f"no Bluesky post {platform_post_id}", kind="not_found", status=None)

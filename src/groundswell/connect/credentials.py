@@ -59,9 +59,10 @@ def store_secret(key: str, secret: str) -> str:
     if ring is not None:
         try:
             ring.set_password(SERVICE, key, secret)
-            return "the OS keyring"
         except ring.errors.KeyringError:
             pass  # a locked or refusing keyring: the owner-only file is the fallback
+        else:
+            return "the OS keyring"
     path = credentials_file()
     secrets = _read_file(path)
     secrets[key] = secret

@@ -125,7 +125,7 @@ class MastodonConnector:
     def fetch(self, cursor: Cursor, options: FetchOptions) -> Iterator[Page]:
         if self._me is None:
             self.verify()
-        assert self._me is not None
+        assert self._me is not None  # noqa: S101 - an invariant (set by verify), not an input check
         state: Cursor = dict(cursor)
         self._in_threads = set()
         since = _naive_utc(options.since) if options.since is not None else None
@@ -158,7 +158,7 @@ class MastodonConnector:
         """
         if self._me is None:
             self.verify()  # a refused token is found before anything is posted
-        assert self._me is not None
+        assert self._me is not None  # noqa: S101 - an invariant (set by verify), not an input check
         target = self._call("the post to answer", self._api.status, id=platform_post_id)
         author = target.get("account") if isinstance(target, dict) else None
         acct = author.get("acct") if isinstance(author, dict) else None

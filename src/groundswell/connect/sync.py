@@ -127,7 +127,9 @@ def import_page(workspace: WorkspaceParts, account: ConnectedAccount, page: Page
     return report
 
 
-def _import_page(workspace: WorkspaceParts, account: ConnectedAccount, folder: Path, page: Page, report: SyncReport) -> None:
+def _import_page(
+    workspace: WorkspaceParts, account: ConnectedAccount, folder: Path, page: Page, report: SyncReport
+) -> None:
     if _empty(page.payload):
         return
     report.pages += 1

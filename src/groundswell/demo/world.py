@@ -210,7 +210,7 @@ class _World:
         self.profile = profile
         self.cal = cal
         self.ident: Identity = identity(profile.brand, profile.stores)
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - a seeded synthetic world, not a secret
         self.r = self.rng.random
         self.gauss = self.rng.gauss
         self.salt = zlib.crc32(f"{seed}".encode()) & 0xFFFFFFFF

@@ -152,7 +152,7 @@ class Featurizer:
         return sp.hstack(blocks, format="csr")
 
     def _lexicon_features(self, text: str) -> list[float]:
-        assert self.lexicon is not None
+        assert self.lexicon is not None  # noqa: S101 - an invariant (a lexicon spec loads one), not an input check
         pos = neg = n_pos = n_neg = 0.0
         for token in word_tokens(text):
             word = token.removesuffix("_NEG")
@@ -261,7 +261,7 @@ class LinearTextClassifier:
             n_features=np.array([self.spec.n_features], dtype=np.int64),
         )
         if self.spec.lexicon:
-            assert self.lexicon is not None
+            assert self.lexicon is not None  # noqa: S101 - an invariant (a lexicon spec loads one), not an input check
             lines = (f"{word}\t{value:g}" for word, value in sorted(self.lexicon.items()))
             (directory / LEXICON_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
         document = {

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from groundswell.enrich.base import INTENT_LABELS, SUBJECT_LABELS, Classifier, Prediction
+from groundswell.enrich.base import Classifier, Prediction
 from groundswell.enrich.preprocess import preprocess
-from groundswell.records import Intent, Sentiment, Subject
+from groundswell.records import INTENT_LABELS, SUBJECT_LABELS, Intent, Sentiment, Subject
 
 RULES_VERSION = "rules-2"
 RULE_TASKS: dict[str, tuple[str, ...]] = {"intent": INTENT_LABELS, "subject": SUBJECT_LABELS}
@@ -402,9 +402,8 @@ class RuleClassifier:
         """One prediction per post, in order, knowing who posted it and whether it is a reply."""
         predictions = []
         for post in self.rule_inputs(texts, is_brand, is_reply, campaigns, batch_size=batch_size):
-            label = intent(post)
-            if self.task == "subject":
-                label = subject(post, label)
+            found = intent(post)
+            label: Intent | Subject = subject(post, found) if self.task == "subject" else found
             predictions.append(
                 Prediction(label=label, score=1.0, probabilities={c: float(c == label) for c in self.labels})
             )

@@ -147,7 +147,7 @@ def enrich_posts(
             return _classify(batch, sentiment, complaint, matcher, model, version)
 
         if workers > 1:
-            assert sentiment_model is not None and complaint_model is not None
+            assert sentiment_model is not None and complaint_model is not None  # noqa: S101 - an invariant (the workspace passes both), not an input check
             names = (str(sentiment_model), str(complaint_model))
             tables = _classify_in_pool(batches, workers, names, config.campaigns, model, version, here)
         else:

@@ -89,7 +89,9 @@ def _folds(texts: Sequence[str], y: np.ndarray) -> tuple[str, list[tuple[np.ndar
     if len(texts) < CV_MAX_ROWS:
         splitter = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
         return "stratified 5-fold cross-validation on the training rows", list(splitter.split(np.zeros(len(y)), y))
-    bucket = np.array([int(hashlib.sha1(t.encode("utf-8")).hexdigest()[:8], 16) % 100 for t in texts])
+    bucket = np.array(
+        [int(hashlib.sha1(t.encode("utf-8"), usedforsecurity=False).hexdigest()[:8], 16) % 100 for t in texts]
+    )
     return (
         "the 10 % of training rows with sha1(text) % 100 < 10 (model refit on all rows afterwards)",
         [(np.flatnonzero(bucket >= 10), np.flatnonzero(bucket < 10))],

@@ -218,7 +218,7 @@ def _version(config_path: Path) -> str:
     folder = config_path.parent
     if folder.parent.name == "snapshots" and re.fullmatch(r"[0-9a-f]{40}", folder.name):
         return folder.name[:12]
-    digest = hashlib.sha1(config_path.read_bytes())
+    digest = hashlib.sha1(config_path.read_bytes(), usedforsecurity=False)
     for path in sorted(folder.iterdir()):
         if path.suffix in _WEIGHT_SUFFIXES and path.is_file():
             digest.update(path.name.encode())

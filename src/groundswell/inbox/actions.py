@@ -97,7 +97,7 @@ def _change(
         if not written:
             raise _conflict(platform, post_id, item_state(store, platform, post_id))
         changed = item_state(store, platform, post_id)
-        assert changed is not None
+        assert changed is not None  # noqa: S101 - an invariant (written in this transaction), not an input check
         if also is not None:
             also(changed)
         _audit(store, actor=actor, action=action, target=f"{platform}:{post_id}",

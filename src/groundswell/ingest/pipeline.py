@@ -201,9 +201,9 @@ def _run(
                 if len(rows) >= options.batch_size:
                     flush()
             else:
-                assert isinstance(item, Rejected)
+                assert isinstance(item, Rejected)  # noqa: S101 - an invariant (a parser yields rows or rejects), not an input check
                 if options.strict:
-                    raise StrictImportError(item.reason, path=shown, line=item.line, field=item.field)
+                    raise StrictImportError(item.reason, path=shown, line=item.line, field=item.field)  # noqa: TRY301 - re-raised as is below
                 rejects.append(item)
             if progress is not None and read % _PROGRESS_EVERY == 0:
                 progress(shown, source.bytes_read, size, read)

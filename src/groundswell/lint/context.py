@@ -29,6 +29,7 @@ class PostFinder(Protocol):
 
     def lookup_posts(self, post_id: str, *, platform: str | None = None) -> list[PostLookup]: ...
 
+
 DEFAULT_MODEL = "fast"
 
 

@@ -1,7 +1,7 @@
 """Operations that take a store first, bound to one: how a front door offers them without handing out its store.
 
-    class Accounts:
-        add_user = store_bound(users.add_user)   # Accounts(store).add_user(name, role, ...)
+class Accounts:
+    add_user = store_bound(users.add_user)   # Accounts(store).add_user(name, role, ...)
 """
 
 from __future__ import annotations

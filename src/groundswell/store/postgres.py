@@ -246,7 +246,10 @@ class PostgresStore(ImportLedger):
             cursor.execute(postgres_sql(sql).encode(), [model_version])
             while found := cursor.fetchmany(batch_size):
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array(column, type=_TO_ENRICH.field(i).type) for i, column in enumerate(zip(*found))],
+                    [
+                        pa.array(column, type=_TO_ENRICH.field(i).type)
+                        for i, column in enumerate(zip(*found, strict=True))
+                    ],
                     schema=_TO_ENRICH,
                 )
 
@@ -263,7 +266,7 @@ class PostgresStore(ImportLedger):
             cursor.execute(b"CREATE TEMP TABLE _enrichment_batch ON COMMIT DROP AS SELECT * FROM enrichments LIMIT 0")
             with cursor.copy(f"COPY _enrichment_batch ({names}) FROM STDIN".encode()) as copy:
                 for batch in table.to_batches():
-                    for row in zip(*(column.to_pylist() for column in batch.columns)):
+                    for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
                         copy.write_row(row)
             cursor.execute(
                 f"""

@@ -75,7 +75,8 @@ def get_metric(
     authorize(request, "api.read")
     if name not in METRIC_FAMILIES:
         raise NotFound(f"no metric family {name!r}; families: {', '.join(sorted(METRIC_FAMILIES))}")
-    assert by is None or by in BY_CHOICES
+    if by is not None and by not in BY_CHOICES:
+        raise UsageError(f"unknown by {by!r}; choose one of: {', '.join(BY_CHOICES)}")
     period = parse_period(since, until)
     state = app_state(request)
 
@@ -101,6 +102,7 @@ def _waiting_job(state: AppState) -> Job:
 
 def _states_job(state: AppState) -> Job:
     """The team's item states: they change with every inbox change."""
+
     def read_states() -> dict[tuple[str, str], dict[str, Any]]:
         with state.db() as ws:
             return ws.inbox.stored_states()

@@ -149,7 +149,7 @@ def _row(line: int, entry: Any, post: Any) -> PostRow | Rejected:
             counts[name] = optional_int(post.get(name))
         except ValueError as exc:
             return Rejected(line, name, str(exc), raw)
-    assert isinstance(author, dict)
+    assert isinstance(author, dict)  # noqa: S101 - an invariant (checked above), not an input check
     try:
         followers = optional_int(author.get("followersCount"))
     except ValueError as exc:

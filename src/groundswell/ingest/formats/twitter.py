@@ -206,7 +206,7 @@ def _parse_archive(source: SourceFile, options: ParseOptions) -> Iterator[PostRo
     owner = _archive_owner(source, options)
     text = read_text(source)
     prefix = _ARCHIVE_PREFIX.match(text)
-    assert prefix is not None  # checked by parse()
+    assert prefix is not None  # noqa: S101 - an invariant (checked by parse()), not an input check
     body = text[prefix.end() :].rstrip().removesuffix(";")
     items = parse_document(source, body, line_offset=text[: prefix.end()].count("\n"))
     if not isinstance(items, list):
