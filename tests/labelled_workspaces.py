@@ -1,6 +1,6 @@
 """Workspaces for the tests: a real workspace from a small CSV, enrichment rows written by hand, ``Sources``.
 
-``Sources`` come from ``metrics.engines.duckdb_sources``, as the CLI builds them. The fixtures here
+``Sources`` come from ``query.store_sources``, as ``Workspace.sources`` builds them. The fixtures here
 (``make_workspace``, ``make_sources``, ``in_memory``) are registered for every test by tests/conftest.py.
 """
 

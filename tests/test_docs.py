@@ -34,3 +34,14 @@ def test_readme_gives_the_two_fresh_machine_commands() -> None:
     assert ".venv/bin/python -m pytest" in readme
     ci = (DOCS.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert ".venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest" in ci
+
+
+def test_the_architecture_page_names_every_layer_of_the_contracts() -> None:
+    import tomllib
+
+    project = tomllib.loads((DOCS.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    [layers] = [c["layers"] for c in project["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    page = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    for layer in layers:
+        for module in layer.replace(":", "|").split("|"):
+            assert module.strip().removeprefix("groundswell.") in page, module

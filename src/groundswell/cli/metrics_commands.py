@@ -112,7 +112,7 @@ def scorecard_command(
 
 
 def period_from_options(since: str | None, until: str | None) -> Period:
-    """The period ``--since`` and ``--until`` name (``metrics.base.parse_period``); a bad one is bad usage."""
+    """The period ``--since`` and ``--until`` name (``query.parse_period``); a bad one is bad usage."""
     try:
         return parse_period(since, until)
     except UsageError as exc:

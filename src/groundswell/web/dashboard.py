@@ -3,7 +3,7 @@ drill-down from a figure to the posts or threads behind it.
 
 Filters (a GET form, so a selection is a link):
 
-- ``since`` / ``until``: the period, read by ``metrics.base.parse_period`` as on the command line;
+- ``since`` / ``until``: the period, read by ``query.parse_period`` as on the command line;
 - ``platform``: ``Workspace.computing(platform=...)`` gives the metrics that platform's posts only, so every
   figure and chart is the one of that channel alone;
 - ``account``: one brand account's figures as the families' ``--by account`` define them (response and help:
