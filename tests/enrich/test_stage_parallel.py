@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from test_stage import KeywordModel, _workspace
 
+from enrich_stand_ins import KeywordModel, five_post_workspace
 from groundswell.enrich import stage
 from groundswell.enrich.base import Classifier
 from groundswell.enrich.stage import (
@@ -38,7 +38,7 @@ def wait_for_workers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_parallel_needs_the_models_names(tmp_path: Path) -> None:
-    with _workspace(tmp_path) as ws, pytest.raises(UsageError, match="names"):
+    with five_post_workspace(tmp_path) as ws, pytest.raises(UsageError, match="names"):
         enrich_posts(
             ws.store,
             ws.config,
@@ -52,7 +52,7 @@ def test_parallel_needs_the_models_names(tmp_path: Path) -> None:
 def test_a_multithreaded_model_runs_in_this_process(tmp_path: Path) -> None:
     sentiment = KeywordModel("sentiment")
     sentiment.parallel_inside = True  # type: ignore[attr-defined]
-    with _workspace(tmp_path) as ws:
+    with five_post_workspace(tmp_path) as ws:
         report = enrich_posts(
             ws.store, ws.config, sentiment=sentiment, complaint=KeywordModel("complaint"), model="test",
             sentiment_model="fast", complaint_model="fast", workers=2, batch_size=1,
@@ -64,7 +64,7 @@ def test_a_multithreaded_model_runs_in_this_process(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("wait_for_workers")
 def test_workers_that_load_another_version_stop_the_run(tmp_path: Path) -> None:
     # The workers load "fast", not the keyword models the version was taken from: no row may be stored under it.
-    with _workspace(tmp_path) as ws:
+    with five_post_workspace(tmp_path) as ws:
         with pytest.raises(EnrichWorkerError, match="workers=1"):
             enrich_posts(
                 ws.store, ws.config, sentiment=KeywordModel("sentiment"), complaint=KeywordModel("complaint"),
@@ -81,7 +81,7 @@ def test_the_pool_holds_few_batches_and_keeps_their_order(tmp_path: Path) -> Non
 
     sentiment, complaint = load_classifier("sentiment", "fast"), load_classifier("complaint", "fast")
     version = model_version(sentiment, complaint)
-    with _workspace(tmp_path) as ws:
+    with five_post_workspace(tmp_path) as ws:
         batches = list(ws.store.posts_to_enrich(version, batch_size=1))
         matcher = CampaignMatcher(ws.config.campaigns)
         pulled = 0
@@ -124,7 +124,7 @@ def test_workspace_enrich_falls_back_to_the_fast_complaint_model_for_a_sentiment
         return real(task, model)
 
     monkeypatch.setattr(registry, "load_classifier", load)
-    with _workspace(tmp_path) as ws:
+    with five_post_workspace(tmp_path) as ws:
         report = ws.enrich("org/sentiment-only", workers=1)
     assert report.enriched == 5 and report.model == "org/sentiment-only"
     assert report.model_version.startswith("keywords-sentiment@1+fast-complaint@")
@@ -148,5 +148,5 @@ def test_workspace_enrich_does_not_hide_a_groundswell_model_without_complaints(
         return KeywordModel(task)
 
     monkeypatch.setattr(registry, "load_classifier", load)
-    with _workspace(tmp_path) as ws, pytest.raises(ModelNotAvailable, match="not a 'complaint' model"):
+    with five_post_workspace(tmp_path) as ws, pytest.raises(ModelNotAvailable, match="not a 'complaint' model"):
         ws.enrich(model_dir)
