@@ -137,6 +137,7 @@ def test_a_bad_url_is_a_usage_error_without_the_password(tmp_path: Path) -> None
     assert "s3cret-pw" not in str(info.value) and "mysql://kim:***@db.example/acme" in str(info.value)
 
 
+@pytest.mark.postgres  # the driver (the postgres extra), with no server
 def test_an_unreachable_server_is_a_store_error_naming_it_without_the_password(tmp_path: Path) -> None:
     pytest.importorskip("psycopg")
     Workspace.init(tmp_path / "ws").close()

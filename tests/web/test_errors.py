@@ -106,7 +106,7 @@ def _driver_failure(driver: str) -> Exception:
     return psycopg.OperationalError("server closed the connection unexpectedly")
 
 
-@pytest.mark.parametrize("driver", ["duckdb", "psycopg"])
+@pytest.mark.parametrize("driver", ["duckdb", pytest.param("psycopg", marks=pytest.mark.postgres)])
 def test_a_database_driver_error_is_a_503_store_error(make_workspace: Any, driver: str) -> None:
     failure = _driver_failure(driver)
     assert isinstance(failure, driver_errors())
