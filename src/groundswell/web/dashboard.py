@@ -30,10 +30,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from groundswell.config import normalize_handle
-from groundswell.errors import MetricUnavailable, UsageError
+from groundswell.errors import UsageError
 from groundswell.formatting import hours, percent
 from groundswell.metrics.drilldown import COMPONENT_FIGURES, DRILL_FIGURES, drill_down
 from groundswell.query import Period, parse_period
+from groundswell.report.account import account_figures
 from groundswell.report.gather import ReportData
 from groundswell.web.auth import app_state, authorize
 from groundswell.web.state import AppState
@@ -152,31 +153,17 @@ def dashboard_view(state: AppState, selection: Selection) -> DashboardView:
     return state.cached(("dashboard", *selection.key), compute)
 
 
-def _matching(rows: list[Any], account: str) -> Any | None:
-    wanted = normalize_handle(account)
-    for row in rows:
-        if normalize_handle(str(row.group.get("account", ""))) == wanted:
-            return row
-    return None
-
-
 def _account_sections(sources: Any, data: ReportData, selection: Selection) -> tuple[list[Figure], dict[str, str]]:
-    """The account's rows of the families' ``--by account`` results, as report sections and as figures."""
-    from groundswell.metrics import conversation_ratio, help_figures, response, subject_shares
-
-    account = selection.account
+    """The account's rows of the families' ``--by account`` results (``report.account``), as report sections
+    and as figures."""
+    found = account_figures(sources, selection.account)
     figures: list[Figure] = []
-    notes: dict[str, str] = {}
-
-    answered = _matching(response(sources, by="account"), account)
-    if answered is None:
-        raise UsageError(f"no brand account {account!r} in this selection")
+    answered = found.response
     data.sections["response_by_account"] = [answered.as_dict()]
-    rate = answered.response_rate
     figures.append(
         Figure(
-            "response rate", percent(rate), answered.replied, answered.needs_reply, "response_rate",
-            f"replied within {answered.window_hours:g} h / inbound posts needing a reply",
+            "response rate", percent(answered.response_rate), answered.replied, answered.needs_reply,
+            "response_rate", f"replied within {answered.window_hours:g} h / inbound posts needing a reply",
         )
     )  # fmt: skip
     figures.append(
@@ -186,7 +173,7 @@ def _account_sections(sources: Any, data: ReportData, selection: Selection) -> t
             None, answered.timed_threads, "first_response", "over the threads with a first response time",
         )
     )  # fmt: skip
-    helped = _matching(help_figures(sources, by="account"), account)
+    helped = found.help
     if helped is not None:
         data.sections["help"] = helped.as_dict()
         told = helped.helped + helped.not_helped
@@ -194,22 +181,19 @@ def _account_sections(sources: Any, data: ReportData, selection: Selection) -> t
                               "helped / (helped + not helped)"))  # fmt: skip
         figures.append(Figure("help coverage", percent(helped.coverage), told, helped.replied, "help_coverage",
                               "(helped + not helped) / replied threads"))  # fmt: skip
-    try:
-        about = _matching(subject_shares(sources, by="account"), account)
-    except MetricUnavailable as exc:
-        about, notes["subject"] = None, str(exc)
-    if about is not None:
-        for name, part in (("experience_share", about.experience), ("marketing_buzz_share", about.marketing_buzz)):
+    if found.subject is not None:
+        for name, part in (("experience_share", found.subject.experience),
+                           ("marketing_buzz_share", found.subject.marketing_buzz)):  # fmt: skip
             share = part.share
             figures.append(Figure(DRILL_FIGURES[name].label, percent(share.value), share.numerator, share.denominator,
                                   name, "of the customer posts addressing the account"))  # fmt: skip
-    voice = _matching(conversation_ratio(sources, by="account"), account)
+    voice = found.voice
     if voice is not None:
         data.sections["voice"] = voice.as_dict()
         ratio = voice.conversation_ratio
         figures.append(Figure("conversation ratio", percent(ratio.value), ratio.numerator, ratio.denominator, None,
                               "replies to people / the account's posts"))  # fmt: skip
-    return figures, notes
+    return figures, dict(found.notes)
 
 
 @router.get("/", response_class=HTMLResponse)
