@@ -66,3 +66,17 @@ def test_a_config_is_replaced_only_when_it_loads_and_every_change_is_audited(tmp
         [entry] = ws.accounts.audit_entries(action="config.change")
         assert (entry.actor, entry.target) == ("kim", CONFIG_FILENAME)
         assert not list(ws.path.glob(f".{CONFIG_FILENAME}-*"))  # the atomic write left no temporary file
+
+
+def test_an_accounts_figures_are_its_rows_of_the_account_families(demo: Path) -> None:
+    from groundswell.report.account import account_figures
+
+    with Workspace.open(demo) as ws, ws.computing() as sources:
+        rows = ws.metrics("response", by="account")
+        first = next(r for r in rows if r.group.get("account") not in (None, "(none)"))  # type: ignore[attr-defined]
+        found = account_figures(sources, "@" + first.group["account"].upper())  # type: ignore[attr-defined]
+        assert found.response.as_dict() == first.as_dict()
+        helped = [r for r in ws.metrics("help", by="account") if r.group == first.group]  # type: ignore[attr-defined]
+        assert (found.help.as_dict() if found.help else None) == (helped[0].as_dict() if helped else None)
+        with pytest.raises(UsageError, match="no brand account 'nobody'"):
+            account_figures(sources, "nobody")
