@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from groundswell.config import CONFIG_FILENAME, DEFAULT_CONFIG_TEXT, WorkspaceConfig, load_config, parse_config
 from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, EnrichProgress, EnrichReport
-from groundswell.errors import WorkspaceError
+from groundswell.errors import UsageError, WorkspaceError
 from groundswell.ingest.pipeline import ImportOptions, ProgressCallback, import_files
 from groundswell.records import ImportReport, PostLookup, RejectRecord, WorkspaceSummary
 from groundswell.store.base import Store
@@ -183,7 +183,6 @@ class Workspace:
         model_version: str | None = None,
     ) -> Sequence[MetricRow]:
         """One metric family (``groundswell.metrics.METRIC_FAMILIES``) as DESIGN.md defines it, grouped ``by``."""
-        from groundswell.errors import UsageError
         from groundswell.metrics import METRIC_FAMILIES
 
         family = METRIC_FAMILIES.get(name)
