@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from groundswell.cli import cli
 from groundswell.config import parse_config
 from groundswell.demo import build_demo
-from groundswell.demo.world import BUZZING_PROFILE, HELPFUL_PROFILE
+from groundswell.demo.profiles import BUZZING_PROFILE, HELPFUL_PROFILE
 from groundswell.errors import UsageError
 from groundswell.metrics.marketing import marketing
 from groundswell.metrics.scorecard import COMPONENT_NAMES, MARKETING, SOCIAL, Scorecard, score, scorecard

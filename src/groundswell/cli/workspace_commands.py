@@ -138,7 +138,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     """
     from groundswell.cli.tables import print_scorecard
     from groundswell.demo import build_demo
-    from groundswell.demo.world import PROFILES
+    from groundswell.demo.profiles import PROFILES
     from groundswell.query import Period
 
     password = _admin_password()

@@ -12,15 +12,8 @@ from groundswell.demo.build import (
     build_demo,
     demo_config_text,
 )
-from groundswell.demo.world import (
-    BUZZING_PROFILE,
-    DEFAULT_PROFILE,
-    HELPFUL_PROFILE,
-    PROFILES,
-    BrandProfile,
-    DemoPost,
-    generate_world,
-)
+from groundswell.demo.profiles import BUZZING_PROFILE, DEFAULT_PROFILE, HELPFUL_PROFILE, PROFILES, BrandProfile
+from groundswell.demo.world import DemoPost, generate_world
 from groundswell.demo.writers import write_posts_csv, write_twcs_csv
 
 __all__ = [

@@ -11,15 +11,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from groundswell.config import CONFIG_FILENAME, parse_config
+from groundswell.demo.profiles import DEFAULT_PROFILE, BrandProfile
 from groundswell.demo.text import TEAM, Identity, identity
 from groundswell.demo.world import (
     CLOSE_HOUR,
     DEFAULT_DAYS,
-    DEFAULT_PROFILE,
     DEFAULT_START,
     OPEN_HOUR,
     SHIFT_TIMEZONE,
-    BrandProfile,
     generate_world,
     make_calendar,
 )

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import zlib
 from bisect import bisect_right
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from groundswell.demo import text as tx
-
-if TYPE_CHECKING:
-    from groundswell.demo.world import _World
+from groundswell.demo.profiles import BrandProfile
+from groundswell.demo.text import Identity
 
 # Draft slots: [time (s from start), parent draft, author, text, lang, location, like boost, post id, replies]
 T, PARENT, AUTHOR, TEXT, LANG, LOC, BOOST, PID, NREPLIES = range(9)
@@ -111,10 +111,31 @@ class Facts(dict[str, str]):
         return value
 
 
+class World(Protocol):
+    """What the conversation builders ask of a world (``world._World`` is the one)."""
+
+    profile: BrandProfile
+    ident: Identity
+    r: Callable[[], float]
+    customers: int
+    day_total: list[float]  # expected posts per day, and its parts: the base, the contest, the ad, the viral story
+    contest: list[float]
+    ad: list[float]
+    viral: list[float]
+
+    def customer(self, idx: int) -> tuple[Any, ...]: ...
+    def pick_customer(self, *, loyal: bool = True) -> tuple[Any, ...]: ...
+    def peer(self, platform: str, not_id: str) -> tuple[Any, ...]: ...
+    def brand_account(self, platform: str, role: str, day: int) -> tuple[Any, ...]: ...
+    def root_time(self, day: int) -> int: ...
+    def soon(self, t: int, median_s: float) -> int: ...
+    def reply_time(self, t: int, vip: float) -> int: ...
+
+
 class Stories:
     """The conversation builders of one world."""
 
-    def __init__(self, world: _World):
+    def __init__(self, world: World):
         self.w = world
         self.p = p = world.profile
         self.ident = ident = world.ident
