@@ -175,3 +175,43 @@ def test_json_no_platform_claims_is_not_taken_for_csv(workspace: Workspace, tmp_
     path = _write(tmp_path / "other.jsonl", '{"conversation": [{"speaker": "a", "text": "hi, there"}]}\n')
     (f,) = workspace.import_files([path]).files
     assert f.error is not None and "cannot tell the file's format" in f.error
+
+
+def test_an_import_stopped_by_an_unexpected_error_is_recorded_and_a_reimport_completes_it(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import groundswell.ingest.pipeline as pipeline
+    from groundswell.ingest.registry import get_format
+
+    rows = "".join(f"{i},u{i},True,Tue Oct 31 22:{i:02d}:47 +0000 2017,@Acme post {i},,\n" for i in range(1, 7))
+    path = _write(tmp_path / "posts.csv", HEADER + rows)
+    twcs = get_format("twcs")
+
+    class Breaks:
+        """The TWCS parser, with a fault after its fourth record (as a bug in a parser would be)."""
+
+        name = twcs.name
+
+        def parse(self, source, options):  # type: ignore[no-untyped-def]
+            for n, item in enumerate(twcs.parse(source, options), start=1):
+                if n == 5:
+                    raise RuntimeError("a parser bug")
+                yield item
+
+    monkeypatch.setattr(pipeline, "get_format", lambda name: Breaks())
+    with pytest.raises(RuntimeError, match="a parser bug"):
+        workspace.import_files([path], ImportOptions(format="twcs", batch_size=2))
+    [stopped] = workspace.imports()
+    assert (stopped["status"], stopped["imported"]) == ("failed", 4)  # two full batches were written
+    assert stopped["error"] == "RuntimeError: a parser bug"
+    monkeypatch.undo()
+    again = workspace.import_files([path], ImportOptions(format="twcs"))
+    assert (again.read, again.imported, again.duplicates, again.rejected) == (6, 2, 4, 0)
+
+
+def test_an_import_left_running_by_a_killed_process_is_interrupted_at_the_next_open(tmp_path: Path) -> None:
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.store.start_import(source="big.csv", format="twcs", size_bytes=10)  # as a process killed mid-file leaves it
+        assert [i["status"] for i in ws.imports()] == ["running"]
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert [i["status"] for i in ws.imports()] == ["interrupted"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ _PROGRESS_EVERY = 4096
 
 # (path, bytes read so far, bytes in the file, records read so far)
 ProgressCallback = Callable[[str, int, int, int], None]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,11 @@ def _import_one(
     except UnicodeError as exc:  # a whole-file decode failure, e.g. a wrong --encoding
         _fail(store, import_id, file_report, SourceError(f"cannot decode the file: {exc}", path=path), path)
         return file_report
+    except BaseException as exc:
+        # anything else (a bug, Ctrl-C, a lost database): the ledger says the import stopped, then it goes on up;
+        # what was written before is kept, and importing the file again completes it
+        _stopped(store, import_id, file_report, exc)
+        raise
     store.finish_import(
         import_id,
         status="done",
@@ -155,6 +163,19 @@ def _fail(store: Store, import_id: int, file_report: FileReport, exc: SourceErro
         sha256=_sha256(path),
         error=exc.reason,
     )
+
+
+def _stopped(store: Store, import_id: int, file_report: FileReport, exc: BaseException) -> None:
+    """Record an import that an unexpected exception stopped, if the store can still be written."""
+    status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+    try:
+        store.finish_import(
+            import_id, status=status, read=file_report.read, imported=file_report.imported,
+            duplicates=file_report.duplicates, rejected=file_report.rejected, sha256=None,
+            error=f"{type(exc).__name__}: {exc}"[:500],
+        )  # fmt: skip
+    except Exception:  # noqa: BLE001 - the store itself may be what failed; the original error is what matters
+        log.warning("import %s could not be marked %s", import_id, status)
 
 
 def _run(

@@ -56,6 +56,8 @@ class DuckDBStore(ImportLedger):
         except duckdb.IOException as exc:
             raise StoreError(f"cannot open {path}: {exc}") from exc
         apply_migrations(con)
+        # one process holds the embedded file: an import still "running" here was cut short (killed, crashed)
+        con.execute("UPDATE imports SET status = 'interrupted' WHERE status = 'running'")
         return cls(con, path, memory_limit=memory_limit)
 
     def close(self) -> None:
