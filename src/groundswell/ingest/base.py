@@ -9,24 +9,34 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
+import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Protocol, TextIO
+from typing import Any, BinaryIO, Concatenate, ParamSpec, Protocol, TextIO
 
 from typing_extensions import Buffer
 
 from groundswell.config import WorkspaceConfig
-from groundswell.records import PostRow, Rejected
+from groundswell.records import POST_FIELDS, PostRow, Rejected
 
 # Large enough for any real post, small enough that a dangling quote cannot eat all memory.
 CSV_FIELD_LIMIT = 16 * 1024 * 1024
 csv.field_size_limit(CSV_FIELD_LIMIT)
 
+P = ParamSpec("P")
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
+# what a database cannot store as text: NUL (PostgreSQL refuses it) and surrogates (no character of UTF-8)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# A stored 64-bit integer (BIGINT in both stores).
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+# How far detection reads for the first whole lines of a file whose first line is long.
+SNIFF_LIMIT = CSV_FIELD_LIMIT
 
 
 class _CountingReader(io.RawIOBase):
@@ -69,6 +79,21 @@ class SourceFile:
     def head(self, n: int = 65536) -> bytes:
         with self.path.open("rb") as f:
             return f.read(n)
+
+    def sniff_head(self, n: int = 65536, *, lines: int = 2, limit: int = SNIFF_LIMIT) -> bytes:
+        """The first ``n`` bytes, or more, up to ``limit``, until ``lines`` whole lines are in it.
+
+        A JSON Lines file whose first record is longer than ``n`` is still told apart from one
+        JSON document, and its first record's keys are seen.
+        """
+        with self.path.open("rb") as f:
+            head = f.read(n)
+            while head.count(b"\n") < lines and len(head) < limit:
+                more = f.read(min(len(head), limit - len(head)))
+                if not more:
+                    break
+                head += more
+        return head
 
     def open_binary(self) -> BinaryIO:
         self._counter = _CountingReader(self.path.open("rb"))
@@ -132,10 +157,31 @@ def undecodable(value: str) -> str | None:
 
 
 def to_raw(value: str) -> str:
-    """Undecodable bytes shown as \\xNN so a rejected row can be stored as text."""
-    if value.isascii() or _UNDECODABLE.search(value) is None:
+    """A rejected record's text as both stores keep it: undecodable bytes and NUL shown as \\xNN, other
+    lone surrogates as \\uXXXX (neither store can hold them; the rest is kept as it was)."""
+    if _UNSTORABLE.search(value) is None:
         return value
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _UNSTORABLE.sub(_escaped, value)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def unstorable(value: str) -> str | None:
+    """Why a text value cannot be stored as it is (NUL, a lone surrogate), if it cannot."""
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"byte 0x{code - 0xDC00:02X} is not valid in the file's encoding (try --encoding)"
+    if code == 0:
+        return "holds a NUL character (U+0000), which a database cannot store as text"
+    return f"holds a lone surrogate U+{code:04X}, which is not a character"
 
 
 def csv_raw(fields: list[str]) -> str:
@@ -146,10 +192,16 @@ def csv_raw(fields: list[str]) -> str:
 
 
 def parse_iso_timestamp(value: str) -> datetime:
-    """ISO 8601 (``Z`` or an offset allowed) to naive UTC; a naive input is taken as UTC."""
+    """ISO 8601 (``Z`` or an offset allowed) to naive UTC; a naive input is taken as UTC.
+
+    ``ValueError`` for anything else, including a time whose UTC falls outside years 1 to 9999.
+    """
     parsed = datetime.fromisoformat(value.strip())
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError(f"{value!r} in UTC is outside years 1 to 9999") from None
     return parsed
 
 
@@ -174,9 +226,12 @@ def parse_twitter_timestamp(value: str) -> datetime:
         raise ValueError(f"not a timestamp like 'Tue Oct 31 22:10:47 +0000 2017': {value!r}") from exc
     if offset != "+0000":
         sign = 1 if offset[0] == "+" else -1
-        if offset[0] not in "+-" or not offset[1:].isdigit():
+        if offset[0] not in "+-" or not offset[1:].isascii() or not offset[1:].isdigit():
             raise ValueError(f"bad UTC offset {offset!r} in {value!r}")
-        moment -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
+        try:
+            moment -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
+        except OverflowError:
+            raise ValueError(f"{value!r} in UTC is outside years 1 to 9999") from None
     return moment
 
 
@@ -188,6 +243,14 @@ def optional_int(value: object) -> int | None:
     """
     if value is None or value == "":
         return None
+    number = _whole_number(value)
+    if not INT64_MIN <= number <= INT64_MAX:
+        shown = str(number) if len(str(number)) <= 30 else f"a number of {len(str(number))} digits"
+        raise ValueError(f"{shown} is out of range (at most {INT64_MAX})")
+    return number
+
+
+def _whole_number(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError(f"not a whole number: {value!r}")  # noqa: TRY004 - a bad cell is a value error
     if isinstance(value, int):
@@ -195,8 +258,107 @@ def optional_int(value: object) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = str(value).strip()
-    if text.lstrip("-").isdigit():
-        return int(text)
-    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
-        return int(text[:-2])
-    raise ValueError(f"not a whole number: {value!r}")
+    # ASCII digits only: int() would also read other scripts' digits
+    digits = text.removesuffix(".0").removeprefix("-")
+    if digits.isascii() and digits.isdigit():
+        try:
+            return int(text.removesuffix(".0"))
+        except ValueError:  # more digits than Python converts
+            raise ValueError(f"{len(digits)} digits is out of range (at most {INT64_MAX})") from None
+    raise ValueError(f"not a whole number: {_shown(value)}")
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """A value in a reason, cut short: a reason names the problem, ``raw`` keeps the record."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def guarded(line: int, record: Any, build: Callable[[], Iterable[PostRow | Rejected]]) -> list[PostRow | Rejected]:
+    """The items ``build`` makes of one record (a line of JSON Lines may hold several posts); one reject when
+    it fails in a way no check foresaw, so one strange record never stops the file."""
+    try:
+        return list(build())
+    except Exception as exc:  # noqa: BLE001 - any failure of one record is that record's reject
+        return [unexpected(line, exc, record)]
+
+
+def one_record(
+    build: Callable[Concatenate[int, Any, P], PostRow | Rejected],
+) -> Callable[Concatenate[int, Any, P], PostRow | Rejected]:
+    """A parser's function of (line, record, ...) whose unforeseen failure is that record's reject."""
+
+    @functools.wraps(build)
+    def checked(line: int, record: Any, /, *args: P.args, **kwargs: P.kwargs) -> PostRow | Rejected:
+        try:
+            return build(line, record, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - any failure of one record is that record's reject
+            return unexpected(line, exc, record)
+
+    return checked
+
+
+def unexpected(line: int, exc: Exception, record: Any) -> Rejected:
+    """The reject for a record whose reading failed in a way no check foresaw; the record kept as text."""
+    try:
+        if isinstance(record, str):
+            raw = to_raw(record)
+        elif isinstance(record, list) and all(isinstance(v, str) for v in record):
+            raw = csv_raw(record)
+        else:
+            raw = to_raw(json.dumps(record, default=str, ensure_ascii=False))
+    except Exception:  # noqa: BLE001 - too strange to write back (e.g. nested too deeply); its line still names it
+        raw = ""
+    return Rejected(line, "(record)", f"cannot read this record: {type(exc).__name__}: {exc}"[:500], raw)
+
+
+_TEXT_FIELDS = tuple(
+    POST_FIELDS.index(name)
+    for name in ("platform", "post_id", "author_id", "author_handle", "text", "lang", "in_reply_to_post_id",
+                 "conversation_id", "url", "location")
+)  # fmt: skip
+_INT_FIELDS = tuple(
+    POST_FIELDS.index(name) for name in ("author_followers", "like_count", "share_count", "reply_count", "view_count")
+)
+_REQUIRED_TEXT = ("platform", "post_id", "author_id", "text")
+
+
+def storable(row: PostRow) -> Rejected | None:
+    """A reject when a row holds a value one of the stores would refuse or alter, so both refuse it alike.
+
+    Text must be text without NUL or lone surrogates, counts 64-bit integers, ``created_at`` a datetime:
+    the row is rejected before it reaches the database, never changed.
+    """
+    problem = _storable_problem(row)
+    if problem is None:
+        return None
+    name, reason = problem
+    raw = {k: v for k, v in zip(POST_FIELDS, row, strict=True) if k != "line"}
+    return Rejected(row.line, name, reason, to_raw(json.dumps(raw, default=str, ensure_ascii=False)))
+
+
+def _storable_problem(row: PostRow) -> tuple[str, str] | None:
+    texts: list[object] = [row[i] for i in _TEXT_FIELDS]
+    if all(type(v) is str or v is None for v in texts):
+        # one search over all the text (the common case: nothing found), then the field that holds it
+        if _UNSTORABLE.search("".join(v for v in texts if isinstance(v, str))) is not None:
+            for i, value in zip(_TEXT_FIELDS, texts, strict=True):
+                problem = unstorable(value) if isinstance(value, str) else None
+                if problem:
+                    return POST_FIELDS[i], f"{POST_FIELDS[i]} {problem}"
+    else:
+        for i in _TEXT_FIELDS:
+            if not (row[i] is None or isinstance(row[i], str)):
+                return POST_FIELDS[i], f"{POST_FIELDS[i]} must be text, not {type(row[i]).__name__}"
+    for name in _REQUIRED_TEXT:
+        if getattr(row, name) is None:
+            return name, f"{name} is missing"
+    for i in _INT_FIELDS:
+        value = row[i]
+        if value is not None and (type(value) is not int or not INT64_MIN <= value <= INT64_MAX):
+            return POST_FIELDS[i], f"{POST_FIELDS[i]} must be a whole number within 64 bits, not {_shown(value)}"
+    if type(row.created_at) is not datetime:
+        return "created_at", f"created_at must be a date and time, not {_shown(row.created_at)}"
+    if row.is_brand is not None and type(row.is_brand) is not bool:
+        return "is_brand", f"is_brand must be true or false, not {_shown(row.is_brand)}"
+    return None

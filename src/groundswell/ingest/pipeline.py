@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from groundswell.config import WorkspaceConfig
 from groundswell.errors import SourceError, StrictImportError
-from groundswell.ingest.base import ParseOptions, Parser, SourceFile
+from groundswell.ingest.base import ParseOptions, Parser, SourceFile, storable, to_raw
 from groundswell.ingest.registry import detect_format, get_format
 from groundswell.records import FileReport, ImportReport, PostRow, Rejected
 from groundswell.store.base import Store
@@ -96,7 +97,7 @@ def _import_one(
     brand_keys: list[str],
     progress: ProgressCallback | None,
 ) -> FileReport:
-    shown = str(path)
+    shown = to_raw(str(path))  # a file name's undecodable bytes as \xNN: the ledger stores text
     source = SourceFile(path, encoding=options.encoding)
     file_report = FileReport(path=shown, format=options.format or "?")
     if not path.exists():
@@ -149,9 +150,11 @@ def _import_one(
 
 
 def _fail(store: Store, import_id: int, file_report: FileReport, exc: SourceError, path: Path) -> None:
-    file_report.error = exc.reason
+    file_report.error = to_raw(exc.reason)
     store.add_rejects(
-        import_id, str(path), [Rejected(exc.line if exc.line is not None else 0, exc.field or "(file)", exc.reason, "")]
+        import_id,
+        file_report.path,
+        [_storable_reject(Rejected(exc.line if exc.line is not None else 0, exc.field or "(file)", exc.reason, ""))],
     )
     store.finish_import(
         import_id,
@@ -161,7 +164,7 @@ def _fail(store: Store, import_id: int, file_report: FileReport, exc: SourceErro
         duplicates=file_report.duplicates,
         rejected=file_report.rejected,
         sha256=_sha256(path),
-        error=exc.reason,
+        error=file_report.error,
     )
 
 
@@ -172,7 +175,7 @@ def _stopped(store: Store, import_id: int, file_report: FileReport, exc: BaseExc
         store.finish_import(
             import_id, status=status, read=file_report.read, imported=file_report.imported,
             duplicates=file_report.duplicates, rejected=file_report.rejected, sha256=None,
-            error=f"{type(exc).__name__}: {exc}"[:500],
+            error=to_raw(f"{type(exc).__name__}: {exc}"[:500]),
         )  # fmt: skip
     except Exception:  # noqa: BLE001 - the store itself may be what failed; the original error is what matters
         log.warning("import %s could not be marked %s", import_id, status)
@@ -205,7 +208,7 @@ def _run(
         else:
             with store.transaction():
                 result = store.write_posts(rows, import_id=import_id, source=shown, brand_keys=brand_keys)
-                store.add_rejects(import_id, shown, [*rejects, *result.conflicts])
+                store.add_rejects(import_id, shown, [*rejects, *map(_storable_reject, result.conflicts)])
         file_report.imported += result.imported
         file_report.duplicates += result.duplicates
         file_report.rejected += len(rejects) + len(result.conflicts)
@@ -217,15 +220,16 @@ def _run(
         for item in parser.parse(source, parse_options):
             read += 1
             file_report.read = read
-            if type(item) is PostRow:
-                rows.append(item)
+            refused = storable(item) if type(item) is PostRow else item
+            if refused is None:
+                rows.append(cast(PostRow, item))  # a PostRow: storable() gave None
                 if len(rows) >= options.batch_size:
                     flush()
             else:
-                assert isinstance(item, Rejected)  # noqa: S101 - an invariant (a parser yields rows or rejects), not an input check
+                assert isinstance(refused, Rejected)  # noqa: S101 - an invariant (a parser yields rows or rejects), not an input check
                 if options.strict:
-                    raise StrictImportError(item.reason, path=shown, line=item.line, field=item.field)  # noqa: TRY301 - re-raised as is below
-                rejects.append(item)
+                    raise StrictImportError(refused.reason, path=shown, line=refused.line, field=refused.field)  # noqa: TRY301 - re-raised as is below
+                rejects.append(_storable_reject(refused))
             if progress is not None and read % _PROGRESS_EVERY == 0:
                 progress(shown, source.bytes_read, size, read)
     except StrictImportError:
@@ -238,6 +242,11 @@ def _run(
     flush()
     if progress is not None:
         progress(shown, size, size, read)
+
+
+def _storable_reject(reject: Rejected) -> Rejected:
+    """A reject as both stores keep it: NUL, undecodable bytes and lone surrogates written as escapes."""
+    return Rejected(reject.line, to_raw(reject.field), to_raw(reject.reason), to_raw(reject.raw))
 
 
 def _sha256(path: Path) -> str:

@@ -63,7 +63,7 @@ def formats() -> dict[str, Parser]:
 
 def detect_format(source: SourceFile) -> Parser:
     """The first format whose ``sniff`` accepts the file's first bytes."""
-    head = source.head()
+    head = source.sniff_head()
     if not head.strip():
         raise SourceError("the file is empty", path=source.path, line=0, field="(file)")
     for parser in formats().values():

@@ -55,8 +55,8 @@ def has_key(head: str, *names: str) -> bool:
 
 def read_json(source: SourceFile) -> JsonInput:
     """Open ``source`` as JSON Lines or as one JSON document (see the module docstring)."""
-    head = source.head()
-    complete = len(head) < 65536
+    head = source.sniff_head()
+    complete = len(head) >= source.size
     first, second, more = _first_lines(head_text(head), complete)
     if first is not None and _parses(first):
         if more:
@@ -90,6 +90,8 @@ def parse_document(source: SourceFile, text: str, *, line_offset: int = 0) -> An
         ) from exc
     except RecursionError as exc:
         raise SourceError("JSON nested too deeply to read", path=source.path, field="(file)") from exc
+    except ValueError as exc:  # a number of more digits than Python converts
+        raise SourceError(f"not readable JSON: {exc}", path=source.path, field="(file)") from exc
 
 
 def json_raw(value: Any) -> str:
@@ -126,11 +128,15 @@ def _iter_lines(source: SourceFile) -> Iterator[tuple[int, Any]]:
                 yield number, BadLine(problem, to_raw(text))
                 continue
             try:
-                yield number, json.loads(text)
+                value = json.loads(text)
             except json.JSONDecodeError as exc:
                 yield number, BadLine(f"not valid JSON: {exc.msg} at column {exc.colno}", to_raw(text))
             except RecursionError:
                 yield number, BadLine("JSON nested too deeply to read", to_raw(text))
+            except ValueError as exc:  # a number of more digits than Python converts
+                yield number, BadLine(f"not readable JSON: {exc}", to_raw(text))
+            else:
+                yield number, value
 
 
 def _first_lines(text: str, complete: bool) -> tuple[str | None, str | None, bool]:
@@ -146,6 +152,6 @@ def _first_lines(text: str, complete: bool) -> tuple[str | None, str | None, boo
 def _parses(line: str) -> bool:
     try:
         json.loads(line)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError, as is a number too long to convert
         return False
     return True

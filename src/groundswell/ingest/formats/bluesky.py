@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from groundswell.errors import SourceError
-from groundswell.ingest.base import ParseOptions, SourceFile, optional_int, parse_iso_timestamp
+from groundswell.ingest.base import ParseOptions, SourceFile, guarded, one_record, optional_int, parse_iso_timestamp
 from groundswell.ingest.formats._json import BadLine, find_undecodable, head_text, json_raw, read_json, starts_like_json
 from groundswell.records import PostRow, Rejected
 
@@ -44,8 +45,7 @@ class BlueskyParser:
                 if isinstance(value, BadLine):
                     yield Rejected(line, "line", value.reason, value.raw)
                     continue
-                for entry, post in _entries(value):
-                    yield _row(line, entry, post)
+                yield from guarded(line, value, partial(_line_rows, line, value))
             return
         document = loaded.document
         if not (isinstance(document, list) or _is_container(document) or _is_post_or_item(document)):
@@ -61,6 +61,11 @@ class BlueskyParser:
 # -- walking the responses -------------------------------------------------------------
 
 
+def _line_rows(line: int, value: Any) -> Iterator[PostRow | Rejected]:
+    for entry, post in _entries(value):
+        yield _row(line, entry, post)
+
+
 def _is_container(value: Any) -> bool:
     return isinstance(value, dict) and any(key in value for key in _CONTAINERS)
 
@@ -72,8 +77,14 @@ def _is_post_or_item(value: Any) -> bool:
 def _entries(value: Any) -> Iterator[tuple[Any, Any]]:
     """(entry, post view) for each post in a response; entry is what a reject keeps."""
     if isinstance(value, list):
-        for item in value:
-            yield from _entries(item)
+        # a stack, not recursion: lists may nest deeper than Python's recursion limit
+        stack: list[Any] = list(reversed(value))
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            else:
+                yield from _entries(item)
     elif _is_container(value):
         for item in _list(value.get("feed")):
             yield item, item.get("post") if isinstance(item, dict) else None
@@ -111,6 +122,7 @@ def _thread_posts(anchor: dict[str, Any]) -> list[Any]:
 # -- one post ------------------------------------------------------------------------------
 
 
+@one_record
 def _row(line: int, entry: Any, post: Any) -> PostRow | Rejected:
     raw = json_raw(entry)
     if not isinstance(post, dict):

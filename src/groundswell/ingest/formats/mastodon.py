@@ -22,6 +22,7 @@ are another author's post.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from groundswell.errors import SourceError
-from groundswell.ingest.base import ParseOptions, SourceFile, optional_int, parse_iso_timestamp
+from groundswell.ingest.base import ParseOptions, SourceFile, guarded, one_record, optional_int, parse_iso_timestamp
 from groundswell.ingest.formats._json import (
     BadLine,
     find_undecodable,
@@ -69,8 +70,7 @@ class MastodonParser:
                 if isinstance(value, BadLine):
                     yield Rejected(line, "line", value.reason, value.raw)
                     continue
-                for status in _statuses(value):
-                    yield _status_row(line, status)
+                yield from guarded(line, value, partial(_line_rows, line, value))
             return
         document = loaded.document
         if isinstance(document, dict) and isinstance(document.get("orderedItems"), list):
@@ -105,6 +105,11 @@ class MastodonParser:
 # -- API statuses ----------------------------------------------------------------------
 
 
+def _line_rows(line: int, value: Any) -> Iterator[PostRow | Rejected]:
+    for status in _statuses(value):
+        yield _status_row(line, status)
+
+
 def _is_context(value: Any) -> bool:
     return isinstance(value, dict) and "ancestors" in value and "descendants" in value
 
@@ -137,6 +142,7 @@ def _statuses(value: Any) -> list[Any]:
     return [value]
 
 
+@one_record
 def _status_row(line: int, status: Any) -> PostRow | Rejected:
     if _is_notification(status):
         kind = status["type"]
@@ -199,6 +205,7 @@ def full_acct(account: dict[str, Any]) -> str | None:
 # -- archive outbox ----------------------------------------------------------------------
 
 
+@one_record
 def _activity_row(line: int, activity: Any) -> PostRow | Rejected:
     if not isinstance(activity, dict):
         return Rejected(line, "record", "an activity must be a JSON object", json_raw(activity))

@@ -25,6 +25,7 @@ from groundswell.ingest.base import (
     parse_twitter_timestamp,
     to_raw,
     undecodable,
+    unexpected,
 )
 from groundswell.records import POST_FIELDS, PostRow, Rejected
 
@@ -45,8 +46,11 @@ def parse_timestamp(value: Any, fmt: str | None = None) -> datetime:
     if fmt:
         parsed = datetime.strptime(text, fmt)
         return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
-    if text.replace(".", "", 1).isdigit():
-        return datetime.fromtimestamp(float(text), UTC).replace(tzinfo=None)
+    if text.lstrip("-").replace(".", "", 1).isascii() and text.lstrip("-").replace(".", "", 1).isdigit():
+        try:
+            return datetime.fromtimestamp(float(text), UTC).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"epoch seconds {text[:40]!r} are outside years 1 to 9999") from None
     try:
         return parse_iso_timestamp(text)
     except ValueError:
@@ -119,6 +123,14 @@ class TableParser:
     def _platform(options: ParseOptions) -> str | None:
         return options.platform or options.config.csv.platform
 
+    def _checked_row(
+        self, line: int, values: list[Any], index: Mapping[str, int], options: ParseOptions, raw: str
+    ) -> PostRow | Rejected:
+        try:
+            return self._row(line, values, index, options, raw)
+        except Exception as exc:  # noqa: BLE001 - any failure of one record is that record's reject
+            return unexpected(line, exc, raw)
+
     def _row(
         self, line: int, values: list[Any], index: Mapping[str, int], options: ParseOptions, raw: str
     ) -> PostRow | Rejected:
@@ -150,7 +162,7 @@ class TableParser:
             return Rejected(line, "created_at", "created_at is empty", raw)
         try:
             created_at = parse_timestamp(created, options.timestamp_format or options.config.csv.timestamp_format)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             return Rejected(line, "created_at", str(exc), raw)
         counts: dict[str, int | None] = {}
         for name in _COUNT_FIELDS:
@@ -224,7 +236,7 @@ class TableParser:
                         line, "row", f"row has {len(fields)} fields, the header has {width}{hint}", csv_raw(fields)
                     )
                     continue
-                yield self._row(line, list(fields), index, options, csv_raw(fields))
+                yield self._checked_row(line, list(fields), index, options, csv_raw(fields))
 
     # -- Parquet ---------------------------------------------------------------------
 
@@ -245,4 +257,4 @@ class TableParser:
                 record += 1
                 values = [row[c] for c in columns]
                 raw = to_raw(json.dumps(row, default=str, ensure_ascii=False))
-                yield self._row(record, values, index, options, raw)
+                yield self._checked_row(record, values, index, options, raw)

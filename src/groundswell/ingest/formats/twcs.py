@@ -10,9 +10,17 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from groundswell.errors import SourceError
-from groundswell.ingest.base import ParseOptions, SourceFile, csv_raw, parse_twitter_timestamp, undecodable
+from groundswell.ingest.base import (
+    ParseOptions,
+    SourceFile,
+    csv_raw,
+    one_record,
+    parse_twitter_timestamp,
+    undecodable,
+)
 from groundswell.records import PostRow, Rejected
 
 REQUIRED_COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text")
@@ -53,8 +61,9 @@ class TwcsParser:
                     line=1,
                     field=missing[0],
                 )
-            i_id, i_author, i_inbound, i_created, i_text = (names.index(c) for c in REQUIRED_COLUMNS)
-            i_parent = names.index("in_response_to_tweet_id") if "in_response_to_tweet_id" in names else None
+            tweet_id, author_id, inbound, created_at, text = (names.index(c) for c in REQUIRED_COLUMNS)
+            parent = names.index("in_response_to_tweet_id") if "in_response_to_tweet_id" in names else None
+            columns = _Columns(tweet_id, author_id, inbound, created_at, text, parent)
             width = len(names)
             end_of_previous = reader.line_num
             while True:
@@ -80,45 +89,52 @@ class TwcsParser:
                         line, "row", f"row has {len(fields)} fields, the header has {width}{hint}", csv_raw(fields)
                     )
                     continue
-                bad = _first_undecodable(fields, names)
-                if bad:
-                    yield Rejected(line, bad[0], bad[1], csv_raw(fields))
-                    continue
-                try:
-                    post_id = normalize_id(fields[i_id])
-                except ValueError as exc:
-                    yield Rejected(line, "tweet_id", str(exc), csv_raw(fields))
-                    continue
-                author = fields[i_author].strip()
-                if not author:
-                    yield Rejected(line, "author_id", "author_id is empty", csv_raw(fields))
-                    continue
-                inbound = _BOOLEANS.get(fields[i_inbound].strip().lower())
-                if inbound is None:
-                    yield Rejected(
-                        line, "inbound", f"inbound must be True or False, not {fields[i_inbound]!r}", csv_raw(fields)
-                    )
-                    continue
-                try:
-                    created_at = parse_twitter_timestamp(fields[i_created])
-                except ValueError as exc:
-                    yield Rejected(line, "created_at", str(exc), csv_raw(fields))
-                    continue
-                text = fields[i_text]
-                if not text.strip():
-                    yield Rejected(line, "text", "text is empty", csv_raw(fields))
-                    continue
-                parent: str | None = None
-                if i_parent is not None and fields[i_parent].strip():
-                    try:
-                        parent = normalize_id(fields[i_parent])
-                    except ValueError as exc:
-                        yield Rejected(line, "in_response_to_tweet_id", str(exc), csv_raw(fields))
-                        continue
-                yield PostRow(
-                    line, "twitter", post_id, author, author, None, not inbound, created_at, text,
-                    None, parent, None, None, None, None, None, None, None,
-                )  # fmt: skip
+                yield _row(line, fields, names, columns)
+
+
+class _Columns(NamedTuple):
+    """Where each column the parser reads is in a row."""
+
+    tweet_id: int
+    author_id: int
+    inbound: int
+    created_at: int
+    text: int
+    parent: int | None
+
+
+@one_record
+def _row(line: int, fields: list[str], names: list[str], c: _Columns) -> PostRow | Rejected:
+    bad = _first_undecodable(fields, names)
+    if bad:
+        return Rejected(line, bad[0], bad[1], csv_raw(fields))
+    try:
+        post_id = normalize_id(fields[c.tweet_id])
+    except ValueError as exc:
+        return Rejected(line, "tweet_id", str(exc), csv_raw(fields))
+    author = fields[c.author_id].strip()
+    if not author:
+        return Rejected(line, "author_id", "author_id is empty", csv_raw(fields))
+    inbound = _BOOLEANS.get(fields[c.inbound].strip().lower())
+    if inbound is None:
+        return Rejected(line, "inbound", f"inbound must be True or False, not {fields[c.inbound]!r}", csv_raw(fields))
+    try:
+        created_at = parse_twitter_timestamp(fields[c.created_at])
+    except ValueError as exc:
+        return Rejected(line, "created_at", str(exc), csv_raw(fields))
+    text = fields[c.text]
+    if not text.strip():
+        return Rejected(line, "text", "text is empty", csv_raw(fields))
+    parent: str | None = None
+    if c.parent is not None and fields[c.parent].strip():
+        try:
+            parent = normalize_id(fields[c.parent])
+        except ValueError as exc:
+            return Rejected(line, "in_response_to_tweet_id", str(exc), csv_raw(fields))
+    return PostRow(
+        line, "twitter", post_id, author, author, None, not inbound, created_at, text,
+        None, parent, None, None, None, None, None, None, None,
+    )  # fmt: skip
 
 
 def _first_undecodable(fields: list[str], names: list[str]) -> tuple[str, str] | None:

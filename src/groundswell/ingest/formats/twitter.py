@@ -22,11 +22,20 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from groundswell.errors import SourceError
-from groundswell.ingest.base import ParseOptions, SourceFile, optional_int, parse_iso_timestamp, parse_twitter_timestamp
+from groundswell.ingest.base import (
+    ParseOptions,
+    SourceFile,
+    guarded,
+    one_record,
+    optional_int,
+    parse_iso_timestamp,
+    parse_twitter_timestamp,
+)
 from groundswell.ingest.formats._json import (
     BadLine,
     find_undecodable,
@@ -88,8 +97,7 @@ def _parse_api(source: SourceFile) -> Iterator[PostRow | Rejected]:
             if not _looks_like_page(value):
                 yield Rejected(line, "line", "neither a tweet nor an API v2 response", json_raw(value))
                 continue
-            for tweet, includes in _tweets(value):
-                yield _api_row(line, tweet, includes)
+            yield from guarded(line, value, partial(_page_rows, line, value))
         return
     document = loaded.document
     pages = document if isinstance(document, list) else [document]
@@ -108,6 +116,11 @@ def _parse_api(source: SourceFile) -> Iterator[PostRow | Rejected]:
         for tweet, includes in _tweets(page):
             record += 1
             yield _api_row(record, tweet, includes)
+
+
+def _page_rows(line: int, page: dict[str, Any]) -> Iterator[PostRow | Rejected]:
+    for tweet, includes in _tweets(page):
+        yield _api_row(line, tweet, includes)
 
 
 def _looks_like_page(value: Any) -> bool:
@@ -137,6 +150,7 @@ def _by_id(items: Any) -> dict[str, dict[str, Any]]:
     return {str(i["id"]): i for i in items if isinstance(i, dict) and "id" in i}
 
 
+@one_record
 def _api_row(line: int, tweet: Any, includes: dict[str, Any]) -> PostRow | Rejected:
     if not isinstance(tweet, dict):
         return Rejected(line, "data", "a tweet must be a JSON object", json_raw(tweet))
@@ -219,6 +233,7 @@ def _parse_archive(source: SourceFile, options: ParseOptions) -> Iterator[PostRo
         yield _archive_row(record, tweet, owner)
 
 
+@one_record
 def _archive_row(line: int, tweet: Any, owner: _Owner) -> PostRow | Rejected:
     if not isinstance(tweet, dict):
         return Rejected(line, "tweet", "a tweet must be a JSON object", json_raw(tweet))
