@@ -12,6 +12,7 @@ import csv
 import functools
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -257,6 +258,8 @@ def _whole_number(value: object) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, float) and math.isinf(value):
+        raise ValueError(f"{value} is out of range (at most {INT64_MAX})")
     text = str(value).strip()
     # ASCII digits only: int() would also read other scripts' digits
     digits = text.removesuffix(".0").removeprefix("-")

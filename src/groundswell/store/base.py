@@ -175,12 +175,20 @@ class ImportLedger:
         raise NotImplementedError
 
     def start_import(self, *, source: str, format: str, size_bytes: int | None) -> int:
-        row = self.execute(
+        import_id = int(self.execute("SELECT nextval('import_id_seq')")[0][0])
+        self._claim_import(import_id)  # before the row exists, so no other process sees it running unclaimed
+        self.execute(
             "INSERT INTO imports (import_id, source, format, size_bytes, started_at, status) "
-            "VALUES (nextval('import_id_seq'), ?, ?, ?, ?, 'running') RETURNING import_id",
-            [source, format, size_bytes, utcnow()],
-        )[0]
-        return int(row[0])
+            "VALUES (?, ?, ?, ?, ?, 'running')",
+            [import_id, source, format, size_bytes, utcnow()],
+        )
+        return import_id
+
+    def _claim_import(self, import_id: int) -> None:
+        """Mark a running import as this process's, for a store that many processes share (a no-op here)."""
+
+    def _release_import(self, import_id: int) -> None:
+        """Undo ``_claim_import`` once the import is no longer running."""
 
     def finish_import(
         self,
@@ -194,11 +202,22 @@ class ImportLedger:
         sha256: str | None,
         error: str | None = None,
     ) -> None:
+        """Record how an import ended. A ``done`` import read the whole file again, so the rejects of the
+        file's earlier imports (finished, failed or interrupted) are superseded by its own: a file's rejects
+        are listed once however often it is imported."""
         self.execute(
             "UPDATE imports SET status = ?, read = ?, imported = ?, duplicates = ?, rejected = ?, "
             "sha256 = ?, error = ?, finished_at = ? WHERE import_id = ?",
             [status, read, imported, duplicates, rejected, sha256, error, utcnow(), import_id],
         )
+        if status == "done":
+            self.execute(
+                "DELETE FROM rejects WHERE import_id IN (SELECT e.import_id FROM imports e, imports i "
+                "WHERE i.import_id = ? AND e.source = i.source AND e.import_id < i.import_id "
+                "AND e.status <> 'running')",
+                [import_id],
+            )
+        self._release_import(import_id)
 
     def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
         sql = "SELECT import_id, file, line, field, reason, raw, rejected_at FROM rejects"

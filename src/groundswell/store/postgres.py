@@ -37,6 +37,16 @@ _MIGRATION_LOCK = 0x67737701
 # same posts at once (or classifying them) must not both find them new.
 _POSTS_LOCK = 0x67737702
 _ENRICHMENTS_LOCK = 0x67737703
+# A running import's session lock (this class, the import id): held by the importing process's connection
+# until the import ends, so an import left 'running' whose lock nobody holds was cut short (a killed process).
+_IMPORT_LOCK_CLASS = 0x67737704
+_MARK_INTERRUPTED = f"""
+    UPDATE imports SET status = 'interrupted' WHERE status = 'running' AND NOT EXISTS (
+        SELECT 1 FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND l.classid::bigint = {_IMPORT_LOCK_CLASS} AND l.objid::bigint = imports.import_id % 2147483648
+          AND l.objsubid = 2)
+"""
 # Lookups the stores make by post key; DuckDB scans instead (an index there slows every import).
 _INDEXES = (
     "CREATE INDEX IF NOT EXISTS posts_key ON posts (platform, post_id)",
@@ -108,6 +118,7 @@ class PostgresStore(ImportLedger):
                 apply_migrations(PostgresMigrationConnection(con))
                 for statement in _INDEXES:
                     con.execute(statement.encode())
+                con.execute(_MARK_INTERRUPTED.encode())
             finally:
                 con.execute("SELECT pg_advisory_unlock(%s)", [_MIGRATION_LOCK])
         except BaseException:
@@ -151,6 +162,12 @@ class PostgresStore(ImportLedger):
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     # -- imports -----------------------------------------------------------------
+
+    def _claim_import(self, import_id: int) -> None:
+        self.execute("SELECT pg_advisory_lock(?, ?)", [_IMPORT_LOCK_CLASS, import_id % 2**31])
+
+    def _release_import(self, import_id: int) -> None:
+        self.execute("SELECT pg_advisory_unlock(?, ?)", [_IMPORT_LOCK_CLASS, import_id % 2**31])
 
     def add_rejects(self, import_id: int, file: str, rejects: Sequence[Rejected]) -> None:
         if not rejects:

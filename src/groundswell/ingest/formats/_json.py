@@ -80,7 +80,7 @@ def read_text(source: SourceFile) -> str:
 def parse_document(source: SourceFile, text: str, *, line_offset: int = 0) -> Any:
     """Parse a whole JSON document; a syntax error fails the file, naming its line."""
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(
             f"not valid JSON: {exc.msg} (line {exc.lineno + line_offset}, column {exc.colno})",
@@ -92,6 +92,19 @@ def parse_document(source: SourceFile, text: str, *, line_offset: int = 0) -> An
         raise SourceError("JSON nested too deeply to read", path=source.path, field="(file)") from exc
     except ValueError as exc:  # a number of more digits than Python converts
         raise SourceError(f"not readable JSON: {exc}", path=source.path, field="(file)") from exc
+
+
+def loads(text: str) -> Any:
+    """JSON text to a value; an integer of more digits than Python converts becomes an infinite float, which
+    no field takes as a number (so the record, not the file, is rejected)."""
+    return json.loads(text, parse_int=_int)
+
+
+def _int(digits: str) -> int | float:
+    try:
+        return int(digits)
+    except ValueError:
+        return float("-inf") if digits.startswith("-") else float("inf")
 
 
 def json_raw(value: Any) -> str:
@@ -128,7 +141,7 @@ def _iter_lines(source: SourceFile) -> Iterator[tuple[int, Any]]:
                 yield number, BadLine(problem, to_raw(text))
                 continue
             try:
-                value = json.loads(text)
+                value = loads(text)
             except json.JSONDecodeError as exc:
                 yield number, BadLine(f"not valid JSON: {exc.msg} at column {exc.colno}", to_raw(text))
             except RecursionError:
@@ -151,7 +164,7 @@ def _first_lines(text: str, complete: bool) -> tuple[str | None, str | None, boo
 
 def _parses(line: str) -> bool:
     try:
-        json.loads(line)
+        loads(line)
     except (ValueError, RecursionError):  # JSONDecodeError is a ValueError, as is a number too long to convert
         return False
     return True
