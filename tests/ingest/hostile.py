@@ -148,7 +148,7 @@ def texts() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(TEXTS),
         st.text(st.characters(blacklist_categories=()), max_size=20),
-        st.text(st.sampled_from("\x00\ud800\udc80\udfff\n\r\",;\t a"), max_size=10),
+        st.text(st.sampled_from('\x00\ud800\udc80\udfff\n\r",;\t a'), max_size=10),
     )
 
 
@@ -170,7 +170,11 @@ def json_values() -> st.SearchStrategy[Any]:
     )
     return st.one_of(
         scalars,
-        st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts(), inner, max_size=3), max_leaves=6),
+        st.recursive(
+            scalars,
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts(), inner, max_size=3),
+            max_leaves=6,
+        ),
     )
 
 

@@ -197,7 +197,10 @@ def parse_iso_timestamp(value: str) -> datetime:
 
     ``ValueError`` for anything else, including a time whose UTC falls outside years 1 to 9999.
     """
-    parsed = datetime.fromisoformat(value.strip())
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 timestamp: {_shown(value, 200)}") from None
     if parsed.tzinfo is not None:
         try:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)

@@ -150,8 +150,8 @@ def _row(line: int, entry: Any, post: Any) -> PostRow | Rejected:
         return Rejected(line, "record.createdAt", "record.createdAt is missing", raw)
     try:
         created_at = parse_iso_timestamp(created)
-    except ValueError:
-        return Rejected(line, "record.createdAt", f"not an ISO 8601 timestamp: {created!r}", raw)
+    except ValueError as exc:
+        return Rejected(line, "record.createdAt", str(exc), raw)
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         return Rejected(line, "record.text", "record.text is empty", raw)

@@ -170,8 +170,8 @@ def _status_row(line: int, status: Any) -> PostRow | Rejected:
         return Rejected(line, "created_at", "created_at is missing", raw)
     try:
         created_at = parse_iso_timestamp(created)
-    except ValueError:
-        return Rejected(line, "created_at", f"not an ISO 8601 timestamp: {created!r}", raw)
+    except ValueError as exc:
+        return Rejected(line, "created_at", str(exc), raw)
     text = _with_warning(status.get("spoiler_text"), html_to_text(status.get("content")))
     if not text:
         return Rejected(line, "content", "content is empty", raw)
@@ -235,8 +235,8 @@ def _activity_row(line: int, activity: Any) -> PostRow | Rejected:
         return Rejected(line, "object.published", "object.published is missing", raw)
     try:
         created_at = parse_iso_timestamp(created)
-    except ValueError:
-        return Rejected(line, "object.published", f"not an ISO 8601 timestamp: {created!r}", raw)
+    except ValueError as exc:
+        return Rejected(line, "object.published", str(exc), raw)
     content_map = note.get("contentMap")
     content_map = content_map if isinstance(content_map, dict) else {}
     content = note.get("content") or next(iter(content_map.values()), None)

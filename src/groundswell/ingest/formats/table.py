@@ -253,8 +253,32 @@ class TableParser:
         index = self._resolve(columns, options, source)
         record = 0
         for batch in parquet.iter_batches(batch_size=65536):
-            for row in batch.to_pylist():
+            for row in _rows(batch, columns):
                 record += 1
+                if isinstance(row, tuple):  # a value Python cannot hold (a timestamp beyond year 9999)
+                    yield Rejected(record, row[0], row[1], "")
+                    continue
                 values = [row[c] for c in columns]
                 raw = to_raw(json.dumps(row, default=str, ensure_ascii=False))
                 yield self._checked_row(record, values, index, options, raw)
+
+
+def _rows(batch: Any, columns: list[str]) -> Iterator[dict[str, Any] | tuple[str, str]]:
+    """A Parquet batch's rows as dicts; for a row with a value Python cannot hold, (column, reason)."""
+    try:
+        rows: list[dict[str, Any]] = batch.to_pylist()
+    except (ValueError, OverflowError, ArithmeticError):
+        pass  # one bad value fails the whole batch's conversion: go row by row to find it
+    else:
+        yield from rows
+        return
+    for i in range(batch.num_rows):
+        row: dict[str, Any] = {}
+        for name, column in zip(columns, batch.columns, strict=True):
+            try:
+                row[name] = column[i].as_py()
+            except (ValueError, OverflowError, ArithmeticError) as exc:
+                yield name, f"{name} cannot be read: {exc}"
+                break
+        else:
+            yield row

@@ -175,8 +175,8 @@ def _api_row(line: int, tweet: Any, includes: dict[str, Any]) -> PostRow | Rejec
         return Rejected(line, "created_at", "created_at is missing (request it with tweet.fields=created_at)", raw)
     try:
         created_at = parse_iso_timestamp(created)
-    except ValueError:
-        return Rejected(line, "created_at", f"not an ISO 8601 timestamp: {created!r}", raw)
+    except ValueError as exc:
+        return Rejected(line, "created_at", str(exc), raw)
     note = tweet.get("note_tweet")
     text = note.get("text") if isinstance(note, dict) and note.get("text") else tweet.get("text")
     if not isinstance(text, str) or not text.strip():
