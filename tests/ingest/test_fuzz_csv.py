@@ -19,6 +19,7 @@ from hostile import FUZZ, FUZZ_SLOW, INT64_MAX, INT64_MIN, cells, fuzz_workspace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from groundswell.ingest.base import CSV_FIELD_LIMIT
 from groundswell.workspace import Workspace
 
 TWCS_COLUMNS = [
@@ -161,6 +162,29 @@ def test_a_cell_longer_than_the_detection_window_is_imported_as_it_is(ws: Worksp
     assert outcome.post_ids == {f"{n}1"}
     [(text,)] = ws.store.execute("SELECT text FROM posts WHERE post_id = ?", [f"{n}1"])
     assert text == row[4]
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_field_over_the_size_limit(ws: Workspace, folder: Path, quoted: bool) -> None:
+    """Unquoted, the row is rejected and the reader goes on; quoted, the reader cannot tell where the field
+    ends, so the rest of the file is one reject rather than rows read out of step."""
+    n = unique()
+    huge = "x" * (CSV_FIELD_LIMIT + 1)
+    big = (
+        f'{n}2,111,True,Tue Oct 31 22:10:47 +0000 2017,"{huge}\nstill inside",,7'
+        if quoted
+        else f"{n}2,111,True,Tue Oct 31 22:10:47 +0000 2017,{huge},,7"
+    )
+    rows = as_csv([TWCS_COLUMNS, twcs_row(f"{n}1")]) + big + "\n" + as_csv([twcs_row(f"{n}3")])
+    outcome = import_checked(ws, write(folder, "huge.csv", rows), format="twcs")
+    [(line, field, reason)] = outcome.rejects
+    assert (line, field) == (3, "row") and "field limit" in reason
+    if quoted:
+        assert outcome.post_ids == {f"{n}1"} and "to the end of the file" in reason
+    else:
+        assert outcome.post_ids == {f"{n}1", f"{n}3"}
+        [(raw,)] = ws.store.execute("SELECT raw FROM rejects WHERE file = ?", [outcome.report.path])
+        assert raw == big  # the row kept whole
 
 
 def test_a_date_beyond_year_9999_in_parquet_is_a_reject_naming_its_column(ws: Workspace, folder: Path) -> None:

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, Concatenate, ParamSpec, Protocol, TextIO
 from typing_extensions import Buffer
 
 from groundswell.config import WorkspaceConfig
+from groundswell.errors import SourceError
 from groundswell.records import POST_FIELDS, PostRow, Rejected
 
 # Large enough for any real post, small enough that a dangling quote cannot eat all memory.
@@ -190,6 +191,69 @@ def csv_raw(fields: list[str]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="").writerow(fields)
     return to_raw(out.getvalue())
+
+
+Record = tuple[int, list[str]] | Rejected
+"""A CSV record: the line where it starts and its fields, or the reject of a row that is not one."""
+
+
+class _Lines:
+    """The lines a csv reader is fed, the last one remembered: a row that broke the reader is kept from it."""
+
+    def __init__(self, handle: TextIO):
+        self._handle = handle
+        self.last = ""
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._handle)
+        return self.last
+
+
+def csv_header(handle: TextIO, path: Path | str, delimiter: str = ",") -> tuple[list[str], Iterator[Record]] | None:
+    """A CSV file's header and its records, or None for a file with no line.
+
+    Each record is (line where it starts, fields), or a reject for a row of another width than the header's
+    or one the reader cannot take (a field over the size limit). After such a row the reader goes on when it
+    is still in step (the row was one line without quotes); a break inside a quoted field leaves it out of
+    step, and the rest of the file is one reject rather than rows read wrongly.
+    """
+    lines = _Lines(handle)
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise SourceError(f"the header line cannot be read as CSV: {exc}", path=path, line=1, field="(file)") from exc
+    if header is None:
+        return None
+    return header, _csv_records(reader, lines, len(header))
+
+
+def _csv_records(reader: Any, lines: _Lines, width: int) -> Iterator[Record]:
+    end_of_previous = reader.line_num
+    while True:
+        line = end_of_previous + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if reader.line_num == line and '"' not in lines.last:
+                end_of_previous = reader.line_num
+                yield Rejected(line, "row", f"unreadable CSV row: {exc}", to_raw(lines.last.rstrip("\r\n")))
+                continue
+            yield Rejected(line, "row", f"unreadable CSV from here to the end of the file: {exc}", "")
+            return
+        end_of_previous = reader.line_num
+        if not fields:
+            continue  # a blank line holds no record
+        if len(fields) != width:
+            hint = " (unterminated quote or truncated file?)" if len(fields) < width else ""
+            yield Rejected(line, "row", f"row has {len(fields)} fields, the header has {width}{hint}", csv_raw(fields))
+            continue
+        yield line, fields
 
 
 def parse_iso_timestamp(value: str) -> datetime:

@@ -8,7 +8,6 @@ a constant (``--platform`` or ``csv.platform``).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from groundswell.errors import SourceError
 from groundswell.ingest.base import (
     ParseOptions,
     SourceFile,
+    csv_header,
     csv_raw,
     detect_encoding,
     optional_int,
@@ -209,34 +209,17 @@ class TableParser:
         # Only the delimiter is guessed (from the header); quoting stays standard CSV.
         delimiter = max((",", ";", "\t"), key=header_line.count)
         with source.open_text() as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            header = next(reader, None)
-            if header is None:
+            table = csv_header(handle, source.path, delimiter)
+            if table is None:
                 return
+            header, records = table
             index = self._resolve(header, options, source)
-            width = len(header)
-            end_of_previous = reader.line_num
-            while True:
-                try:
-                    fields = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    yield Rejected(
-                        end_of_previous + 1, "row", f"unreadable CSV from here to the end of the file: {exc}", ""
-                    )
-                    return
-                line = end_of_previous + 1
-                end_of_previous = reader.line_num
-                if not fields:
-                    continue
-                if len(fields) != width:
-                    hint = " (unterminated quote or truncated file?)" if len(fields) < width else ""
-                    yield Rejected(
-                        line, "row", f"row has {len(fields)} fields, the header has {width}{hint}", csv_raw(fields)
-                    )
-                    continue
-                yield self._checked_row(line, list(fields), index, options, csv_raw(fields))
+            for record in records:
+                if isinstance(record, Rejected):
+                    yield record
+                else:
+                    line, fields = record
+                    yield self._checked_row(line, list(fields), index, options, csv_raw(fields))
 
     # -- Parquet ---------------------------------------------------------------------
 

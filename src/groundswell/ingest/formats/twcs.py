@@ -7,7 +7,6 @@ brand accounts. Ids appear both as ``3`` and as ``3.0`` in real files.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -16,6 +15,7 @@ from groundswell.errors import SourceError
 from groundswell.ingest.base import (
     ParseOptions,
     SourceFile,
+    csv_header,
     csv_raw,
     one_record,
     parse_twitter_timestamp,
@@ -48,10 +48,10 @@ class TwcsParser:
 
     def parse(self, source: SourceFile, options: ParseOptions) -> Iterator[PostRow | Rejected]:
         with source.open_text() as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
+            table = csv_header(handle, source.path)
+            if table is None:
                 return
+            header, records = table
             names = [h.strip().lower() for h in header]
             missing = [c for c in REQUIRED_COLUMNS if c not in names]
             if missing:
@@ -64,32 +64,8 @@ class TwcsParser:
             tweet_id, author_id, inbound, created_at, text = (names.index(c) for c in REQUIRED_COLUMNS)
             parent = names.index("in_response_to_tweet_id") if "in_response_to_tweet_id" in names else None
             columns = _Columns(tweet_id, author_id, inbound, created_at, text, parent)
-            width = len(names)
-            end_of_previous = reader.line_num
-            while True:
-                try:
-                    fields = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    yield Rejected(
-                        line=end_of_previous + 1,
-                        field="row",
-                        reason=f"unreadable CSV from here to the end of the file: {exc}",
-                        raw="",
-                    )
-                    return
-                line = end_of_previous + 1
-                end_of_previous = reader.line_num
-                if not fields:
-                    continue  # a blank line holds no record
-                if len(fields) != width:
-                    hint = " (unterminated quote or truncated file?)" if len(fields) < width else ""
-                    yield Rejected(
-                        line, "row", f"row has {len(fields)} fields, the header has {width}{hint}", csv_raw(fields)
-                    )
-                    continue
-                yield _row(line, fields, names, columns)
+            for record in records:
+                yield record if isinstance(record, Rejected) else _row(*record, names, columns)
 
 
 class _Columns(NamedTuple):
