@@ -15,18 +15,19 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from groundswell.ingest import ImportOptions
-from groundswell.records import FileReport
+from groundswell.ingest.base import ParseOptions, SourceFile
+from groundswell.records import FileReport, PostRow, Rejected
 from groundswell.workspace import Workspace
 
 settings.register_profile(
@@ -258,12 +259,84 @@ def import_checked(ws: Workspace, path: Path, *, format: str | None = None, **op
     return Outcome(f, {r["post_id"] for r in rows}, [(r.line, r.field, r.reason) for r in rejects])
 
 
-@contextmanager
-def fuzz_workspace(folder: Path) -> Iterator[Workspace]:
-    """One embedded workspace for all of a module's examples (a fresh one each would be most of the time)."""
-    with Workspace.init(folder / "ws") as ws:
-        yield ws
+@dataclass(frozen=True)
+class JsonFormat:
+    """A JSON format's good record for an id, and the post_id it imports as: what its fuzz tests vary."""
+
+    name: str
+    record: Callable[[str], Any]
+    post_id: Callable[[str], str] = str
+
+    def ids(self) -> tuple[str, str, str]:
+        n = unique()
+        return f"{n}a", f"{n}b", f"{n}c"
+
+    def json_lines(self, ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any) -> None:
+        """The middle line's record holds ``value`` at ``field``: only that line may be rejected."""
+        first, middle, last = self.ids()
+        lines = [
+            dumps(self.record(first)),
+            dumps(replaced(self.record(middle), field, value)),
+            dumps(self.record(last)),
+        ]
+        outcome = import_checked(ws, write(folder, "records.jsonl", "\n".join(lines) + "\n"), format=self.name)
+        assert outcome.report.error is None
+        assert {self.post_id(first), self.post_id(last)} <= outcome.post_ids
+        assert {line for line, _, _ in outcome.rejects} <= {2}
+
+    def document(
+        self,
+        ws: Workspace,
+        folder: Path,
+        field: tuple[str | int, ...],
+        value: Any,
+        wrap: Callable[[list[Any]], Any] = list,
+        *,
+        numbered: bool = True,
+    ) -> None:
+        """One JSON document of three records (``wrap`` makes the document of them), the middle one hostile:
+        only it may be rejected (``numbered``: the records are numbered 1 to 3)."""
+        first, middle, last = self.ids()
+        records = [self.record(first), replaced(self.record(middle), field, value), self.record(last)]
+        outcome = import_checked(ws, write(folder, "records.json", dumps(wrap(records))))
+        assert outcome.report.error is None
+        assert {self.post_id(first), self.post_id(last)} <= outcome.post_ids
+        if numbered:
+            assert {line for line, _, _ in outcome.rejects} <= {2}
+
+    def truncated(self, ws: Workspace, folder: Path, cut: int) -> None:
+        """A JSON Lines file of three good records cut after ``cut`` bytes: every whole line is imported."""
+        ids = self.ids()
+        lines = [dumps(self.record(i)) for i in ids]
+        data = ("\n".join(lines) + "\n").encode()
+        outcome = import_checked(ws, write(folder, "cut.jsonl", data[:cut]), format=self.name)
+        end = 0
+        for line, record_id in zip(lines, ids, strict=True):
+            end += len(line)
+            if end <= cut:  # the line is whole: its record is imported, whatever was cut after it
+                assert self.post_id(record_id) in outcome.post_ids
+            end += 1
+
+    def size(self) -> int:
+        """About the size of the file ``truncated`` cuts."""
+        return 3 * len(dumps(self.record("1"))) + 30
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+def break_parser(monkeypatch: pytest.MonkeyPatch, format: str, after: int, fault: BaseException) -> None:
+    """Make the import's ``format`` parser raise ``fault`` once it has yielded ``after`` records, as a bug in a
+    parser (or Ctrl-C, ``KeyboardInterrupt``) would; ``monkeypatch.undo()`` restores it."""
+    import groundswell.ingest.pipeline as pipeline
+    from groundswell.ingest.registry import get_format
+
+    parser = get_format(format)
+
+    class Breaks:
+        name = parser.name
+
+        def parse(self, source: SourceFile, options: ParseOptions) -> Iterator[PostRow | Rejected]:
+            for n, item in enumerate(parser.parse(source, options), start=1):
+                if n > after:
+                    raise fault
+                yield item
+
+    monkeypatch.setattr(pipeline, "get_format", lambda name: Breaks())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hostile import break_parser
 
 from groundswell.errors import StrictImportError
 from groundswell.ingest import ImportOptions
@@ -180,25 +181,9 @@ def test_json_no_platform_claims_is_not_taken_for_csv(workspace: Workspace, tmp_
 def test_an_import_stopped_by_an_unexpected_error_is_recorded_and_a_reimport_completes_it(
     workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import groundswell.ingest.pipeline as pipeline
-    from groundswell.ingest.registry import get_format
-
     rows = "".join(f"{i},u{i},True,Tue Oct 31 22:{i:02d}:47 +0000 2017,@Acme post {i},,\n" for i in range(1, 7))
     path = _write(tmp_path / "posts.csv", HEADER + rows)
-    twcs = get_format("twcs")
-
-    class Breaks:
-        """The TWCS parser, with a fault after its fourth record (as a bug in a parser would be)."""
-
-        name = twcs.name
-
-        def parse(self, source, options):  # type: ignore[no-untyped-def]
-            for n, item in enumerate(twcs.parse(source, options), start=1):
-                if n == 5:
-                    raise RuntimeError("a parser bug")
-                yield item
-
-    monkeypatch.setattr(pipeline, "get_format", lambda name: Breaks())
+    break_parser(monkeypatch, "twcs", 4, RuntimeError("a parser bug"))
     with pytest.raises(RuntimeError, match="a parser bug"):
         workspace.import_files([path], ImportOptions(format="twcs", batch_size=2))
     [stopped] = workspace.imports()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hostile import FUZZ, FUZZ_SLOW, INT64_MAX, INT64_MIN, cells, fuzz_workspace, import_checked, texts, unique, write
+from hostile import FUZZ, FUZZ_SLOW, INT64_MAX, INT64_MIN, cells, import_checked, texts, unique, write
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,25 +52,16 @@ def as_csv(rows: list[list[str]], delimiter: str = ",") -> str:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    with fuzz_workspace(tmp_path_factory.mktemp("fuzz-csv")) as workspace:
-        yield workspace
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("files")
-
-
-def _hostile_file(ws: Workspace, folder: Path, format: str, columns: list[str], column: int, value: str) -> None:
+def _hostile_file(
+    fuzz_ws: Workspace, fuzz_files: Path, format: str, columns: list[str], column: int, value: str
+) -> None:
     n = unique()
     first, middle, last = f"{n}1", f"{n}2", f"{n}3"
     make = twcs_row if format == "twcs" else table_row
     bad = make(middle)
     bad[column] = value
     text = as_csv([columns, make(first), bad, make(last)])
-    outcome = import_checked(ws, write(folder, f"{format}.csv", text), format=format)
+    outcome = import_checked(fuzz_ws, write(fuzz_files, f"{format}.csv", text), format=format)
     assert outcome.report.error is None
     assert {first, last} <= outcome.post_ids
     # a cell may hold newlines (quoted): the bad row starts at line 3, the last one after it
@@ -80,14 +70,18 @@ def _hostile_file(ws: Workspace, folder: Path, format: str, columns: list[str], 
 
 @FUZZ
 @given(column=st.integers(min_value=0, max_value=len(TWCS_COLUMNS) - 1), value=cells())
-def test_a_hostile_twcs_cell_rejects_that_row_only(ws: Workspace, folder: Path, column: int, value: str) -> None:
-    _hostile_file(ws, folder, "twcs", TWCS_COLUMNS, column, value)
+def test_a_hostile_twcs_cell_rejects_that_row_only(
+    fuzz_ws: Workspace, fuzz_files: Path, column: int, value: str
+) -> None:
+    _hostile_file(fuzz_ws, fuzz_files, "twcs", TWCS_COLUMNS, column, value)
 
 
 @FUZZ
 @given(column=st.integers(min_value=0, max_value=len(TABLE_COLUMNS) - 1), value=cells())
-def test_a_hostile_table_cell_rejects_that_row_only(ws: Workspace, folder: Path, column: int, value: str) -> None:
-    _hostile_file(ws, folder, "csv", TABLE_COLUMNS, column, value)
+def test_a_hostile_table_cell_rejects_that_row_only(
+    fuzz_ws: Workspace, fuzz_files: Path, column: int, value: str
+) -> None:
+    _hostile_file(fuzz_ws, fuzz_files, "csv", TABLE_COLUMNS, column, value)
 
 
 @FUZZ
@@ -97,7 +91,7 @@ def test_a_hostile_table_cell_rejects_that_row_only(ws: Workspace, folder: Path,
     moment=st.integers(min_value=-(2**62), max_value=2**62),
 )
 def test_hostile_parquet_values_reject_their_row_only(
-    ws: Workspace, folder: Path, text: str, count: int, moment: int
+    fuzz_ws: Workspace, fuzz_files: Path, text: str, count: int, moment: int
 ) -> None:
     """Typed columns: any 64-bit count, any timestamp a Parquet file can hold (far beyond Python's years)."""
     n = unique()
@@ -109,9 +103,9 @@ def test_hostile_parquet_values_reject_their_row_only(
         "text": pa.array([good_text, text, good_text], pa.string()) if _encodable(text) else [good_text] * 3,
         "like_count": pa.array([1, count, 1], pa.int64()),
     })  # fmt: skip
-    path = folder / f"{n}.parquet"
+    path = fuzz_files / f"{n}.parquet"
     pq.write_table(table, path)
-    outcome = import_checked(ws, path, format="csv")
+    outcome = import_checked(fuzz_ws, path, format="csv")
     assert outcome.report.error is None
     assert {ids[0], ids[2]} <= outcome.post_ids
     assert {line for line, _, _ in outcome.rejects} <= {2}
@@ -125,7 +119,7 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _truncated(ws: Workspace, folder: Path, format: str, cut: int) -> None:
+def _truncated(fuzz_ws: Workspace, fuzz_files: Path, format: str, cut: int) -> None:
     n = unique()
     ids = [f"{n}1", f"{n}2", f"{n}3"]
     if format == "twcs":
@@ -133,7 +127,7 @@ def _truncated(ws: Workspace, folder: Path, format: str, cut: int) -> None:
     else:
         rows = [TABLE_COLUMNS, *(table_row(i) for i in ids)]
     data = as_csv(rows).encode()
-    outcome = import_checked(ws, write(folder, f"cut-{format}.csv", data[:cut]), format=format)
+    outcome = import_checked(fuzz_ws, write(fuzz_files, f"cut-{format}.csv", data[:cut]), format=format)
     end = len(as_csv(rows[:1]))
     for row, post_id in zip(rows[1:], ids, strict=True):
         end += len(as_csv([row]))
@@ -143,29 +137,31 @@ def _truncated(ws: Workspace, folder: Path, format: str, cut: int) -> None:
 
 @FUZZ
 @given(format=st.sampled_from(["twcs", "csv"]), cut=st.integers(min_value=0, max_value=400))
-def test_a_csv_file_cut_anywhere_keeps_its_whole_rows(ws: Workspace, folder: Path, format: str, cut: int) -> None:
-    _truncated(ws, folder, format, cut)
+def test_a_csv_file_cut_anywhere_keeps_its_whole_rows(
+    fuzz_ws: Workspace, fuzz_files: Path, format: str, cut: int
+) -> None:
+    _truncated(fuzz_ws, fuzz_files, format, cut)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("format", ["twcs", "csv"])
-def test_a_csv_file_cut_at_every_byte_keeps_its_whole_rows(ws: Workspace, folder: Path, format: str) -> None:
+def test_a_csv_file_cut_at_every_byte_keeps_its_whole_rows(fuzz_ws: Workspace, fuzz_files: Path, format: str) -> None:
     for cut in range(400):
-        _truncated(ws, folder, format, cut)
+        _truncated(fuzz_ws, fuzz_files, format, cut)
 
 
-def test_a_cell_longer_than_the_detection_window_is_imported_as_it_is(ws: Workspace, folder: Path) -> None:
+def test_a_cell_longer_than_the_detection_window_is_imported_as_it_is(fuzz_ws: Workspace, fuzz_files: Path) -> None:
     n = unique()
     row = twcs_row(f"{n}1")
     row[4] = "@Acme " + "x" * 100_000
-    outcome = import_checked(ws, write(folder, "long.csv", as_csv([TWCS_COLUMNS, row])), format="twcs")
+    outcome = import_checked(fuzz_ws, write(fuzz_files, "long.csv", as_csv([TWCS_COLUMNS, row])), format="twcs")
     assert outcome.post_ids == {f"{n}1"}
-    [(text,)] = ws.store.execute("SELECT text FROM posts WHERE post_id = ?", [f"{n}1"])
+    [(text,)] = fuzz_ws.store.execute("SELECT text FROM posts WHERE post_id = ?", [f"{n}1"])
     assert text == row[4]
 
 
 @pytest.mark.parametrize("quoted", [False, True])
-def test_a_field_over_the_size_limit(ws: Workspace, folder: Path, quoted: bool) -> None:
+def test_a_field_over_the_size_limit(fuzz_ws: Workspace, fuzz_files: Path, quoted: bool) -> None:
     """Unquoted, the row is rejected and the reader goes on; quoted, the reader cannot tell where the field
     ends, so the rest of the file is one reject rather than rows read out of step."""
     n = unique()
@@ -176,25 +172,25 @@ def test_a_field_over_the_size_limit(ws: Workspace, folder: Path, quoted: bool) 
         else f"{n}2,111,True,Tue Oct 31 22:10:47 +0000 2017,{huge},,7"
     )
     rows = as_csv([TWCS_COLUMNS, twcs_row(f"{n}1")]) + big + "\n" + as_csv([twcs_row(f"{n}3")])
-    outcome = import_checked(ws, write(folder, "huge.csv", rows), format="twcs")
+    outcome = import_checked(fuzz_ws, write(fuzz_files, "huge.csv", rows), format="twcs")
     [(line, field, reason)] = outcome.rejects
     assert (line, field) == (3, "row") and "field limit" in reason
     if quoted:
         assert outcome.post_ids == {f"{n}1"} and "to the end of the file" in reason
     else:
         assert outcome.post_ids == {f"{n}1", f"{n}3"}
-        [(raw,)] = ws.store.execute("SELECT raw FROM rejects WHERE file = ?", [outcome.report.path])
+        [(raw,)] = fuzz_ws.store.execute("SELECT raw FROM rejects WHERE file = ?", [outcome.report.path])
         assert raw == big  # the row kept whole
 
 
-def test_a_date_beyond_year_9999_in_parquet_is_a_reject_naming_its_column(ws: Workspace, folder: Path) -> None:
+def test_a_date_beyond_year_9999_in_parquet_is_a_reject_naming_its_column(fuzz_ws: Workspace, fuzz_files: Path) -> None:
     n = unique()
     beyond = int((datetime(9999, 12, 31) - datetime(1970, 1, 1)).total_seconds() * 1_000_000) * 2
     table = pa.table({"platform": ["x", "x"], "post_id": [f"{n}1", f"{n}2"], "author_id": ["u", "u"],
                       "created_at": pa.array([beyond, 0], pa.int64()).cast(pa.timestamp("us")),
                       "text": ["far", "near"]})  # fmt: skip
-    pq.write_table(table, folder / f"{n}.parquet")
-    outcome = import_checked(ws, folder / f"{n}.parquet", format="csv")
+    pq.write_table(table, fuzz_files / f"{n}.parquet")
+    outcome = import_checked(fuzz_ws, fuzz_files / f"{n}.parquet", format="csv")
     assert outcome.post_ids == {f"{n}2"}
     [(line, field, reason)] = outcome.rejects
     assert (line, field) == (1, "created_at") and "out of range" in reason
@@ -203,12 +199,12 @@ def test_a_date_beyond_year_9999_in_parquet_is_a_reject_naming_its_column(ws: Wo
 @pytest.mark.slow
 @FUZZ_SLOW
 @given(column=st.integers(min_value=0, max_value=len(TABLE_COLUMNS) - 1), value=cells())
-def test_many_hostile_table_cells(ws: Workspace, folder: Path, column: int, value: str) -> None:
-    _hostile_file(ws, folder, "csv", TABLE_COLUMNS, column, value)
+def test_many_hostile_table_cells(fuzz_ws: Workspace, fuzz_files: Path, column: int, value: str) -> None:
+    _hostile_file(fuzz_ws, fuzz_files, "csv", TABLE_COLUMNS, column, value)
 
 
 @pytest.mark.slow
 @FUZZ_SLOW
 @given(column=st.integers(min_value=0, max_value=len(TWCS_COLUMNS) - 1), value=cells())
-def test_many_hostile_twcs_cells(ws: Workspace, folder: Path, column: int, value: str) -> None:
-    _hostile_file(ws, folder, "twcs", TWCS_COLUMNS, column, value)
+def test_many_hostile_twcs_cells(fuzz_ws: Workspace, fuzz_files: Path, column: int, value: str) -> None:
+    _hostile_file(fuzz_ws, fuzz_files, "twcs", TWCS_COLUMNS, column, value)

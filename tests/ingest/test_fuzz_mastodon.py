@@ -6,27 +6,17 @@ containers included) of the middle record, between two good ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import (
-    FUZZ,
-    FUZZ_SLOW,
-    dumps,
-    fuzz_workspace,
-    import_checked,
-    json_values,
-    paths_of,
-    replaced,
-    unique,
-    write,
-)
+from hostile import FUZZ, FUZZ_SLOW, JsonFormat, json_values, paths_of
 from hypothesis import given
 from hypothesis import strategies as st
 
 from groundswell.workspace import Workspace
+
+OUTBOX = "https://trails.example/users/sam/statuses/"
 
 
 def status(status_id: str) -> dict[str, Any]:
@@ -42,7 +32,7 @@ def status(status_id: str) -> dict[str, Any]:
 
 
 def activity(note_id: str) -> dict[str, Any]:
-    uri = f"https://trails.example/users/sam/statuses/{note_id}"
+    uri = OUTBOX + note_id
     return {
         "type": "Create", "actor": "https://trails.example/users/sam", "published": "2024-05-20T10:00:00Z",
         "object": {"id": uri, "type": "Note", "published": "2024-05-20T10:00:00Z", "summary": None,
@@ -52,100 +42,56 @@ def activity(note_id: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def outbox(items: list[Any]) -> dict[str, Any]:
+    return {"@context": "https://www.w3.org/ns/activitystreams", "type": "OrderedCollection", "orderedItems": items}
+
+
+STATUSES = JsonFormat("mastodon", status)
+ACTIVITIES = JsonFormat("mastodon", activity, lambda note_id: OUTBOX + note_id)
 STATUS_FIELDS = paths_of(status("1"))
 ACTIVITY_FIELDS = paths_of(activity("1"))
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    with fuzz_workspace(tmp_path_factory.mktemp("fuzz-mastodon")) as workspace:
-        yield workspace
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("files")
-
-
-def _goods() -> tuple[str, str]:
-    n = unique()
-    return f"{n}01", f"{n}03"
-
-
-def _json_lines(ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any) -> None:
-    first, last = _goods()
-    lines = [dumps(status(first)), dumps(replaced(status(f"{first}2"), field, value)), dumps(status(last))]
-    outcome = import_checked(ws, write(folder, "statuses.jsonl", "\n".join(lines) + "\n"), format="mastodon")
-    assert outcome.report.error is None
-    assert {first, last} <= outcome.post_ids
-    assert {line for line, _, _ in outcome.rejects} <= {2}
 
 
 @FUZZ
 @given(field=st.sampled_from(STATUS_FIELDS), value=json_values())
 def test_a_hostile_field_in_a_json_lines_status_rejects_that_line_only(
-    ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any
+    fuzz_ws: Workspace, fuzz_files: Path, field: tuple[str | int, ...], value: Any
 ) -> None:
-    _json_lines(ws, folder, field, value)
+    STATUSES.json_lines(fuzz_ws, fuzz_files, field, value)
 
 
 @FUZZ
 @given(field=st.sampled_from(STATUS_FIELDS), value=json_values())
 def test_a_hostile_field_in_an_array_of_statuses_rejects_that_status_only(
-    ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any
+    fuzz_ws: Workspace, fuzz_files: Path, field: tuple[str | int, ...], value: Any
 ) -> None:
-    first, last = _goods()
-    statuses = [status(first), replaced(status(f"{first}2"), field, value), status(last)]
-    outcome = import_checked(ws, write(folder, "statuses.json", dumps(statuses)))
-    assert outcome.report.error is None
-    assert {first, last} <= outcome.post_ids
-    assert {line for line, _, _ in outcome.rejects} <= {2}
+    STATUSES.document(fuzz_ws, fuzz_files, field, value)
 
 
 @FUZZ
 @given(field=st.sampled_from(ACTIVITY_FIELDS), value=json_values())
 def test_a_hostile_field_in_an_outbox_rejects_that_activity_only(
-    ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any
+    fuzz_ws: Workspace, fuzz_files: Path, field: tuple[str | int, ...], value: Any
 ) -> None:
-    first, last = _goods()
-    items = [activity(first), replaced(activity(f"{first}2"), field, value), activity(last)]
-    outbox = {"@context": "https://www.w3.org/ns/activitystreams", "type": "OrderedCollection", "orderedItems": items}
-    outcome = import_checked(ws, write(folder, "outbox.json", dumps(outbox)))
-    assert outcome.report.error is None
-    assert {f"https://trails.example/users/sam/statuses/{n}" for n in (first, last)} <= outcome.post_ids
-    assert {line for line, _, _ in outcome.rejects} <= {2}
-
-
-def _truncated(ws: Workspace, folder: Path, cut: int) -> None:
-    first, last = _goods()
-    ids = (first, f"{first}2", last)
-    lines = [dumps(status(i)) for i in ids]
-    data = ("\n".join(lines) + "\n").encode()
-    outcome = import_checked(ws, write(folder, "cut.jsonl", data[:cut]), format="mastodon")
-    end = 0
-    for line, status_id in zip(lines, ids, strict=True):
-        end += len(line)
-        if end <= cut:
-            assert status_id in outcome.post_ids
-        end += 1
+    ACTIVITIES.document(fuzz_ws, fuzz_files, field, value, outbox)
 
 
 @FUZZ
-@given(cut=st.integers(min_value=0, max_value=1500))
-def test_a_json_lines_file_cut_anywhere_keeps_its_whole_lines(ws: Workspace, folder: Path, cut: int) -> None:
-    _truncated(ws, folder, cut)
+@given(cut=st.integers(min_value=0, max_value=STATUSES.size()))
+def test_a_json_lines_file_cut_anywhere_keeps_its_whole_lines(fuzz_ws: Workspace, fuzz_files: Path, cut: int) -> None:
+    STATUSES.truncated(fuzz_ws, fuzz_files, cut)
 
 
 @pytest.mark.slow
-def test_a_json_lines_file_cut_at_every_byte_keeps_its_whole_lines(ws: Workspace, folder: Path) -> None:
-    for cut in range(len(dumps(status("1"))) * 3 + 30):
-        _truncated(ws, folder, cut)
+def test_a_json_lines_file_cut_at_every_byte_keeps_its_whole_lines(fuzz_ws: Workspace, fuzz_files: Path) -> None:
+    for cut in range(STATUSES.size()):
+        STATUSES.truncated(fuzz_ws, fuzz_files, cut)
 
 
 @pytest.mark.slow
 @FUZZ_SLOW
 @given(field=st.sampled_from(STATUS_FIELDS), value=json_values())
 def test_many_hostile_fields_in_json_lines(
-    ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any
+    fuzz_ws: Workspace, fuzz_files: Path, field: tuple[str | int, ...], value: Any
 ) -> None:
-    _json_lines(ws, folder, field, value)
+    STATUSES.json_lines(fuzz_ws, fuzz_files, field, value)

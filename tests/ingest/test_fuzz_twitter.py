@@ -6,23 +6,11 @@ containers included) of the middle record, between two good ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import (
-    FUZZ,
-    FUZZ_SLOW,
-    dumps,
-    fuzz_workspace,
-    import_checked,
-    json_values,
-    paths_of,
-    replaced,
-    unique,
-    write,
-)
+from hostile import FUZZ, FUZZ_SLOW, JsonFormat, dumps, import_checked, json_values, paths_of, replaced, write
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -54,103 +42,64 @@ def archive_tweet(tweet_id: str) -> dict[str, Any]:
                       "favorite_count": "3", "retweet_count": "1"}}  # fmt: skip
 
 
+TWITTER = JsonFormat("twitter", page)
 PAGE_FIELDS = paths_of(page("1"))
 ARCHIVE_FIELDS = paths_of(archive_tweet("1"))
 ACCOUNT_JS = 'window.YTD.account.part0 = [{"account": {"accountId": "42", "username": "acme"}}]'
 
 
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    with fuzz_workspace(tmp_path_factory.mktemp("fuzz-twitter")) as workspace:
-        yield workspace
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("files")
-
-
-def _goods() -> tuple[str, str]:
-    n = unique()
-    return f"{n}01", f"{n}03"
-
-
-def _json_lines(ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any) -> None:
-    first, last = _goods()
-    lines = [dumps(page(first)), dumps(replaced(page(f"{first}2"), field, value)), dumps(page(last))]
-    outcome = import_checked(ws, write(folder, "tweets.jsonl", "\n".join(lines) + "\n"))
-    assert outcome.report.error is None
-    assert {first, last} <= outcome.post_ids
-    assert {line for line, _, _ in outcome.rejects} <= {2}
-
-
 @FUZZ
 @given(field=st.sampled_from(PAGE_FIELDS), value=json_values())
 def test_a_hostile_field_in_a_json_lines_page_rejects_that_line_only(
-    ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any
+    fuzz_ws: Workspace, fuzz_files: Path, field: tuple[str | int, ...], value: Any
 ) -> None:
-    _json_lines(ws, folder, field, value)
+    TWITTER.json_lines(fuzz_ws, fuzz_files, field, value)
 
 
 @FUZZ
 @given(field=st.sampled_from(PAGE_FIELDS), value=json_values())
 def test_a_hostile_field_in_a_document_rejects_that_record_only(
-    ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any
+    fuzz_ws: Workspace, fuzz_files: Path, field: tuple[str | int, ...], value: Any
 ) -> None:
-    first, last = _goods()
-    pages = [page(first), replaced(page(f"{first}2"), field, value), page(last)]
-    outcome = import_checked(ws, write(folder, "search.json", dumps(pages)))
-    assert outcome.report.error is None
-    assert {first, last} <= outcome.post_ids
+    # a page may hold several tweets, each numbered: the ones after a hostile page are numbered on from it
+    TWITTER.document(fuzz_ws, fuzz_files, field, value, numbered=False)
 
 
 @FUZZ
 @given(field=st.sampled_from(ARCHIVE_FIELDS), value=json_values())
 def test_a_hostile_field_in_an_archive_rejects_that_tweet_only(
-    ws: Workspace, tmp_path_factory: pytest.TempPathFactory, field: tuple[str | int, ...], value: Any
+    fuzz_ws: Workspace, tmp_path_factory: pytest.TempPathFactory, field: tuple[str | int, ...], value: Any
 ) -> None:
     archive = tmp_path_factory.mktemp("archive")
     (archive / "account.js").write_text(ACCOUNT_JS, encoding="utf-8")
-    first, last = _goods()
-    tweets = [archive_tweet(first), replaced(archive_tweet(f"{first}2"), field, value), archive_tweet(last)]
-    outcome = import_checked(ws, write(archive, "tweets.js", "window.YTD.tweets.part0 = " + dumps(tweets)))
+    first, middle, last = TWITTER.ids()
+    tweets = [archive_tweet(first), replaced(archive_tweet(middle), field, value), archive_tweet(last)]
+    outcome = import_checked(fuzz_ws, write(archive, "tweets.js", "window.YTD.tweets.part0 = " + dumps(tweets)))
     assert outcome.report.error is None
     assert {first, last} <= outcome.post_ids
     assert {line for line, _, _ in outcome.rejects} <= {2}
 
 
-def _truncated(ws: Workspace, folder: Path, cut: int) -> None:
-    ids = _goods()
-    lines = [dumps(page(ids[0])), dumps(page(f"{ids[0]}2")), dumps(page(ids[1]))]
-    data = ("\n".join(lines) + "\n").encode()
-    outcome = import_checked(ws, write(folder, "cut.jsonl", data[:cut]))
-    end = 0
-    for line, tweet_id in zip(lines, (ids[0], f"{ids[0]}2", ids[1]), strict=True):
-        end += len(line)
-        if end <= cut:  # the line is whole: its tweet is imported, whatever was cut after it
-            assert tweet_id in outcome.post_ids
-        end += 1
-
-
 @FUZZ
-@given(cut=st.integers(min_value=0, max_value=2000))
-def test_a_json_lines_file_cut_anywhere_keeps_its_whole_lines(ws: Workspace, folder: Path, cut: int) -> None:
-    _truncated(ws, folder, cut)
+@given(cut=st.integers(min_value=0, max_value=TWITTER.size()))
+def test_a_json_lines_file_cut_anywhere_keeps_its_whole_lines(fuzz_ws: Workspace, fuzz_files: Path, cut: int) -> None:
+    TWITTER.truncated(fuzz_ws, fuzz_files, cut)
 
 
 @pytest.mark.slow
-def test_a_json_lines_file_cut_at_every_byte_keeps_its_whole_lines(ws: Workspace, folder: Path) -> None:
-    size = len(dumps(page("1"))) * 3 + 30
-    for cut in range(size):
-        _truncated(ws, folder, cut)
+def test_a_json_lines_file_cut_at_every_byte_keeps_its_whole_lines(fuzz_ws: Workspace, fuzz_files: Path) -> None:
+    for cut in range(TWITTER.size()):
+        TWITTER.truncated(fuzz_ws, fuzz_files, cut)
 
 
-def test_a_json_lines_file_whose_first_line_is_longer_than_the_detection_window(ws: Workspace, folder: Path) -> None:
-    first, last = _goods()
+def test_a_json_lines_file_whose_first_line_is_longer_than_the_detection_window(
+    fuzz_ws: Workspace, fuzz_files: Path
+) -> None:
+    first, _, last = TWITTER.ids()
     long = replaced(page(first), ("data", 0, "text"), "@Acme " + "long " * 40_000)
     data = "\n".join([dumps(long), dumps(page(last))]) + "\n"
     assert len(data.split("\n")[0]) > 65536
-    outcome = import_checked(ws, write(folder, "long.jsonl", data))
+    outcome = import_checked(fuzz_ws, write(fuzz_files, "long.jsonl", data))
     assert (outcome.report.format, outcome.report.error, outcome.post_ids) == ("twitter", None, {first, last})
 
 
@@ -158,6 +107,6 @@ def test_a_json_lines_file_whose_first_line_is_longer_than_the_detection_window(
 @FUZZ_SLOW
 @given(field=st.sampled_from(PAGE_FIELDS), value=json_values())
 def test_many_hostile_fields_in_json_lines(
-    ws: Workspace, folder: Path, field: tuple[str | int, ...], value: Any
+    fuzz_ws: Workspace, fuzz_files: Path, field: tuple[str | int, ...], value: Any
 ) -> None:
-    _json_lines(ws, folder, field, value)
+    TWITTER.json_lines(fuzz_ws, fuzz_files, field, value)

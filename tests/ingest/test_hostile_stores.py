@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile import break_parser
 
 import groundswell
 from groundswell.ingest import ImportOptions
@@ -109,24 +110,8 @@ def test_a_reimport_lists_the_files_rejects_once(workspace: Workspace, tmp_path:
 def test_a_reimport_after_an_interrupted_one_lists_its_rejects_once(
     workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import groundswell.ingest.pipeline as pipeline
-    from groundswell.ingest.registry import get_format
-
     path = _hostile_file(tmp_path)
-    twitter = get_format("twitter")
-
-    class Breaks:
-        """The twitter parser, stopped by Ctrl-C after its sixth record."""
-
-        name = twitter.name
-
-        def parse(self, source, options):  # type: ignore[no-untyped-def]
-            for n, item in enumerate(twitter.parse(source, options), start=1):
-                if n == 7:
-                    raise KeyboardInterrupt
-                yield item
-
-    monkeypatch.setattr(pipeline, "get_format", lambda name: Breaks())
+    break_parser(monkeypatch, "twitter", 6, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         workspace.import_files([path], ImportOptions(format="twitter", batch_size=1))
     [stopped] = workspace.imports()
