@@ -5,6 +5,11 @@ rejected row (file, line, field, reason, raw) and the import goes on, unless
 ``strict``, where the file's import is rolled back and ``StrictImportError``
 raised. A file that cannot be read as its format is recorded (a reject at line
 0 or 1 naming the problem) and the remaining files are still imported.
+
+Every row a parser yields is checked by ``storable`` before it is written, so a
+value one store would refuse or alter (NUL, a lone surrogate, a count beyond 64
+bits) is rejected the same way on both; rejects are written with such
+characters escaped (``to_raw``).
 """
 
 from __future__ import annotations
