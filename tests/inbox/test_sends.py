@@ -11,6 +11,7 @@ from test_inbox import CONFIG, LABELS, POSTS
 from groundswell.connect import new_idempotency_key
 from groundswell.inbox import InboxConflict, assign, item_state, mark_outcome, mark_sent
 from groundswell.inbox.actions import stored_states
+from groundswell.inbox.queue import WAITING, page_of
 from groundswell.inbox.sends import (
     attempt_unconfirmed,
     begin_retry,
@@ -21,7 +22,6 @@ from groundswell.inbox.sends import (
     send_refused,
     sends,
 )
-from groundswell.inbox.queue import WAITING, page_of
 
 TEXT = "So sorry, Bo. A courier brings your parcel tomorrow. ^KM"
 

@@ -21,16 +21,16 @@ import httpx
 import pytest
 import requests
 import uvicorn
+
 from connect.mastodon_server import BRAND, CAMPAIGN_CONFIG, Conversations, MockMastodon, seeded_server, token
 from connect.platform_proxy import PlatformProxy
-from labelled_workspaces import write_enrichments
-
 from groundswell.accounts import add_user, create_token
 from groundswell.connect import connect_account, credentials
 from groundswell.connect.registry import TIMEOUT_ENV
 from groundswell.connect.sync import sync_account
 from groundswell.web import create_app
 from groundswell.workspace import Workspace
+from labelled_workspaces import write_enrichments
 from web_server import free_port
 
 T = TypeVar("T")
