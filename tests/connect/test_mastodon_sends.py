@@ -5,16 +5,23 @@ What the instance stored is counted every time."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from mastodon_server import BRAND, BRAND_HANDLE, Conversations, MockMastodon, seeded_server, token
+from click.testing import CliRunner
+from mastodon_server import BRAND, BRAND_HANDLE, CAMPAIGN_CONFIG, Conversations, MockMastodon, seeded_server, token
 from platform_proxy import PlatformProxy
 
+from groundswell.cli import cli
+from groundswell.connect import connect_account, credentials
 from groundswell.connect.base import AccountRef, ConnectorError, new_idempotency_key
 from groundswell.connect.mastodon import SEND_RETRIES, MastodonConnector
+from groundswell.connect.sync import sync_account
+from groundswell.workspace import Workspace
 
 TEXT = "So sorry for the wait, Ben. Could you DM us your order number so we can chase it today? ^AB"
 
@@ -109,3 +116,48 @@ def test_a_refusal_is_clean_and_not_retried(world: Any) -> None:
         connector(proxy.url, sleep=lambda s: None).reply(c.question, TEXT, idempotency_key=new_idempotency_key())
     assert (refused.value.kind, refused.value.status, refused.value.unconfirmed) == ("bad_request", 422, False)
     assert proxy.posts_received == 1 and brand_replies(server, c.question) == []
+
+
+def test_the_cli_leaves_an_unconfirmed_reply_sending_then_retries_or_settles_it(
+    world: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, c, proxy = world
+    monkeypatch.setenv(credentials.CREDENTIALS_ENV, str(tmp_path / "config" / "credentials.json"))
+    monkeypatch.setattr(credentials, "_keyring", lambda: None)
+    monkeypatch.delenv("GROUNDSWELL_MASTODON_TOKEN", raising=False)
+    with Workspace.init(tmp_path / "ws", config_text=CAMPAIGN_CONFIG) as ws:
+        sync_account(ws, connect_account(ws, "mastodon", server=proxy.url, secret=token(BRAND)).name)
+
+    def reply(post_id: str, *args: str) -> Any:
+        return CliRunner().invoke(
+            cli, ["reply", f"mastodon:{post_id}", *args, "--workspace", str(tmp_path / "ws")],
+            env={"LOGNAME": "dana", "USER": "dana"},
+        )  # fmt: skip
+
+    proxy.drop_posts(1)
+    lost = reply(c.question, TEXT)
+    assert lost.exit_code == 1 and "stays sending" in lost.output
+    [stored] = brand_replies(server, c.question)
+    again = reply(c.question, TEXT)
+    assert again.exit_code == 1 and "reply being sent" in again.output  # no second reply while one is pending
+    retried = reply(c.question, "--retry", "--json")
+    assert retried.exit_code == 0, retried.output
+    assert json.loads(retried.stdout)["post_id"] == stored and brand_replies(server, c.question) == [stored]
+
+    server.fault("/api/v1/statuses", status=503, count=None, methods=["POST"])
+    thanks = "Glad the new pole works, Maya. Happy camping! ^AB"
+    assert reply(c.thanks, thanks, "--force").exit_code == 1
+    server.clear_faults()
+    assert brand_replies(server, c.thanks) == []  # checked on the platform: it is not there
+    settled = reply(c.thanks, "--not-sent")
+    assert settled.exit_code == 0 and "is open" in settled.output
+    proxy.drop_posts(1)
+    assert reply(c.thanks, thanks, "--force").exit_code == 1
+    [made] = brand_replies(server, c.thanks)
+    found = reply(c.thanks, "--sent", made)
+    assert found.exit_code == 0 and "is sent" in found.output
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert [(s.status, s.reply_post_id) for s in ws.inbox.sends("mastodon", c.thanks)] == [
+            ("not_sent", None), ("sent", made),
+        ]  # fmt: skip
+    assert reply(c.thanks, "--retry", "--sent", made).exit_code == 2  # one way to settle at a time
