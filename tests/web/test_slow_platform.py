@@ -26,6 +26,7 @@ from connect.mastodon_server import BRAND, CAMPAIGN_CONFIG, Conversations, MockM
 from connect.platform_proxy import PlatformProxy
 from groundswell.accounts import add_user, create_token
 from groundswell.connect import connect_account, credentials
+from groundswell.connect.mastodon import SEND_RETRIES
 from groundswell.connect.registry import TIMEOUT_ENV
 from groundswell.connect.sync import sync_account
 from groundswell.web import create_app
@@ -54,11 +55,13 @@ class World:
         found = self.platform.context(self.c.question)["descendants"]
         return [s["id"] for s in found if s["account"]["username"] == BRAND]
 
-    def delay_posts(self, seconds: float) -> None:
-        """The platform answers the next post ``seconds`` late (and only then stores it)."""
+    def delay_posts(self, seconds: float, *, status: int | None = None) -> None:
+        """The platform answers the next post ``seconds`` late (and only then stores it; with ``status``, answers
+        that status instead, storing nothing)."""
+        effect = {"type": "latency"} if status is None else {"type": "status", "status": status}
         rule = {
             "match": {"path": "/api/v1/statuses", "methods": ["POST"]},
-            "effect": {"type": "latency", "delay_ms": int(seconds * 1000)},
+            "effect": {**effect, "delay_ms": int(seconds * 1000)},
             "count": 1,
         }
         requests.post(f"{self.platform.base_url}/api/v1/_mock/faults", json=rule, timeout=10).raise_for_status()
@@ -131,9 +134,18 @@ def _sending(client: httpx.Client, post_id: str) -> dict[str, Any] | None:
 
 
 @pytest.mark.slow
-def test_while_the_platform_takes_35_s_every_other_request_goes_on(world: World, monkeypatch: Any) -> None:
+@pytest.mark.parametrize("then", ["answers", "drops the connection", "fails with 5xx"])
+def test_while_the_platform_takes_35_s_every_other_request_goes_on(world: World, monkeypatch: Any, then: str) -> None:
+    """The platform holds the post 35 s, then answers it, or keeps it and drops the connection, or answers 503
+    (and 503 to the two retries): every other request is answered meanwhile, and one reply is posted in all."""
     monkeypatch.setenv(TIMEOUT_ENV, "120")
-    world.delay_posts(35)
+    if then == "fails with 5xx":
+        world.delay_posts(35, status=503)
+        world.platform.fault("/api/v1/statuses", status=503, count=SEND_RETRIES, methods=["POST"])
+    else:
+        world.delay_posts(35)
+    if then == "drops the connection":
+        world.proxy.drop_posts(1)
     thread, answer = _send_in_background(world)
     c = world.c
     with world.client() as client:
@@ -153,18 +165,25 @@ def test_while_the_platform_takes_35_s_every_other_request_goes_on(world: World,
             f"/api/v1/inbox/mastodon/{c.thanks}/assign", json={"assignee": "kim", "version": other["version"]}
         )
         assert assigned.status_code == 200 and assigned.json()["status"] == "assigned"
-        # a second agent cannot send on the item meanwhile
+        # a second agent can neither send on the item nor retry it meanwhile
         again = client.post(f"/api/v1/inbox/mastodon/{c.question}/send", json={"text": TEXT, "version": 1})
         assert again.status_code == 409
+        early = client.post(f"/api/v1/inbox/mastodon/{c.question}/send/retry", json={"version": 1})
+        assert early.status_code == 409 and "right now" in early.json()["message"]
         # every request above was answered while the send still waited on the platform
         assert thread.is_alive() and world.proxy.posts_answered == 0
         thread.join(timeout=120)
         assert not thread.is_alive()
         sent = answer["send"]
+        if then != "answers":  # not confirmed: left sending, and the agent retries it
+            assert sent.status_code == 504, sent.text
+            assert sent.json()["current"]["status"] == "sending" and sent.json()["current"]["send"]["error"]
+            sent = client.post(f"/api/v1/inbox/mastodon/{c.question}/send/retry", json={"version": 1})
         assert sent.status_code == 200, sent.text
         assert sent.json()["item"]["status"] == "sent" and world.replies() == [sent.json()["post_id"]]
         assert _page_status(client, c.question) == "sent"
-    assert world.proxy.posts_received == 1
+    posts = {"answers": 1, "drops the connection": 2, "fails with 5xx": 2 + SEND_RETRIES}
+    assert world.proxy.posts_received == posts[then]
 
 
 @pytest.mark.slow
@@ -205,6 +224,24 @@ def test_accepted_then_dropped_stays_sending_and_the_page_retry_posts_once(world
         assert retried.status_code == 303 and f"as%20{stored}" in retried.headers["location"]
         assert world.replies() == [stored] and world.proxy.posts_received == 2
         assert _page_status(client, c.question) == "sent"
+
+
+def test_an_agent_who_finds_the_dropped_reply_marks_it_sent_on_the_page(world: World) -> None:
+    world.proxy.drop_posts(1)
+    c = world.c
+    with world.client() as client:
+        dropped = client.post(f"/api/v1/inbox/mastodon/{c.question}/send", json={"text": TEXT, "version": 0})
+        assert dropped.status_code == 504
+        [stored] = world.replies()
+        link = f"{world.platform.base_url}/@{BRAND}/{stored}"
+        version = str(dropped.json()["current"]["version"])
+        found = client.post(f"/inbox/mastodon/{c.question}/send/resolve",
+                            data={"sent": "true", "version": version, "reply": link})  # fmt: skip
+        assert found.status_code == 303 and "marked%20sent" in found.headers["location"]
+        assert _page_status(client, c.question) == "sent"
+        [kept] = client.get(f"/api/v1/inbox/mastodon/{c.question}/sends").json()
+        assert (kept["status"], kept["reply_url"], kept["finished_by"]) == ("sent", link, "kim")
+    assert world.replies() == [stored] and world.proxy.posts_received == 1
 
 
 def test_server_errors_leave_it_sending_until_an_agent_marks_it_not_sent(world: World, monkeypatch: Any) -> None:

@@ -190,7 +190,7 @@ def resolve_form(
             platform, post_id, sent=sent, version=version, actor=who.user.name,
             reply_post_id=None if link or not reply else reply, reply_url=link,
         )  # fmt: skip
-    return _back(_item_path(platform, post_id), "marked sent" if sent else "marked not sent: the item is open again")
+    return _back(_item_path(platform, post_id), "marked sent" if sent else "marked not sent: a new reply may go out")
 
 
 @router.post("/inbox/{platform}/{post_id}/outcome")
