@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from test_inbox import CONFIG, LABELS, POSTS
 
-from groundswell.connect import new_idempotency_key
-from groundswell.inbox import InboxConflict, assign, item_state, mark_outcome, mark_sent
+from groundswell.connect import ConnectorError, new_idempotency_key
+from groundswell.inbox import InboxConflict, ReplyPending, assign, item_state, mark_outcome, mark_sent
 from groundswell.inbox.actions import stored_states
 from groundswell.inbox.queue import WAITING, page_of
 from groundswell.inbox.sends import (
@@ -22,6 +22,7 @@ from groundswell.inbox.sends import (
     send_refused,
     sends,
 )
+from groundswell.store import connections
 
 TEXT = "So sorry, Bo. A courier brings your parcel tomorrow. ^KM"
 
@@ -127,3 +128,42 @@ def test_an_agent_settles_a_send_sent_or_not_sent(make_workspace: Any) -> None:
         s.send_key for p in ("c1", "c2", "q1") for s in sends(ws.store, "twitter", p)
     }
     assert stored_states(ws.store)[("twitter", "q1")].get("send") is None  # nothing pending any more
+
+
+class _Platform:
+    """A platform client that fails the way it is told to."""
+
+    def __init__(self, failure: Exception) -> None:
+        self.failure = failure
+        self.keys: list[str] = []
+
+    def reply(self, platform_post_id: str, text: str, *, idempotency_key: str) -> Any:
+        self.keys.append(idempotency_key)
+        raise self.failure
+
+
+def _connected(make_workspace: Any) -> Any:
+    ws = make_workspace(CONFIG, POSTS, LABELS)
+    connections.add_account(
+        ws.store, name="AcmeHelp", platform="twitter", handle="AcmeHelp", server="https://x.example",
+        credential_key="twitter:AcmeHelp",
+    )  # fmt: skip
+    return ws
+
+
+def test_the_workspace_steps_leave_an_unexpected_failure_sending_and_put_a_refusal_back(make_workspace: Any) -> None:
+    ws = _connected(make_workspace)
+    pending = ws.begin_reply("twitter:c1", TEXT, actor="kim", version=0)
+    broken = _Platform(RuntimeError("socket closed mid-write"))
+    with pytest.raises(ReplyPending, match="stays sending") as unconfirmed:
+        ws.finish_reply(pending, pending.deliver(connector=broken))
+    assert unconfirmed.value.current.state.status == "sending"
+    assert "RuntimeError: socket closed mid-write" in (unconfirmed.value.current.send.error or "")
+    retry = ws.retry_reply("twitter", "c1", actor="lee", version=1)
+    refusing = _Platform(ConnectorError("422 text too long", kind="bad_request", status=422))
+    with pytest.raises(ConnectorError, match="422"):
+        ws.finish_reply(retry, retry.deliver(connector=refusing))
+    assert broken.keys == refusing.keys == [pending.send.send_key]  # one key for every attempt
+    item = item_state(ws.store, "twitter", "c1")
+    assert item is not None and (item.status, item.assignee) == ("open", None)
+    assert [(s.status, s.attempts) for s in sends(ws.store, "twitter", "c1")] == [("failed", 2)]

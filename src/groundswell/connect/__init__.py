@@ -162,6 +162,13 @@ def deliver_reply(prepared: PreparedReply, *, idempotency_key: str, connector: A
         return Delivery(sent=client.reply(prepared.post_id, prepared.text, idempotency_key=idempotency_key))
     except ConnectorError as exc:
         return Delivery(error=exc)
+    except Exception as exc:  # noqa: BLE001 - whatever broke, the reply may be out: recorded, never lost
+        failure = ConnectorError(
+            f"sending through {prepared.account.name} failed: {type(exc).__name__}: {exc}",
+            kind="network", unconfirmed=True,
+        )  # fmt: skip
+        failure.__cause__ = exc
+        return Delivery(error=failure)
 
 
 def record_reply(workspace: WorkspaceParts, prepared: PreparedReply, sent: SentPost) -> ReplyResult:
