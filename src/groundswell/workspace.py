@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from groundswell.accounts.service import Accounts
+    from groundswell.connect import Delivery, PreparedReply
     from groundswell.connect import ReplyResult as SentReply
-    from groundswell.inbox import ItemState
+    from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
     from groundswell.metrics import MetricRow
     from groundswell.metrics.scorecard import Scorecard
@@ -248,9 +249,28 @@ class Workspace:
 
         ``version``: the item's version the caller last saw; when given, a reply is never sent on an item someone
         else changed meanwhile (``InboxConflict``, nothing sent). The draft checker runs first (a fail is refused
-        unless ``force``), and a send the platform refuses leaves the item as it was.
+        unless ``force``), and a send the platform refuses leaves the item as it was. One call for the three
+        steps ``begin_reply``, ``PendingReply.deliver`` and ``finish_reply``: a reply the platform does not
+        confirm leaves the item ``sending`` and raises ``ReplyPending`` (``retry_reply`` or
+        ``inbox.resolve_send`` settle it).
         """
-        from groundswell.connect import send_reply
+        pending = self.begin_reply(post_ref, text, actor=actor, account=account, force=force, version=version)
+        return self.finish_reply(pending, pending.deliver())
+
+    def begin_reply(
+        self,
+        post_ref: str,
+        text: str,
+        *,
+        actor: str,
+        account: str | None = None,
+        force: bool = False,
+        version: int | None = None,
+    ) -> PendingReply:
+        """The first step of ``reply``, one short write: check the item's version and the draft, choose the
+        account, and record the intent (the send with its idempotency key; the item ``sending``, which every
+        agent sees). Nothing is sent yet."""
+        from groundswell.connect import new_idempotency_key, prepare_reply
         from groundswell.inbox import InboxConflict
         from groundswell.lint import find_post
 
@@ -263,9 +283,49 @@ class Workspace:
                 " nothing was sent; reload it and try again",
                 current=current,
             )
-        sent = send_reply(self, f"{post.platform}:{post.post_id}", text, account=account, force=force)
-        item = self.inbox.mark_sent(post.platform, post.post_id, version=seen, actor=actor, reply_post_id=sent.post_id)
-        return ReplyAndItem(sent, item)
+        prepared = prepare_reply(self, f"{post.platform}:{post.post_id}", text, account=account, force=force)
+        send = self.inbox.begin_send(
+            post.platform, post.post_id, version=seen, actor=actor, account=prepared.account.name, text=text,
+            verdict=prepared.verdict, forced=prepared.forced, key=new_idempotency_key(),
+        )  # fmt: skip
+        return PendingReply(prepared, send, actor)
+
+    def retry_reply(self, platform: str, post_id: str, *, actor: str, version: int) -> PendingReply:
+        """Start another attempt of the item's reply left ``sending``, with the same idempotency key (so the
+        platform never posts it twice); ``deliver`` and ``finish_reply`` it as a first attempt."""
+        from groundswell.connect import PreparedReply
+        from groundswell.store.connections import account as connected_account
+
+        send = self.inbox.begin_retry(platform, post_id, version=version, actor=actor)
+        prepared = PreparedReply(platform, post_id, send.text, connected_account(self.store, send.account),
+                                 send.verdict, send.forced)  # fmt: skip
+        return PendingReply(prepared, send, actor)
+
+    def finish_reply(self, pending: PendingReply, delivery: Delivery) -> ReplyAndItem:
+        """The last step of ``reply``, one short write: record what the platform answered. Sent: the item is
+        ``sent`` with the reply's id and the reply imported. Refused: the send is ``failed``, the item back to
+        what it was, and the platform's ``ConnectorError`` raised. Unconfirmed: the item stays ``sending``,
+        ``ReplyPending`` raised."""
+        from groundswell.connect import record_reply
+        from groundswell.inbox import ReplyPending
+
+        send, actor = pending.send, pending.actor
+        if delivery.sent is not None:
+            sent = delivery.sent
+            item = self.inbox.send_confirmed(send, actor=actor, reply_post_id=sent.post_id, reply_url=sent.url)
+            return ReplyAndItem(record_reply(self, pending.prepared, sent), item)
+        error = delivery.error
+        assert error is not None  # noqa: S101 - an invariant (a delivery is one or the other), not an input check
+        if not error.unconfirmed:
+            self.inbox.send_refused(send, error=str(error), actor=actor)
+            raise error
+        view = self.inbox.attempt_unconfirmed(send, error=str(error), actor=actor)
+        raise ReplyPending(
+            f"{send.platform}:{send.post_id}: the platform did not confirm the reply ({error}). It may be out or not;"
+            " the item stays sending: retry it (the same key: never a second reply), or check the platform and"
+            " mark it sent or not sent",
+            current=view,
+        ) from error
 
     def replace_config(self, text: str, *, actor: str) -> bool:
         """Make ``text`` the workspace's ``groundswell.toml``, if it loads (else ``ConfigError`` naming the line and
@@ -366,3 +426,18 @@ class ReplyAndItem:
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.sent.as_dict(), "item": self.item.as_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReply:
+    """A reply recorded as ``sending`` (``Workspace.begin_reply`` or ``retry_reply``) and not yet delivered."""
+
+    prepared: PreparedReply
+    send: ReplySend
+    actor: str
+
+    def deliver(self, *, connector: Any = None) -> Delivery:
+        """Call the platform with the send's idempotency key. Touches no store: hold no database lock."""
+        from groundswell.connect import deliver_reply
+
+        return deliver_reply(self.prepared, idempotency_key=self.send.send_key, connector=connector)

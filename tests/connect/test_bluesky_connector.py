@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from bluesky_server import BlueskyNetwork, FaultProxy, bluesky_network  # noqa: F401 - the session fixture
 
-from groundswell.connect.base import AccountRef, ConnectorError, FetchOptions, Page
+from groundswell.connect.base import AccountRef, ConnectorError, FetchOptions, Page, new_idempotency_key
 from groundswell.connect.bluesky import BlueskyConnector
 
 
@@ -162,7 +162,11 @@ def test_reply_lands_in_the_thread_with_root_and_parent(
     follow = net.post(brand.customer, "it's #4411, ordered two weeks ago", reply_to=opener)
     net.process()
     c = connector(net.pds, brand)
-    sent = c.reply(follow.uri, "Found it: it ships today, tracking by email @" + brand.customer)
+    sent = c.reply(
+        follow.uri,
+        "Found it: it ships today, tracking by email @" + brand.customer,
+        idempotency_key=new_idempotency_key(),
+    )
     assert sent.post_id.startswith("at://") and sent.url and sent.url.endswith(sent.post_id.rsplit("/", 1)[-1])
     view = sent.page.payload["posts"][0]
     assert view["uri"] == sent.post_id
@@ -181,7 +185,7 @@ def test_reply_to_a_missing_post_is_not_found(bluesky_network: BlueskyNetwork, b
     c = connector(bluesky_network.pds, brand)
     missing = f"at://{bluesky_network.dids[brand.customer]}/app.bsky.feed.post/3kzzzzzzzzzzz"
     with pytest.raises(ConnectorError) as caught:
-        c.reply(missing, "hello")
+        c.reply(missing, "hello", idempotency_key=new_idempotency_key())
     assert caught.value.kind == "not_found"
 
 

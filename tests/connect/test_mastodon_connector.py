@@ -27,7 +27,7 @@ from mastodon_server import (
     token,
 )
 
-from groundswell.connect.base import AccountRef, ConnectorError, Cursor, FetchOptions, Page
+from groundswell.connect.base import AccountRef, ConnectorError, Cursor, FetchOptions, Page, new_idempotency_key
 from groundswell.connect.mastodon import MastodonConnector
 from groundswell.ingest.base import ParseOptions, SourceFile
 from groundswell.ingest.formats.mastodon import MastodonParser
@@ -167,7 +167,7 @@ def test_the_first_fetch_goes_back_a_week_and_since_back_fills_older(world: Any,
 def test_reply_posts_in_the_thread_mentioning_the_author(world: Any, tmp_path: Path) -> None:
     server, c = world
     text = "Sorry for the wait, Ben! Could you DM us the order number? ^AB"
-    sent = connector(server).reply(c.question, text)
+    sent = connector(server).reply(c.question, text, idempotency_key=new_idempotency_key())
     posted = server.status(sent.post_id)
     assert posted["in_reply_to_id"] == c.question and posted["account"]["username"] == BRAND
     assert "@ben" in posted["content"] and text.split("!")[0] in posted["content"]
@@ -177,18 +177,25 @@ def test_reply_posts_in_the_thread_mentioning_the_author(world: Any, tmp_path: P
     assert isinstance(row, PostRow) and sent.page.kind == "sent"
     assert (row.post_id, row.in_reply_to_post_id, row.author_handle) == (sent.post_id, c.question, BRAND_HANDLE)
     # already mentioned: not twice; the brand's own post: no mention of itself; a private DM stays private
-    again = connector(server).reply(c.thanks, "@maya glad to hear it, happy camping!")
+    again = connector(server).reply(
+        c.thanks, "@maya glad to hear it, happy camping!", idempotency_key=new_idempotency_key()
+    )
     assert server.status(again.post_id)["content"].count("@maya") == 1
-    own = connector(server).reply(c.launch, "Early bird prices end Friday.")
+    own = connector(server).reply(c.launch, "Early bird prices end Friday.", idempotency_key=new_idempotency_key())
     assert "@northwind" not in server.status(own.post_id)["content"]
     dm = server.post("ben", "@northwind my address changed, can you update it?", visibility="direct")
-    assert server.status(connector(server).reply(dm, "Done, Ben. ^AB").post_id)["visibility"] == "direct"
+    assert (
+        server.status(connector(server).reply(dm, "Done, Ben. ^AB", idempotency_key=new_idempotency_key()).post_id)[
+            "visibility"
+        ]
+        == "direct"
+    )
 
 
 def test_reply_to_a_missing_post_is_not_found(world: Any) -> None:
     server, _ = world
     with pytest.raises(ConnectorError) as missing:
-        connector(server).reply("999", "Hello")
+        connector(server).reply("999", "Hello", idempotency_key=new_idempotency_key())
     assert (missing.value.kind, missing.value.status) == ("not_found", 404)
 
 
@@ -203,7 +210,7 @@ def test_a_refused_token_stops_at_once(world: Any) -> None:
         list(client.fetch({}, CAMPAIGN))
     assert fetching.value.kind == "auth"
     with pytest.raises(ConnectorError) as replying:
-        client.reply("1", "hi")
+        client.reply("1", "hi", idempotency_key=new_idempotency_key())
     assert replying.value.kind == "auth"
 
 
@@ -285,7 +292,9 @@ def test_a_failure_mid_fetch_comes_after_the_pages_before_it(world: Any) -> None
 def test_a_reply_is_sent_once_through_a_server_error(world: Any) -> None:
     server, c = world
     server.fault("/api/v1/statuses", status=502, methods=["POST"])
-    sent = connector(server, sleep=lambda s: None).reply(c.question, "On it, Ben. ^AB")
+    sent = connector(server, sleep=lambda s: None).reply(
+        c.question, "On it, Ben. ^AB", idempotency_key=new_idempotency_key()
+    )
     replies = [s for s in server.context(c.question)["descendants"] if s["account"]["username"] == BRAND]
     assert [s["id"] for s in replies] == [sent.post_id]
 

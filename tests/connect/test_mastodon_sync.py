@@ -189,10 +189,12 @@ def test_a_reply_from_the_cli_marks_the_inbox_item_sent(world: Any, ws: Workspac
     assert replied.exit_code == 0, replied.output
     document = json.loads(replied.stdout)
     assert document["post_id"] in {s["id"] for s in server.context(c.question)["descendants"]}
-    assert (document["item"]["status"], document["item"]["version"]) == ("sent", 1)
+    assert (document["item"]["status"], document["item"]["version"]) == ("sent", 2)  # sending, then sent
     with Workspace.open(ws.path) as again:
         item = again.inbox.item_state("mastodon", c.question)
         assert item is not None and (item.status, item.assignee) == ("sent", "cli:dana")
         [entry] = again.accounts.audit_entries(action="inbox.sent")
+        [send] = again.inbox.sends("mastodon", c.question)
         assert entry.detail == {"reply_post_id": document["post_id"], "status": "sent", "assignee": "cli:dana",
-                                "version": 1}  # fmt: skip
+                                "version": 2, "send_key": send.send_key}  # fmt: skip
+        assert (send.status, send.reply_post_id, send.started_by) == ("sent", document["post_id"], "cli:dana")

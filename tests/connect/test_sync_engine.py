@@ -73,7 +73,7 @@ class FakeConnector:
                 raise ConnectorError("the server answered 503 three times", kind="server", status=503)
             yield Page("mentions", self.pages[i], {"page": i + 1})
 
-    def reply(self, platform_post_id: str, text: str) -> SentPost:
+    def reply(self, platform_post_id: str, text: str, *, idempotency_key: str) -> SentPost:
         if platform_post_id == "refuse":
             raise ConnectorError("401 Unauthorized", kind="auth", status=401)
         number = 100 + len(self.replies)

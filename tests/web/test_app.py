@@ -185,7 +185,7 @@ class _Sender:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
 
-    def reply(self, platform_post_id: str, text: str) -> Any:
+    def reply(self, platform_post_id: str, text: str, *, idempotency_key: str) -> Any:
         from groundswell.connect.base import Page, SentPost
 
         self.sent.append((platform_post_id, text))

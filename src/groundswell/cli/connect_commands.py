@@ -135,23 +135,68 @@ def sync_command(account_name: str | None, since: str | None, workspace: Path, a
 
 @click.command("reply")
 @click.argument("post_id")
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--account", "account_name", metavar="NAME", help="The connected account to reply from.")
 @click.option("--force", is_flag=True, help="Send even when the draft checker fails the reply.")
+@click.option("--retry", is_flag=True, help="Send the reply left sending again, with the same idempotency key.")
+@click.option("--sent", "sent_as", metavar="ID_OR_URL", help="Settle the reply left sending: it is on the platform.")
+@click.option("--not-sent", is_flag=True, help="Settle the reply left sending: it is not on the platform.")
 @workspace_option
 @json_option
 def reply_command(
-    post_id: str, text: str, account_name: str | None, force: bool, workspace: Path, as_json: bool
+    post_id: str,
+    text: str | None,
+    account_name: str | None,
+    force: bool,
+    retry: bool,
+    sent_as: str | None,
+    not_sent: bool,
+    workspace: Path,
+    as_json: bool,
 ) -> None:
     """Reply to the stored post POST_ID (or PLATFORM:POST_ID) with TEXT through its platform's connected account.
 
     The draft checker runs first and a reply it fails is not sent unless --force; the sent reply is
-    imported at once, in its thread, so the response metrics count it.
+    imported at once, in its thread, so the response metrics count it. The reply is recorded (the inbox item
+    "sending") before the platform is called, and the workspace is not held while it answers. A reply the
+    platform did not confirm (a timeout, a dropped connection) stays "sending": --retry sends it again with
+    the same key (never a second reply), or --sent ID_OR_URL / --not-sent records what the platform shows.
     """
     from groundswell.cli.users_commands import cli_actor
+    from groundswell.lint import find_post
 
+    settle = [flag for flag, given in (("--retry", retry), ("--sent", sent_as is not None), ("--not-sent", not_sent))
+              if given]  # fmt: skip
+    if len(settle) > 1:
+        raise click.UsageError(f"choose one of {', '.join(settle)}")
+    if settle and text is not None:
+        raise click.UsageError(f"{settle[0]} settles the reply already being sent: give no TEXT")
+    if not settle and text is None:
+        raise click.UsageError("give the reply's TEXT (or --retry, --sent, --not-sent for one being sent)")
+    actor = cli_actor()
     with Workspace.open(workspace) as ws:
-        done = ws.reply(post_id, text, actor=cli_actor(), account=account_name, force=force)
+        post = find_post(ws, post_id)
+        current = ws.inbox.item_state(post.platform, post.post_id)
+        version = current.version if current else 0
+        if sent_as is not None or not_sent:
+            link = sent_as if sent_as and sent_as.startswith(("http://", "https://")) else None
+            item = ws.inbox.resolve_send(
+                post.platform, post.post_id, sent=not not_sent, version=version, actor=actor,
+                reply_post_id=None if link else sent_as, reply_url=link,
+            )  # fmt: skip
+            if as_json:
+                print_json(item.as_dict())
+            else:
+                print(f"inbox item {item.platform}:{item.post_id} is {item.status}")
+            return
+        if retry:
+            pending = ws.retry_reply(post.platform, post.post_id, actor=actor, version=version)
+        else:
+            assert text is not None  # noqa: S101 - checked above
+            pending = ws.begin_reply(post_id, text, actor=actor, account=account_name, force=force, version=version)
+    delivery = pending.deliver()  # the workspace is closed while the platform answers
+    with Workspace.open(workspace) as ws:
+        done = ws.finish_reply(pending, delivery)
     if as_json:
         print_json(done.as_dict())
         return

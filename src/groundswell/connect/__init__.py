@@ -4,7 +4,9 @@
   workspace and in groundswell.toml's brand accounts;
 - ``connect.sync.sync_account``: fetch what is new and import it like a file (``connect.sync``);
 - ``send_reply``: check a draft against the rules of engagement, post it in the right thread, and import
-  the sent post so the response metrics see it at once.
+  the sent post so the response metrics see it at once; as three steps (``prepare_reply``, ``deliver_reply``
+  with an idempotency key and no store, ``record_reply``) for ``Workspace.reply``, which records the intent
+  before the platform is called.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from urllib.parse import urlsplit
 
 from groundswell.config import CONFIG_FILENAME, load_config, normalize_handle
 from groundswell.connect import credentials
-from groundswell.connect.base import AccountRef, ConnectorError, Page, SentPost, WorkspaceParts
+from groundswell.connect.base import (
+    AccountRef,
+    ConnectorError,
+    Page,
+    SentPost,
+    WorkspaceParts,
+    new_idempotency_key,
+)
 from groundswell.connect.registry import PLATFORMS, account_ref, connector_for, open_connector
 from groundswell.errors import GroundswellError, UsageError
 from groundswell.store import connections
@@ -107,21 +116,33 @@ class ReplyResult:
         }
 
 
-def send_reply(
-    workspace: WorkspaceParts,
-    post_ref: str,
-    text: str,
-    *,
-    account: str | None = None,
-    force: bool = False,
-    connector: Any = None,
-) -> ReplyResult:
-    """Check ``text`` as a reply to the stored post ``post_ref``, send it through the account, import it.
+@dataclass(frozen=True)
+class PreparedReply:
+    """A reply checked and ready to go: the stored post it answers, the account it goes from, the verdict."""
 
-    A ``fail`` verdict raises ``DraftRefused`` unless ``force``. A send the platform refuses raises
-    ``ConnectorError`` and nothing is recorded as sent.
+    platform: str
+    post_id: str
+    text: str
+    account: ConnectedAccount
+    verdict: str
+    forced: bool  # sent although the checker failed it
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the platform answered one attempt: the sent post, or the error (``error.unconfirmed``: it may be out)."""
+
+    sent: SentPost | None = None
+    error: ConnectorError | None = None
+
+
+def prepare_reply(
+    workspace: WorkspaceParts, post_ref: str, text: str, *, account: str | None = None, force: bool = False
+) -> PreparedReply:
+    """Check ``text`` as a reply to the stored post ``post_ref`` and choose the account it goes from (reads only).
+
+    A ``fail`` verdict raises ``DraftRefused`` unless ``force``.
     """
-    from groundswell.connect.sync import import_page
     from groundswell.lint import check_draft
     from groundswell.lint.context import find_post, reply_context
 
@@ -131,21 +152,63 @@ def send_reply(
     if check.verdict == "fail" and not force:
         failed = "; ".join(f"rule {f.rule} {f.name}: {f.message}" for f in check.findings if f.level == "fail")
         raise DraftRefused(f"the draft checker fails this reply ({failed}); edit it, or send with --force", check)
-    client = connector if connector is not None else open_connector(sender)
-    sent: SentPost = client.reply(post.post_id, text)
+    return PreparedReply(post.platform, post.post_id, text, sender, check.verdict, force and check.verdict == "fail")
+
+
+def deliver_reply(prepared: PreparedReply, *, idempotency_key: str, connector: Any = None) -> Delivery:
+    """Post the reply through its account with ``idempotency_key``. Touches no store: call it holding nothing."""
+    try:
+        client = connector if connector is not None else open_connector(prepared.account)
+        return Delivery(sent=client.reply(prepared.post_id, prepared.text, idempotency_key=idempotency_key))
+    except ConnectorError as exc:
+        return Delivery(error=exc)
+    except Exception as exc:  # noqa: BLE001 - whatever broke, the reply may be out: recorded, never lost
+        failure = ConnectorError(
+            f"sending through {prepared.account.name} failed: {type(exc).__name__}: {exc}",
+            kind="network", unconfirmed=True,
+        )  # fmt: skip
+        failure.__cause__ = exc
+        return Delivery(error=failure)
+
+
+def record_reply(workspace: WorkspaceParts, prepared: PreparedReply, sent: SentPost) -> ReplyResult:
+    """Keep the sent reply (``sent_replies``) and import it, so the response metrics see it at once."""
+    from groundswell.connect.sync import import_page
+
     connections.record_sent(
-        workspace.store,
-        account=sender.name,
-        platform=post.platform,
-        in_reply_to=post.post_id,
-        post_id=sent.post_id,
-        text=text,
-        verdict=check.verdict,
-        forced=force and check.verdict == "fail",
-    )
-    imported = import_page(workspace, sender, sent.page)
-    return ReplyResult(sender.name, sent.post_id, sent.url, check.verdict, force and check.verdict == "fail",
+        workspace.store, account=prepared.account.name, platform=prepared.platform, in_reply_to=prepared.post_id,
+        post_id=sent.post_id, text=prepared.text, verdict=prepared.verdict, forced=prepared.forced,
+    )  # fmt: skip
+    imported = import_page(workspace, prepared.account, sent.page)
+    return ReplyResult(prepared.account.name, sent.post_id, sent.url, prepared.verdict, prepared.forced,
                        imported.imported)  # fmt: skip
+
+
+def send_reply(
+    workspace: WorkspaceParts,
+    post_ref: str,
+    text: str,
+    *,
+    account: str | None = None,
+    force: bool = False,
+    connector: Any = None,
+    idempotency_key: str | None = None,
+) -> ReplyResult:
+    """Check ``text`` as a reply to the stored post ``post_ref``, send it through the account, import it: the
+    three steps above in one call, with nothing recorded before the platform answers (``Workspace.reply``
+    records the intent first and marks the inbox item).
+
+    A ``fail`` verdict raises ``DraftRefused`` unless ``force``. A send the platform refuses or does not confirm
+    raises ``ConnectorError`` and nothing is recorded as sent; ``idempotency_key`` (default: a new one) lets a
+    caller retry it without a second post.
+    """
+    prepared = prepare_reply(workspace, post_ref, text, account=account, force=force)
+    key = idempotency_key or new_idempotency_key()
+    delivery = deliver_reply(prepared, idempotency_key=key, connector=connector)
+    if delivery.sent is None:
+        assert delivery.error is not None  # noqa: S101 - an invariant (a delivery is one or the other)
+        raise delivery.error
+    return record_reply(workspace, prepared, delivery.sent)
 
 
 def _sending_account(workspace: WorkspaceParts, platform: str, name: str | None) -> ConnectedAccount:
@@ -168,12 +231,18 @@ __all__ = [
     "AccountRef",
     "ConnectedAccount",
     "ConnectorError",
+    "Delivery",
     "DraftRefused",
     "Page",
+    "PreparedReply",
     "ReplyResult",
     "SentPost",
     "account_name",
     "account_ref",
     "connect_account",
+    "deliver_reply",
+    "new_idempotency_key",
+    "prepare_reply",
+    "record_reply",
     "send_reply",
 ]

@@ -10,6 +10,8 @@ kept: nothing is lost, and a page fetched twice only counts duplicates.
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from groundswell.records import ImportReport, PostLookup
     from groundswell.store.base import Store
 
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+"""The AT Protocol's base32-sortable alphabet, in which a TID is written."""
+
 Cursor = dict[str, Any]
 """A connector's own resume point (e.g. the newest id seen per stream), stored as JSON between syncs."""
 
@@ -35,14 +40,31 @@ class ConnectorError(GroundswellError):
     (429 after the allowed waits), ``server`` (5xx after retries), ``network`` (no connection, timeout),
     ``not_found`` (404), ``bad_request`` (other 4xx). ``status`` is the platform's HTTP status, where it gave
     one; the web app answers 502 (``http_status``): the platform, not the request, failed.
+
+    ``unconfirmed``: the request that posts a reply may have reached the platform (it timed out, the connection
+    dropped, or the server kept failing): the reply may be out or not, and only the same idempotency key may
+    send it again. False: nothing was posted.
     """
 
     http_status = 502
 
-    def __init__(self, message: str, *, kind: str, status: int | None = None):
+    def __init__(self, message: str, *, kind: str, status: int | None = None, unconfirmed: bool = False):
         self.kind = kind
         self.status = status
+        self.unconfirmed = unconfirmed
         super().__init__(message)
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one reply, sent with every attempt of it: an AT Protocol TID (13 characters: the
+    microseconds since 1970 and 10 random bits), which Bluesky takes as the reply's record key and Mastodon as
+    its ``Idempotency-Key``."""
+    return tid((time.time_ns() // 1000) << 10 | secrets.randbits(10))
+
+
+def tid(value: int) -> str:
+    """A 63-bit number as a TID."""
+    return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
 @dataclass(frozen=True)
@@ -104,8 +126,10 @@ class Connector(Protocol):
         than ``cursor``, one API response at a time, oldest first where the API allows."""
         ...
 
-    def reply(self, platform_post_id: str, text: str) -> SentPost:
-        """Post ``text`` as a reply to the post ``platform_post_id`` in its thread."""
+    def reply(self, platform_post_id: str, text: str, *, idempotency_key: str) -> SentPost:
+        """Post ``text`` as a reply to the post ``platform_post_id`` in its thread, once per ``idempotency_key``:
+        sent again with the same key, the platform answers with the reply it already has. A failure of the
+        posting request that may have posted raises ``ConnectorError`` with ``unconfirmed``."""
         ...
 
 

@@ -18,6 +18,8 @@ that a later page brings, and a sync interrupted after any page resumes without 
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -37,12 +39,13 @@ from atproto_client.exceptions import (
 from atproto_client.models.common import XrpcError
 from atproto_client.request import Request
 
-from groundswell.connect.base import AccountRef, ConnectorError, Cursor, FetchOptions, Page, SentPost
+from groundswell.connect.base import AccountRef, ConnectorError, Cursor, FetchOptions, Page, SentPost, tid
 from groundswell.ingest.base import parse_iso_timestamp
 
 T = TypeVar("T")
 
 PLATFORM = "bluesky"
+TID_PATTERN = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 POST_COLLECTION = "app.bsky.feed.post"
 MENTION_REASONS = frozenset({"mention", "reply", "quote"})
 DEFAULT_LOOKBACK = timedelta(days=7)
@@ -99,9 +102,20 @@ class BlueskyConnector:
         for term in _search_terms(options):
             yield from self._search(state, term, options, now)
 
-    def reply(self, platform_post_id: str, text: str) -> SentPost:
+    def reply(self, platform_post_id: str, text: str, *, idempotency_key: str) -> SentPost:
+        """Answer the post ``platform_post_id`` (an at:// URI) in its thread, once per ``idempotency_key``.
+
+        The reply's record key is the key itself (``record_key``): an attempt first asks the account's repo for
+        that record and answers with it when a previous attempt made it, and ``createRecord`` with that key
+        cannot make a second one. The creating request is not retried here: a timeout, a dropped connection or
+        a 5xx raises ``ConnectorError`` with ``unconfirmed``, for the caller to retry with the same key.
+        """
         self._login()
         assert self._did is not None and self._handle is not None  # noqa: S101 - an invariant (set by _login), not an input check
+        rkey = record_key(idempotency_key)
+        made = self._own_post(rkey)
+        if made is not None:
+            return made
         found = self._call(lambda: self._client.app.bsky.feed.get_posts({"uris": [platform_post_id]}))
         if not found.posts:
             raise ConnectorError(f"no Bluesky post {platform_post_id}", kind="not_found", status=None)
@@ -116,23 +130,46 @@ class BlueskyConnector:
             reply=models.AppBskyFeedPost.ReplyRef(root=root_ref, parent=parent_ref),
             facets=self._facets(text),
         )
-        created = self._call(
-            lambda: self._client.com.atproto.repo.create_record(
-                models.ComAtprotoRepoCreateRecord.Data(repo=self._did or "", collection=POST_COLLECTION, record=record)
-            )
+        data = models.ComAtprotoRepoCreateRecord.Data(
+            repo=self._did or "", collection=POST_COLLECTION, record=record, rkey=rkey
         )
+        try:
+            created = self._call(lambda: self._client.com.atproto.repo.create_record(data), retries=0)
+        except ConnectorError as exc:
+            if exc.kind == "bad_request":  # the record key is taken: an earlier attempt made the reply meanwhile
+                made = self._own_post(rkey)
+                if made is not None:
+                    return made
+            exc.unconfirmed = exc.kind in ("network", "server")
+            raise
+        return self._sent(created.uri, created.cid, _dump(record))
+
+    def _own_post(self, rkey: str) -> SentPost | None:
+        """The account's post with record key ``rkey``, if there is one."""
+        params = {"repo": self._did or "", "collection": POST_COLLECTION, "rkey": rkey}
+        try:
+            found = self._call(lambda: self._client.com.atproto.repo.get_record(params))
+        except ConnectorError as exc:
+            if exc.kind == "not_found" or (exc.kind == "bad_request" and "RecordNotFound" in str(exc)):
+                return None
+            raise
+        value = found.value
+        record = _dump(value) if hasattr(value, "model_dump") else dict(value)
+        return self._sent(found.uri, found.cid or "", record)
+
+    def _sent(self, uri: str, cid: str, record: dict[str, Any]) -> SentPost:
         # the AppView indexes the new post a moment later: the page is its post view built from what the
         # PDS accepted, which a later sync's own feed then brings again with its counts
         view = {
             "$type": "app.bsky.feed.defs#postView",
-            "uri": created.uri,
-            "cid": created.cid,
+            "uri": uri,
+            "cid": cid,
             "author": {"did": self._did, "handle": self._handle},
-            "record": _dump(record),
-            "indexedAt": record.created_at,
+            "record": record,
+            "indexedAt": record.get("createdAt"),
         }
-        url = f"https://bsky.app/profile/{self._handle}/post/{created.uri.rsplit('/', 1)[-1]}"
-        return SentPost(created.uri, url, Page("sent", {"posts": [view]}))
+        url = f"https://bsky.app/profile/{self._handle}/post/{uri.rsplit('/', 1)[-1]}"
+        return SentPost(uri, url, Page("sent", {"posts": [view]}))
 
     # -- streams ---------------------------------------------------------------------------------
 
@@ -217,15 +254,17 @@ class BlueskyConnector:
             return None  # links and mentions stay plain text rather than fail the reply
         return list(facets) or None
 
-    def _call(self, request: Callable[[], T]) -> T:
-        """One API request, retried on 429 (waiting as the rate-limit headers say), 5xx and network errors."""
+    def _call(self, request: Callable[[], T], *, retries: int | None = None) -> T:
+        """One API request, retried on 429 (waiting as the rate-limit headers say), 5xx and network errors, at
+        most ``retries`` times (default ``max_retries``)."""
+        retries = self._max_retries if retries is None else retries
         attempt = 0
         while True:
             try:
                 return request()
             except RateLimitExceededError as exc:
                 wait = _rate_limit_wait(exc, attempt)
-                if attempt >= self._max_retries or wait > MAX_RATE_LIMIT_WAIT:
+                if attempt >= retries or wait > MAX_RATE_LIMIT_WAIT:
                     raise ConnectorError(_message("rate limited", exc), kind="rate_limited", status=429) from exc
             except UnauthorizedError as exc:
                 raise ConnectorError(
@@ -238,11 +277,11 @@ class BlueskyConnector:
                 if status is not None and status < 500 and status not in (409,):
                     raise _classify_4xx(exc) from exc
                 kind = "network" if status is None else "server"
-                if attempt >= self._max_retries:
+                if attempt >= retries:
                     raise ConnectorError(_message("failed", exc), kind=kind, status=status) from exc
                 wait = _backoff(attempt)
             except httpx.TransportError as exc:  # the ones atproto does not wrap (e.g. a dropped connection)
-                if attempt >= self._max_retries:
+                if attempt >= retries:
                     raise ConnectorError(f"Bluesky request failed: {exc}", kind="network") from exc
                 wait = _backoff(attempt)
             self._sleep(wait)
@@ -309,6 +348,15 @@ class _Stream:
         yield from pages[:-1]
         if pages:
             yield Page(pages[-1].kind, pages[-1].payload, copy.deepcopy(self._top))
+
+
+def record_key(idempotency_key: str) -> str:
+    """The reply's record key for ``idempotency_key``: the key itself when it is a TID (as
+    ``connect.new_idempotency_key`` makes them), else a TID made from its SHA-256 (the same key, the same TID)."""
+    if TID_PATTERN.match(idempotency_key):
+        return idempotency_key
+    digest = int.from_bytes(hashlib.sha256(idempotency_key.encode("utf-8")).digest()[:8], "big")
+    return tid(digest >> 1)  # 63 bits: a TID's first bit is 0
 
 
 # -- JSON helpers -------------------------------------------------------------------------------

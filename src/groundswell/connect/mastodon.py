@@ -32,7 +32,6 @@ the reset before the next request); 5xx and network errors are retried with expo
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -62,6 +61,8 @@ MAX_SEARCH_PAGES = 25
 """A keyword search stops after this many pages (1,000 statuses) in one sync."""
 MAX_WAIT = 300.0
 """The longest single wait for a rate-limit window (Mastodon's windows are 5 minutes)."""
+SEND_RETRIES = 2
+"""A reply answered 5xx is sent again (same idempotency key) at most this many times, then left unconfirmed."""
 BACKOFF_BASE = 1.0
 """The first retry waits this long (seconds); each next one twice as long."""
 USER_AGENT = "groundswell (Mastodon.py)"
@@ -151,10 +152,13 @@ class MastodonConnector:
         for words in _unique(options.keywords):
             yield from self._search(state, words, since, first_sync)
 
-    def reply(self, platform_post_id: str, text: str) -> SentPost:
+    def reply(self, platform_post_id: str, text: str, *, idempotency_key: str) -> SentPost:
         """Answer the status ``platform_post_id`` in its thread, mentioning its author, at its visibility.
 
-        An idempotency key makes a retried send (after a timeout or a 5xx) post once.
+        ``idempotency_key`` goes as the ``Idempotency-Key`` header, which Mastodon keeps for an hour: the same
+        key sent again answers with the status it already made. So a 5xx is retried here (at most
+        ``SEND_RETRIES`` times), and a timeout or a dropped connection, which may leave the first request still
+        posting, is not: it raises ``ConnectorError`` with ``unconfirmed`` for the caller to settle.
         """
         if self._me is None:
             self.verify()  # a refused token is found before anything is posted
@@ -166,16 +170,24 @@ class MastodonConnector:
         if isinstance(acct, str) and acct and not is_self and not _mentions(text, acct):
             text = f"@{acct} {text}"  # Mastodon notifies people it mentions; a bare reply might go unseen
         visibility = target.get("visibility") if isinstance(target, dict) else None
-        sent = self._call(
-            "the reply",
-            self._api.status_post,
-            status=text,
-            in_reply_to_id=platform_post_id,
-            visibility=visibility if visibility in ("unlisted", "private", "direct") else None,
-            idempotency_key=uuid.uuid4().hex,
-        )
+        try:
+            sent = self._call(
+                "the reply",
+                self._api.status_post,
+                retries=SEND_RETRIES,
+                retry_network=False,
+                status=text,
+                in_reply_to_id=platform_post_id,
+                visibility=visibility if visibility in ("unlisted", "private", "direct") else None,
+                idempotency_key=idempotency_key,
+            )
+        except ConnectorError as exc:
+            exc.unconfirmed = exc.kind in ("network", "server")  # it may have been posted before the failure
+            raise
         if not isinstance(sent, dict) or "id" not in sent:
-            raise ConnectorError(f"{self.account.server} accepted the reply but did not return it", kind="server")
+            raise ConnectorError(
+                f"{self.account.server} accepted the reply but did not return it", kind="server", unconfirmed=True
+            )
         return SentPost(str(sent["id"]), sent.get("url") or sent.get("uri"), Page("sent", [sent]))
 
     # -- streams -------------------------------------------------------------------------------
@@ -310,9 +322,22 @@ class MastodonConnector:
             wait = _reset_wait(response)
             self._resume_at = time.time() + wait if wait is not None and wait > 0 else None
 
-    def _call(self, what: str, method: Callable[..., Any], /, **kwargs: Any) -> Json:
-        """``method`` (a Mastodon.py call) with retries and waits; the response body as the API sent it."""
+    def _call(
+        self,
+        what: str,
+        method: Callable[..., Any],
+        /,
+        *,
+        retries: int | None = None,
+        retry_network: bool = True,
+        **kwargs: Any,
+    ) -> Json:
+        """``method`` (a Mastodon.py call) with retries and waits; the response body as the API sent it.
+
+        ``retries``: at most this many (default ``max_retries``); ``retry_network``: False raises a timeout or a
+        lost connection at once."""
         server = self.account.server
+        retries = self.max_retries if retries is None else retries
         attempt = 0
         while True:
             if self._resume_at is not None:
@@ -355,6 +380,8 @@ class MastodonConnector:
                 failure = ConnectorError(f"could not reach {server} for {what} after {attempt + 1} tries: {exc}",
                                          kind="network")  # fmt: skip
                 cause, wait = exc, _backoff(attempt)
+                if not retry_network:
+                    raise ConnectorError(f"{server} did not answer {what}: {exc}", kind="network") from exc
             except MastodonAPIError as exc:
                 status = _status(exc)
                 if status is None:  # a 2xx whose body is not JSON: cut by a proxy or a restart; try again
@@ -375,7 +402,7 @@ class MastodonConnector:
                     ) from exc
             except (MastodonError, ValueError) as exc:  # a version the call needs, a body that is not JSON
                 raise ConnectorError(f"{server}: {what} failed: {exc}", kind="bad_request") from exc
-            if attempt >= self.max_retries:
+            if attempt >= retries:
                 raise failure from cause
             self._sleep(min(wait, MAX_WAIT))
             attempt += 1

@@ -7,12 +7,31 @@ from typing import Any
 
 from groundswell.connect import credentials
 from groundswell.connect.base import AccountRef, ConnectorError
+from groundswell.errors import UsageError
 from groundswell.store.connections import ConnectedAccount
 
 PLATFORMS = ("mastodon", "bluesky")
 SECRET_ENV = {"mastodon": "GROUNDSWELL_MASTODON_TOKEN", "bluesky": "GROUNDSWELL_BLUESKY_APP_PASSWORD"}
 """An environment variable that overrides the kept secret (for a scheduler or a container)."""
 SECRET_NAME = {"mastodon": "access token", "bluesky": "app password"}
+TIMEOUT_ENV = "GROUNDSWELL_PLATFORM_TIMEOUT"
+"""Seconds a request to a platform may wait for its answer (default ``DEFAULT_TIMEOUT``)."""
+DEFAULT_TIMEOUT = 30.0
+
+
+def platform_timeout() -> float:
+    """``$GROUNDSWELL_PLATFORM_TIMEOUT`` seconds, else ``DEFAULT_TIMEOUT``; a value that is not a positive
+    number is a ``UsageError`` naming it."""
+    value = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise UsageError(f"{TIMEOUT_ENV} must be a number of seconds above 0, not {value!r}")
+    return seconds
 
 
 def account_ref(account: ConnectedAccount) -> AccountRef:
@@ -45,11 +64,11 @@ def connector_for(ref: AccountRef, secret: str) -> Any:
     if ref.platform == "mastodon":
         from groundswell.connect.mastodon import MastodonConnector
 
-        return MastodonConnector(ref, secret)
+        return MastodonConnector(ref, secret, timeout=platform_timeout())
     if ref.platform == "bluesky":
         from groundswell.connect.bluesky import BlueskyConnector
 
-        return BlueskyConnector(ref, secret)
+        return BlueskyConnector(ref, secret, timeout=platform_timeout())
     raise ConnectorError(
         f"no connector for platform {ref.platform!r} (known: {', '.join(PLATFORMS)})", kind="bad_request"
     )

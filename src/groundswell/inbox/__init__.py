@@ -2,7 +2,8 @@
 
 ``queue.inbox`` lists the waiting conversations, most urgent first (never by follower count);
 ``actions`` changes an item (assign, mark sent, record the outcome) with a version check so two agents
-never overwrite each other, records label corrections, and writes the audit log.
+never overwrite each other, records label corrections, and writes the audit log; ``sends`` records a reply
+sent through a connected account before and after the platform is called (the ``sending`` state).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from groundswell.inbox.actions import (
     mark_sent,
 )
 from groundswell.inbox.queue import STATUSES, WAITING, InboxItem, InboxPage, inbox
+from groundswell.inbox.sends import ItemView, ReplyPending, ReplySend
 
 __all__ = [
     "LABEL_VALUES",
@@ -31,6 +33,9 @@ __all__ = [
     "InboxItem",
     "InboxPage",
     "ItemState",
+    "ItemView",
+    "ReplyPending",
+    "ReplySend",
     "assign",
     "correct_label",
     "corrections",

@@ -53,8 +53,13 @@ def item_state(store: Store, platform: str, post_id: str) -> ItemState | None:
 
 
 def stored_states(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
-    """Every item's state (``inbox_items``) by (platform, post_id): small, read per request."""
-    return {(s.platform, s.post_id): asdict(s) for s in stored.item_states(store)}
+    """Every item's state (``inbox_items``) by (platform, post_id), with the reply being sent (``send``) for the
+    items in ``sending``: small, read per request."""
+    states = {(s.platform, s.post_id): asdict(s) for s in stored.item_states(store)}
+    for pending in stored.pending_sends(store):
+        if (pending.platform, pending.post_id) in states:
+            states[(pending.platform, pending.post_id)]["send"] = pending.as_dict()
+    return states
 
 
 def _require_post(store: Store, platform: str, post_id: str) -> None:
@@ -74,15 +79,23 @@ def _change(
     action: str,
     detail: dict[str, Any],
     also: Callable[[ItemState], None] | None = None,
+    while_sending: bool = False,
 ) -> ItemState:
     """Write the item's new state if it is still at ``version``, with its audit entry and ``also`` (one
-    transaction: all or nothing); else ``InboxConflict`` and nothing written."""
+    transaction: all or nothing); else ``InboxConflict`` and nothing written. An item whose reply is being sent
+    (``sending``) takes only the changes that settle the send (``while_sending``)."""
     if version == 0:  # a new item: its post must exist (an item's row exists only for a stored post)
         _require_post(store, platform, post_id)
     with store.transaction():
         current = item_state(store, platform, post_id)
         if (current.version if current else 0) != version:
             raise _conflict(platform, post_id, current)
+        if current is not None and current.status == "sending" and not while_sending:
+            raise InboxConflict(
+                f"{platform}:{post_id} has a reply being sent (started by {current.updated_by} at"
+                f" {current.updated_at:%Y-%m-%d %H:%M} UTC): retry it, or mark it sent or not sent first",
+                current=current,
+            )
         moment = utcnow()
         # The version is checked again by the write itself: on PostgreSQL another agent's transaction may have
         # committed since the read above (the insert then meets the key, the update no longer finds the version).
@@ -127,12 +140,22 @@ def assign(store: Store, platform: str, post_id: str, assignee: str | None, *, v
 def mark_sent(
     store: Store, platform: str, post_id: str, *, version: int, actor: str, reply_post_id: str | None = None
 ) -> ItemState:
-    """The reply went out (by hand, or through a connector: ``reply_post_id``)."""
+    """The reply went out (by hand, or through a connector: ``reply_post_id``). On an item whose reply is being
+    sent (``sending``) this settles that send as sent: an agent found it on the platform."""
     current = item_state(store, platform, post_id)
+    sending = current is not None and current.status == "sending"
+
+    def settle(state: ItemState) -> None:
+        pending = stored.pending_send(store, platform, post_id)
+        if pending is not None:
+            stored.finish_send(store, pending.send_key, status="sent", at=state.updated_at, by=actor,
+                               reply_post_id=reply_post_id)  # fmt: skip
+
     return _change(
         store, platform, post_id, version=version, actor=actor, status="sent",
         assignee=current.assignee if current and current.assignee else actor,
         action="inbox.sent", detail={"reply_post_id": reply_post_id},
+        also=settle if sending else None, while_sending=sending,
     )  # fmt: skip
 
 

@@ -4,6 +4,7 @@ web app and the CLI work items without touching the store."""
 from __future__ import annotations
 
 from groundswell.inbox import actions
+from groundswell.inbox import sends as replies
 from groundswell.store.base import Store
 from groundswell.store.binding import store_bound
 
@@ -22,3 +23,11 @@ class Inbox:
     correct_label = store_bound(actions.correct_label)
     corrections = store_bound(actions.corrections)
     export_corrections = store_bound(actions.export_corrections)
+    item_view = store_bound(replies.item_view)
+    sends = store_bound(replies.sends)
+    begin_send = store_bound(replies.begin_send)
+    begin_retry = store_bound(replies.begin_retry)
+    attempt_unconfirmed = store_bound(replies.attempt_unconfirmed)
+    send_refused = store_bound(replies.send_refused)
+    send_confirmed = store_bound(replies.send_confirmed)
+    resolve_send = store_bound(replies.resolve_send)

@@ -25,9 +25,10 @@ from groundswell.query import Sources, in_period, rows
 from groundswell.threads.attention import urgency
 from groundswell.threads.stage import build_threads
 
-STATUSES = ("open", "assigned", "sent", "closed")
-WAITING = ("open", "assigned")
-"""The statuses of items still waiting for the brand (the default view)."""
+STATUSES = ("open", "assigned", "sending", "sent", "closed")
+WAITING = ("open", "assigned", "sending")
+"""The statuses of items still waiting for the brand (the default view): ``sending`` is a reply the platform
+has not confirmed yet (``groundswell.inbox.sends``), which an agent may have to settle."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class InboxItem:
     version: int
     updated_by: str | None
     updated_at: datetime | None
+    send: dict[str, Any] | None = None  # the reply being sent, while ``sending`` (``ReplySend.as_dict``)
 
     @property
     def key(self) -> str:
@@ -76,6 +78,7 @@ class InboxItem:
             "version": self.version,
             "updated_by": self.updated_by,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "send": self.send,
         }
 
 
@@ -234,6 +237,7 @@ def page_of(
                 version=int(s.get("version", 0)),
                 updated_by=s.get("updated_by"),
                 updated_at=s.get("updated_at"),
+                send=s.get("send"),
             )
         )
     return InboxPage(items=tuple(items), total=total, model_version=model_version)

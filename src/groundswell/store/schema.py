@@ -255,12 +255,44 @@ def _m005_inbox(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _m006_reply_sends(con: duckdb.DuckDBPyConnection) -> None:
+    # A reply sent through a connected account, recorded before the platform is called (its idempotency key is
+    # then reused by every retry, so a retry never posts twice) and finished with what the platform answered.
+    con.execute(
+        """
+        CREATE TABLE reply_sends (
+            send_key       VARCHAR   PRIMARY KEY,  -- the idempotency key every attempt sends
+            platform       VARCHAR   NOT NULL,
+            post_id        VARCHAR   NOT NULL,     -- the inbox item answered
+            account        VARCHAR   NOT NULL,     -- the connected account it goes out from
+            text           VARCHAR   NOT NULL,
+            verdict        VARCHAR   NOT NULL,     -- the draft checker's verdict
+            forced         BOOLEAN   NOT NULL,
+            status         VARCHAR   NOT NULL,     -- sending, sent, failed, not_sent
+            prior_status   VARCHAR   NOT NULL,     -- the item's status and assignee before, restored if refused
+            prior_assignee VARCHAR,
+            started_at     TIMESTAMP NOT NULL,
+            started_by     VARCHAR   NOT NULL,
+            attempts       INTEGER   NOT NULL,
+            attempt_at     TIMESTAMP NOT NULL,     -- when the latest attempt began
+            in_flight      BOOLEAN   NOT NULL,     -- an attempt is waiting on the platform
+            error          VARCHAR,                -- what the latest attempt met
+            reply_post_id  VARCHAR,
+            reply_url      VARCHAR,
+            finished_at    TIMESTAMP,
+            finished_by    VARCHAR
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_posts_imports_rejects", _m001_posts_imports_rejects),
     ("002_enrichments", _m002_enrichments),
     ("003_connected_accounts", _m003_connected_accounts),
     ("004_users_sessions_tokens_audit", _m004_users_sessions_tokens_audit),
     ("005_inbox", _m005_inbox),
+    ("006_reply_sends", _m006_reply_sends),
 )
 
 

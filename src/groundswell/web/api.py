@@ -24,6 +24,7 @@ from groundswell.query import Period, parse_period
 from groundswell.records import Outcome
 from groundswell.web.auth import Caller, app_state, authorize, authorize_async
 from groundswell.web.state import AppState
+from groundswell.workspace import PendingReply
 
 router = APIRouter(prefix="/api/v1")
 
@@ -125,7 +126,7 @@ def inbox_page(request: Request, **view: Any) -> Any:
 @router.get("/inbox")
 async def get_inbox(
     request: Request,
-    status: list[str] = Query(default=["open", "assigned"]),  # noqa: B008 - FastAPI's way to declare a list
+    status: list[str] = Query(default=["open", "assigned", "sending"]),  # noqa: B008 - FastAPI's way to declare a list
     assignee: str | None = None,
     platform: str | None = None,
     account: str | None = None,
@@ -217,15 +218,31 @@ def send_and_mark(
 ) -> dict[str, Any]:
     """Send the reply through the platform's connected account, then mark the item sent.
 
-    The item's version is checked before anything goes out, so a reply is never sent on an item someone else
-    changed meanwhile. The draft checker runs first (a fail is refused unless ``force``), and a send the
-    platform refuses leaves the item as it was.
+    The item's version is checked, the draft checked, and the intent recorded (the item ``sending``) in one short
+    write; the platform is called with no lock held, so every other request goes on meanwhile; what it answered
+    is recorded in a second short write. A reply the platform refuses leaves the item as it was; one it does
+    not confirm leaves it ``sending`` (504, ``ReplyPending``), to retry or settle.
     """
     state = app_state(request)
-    with state.db() as ws, state.writing("posts", "inbox"):  # re-entrant: the item cannot change in between
-        done = ws.reply(
+    with state.writing("inbox") as ws:
+        pending = ws.begin_reply(
             f"{platform}:{post_id}", text, actor=who.user.name, account=account, force=force, version=version
         )
+    return _deliver(state, pending)
+
+
+def retry_send(request: Request, who: Caller, platform: str, post_id: str, *, version: int) -> dict[str, Any]:
+    """Send the item's reply left ``sending`` again, with its idempotency key (never a second reply)."""
+    state = app_state(request)
+    with state.writing("inbox") as ws:
+        pending = ws.retry_reply(platform, post_id, actor=who.user.name, version=version)
+    return _deliver(state, pending)
+
+
+def _deliver(state: AppState, pending: PendingReply) -> dict[str, Any]:
+    delivery = pending.deliver()  # the platform is waited on here, holding nothing
+    with state.writing("posts", "inbox") as ws:
+        done = ws.finish_reply(pending, delivery)
     return done.as_dict()
 
 
@@ -236,6 +253,43 @@ def post_send(request: Request, platform: str, post_id: str, body: SendBody) -> 
     return send_and_mark(
         request, who, platform, post_id, text=body.text, version=body.version, force=body.force, account=body.account
     )
+
+
+class RetryBody(BaseModel):
+    version: int = Field(ge=0, description="the item's version this change was made on")
+
+
+class ResolveBody(BaseModel):
+    sent: bool = Field(description="true: the reply is on the platform; false: it is not (the item reopens)")
+    version: int = Field(ge=0)
+    reply_post_id: str | None = Field(default=None, description="the reply's id on the platform, when sent")
+    reply_url: str | None = Field(default=None, description="the reply's link, when sent")
+
+
+@router.post("/inbox/{platform}/{post_id}/send/retry")
+def post_send_retry(request: Request, platform: str, post_id: str, body: RetryBody) -> dict[str, Any]:
+    """Send the reply left ``sending`` again with the same idempotency key: the platform posts it at most once."""
+    who = authorize(request, "inbox.act")
+    return retry_send(request, who, platform, post_id, version=body.version)
+
+
+@router.post("/inbox/{platform}/{post_id}/send/resolve")
+def post_send_resolve(request: Request, platform: str, post_id: str, body: ResolveBody) -> dict[str, Any]:
+    """Settle the reply left ``sending`` from what the platform shows: sent (with its id or link) or not sent."""
+    who = authorize(request, "inbox.act")
+    with app_state(request).writing("inbox") as ws:
+        return ws.inbox.resolve_send(
+            platform, post_id, sent=body.sent, version=body.version, actor=who.user.name,
+            reply_post_id=body.reply_post_id, reply_url=body.reply_url,
+        ).as_dict()  # fmt: skip
+
+
+@router.get("/inbox/{platform}/{post_id}/sends")
+def get_sends(request: Request, platform: str, post_id: str) -> list[dict[str, Any]]:
+    """Every reply sent or tried for the item through a connected account, oldest first, with its state."""
+    authorize(request, "inbox.view")
+    with app_state(request).db() as ws:
+        return [send.as_dict() for send in ws.inbox.sends(platform, post_id)]
 
 
 @router.post("/inbox/{platform}/{post_id}/outcome")

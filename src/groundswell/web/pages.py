@@ -19,10 +19,10 @@ from groundswell.accounts import (
     cookie_flags,
 )
 from groundswell.accounts.sessions import DEFAULT_LIFETIME
-from groundswell.inbox import OUTCOMES, STATUSES, WAITING
+from groundswell.inbox import OUTCOMES, STATUSES, WAITING, ReplyPending
 from groundswell.query import parse_period
 from groundswell.web.admin import router as admin_router
-from groundswell.web.api import inbox_page, send_and_mark
+from groundswell.web.api import inbox_page, retry_send, send_and_mark
 from groundswell.web.auth import app_state, authorize
 from groundswell.web.dashboard import router as dashboard_router
 from groundswell.web.headers import OWN_CSP_HEADER
@@ -115,12 +115,13 @@ def item_page(request: Request, platform: str, post_id: str, msg: str | None = N
     with state.db() as ws, ws.sources() as sources:
         talk = conversation(sources, platform, post_id)
         item = ws.inbox.item_state(platform, post_id)
+        sending = next((x for x in reversed(ws.inbox.sends(platform, post_id)) if x.status == "sending"), None)
         model_version = sources.model_version
         senders = [a.name for a in ws.connections() if a.platform == platform]
     return _render(
         request, "item.html.j2", who, talk=talk, item=item, platform=platform, post_id=post_id,
         version=item.version if item else 0, outcomes=OUTCOMES, message=msg, model_version=model_version,
-        may_act=who.user.may("inbox.act"), senders=senders,
+        may_act=who.user.may("inbox.act"), senders=senders, sending=sending,
     )  # fmt: skip
 
 
@@ -157,8 +158,39 @@ def send_form(
     csrf_token: str = Form(""),
 ) -> Response:  # fmt: skip
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    sent = send_and_mark(request, who, platform, post_id, text=text, version=version, force=False, account=None)
+    try:
+        sent = send_and_mark(request, who, platform, post_id, text=text, version=version, force=False, account=None)
+    except ReplyPending as pending:
+        return _back(_item_path(platform, post_id), str(pending))
     return _back(_item_path(platform, post_id), f"sent from {sent['account']} as {sent['post_id']}")
+
+
+@router.post("/inbox/{platform}/{post_id}/send/retry")
+def retry_form(
+    request: Request, platform: str, post_id: str, version: int = Form(...), csrf_token: str = Form("")
+) -> Response:
+    who = authorize(request, "inbox.act", form_token=csrf_token)
+    try:
+        sent = retry_send(request, who, platform, post_id, version=version)
+    except ReplyPending as pending:
+        return _back(_item_path(platform, post_id), str(pending))
+    return _back(_item_path(platform, post_id), f"sent from {sent['account']} as {sent['post_id']}")
+
+
+@router.post("/inbox/{platform}/{post_id}/send/resolve")
+def resolve_form(
+    request: Request, platform: str, post_id: str, sent: bool = Form(...), version: int = Form(...),
+    reply: str = Form(""), csrf_token: str = Form(""),
+) -> Response:  # fmt: skip
+    who = authorize(request, "inbox.act", form_token=csrf_token)
+    reply = reply.strip()
+    link = reply if reply.startswith(("http://", "https://")) else None
+    with app_state(request).writing("inbox") as ws:
+        ws.inbox.resolve_send(
+            platform, post_id, sent=sent, version=version, actor=who.user.name,
+            reply_post_id=None if link or not reply else reply, reply_url=link,
+        )  # fmt: skip
+    return _back(_item_path(platform, post_id), "marked sent" if sent else "marked not sent: a new reply may go out")
 
 
 @router.post("/inbox/{platform}/{post_id}/outcome")
