@@ -22,8 +22,18 @@ from groundswell.workspace import DATABASE_ENV
     show_default="$GROUNDSWELL_DATABASE, else the workspace's embedded database",
     help="A PostgreSQL URL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE) holding a team's data.",
 )
+@click.option(
+    "--cache-mb",
+    default=None,
+    type=click.FloatRange(min=0),
+    show_default="$GROUNDSWELL_CACHE_MB, else 256",
+    help="Memory for cached figures (scorecard, metrics, report, dashboard, inbox) in MiB; past it the least "
+    "recently used go first.",
+)
 @workspace_option
-def serve_command(host: str, port: int, secure_cookies: bool, database: str | None, workspace: Path) -> None:
+def serve_command(
+    host: str, port: int, secure_cookies: bool, database: str | None, cache_mb: float | None, workspace: Path
+) -> None:
     """Run the web app: dashboard and report (viewer), inbox (agent), users and imports (admin), and the
     REST API under /api/v1 (OpenAPI at /api/v1/openapi.json). Sign in with a user of `groundswell users`."""
     import uvicorn
@@ -31,6 +41,8 @@ def serve_command(host: str, port: int, secure_cookies: bool, database: str | No
     from groundswell.web import create_app
 
     app = create_app(workspace, secure_cookies=secure_cookies, database=database or "")
+    if cache_mb is not None:
+        app.state.groundswell.limit_cache(int(cache_mb * 2**20))
     shown = app.state.groundswell.workspace.location  # the database URL without its password
     where = f"workspace {workspace}" + (f", database {shown}" if database else "")
     click.echo(f"groundswell on http://{host}:{port}/ ({where}); Ctrl-C stops it", err=True)

@@ -119,7 +119,10 @@ def stored_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Th
     if thread_stage.in_transaction(store):
         log.info("threads stage: a transaction is open, building it for this run only")
         return None  # the refresh is a transaction of its own; one inside the caller's would abort it
-    state, _report = _refresh(store, sources, force=False)
+    state = _fresh_state(store, sources)
+    if state is None:
+        with store.writer():  # a refresh writes: one writer at a time; a reader finding it fresh never waits
+            state, _report = _refresh(store, sources, force=False)
     backend = ibis.get_backend(sources.every_post)
     return Threads(
         posts=backend.table(POSTS_TABLE),
@@ -179,6 +182,16 @@ def _refresh(store: DuckDBStore, sources: Sources, *, force: bool) -> tuple[Stag
         if done is not None:
             return done
     return _full(store, sources, fingerprint, now, started)
+
+
+def _fresh_state(store: DuckDBStore, sources: Sources) -> StageState | None:
+    """The stored stage's state when it is up to date for ``sources`` (nothing to write), else None."""
+    version = sources.model_version
+    state = _read_state(store)
+    if state is not None and _current(state, _fingerprint(sources.config), version):
+        if _observe(store, version) == state.watermarks:
+            return state
+    return None
 
 
 def _current(state: StageState, fingerprint: str, version: str | None) -> bool:
