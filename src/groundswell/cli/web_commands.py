@@ -26,6 +26,7 @@ from groundswell.workspace import DATABASE_ENV
     "--cache-mb",
     default=None,
     type=click.FloatRange(min=0),
+    metavar="MIB",
     show_default="$GROUNDSWELL_CACHE_MB, else 256",
     help="Memory for cached figures (scorecard, metrics, report, dashboard, inbox) in MiB; past it the least "
     "recently used go first.",

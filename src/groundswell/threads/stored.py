@@ -110,7 +110,8 @@ class RefreshReport:
 def stored_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Threads | None:
     """``Threads`` read from the stored tables, brought up to date first; None where they cannot serve
     ``sources`` (no store, another silence, a model version other than the newest, a transaction
-    already open on the connection): the caller then builds the stage from the posts."""
+    already open on the connection, a refresh needed while another thread writes): the caller then builds the
+    stage from the posts."""
     store = sources.store
     if store is None or silence_s != THREAD_SILENCE_S:
         return None
@@ -121,7 +122,11 @@ def stored_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Th
         return None  # the refresh is a transaction of its own; one inside the caller's would abort it
     state = _fresh_state(store, sources)
     if state is None:
-        with store.writer():  # a refresh writes: one writer at a time; a reader finding it fresh never waits
+        # a refresh writes, one writer at a time; a read never waits for another writer: it builds its own
+        with store.writer(wait=False) as writer:
+            if not writer:
+                log.info("threads stage: another thread is writing, building it for this run only")
+                return None
             state, _report = _refresh(store, sources, force=False)
     backend = ibis.get_backend(sources.every_post)
     return Threads(

@@ -109,6 +109,7 @@ class FigureCache:
         self._flights: dict[tuple[Hashable, tuple[Any, ...]], Future[Any]] = {}
         self.bytes = 0
         self.computed = 0  # how many computations ran
+        self.waiting = 0  # how many callers wait now for a computation another caller runs
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -139,7 +140,13 @@ class FigureCache:
             if flight is None:
                 flight = self._flights[full] = Future()
         if not mine:
-            return flight.result()  # type: ignore[no-any-return]
+            with self._lock:
+                self.waiting += 1
+            try:
+                return flight.result()  # type: ignore[no-any-return]
+            finally:
+                with self._lock:
+                    self.waiting -= 1
         try:
             value = compute()
             size = self._measure(value)
