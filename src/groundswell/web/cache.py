@@ -54,40 +54,52 @@ def _sizes_by_parts(obj: object) -> bool:
 _PLAIN_SIZEOF: object = object.__sizeof__
 
 
+SAMPLE = 200
+"""A container of more items than this is measured by this many of them, evenly spaced, scaled up: a
+waiting list of 177,000 conversations is sized in milliseconds instead of seconds."""
+
+
 def size_of(value: Any) -> int:
     """About how many bytes ``value`` holds: ``sys.getsizeof`` of it and of everything it refers to (each
-    object once), Arrow tables and arrays by their buffers."""
-    seen: set[int] = set()
-    total = 0
-    pending = [value]
-    while pending:
-        obj = pending.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        nbytes = getattr(obj, "nbytes", None)
-        if isinstance(nbytes, int) and type(obj).__module__.startswith("pyarrow"):
-            total += nbytes
-            continue
-        total += sys.getsizeof(obj)
-        if isinstance(obj, str | bytes | bytearray | int | float | bool | type(None)):
-            continue
-        if isinstance(obj, dict):
-            pending.extend(obj.keys())
-            pending.extend(obj.values())
-        elif isinstance(obj, list | tuple | set | frozenset):
-            pending.extend(obj)
-        elif is_dataclass(obj) and not isinstance(obj, type):
-            pending.extend(getattr(obj, f.name) for f in fields(obj) if hasattr(obj, f.name))
-        elif _sizes_by_parts(obj):
-            # a plain object: its attributes (one that sizes itself, e.g. a DataFrame, has said it all)
-            attributes = getattr(obj, "__dict__", None)
-            if attributes is not None:
-                pending.append(attributes)
-            for name in getattr(type(obj), "__slots__", ()):
-                if hasattr(obj, name):
-                    pending.append(getattr(obj, name))
-    return total
+    object once; a large container by a sample of its items), Arrow tables and arrays by their buffers."""
+    return _size(value, set())
+
+
+def _size(obj: Any, seen: set[int]) -> int:
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    nbytes = getattr(obj, "nbytes", None)
+    if isinstance(nbytes, int) and type(obj).__module__.startswith("pyarrow"):
+        return nbytes
+    own = sys.getsizeof(obj)
+    if isinstance(obj, str | bytes | bytearray | int | float | bool | type(None)):
+        return own
+    parts: list[Any]
+    if isinstance(obj, dict):
+        parts = [*obj.items()] if len(obj) <= SAMPLE else _sample(list(obj.items()))
+        return own + _scaled(sum(_size(k, seen) + _size(v, seen) for k, v in parts), len(obj), len(parts))
+    if isinstance(obj, list | tuple | set | frozenset):
+        parts = list(obj) if len(obj) <= SAMPLE else _sample(obj if isinstance(obj, list | tuple) else list(obj))
+        return own + _scaled(sum(_size(item, seen) for item in parts), len(obj), len(parts))
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return own + sum(_size(getattr(obj, f.name), seen) for f in fields(obj) if hasattr(obj, f.name))
+    if _sizes_by_parts(obj):
+        # a plain object: its attributes (one that sizes itself, e.g. a DataFrame, has said it all)
+        attributes = getattr(obj, "__dict__", None)
+        parts = [attributes] if attributes is not None else []
+        parts += [getattr(obj, name) for name in getattr(type(obj), "__slots__", ()) if hasattr(obj, name)]
+        return own + sum(_size(part, seen) for part in parts)
+    return own
+
+
+def _sample(items: list[Any] | tuple[Any, ...]) -> list[Any]:
+    step = len(items) / SAMPLE
+    return [items[int(i * step)] for i in range(SAMPLE)]
+
+
+def _scaled(measured: int, count: int, sampled: int) -> int:
+    return measured if sampled == count or sampled == 0 else round(measured * count / sampled)
 
 
 class FigureCache:
