@@ -213,9 +213,16 @@ async def _agents_at_work(base_url: str, token: str, clients: int, writers: int,
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
 
-        async def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
-            async with session.request(method, f"{base_url}{path}", json=body) as response:
-                return response.status, await response.json()
+        async def call(method: str, path: str, body: Any = None) -> tuple[int | str, Any]:
+            """The answer's status and JSON (None for an error page); the exception's name when none came."""
+            try:
+                async with session.request(method, f"{base_url}{path}", json=body) as response:
+                    if response.content_type != "application/json":
+                        await response.read()
+                        return response.status, None
+                    return response.status, await response.json()
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                return type(exc).__name__, None
 
         async def reader() -> None:
             while time.perf_counter() < deadline:
