@@ -1,9 +1,13 @@
 """The web app under load: bounded concurrent clients on 127.0.0.1 against a 1M-post workspace.
 
-    .venv/bin/python benchmarks/web_bench.py [--size 1000000] [--clients 50] [--seconds 30] [--workdir DIR]
+    .venv/bin/python benchmarks/web_bench.py [--size 1000000] [--clients 50] [--writers 5] [--seconds 30]
+        [--workdir DIR] [--store duckdb|postgres] [--database URL] [--only-agents]
 
 Data: the ``metrics_bench.py`` workspace of ``--size`` posts (a 100,000-post enriched demo world copied),
-with an admin and an API token added. The server is ``groundswell serve`` in its own process; the clients
+with an admin and an API token added. ``--store postgres`` serves the same posts and enrichments from
+PostgreSQL instead: ``--database URL`` (an empty database), else a server of the machine's PostgreSQL
+packages started in the workdir (its data kept there for the next run); the posts are loaded once (COPY).
+The server is ``groundswell serve`` in its own process; the clients
 are ``--clients`` asyncio tasks (aiohttp) in this one, each sending its next request when the last is
 answered, for ``--seconds`` per endpoint. Endpoints, each measured alone:
 
@@ -14,8 +18,9 @@ answered, for ``--seconds`` per endpoint. Endpoints, each measured alone:
 
 Prints requests, requests/s, p50 and p99 latency and errors per endpoint, p99 as a ratio of the
 baseline's p99, and the CPU share the server and the clients used. Then the inbox while agents work it:
-a tenth of the clients assign items and give them back while the rest read the first page (every write
-makes the readers' next page differ), with read and write latencies.
+``--writers`` agents (5) assign items and give them back while the other clients (45) read the first page
+(every write makes the readers' next page differ), with the readers' and the writes' latencies, and the
+readers' p99 as a ratio of the baseline's (``--only-agents``: this part alone, after the baseline).
 """
 
 from __future__ import annotations
@@ -23,18 +28,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent / "tests"))  # postgres_server's way of running the machine's PostgreSQL
 
 from metrics_bench import DEFAULT_WORKDIR, base_workspace, scaled_workspace
+
+from groundswell.store.duckdb import DATABASE_FILENAME
 
 ENDPOINTS = ("/api/v1/me", "/api/v1/inbox", "/api/v1/scorecard")
 
@@ -45,13 +56,95 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _token(path: Path) -> str:
+def _token(path: Path, database: str | None) -> str:
     from groundswell.accounts import add_user, create_token, find_user
     from groundswell.workspace import Workspace
 
-    with Workspace.open(path) as ws:
+    with Workspace.open(path, database=database or "") as ws:
         user = find_user(ws.store, "bench") or add_user(ws.store, "bench", "admin", "bench-password-123", actor="bench")
         return create_token(ws.store, user, "web_bench", actor="bench")
+
+
+@contextmanager
+def local_postgres(root: Path) -> Iterator[str]:
+    """A PostgreSQL server of the machine's packages, its data in ``root/data`` (made once, kept), on
+    127.0.0.1 at a free port while the block runs; the URL of its database ``bench``."""
+    from postgres_server import as_postgres_user, pg_binary
+
+    initdb, pg_ctl = pg_binary("initdb"), pg_binary("pg_ctl")
+    if initdb is None or pg_ctl is None:
+        raise SystemExit("--store postgres needs PostgreSQL's initdb and pg_ctl (apt-get install postgresql)")
+    as_postgres = as_postgres_user()
+    data = root / "data"
+    root.mkdir(parents=True, exist_ok=True)
+    if as_postgres:
+        shutil.chown(root, "postgres")
+    if not (data / "PG_VERSION").exists():
+        shutil.rmtree(data, ignore_errors=True)
+        subprocess.run([*as_postgres, initdb, "-D", str(data), "-U", "bench", "--auth=trust", "-E", "UTF8",
+                        "--locale=C.UTF-8", "--no-sync"], check=True, capture_output=True)  # fmt: skip
+    port = _free_port()
+    # a throwaway server tuned as a benchmark's: no fsync, enough memory to hold the posts
+    options = (f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+               "-c shared_buffers=1GB -c work_mem=64MB -c max_connections=200")  # fmt: skip
+    start = [*as_postgres, pg_ctl, "-D", str(data), "-l", str(root / "log"), "-o", options, "-w", "-t", "120"]
+    subprocess.run([*start, "start"], check=True, capture_output=True)
+    try:
+        import psycopg
+
+        with psycopg.connect(f"postgresql://bench@127.0.0.1:{port}/postgres", autocommit=True) as con:
+            if not con.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchall():
+                con.execute("CREATE DATABASE bench")
+        yield f"postgresql://bench@127.0.0.1:{port}/bench"
+    finally:
+        subprocess.run([*as_postgres, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"], check=False,
+                       capture_output=True)  # fmt: skip
+
+
+def postgres_workspace(workdir: Path, embedded: Path, size: int, url: str) -> Path:
+    """A workspace folder on the database ``url`` holding the posts and enrichments of the embedded workspace
+    ``embedded`` (loaded once: a second run on the same database reuses them)."""
+    import duckdb
+    import psycopg
+
+    from groundswell.workspace import Workspace
+
+    path = workdir / f"postgres-{size}" / "workspace"
+    done = path / ".complete"
+    with psycopg.connect(url, autocommit=True) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        loaded = "posts" in tables and con.execute("SELECT count(*) FROM posts").fetchall()[0][0] > 0
+    if done.exists() and loaded:
+        return path
+    started = time.perf_counter()
+    shutil.rmtree(path, ignore_errors=True)
+    config_text = (embedded / "groundswell.toml").read_text(encoding="utf-8")
+    Workspace.init(path, config_text=config_text, database=url).close()
+    with duckdb.connect(str(embedded / DATABASE_FILENAME), read_only=True) as source, psycopg.connect(url) as con:
+        for table in ("posts", "enrichments"):
+            columns = ", ".join(
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+                    [table],
+                ).fetchall()
+            )
+            csv = path / f"{table}.csv"
+            source.execute(f"COPY (SELECT {columns} FROM {table}) TO '{csv}' (FORMAT csv, HEADER)")
+            with (
+                con.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, HEADER)") as copy,
+            ):
+                with csv.open("rb") as rows:
+                    while block := rows.read(1 << 20):
+                        copy.write(block)
+            csv.unlink()
+        con.commit()
+        con.autocommit = True
+        con.execute("VACUUM ANALYZE")
+    done.write_text("ok\n")
+    print(f"# loaded {size:,} posts into PostgreSQL in {time.perf_counter() - started:.0f} s", flush=True)
+    return path
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -120,9 +213,16 @@ async def _agents_at_work(base_url: str, token: str, clients: int, writers: int,
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
 
-        async def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
-            async with session.request(method, f"{base_url}{path}", json=body) as response:
-                return response.status, await response.json()
+        async def call(method: str, path: str, body: Any = None) -> tuple[int | str, Any]:
+            """The answer's status and JSON (None for an error page); the exception's name when none came."""
+            try:
+                async with session.request(method, f"{base_url}{path}", json=body) as response:
+                    if response.content_type != "application/json":
+                        await response.read()
+                        return response.status, None
+                    return response.status, await response.json()
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                return type(exc).__name__, None
 
         async def reader() -> None:
             while time.perf_counter() < deadline:
@@ -179,16 +279,32 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--base", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--writers", type=int, default=5, help="of the clients, agents writing in the last part")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--store", choices=("duckdb", "postgres"), default="duckdb")
+    parser.add_argument("--database", metavar="URL", help="with --store postgres: an empty database to load into")
+    parser.add_argument("--only-agents", action="store_true", help="the baseline and the agents at work only")
     args = parser.parse_args()
+    if not 0 < args.writers < args.clients:
+        parser.error("--writers must be at least 1 and fewer than --clients")
     args.workdir.mkdir(parents=True, exist_ok=True)
     base = base_workspace(args.workdir, args.base)
     path = base if args.size == args.base else scaled_workspace(args.workdir, base, args.base, args.size)
-    token = _token(path)
+    with ExitStack() as stack:
+        database = None
+        if args.store == "postgres":
+            database = args.database or stack.enter_context(local_postgres(args.workdir / f"postgres-{args.size}"))
+            path = postgres_workspace(args.workdir, path, args.size, database)
+        _serve_and_measure(args, path, database)
+
+
+def _serve_and_measure(args: argparse.Namespace, path: Path, database: str | None) -> None:
+    token = _token(path, database)
     port = _free_port()
+    command = [sys.executable, "-m", "groundswell.cli", "serve", "--workspace", str(path), "--port", str(port)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "groundswell.cli", "serve", "--workspace", str(path), "--port", str(port)],
+        [*command, *(["--database", database] if database else [])],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -204,17 +320,19 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         print(
-            f"# {args.size:,} posts, {args.clients} clients, {args.seconds:g} s per endpoint, server pid {server.pid}"
+            f"# {args.size:,} posts on {args.store}, {args.clients} clients, {args.seconds:g} s per endpoint,"
+            f" server pid {server.pid}"
         )
-        for endpoint in ENDPOINTS[1:]:
+        endpoints = ENDPOINTS[:2] if args.only_agents else ENDPOINTS
+        for endpoint in endpoints[1:]:
             started = time.perf_counter()
-            cold = httpx.get(f"{base_url}{endpoint}", headers={"Authorization": f"Bearer {token}"}, timeout=600)
+            cold = httpx.get(f"{base_url}{endpoint}", headers={"Authorization": f"Bearer {token}"}, timeout=1800)
             print(f"# cold {endpoint}: {time.perf_counter() - started:.1f} s (status {cold.status_code})")
         print(
             "endpoint             requests   req/s    p50 ms    p99 ms   p99 / baseline  server cpu  client cpu  errors"
         )
         baseline_p99 = None
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints[:1] if args.only_agents else endpoints:
             server_cpu = _server_cpu_s(server.pid)
             result = asyncio.run(_load(f"{base_url}{endpoint}", token, args.clients, args.seconds))
             server_share = (_server_cpu_s(server.pid) - server_cpu) / args.seconds
@@ -226,17 +344,27 @@ def main() -> None:
                 f" {result['p99_ms']:>9.1f}   {ratio:>14}  {server_share:>9.0%}  {result['client_cpu']:>9.0%}"
                 f"  {result['errors'] or 'none'}"
             )
-        writers = max(1, args.clients // 10)
-        mixed = asyncio.run(_agents_at_work(base_url, token, args.clients, writers, args.seconds))
+        readers = args.clients - args.writers
+        server_cpu = _server_cpu_s(server.pid)
+        mixed = asyncio.run(_agents_at_work(base_url, token, args.clients, args.writers, args.seconds))
+        server_share = (_server_cpu_s(server.pid) - server_cpu) / args.seconds
+        ratio = f"{mixed['read_p99_ms'] / baseline_p99:.1f}x" if baseline_p99 else "?"
         print(
-            f"# agents at work: {args.clients - writers} clients reading /api/v1/inbox while {writers} assign and"
-            f" give back items: reads {mixed['reads']:,}, p50 {mixed['read_p50_ms']:.1f} ms,"
-            f" p99 {mixed['read_p99_ms']:.1f} ms; writes {mixed['writes']:,}, p50 {mixed['write_p50_ms']:.1f} ms,"
-            f" p99 {mixed['write_p99_ms']:.1f} ms; conflicts {mixed['conflicts']}; errors {mixed['errors'] or 'none'}"
+            f"# agents at work: {readers} readers of /api/v1/inbox (first page) while {args.writers} agents assign"
+            f" and give back items, {args.seconds:g} s, server cpu {server_share:.0%}\n"
+            f"agents at work       reads {mixed['reads']:>8,}  p50 {mixed['read_p50_ms']:7.1f} ms"
+            f"  p99 {mixed['read_p99_ms']:7.1f} ms ({ratio} baseline)\n"
+            f"                     writes {mixed['writes']:>7,}  p50 {mixed['write_p50_ms']:7.1f} ms"
+            f"  p99 {mixed['write_p99_ms']:7.1f} ms  conflicts {mixed['conflicts']}  errors {mixed['errors'] or 'none'}"
         )
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        if server.returncode not in (0, -15) and server.stderr is not None:
+            print(server.stderr.read().decode(errors="replace")[-3000:], file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -117,6 +117,12 @@ class Workspace:
 
     def close(self) -> None:
         self.store.close()
+
+    def writer(self, *, wait: bool = True) -> AbstractContextManager[bool]:
+        """A block that writes: one writer at a time in this process; reads on other threads go on meanwhile,
+        each on its own connection and snapshot of the data. Yields whether this thread is the writer (without
+        ``wait``: False at once when another thread is writing)."""
+        return self.store.writer(wait=wait)
 
     def __enter__(self) -> Self:
         return self

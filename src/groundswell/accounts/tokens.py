@@ -56,7 +56,9 @@ def token_user(store: Store, token: str | None, *, now: datetime | None = None) 
         return None
     now = now or utcnow()
     if found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION:
-        stored.set_last_used(store, found.token_id, now)
+        with store.writer(wait=False) as writer:
+            if writer:  # a stamp, not worth waiting for a writer: the next request sets it
+                stored.set_last_used(store, found.token_id, now)
     return user_from(found.user)
 
 

@@ -44,7 +44,13 @@ class Store(Protocol):
     def close(self) -> None: ...
 
     def transaction(self) -> AbstractContextManager[None]:
-        """A block whose writes are kept together or not at all."""
+        """A block whose writes are kept together or not at all (on this thread's connection)."""
+        ...
+
+    def writer(self, *, wait: bool = True) -> AbstractContextManager[bool]:
+        """A block that writes: one at a time in this process (re-entrant). Yields whether this thread is the
+        writer: always when it may ``wait``; without, only if no other thread was writing. Each thread reads on
+        its own connection (``store.per_thread``), so reads never wait for a writer."""
         ...
 
     def memory_limit(self, limit: str) -> AbstractContextManager[None]:

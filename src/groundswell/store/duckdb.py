@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Generator, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from groundswell.store.base import (
     conflict_rejects,
     utcnow,
 )
+from groundswell.store.per_thread import PerThread
 from groundswell.store.schema import apply_migrations
 
 DATABASE_FILENAME = "groundswell.duckdb"
@@ -30,6 +33,20 @@ DEFAULT_MEMORY_LIMIT = "1GB"
 METRICS_MEMORY_LIMIT = "3GB"
 
 _POST_ARROW_SCHEMA = arrow_schema(ROW_COLUMNS)  # an import batch: the parser's rows as they come
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+
+
+def _limit_bytes(limit: str) -> float:
+    """A DuckDB memory size (``256MB``, ``3GB``, ``953.6 MiB``) in bytes, to compare limits."""
+    found = re.fullmatch(r"\s*([0-9.]+)\s*([a-zA-Z]*)\s*", limit)
+    if found is None or found.group(2).lower() not in _UNITS:
+        raise ValueError(f"not a memory size: {limit!r}")
+    return float(found.group(1)) * _UNITS[found.group(2).lower()]
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    con.close()
 
 
 # DuckDB 2.0 keeps a result open until it is drained, and a connection with an
@@ -37,15 +54,18 @@ _POST_ARROW_SCHEMA = arrow_schema(ROW_COLUMNS)  # an import batch: the parser's 
 
 
 class DuckDBStore(ImportLedger):
-    """A workspace database file. One process writes at a time (DuckDB's file lock)."""
+    """A workspace database file. One process writes at a time (DuckDB's file lock); within it, each thread
+    works on a connection of its own (``con``) and writers take turns (``writer``)."""
 
     dialect: Dialect = "duckdb"
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, memory_limit: str | None = None):
-        self.con = con
+        self._connections: PerThread[duckdb.DuckDBPyConnection] = PerThread(con, con.cursor, _close)
         self.path = path
         # the limit as set, restored exactly (DuckDB reports it rounded, e.g. 1GB as "953.6 MiB")
         self._memory_limit = memory_limit
+        self._limits: list[str] = []  # the limits blocks on any thread ask for now (``memory_limit``)
+        self._limits_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path, *, create: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> DuckDBStore:
@@ -60,8 +80,24 @@ class DuckDBStore(ImportLedger):
         con.execute("UPDATE imports SET status = 'interrupted' WHERE status = 'running'")
         return cls(con, path, memory_limit=memory_limit)
 
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection to the file: the one it was opened with for the thread that opened it, a
+        cursor of it (a connection of its own to the same database) for any other (``store.per_thread``)."""
+        return self._connections.get()
+
+    def writer(self, *, wait: bool = True) -> AbstractContextManager[bool]:
+        """A block that writes, one at a time in this process (re-entrant; ``wait=False``: yields False at once
+        when another thread is writing); reads never wait for it."""
+        return self._connections.writer(wait=wait)
+
+    @property
+    def open_connections(self) -> int:
+        """How many connections to the file are open (the first, and one per other thread that used it)."""
+        return self._connections.open_count
+
     def close(self) -> None:
-        self.con.close()
+        self._connections.close_all()
 
     @property
     def location(self) -> str:
@@ -80,27 +116,38 @@ class DuckDBStore(ImportLedger):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.con.execute("BEGIN TRANSACTION")
+        con = self.con  # this thread's: the transaction is the thread's own
+        con.execute("BEGIN TRANSACTION")
         try:
             yield
         except BaseException:
-            self.con.execute("ROLLBACK")
+            con.execute("ROLLBACK")
             raise
-        self.con.execute("COMMIT")
+        con.execute("COMMIT")
 
     @contextmanager
     def memory_limit(self, limit: str) -> Iterator[None]:
-        """Run a block under another buffer-pool limit, then restore the previous one."""
-        previous = self._memory_limit
-        if previous is None:
-            previous = str(self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
-        self.con.execute(f"SET memory_limit = '{limit}'")
-        self._memory_limit = limit
+        """Run a block under another buffer-pool limit, then restore the previous one.
+
+        The buffer pool is the whole database's, shared by every thread: while blocks on several threads ask
+        for limits, the largest of them holds (a figure computed beside an import keeps its memory), and the
+        limit the store was opened with comes back when the last one ends."""
+        with self._limits_lock:
+            if self._memory_limit is None:
+                self._memory_limit = str(self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+            self._limits.append(limit)
+            self._apply_limit()
         try:
             yield
         finally:
-            self.con.execute(f"SET memory_limit = '{previous}'")
-            self._memory_limit = previous
+            with self._limits_lock:
+                self._limits.remove(limit)
+                self._apply_limit()
+
+    def _apply_limit(self) -> None:
+        """Set the largest limit asked for, else the store's own (called with ``_limits_lock`` held)."""
+        wanted = max(self._limits, key=_limit_bytes) if self._limits else self._memory_limit
+        self.con.execute(f"SET memory_limit = '{wanted}'")
 
     @contextmanager
     def for_metrics(self) -> Iterator[None]:

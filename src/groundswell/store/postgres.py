@@ -10,7 +10,7 @@ versions), and imports and enrichments run in transactions.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,6 +27,7 @@ from groundswell.store.base import (
     conflict_rejects,
     utcnow,
 )
+from groundswell.store.per_thread import PerThread
 from groundswell.store.schema import PostgresMigrationConnection, apply_migrations, postgres_sql
 
 URL_SCHEMES = ("postgresql", "postgres")
@@ -69,6 +70,10 @@ _TO_ENRICH = pa.schema(
 )
 
 
+def _close(con: Any) -> None:
+    con.close()
+
+
 def is_postgres_url(database: str) -> bool:
     return urlsplit(database).scheme in URL_SCHEMES
 
@@ -82,37 +87,48 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{netloc[-1]}"))
 
 
+def _connect(url: str) -> Any:
+    """A new session on ``url`` (autocommit, UTC); ``StoreError`` naming the URL, never its password."""
+    shown = redact(url)
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - a dependency
+        raise StoreError("a PostgreSQL database needs the postgres extra: pip install 'groundswell[postgres]'") from exc
+    try:
+        con = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+    except (psycopg.Error, ValueError) as exc:
+        reason = str(exc).replace(url, shown)
+        if urlsplit(url).password:
+            reason = reason.replace(urlsplit(url).password or "", "***")
+        raise StoreError(f"cannot connect to the database {shown}: {reason.strip()}") from exc
+    try:
+        con.execute("SET TIME ZONE 'UTC'")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 class PostgresStore(ImportLedger):
-    """A workspace's tables in a PostgreSQL database; one connection (autocommit outside ``transaction``)."""
+    """A workspace's tables in a PostgreSQL database: a session per thread (``con``, autocommit outside
+    ``transaction``), and writers in this process taking turns (``writer``)."""
 
     dialect: Dialect = "postgresql"
 
     def __init__(self, con: Any, url: str):
-        self.con = con
+        self._connections: PerThread[Any] = PerThread(con, lambda: _connect(url), _close)
         self.url = url
 
     @classmethod
     def open(cls, url: str) -> PostgresStore:
         """Connect to ``url`` and bring its schema up to date; ``StoreError`` naming the URL (never its
         password) when it is not a PostgreSQL URL or the server cannot be reached or refuses."""
-        shown = redact(url)
         if not is_postgres_url(url):
-            raise UsageError(f"not a PostgreSQL URL: {shown} (expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE)")
+            raise UsageError(
+                f"not a PostgreSQL URL: {redact(url)} (expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE)"
+            )
+        con = _connect(url)
         try:
-            import psycopg
-        except ImportError as exc:  # pragma: no cover - a dependency
-            raise StoreError(
-                "a PostgreSQL database needs the postgres extra: pip install 'groundswell[postgres]'"
-            ) from exc
-        try:
-            con = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
-        except (psycopg.Error, ValueError) as exc:
-            reason = str(exc).replace(url, shown)
-            if urlsplit(url).password:
-                reason = reason.replace(urlsplit(url).password or "", "***")
-            raise StoreError(f"cannot connect to the database {shown}: {reason.strip()}") from exc
-        try:
-            con.execute("SET TIME ZONE 'UTC'")
             con.execute("SELECT pg_advisory_lock(%s)", [_MIGRATION_LOCK])
             try:
                 apply_migrations(PostgresMigrationConnection(con))
@@ -127,12 +143,29 @@ class PostgresStore(ImportLedger):
         return cls(con, url)
 
     @property
+    def con(self) -> Any:
+        """This thread's session: the one the store was opened with for the thread that opened it, a new one
+        (made on first use) for any other (``store.per_thread``)."""
+        return self._connections.get()
+
+    def writer(self, *, wait: bool = True) -> AbstractContextManager[bool]:
+        """A block that writes, one at a time in this process (re-entrant; ``wait=False``: yields False at once
+        when another thread is writing); reads never wait for it. Other
+        processes may write meanwhile: their changes are checked in the statements themselves."""
+        return self._connections.writer(wait=wait)
+
+    @property
+    def open_connections(self) -> int:
+        """How many sessions this store holds open (the first, and one per other thread that used it)."""
+        return self._connections.open_count
+
+    @property
     def location(self) -> str:
         """Where the data is, for people: the URL without its password."""
         return redact(self.url)
 
     def close(self) -> None:
-        self.con.close()
+        self._connections.close_all()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

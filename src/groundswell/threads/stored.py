@@ -110,7 +110,8 @@ class RefreshReport:
 def stored_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Threads | None:
     """``Threads`` read from the stored tables, brought up to date first; None where they cannot serve
     ``sources`` (no store, another silence, a model version other than the newest, a transaction
-    already open on the connection): the caller then builds the stage from the posts."""
+    already open on the connection, a refresh needed while another thread writes): the caller then builds the
+    stage from the posts."""
     store = sources.store
     if store is None or silence_s != THREAD_SILENCE_S:
         return None
@@ -119,7 +120,14 @@ def stored_threads(sources: Sources, *, silence_s: int = THREAD_SILENCE_S) -> Th
     if thread_stage.in_transaction(store):
         log.info("threads stage: a transaction is open, building it for this run only")
         return None  # the refresh is a transaction of its own; one inside the caller's would abort it
-    state, _report = _refresh(store, sources, force=False)
+    state = _fresh_state(store, sources)
+    if state is None:
+        # a refresh writes, one writer at a time; a read never waits for another writer: it builds its own
+        with store.writer(wait=False) as writer:
+            if not writer:
+                log.info("threads stage: another thread is writing, building it for this run only")
+                return None
+            state, _report = _refresh(store, sources, force=False)
     backend = ibis.get_backend(sources.every_post)
     return Threads(
         posts=backend.table(POSTS_TABLE),
@@ -179,6 +187,16 @@ def _refresh(store: DuckDBStore, sources: Sources, *, force: bool) -> tuple[Stag
         if done is not None:
             return done
     return _full(store, sources, fingerprint, now, started)
+
+
+def _fresh_state(store: DuckDBStore, sources: Sources) -> StageState | None:
+    """The stored stage's state when it is up to date for ``sources`` (nothing to write), else None."""
+    version = sources.model_version
+    state = _read_state(store)
+    if state is not None and _current(state, _fingerprint(sources.config), version):
+        if _observe(store, version) == state.watermarks:
+            return state
+    return None
 
 
 def _current(state: StageState, fingerprint: str, version: str | None) -> bool:

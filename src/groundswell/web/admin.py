@@ -55,7 +55,7 @@ def add_user_form(
 ) -> Response:  # fmt: skip
     who = authorize(request, "users.manage", form_token=csrf_token)
     try:
-        with app_state(request).db() as ws:
+        with app_state(request).writing() as ws:
             user = ws.accounts.add_user(name.strip(), role, password, actor=who.user.name)
     except (AccountError, UsageError) as exc:
         return _back("/admin/users", f"not added: {exc}")
@@ -67,7 +67,7 @@ def role_form(request: Request, name: str, role: str = Form(...), csrf_token: st
     who = authorize(request, "users.manage", form_token=csrf_token)
     state = app_state(request)
     try:
-        with state.db() as ws:
+        with state.writing() as ws:
             user = ws.accounts.set_role(name, role, actor=who.user.name)
     except (AccountError, UsageError) as exc:
         return _back("/admin/users", f"role not changed: {exc}")
@@ -80,7 +80,7 @@ def disable_form(request: Request, name: str, csrf_token: str = Form("")) -> Res
     who = authorize(request, "users.manage", form_token=csrf_token)
     state = app_state(request)
     try:
-        with state.db() as ws:
+        with state.writing() as ws:
             user = ws.accounts.disable_user(name, actor=who.user.name)
     except (AccountError, UsageError) as exc:
         return _back("/admin/users", f"not disabled: {exc}")
@@ -93,7 +93,7 @@ def enable_form(request: Request, name: str, csrf_token: str = Form("")) -> Resp
     who = authorize(request, "users.manage", form_token=csrf_token)
     state = app_state(request)
     try:
-        with state.db() as ws:
+        with state.writing() as ws:
             user = ws.accounts.enable_user(name, actor=who.user.name)
     except (AccountError, UsageError) as exc:
         return _back("/admin/users", f"not enabled: {exc}")

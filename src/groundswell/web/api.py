@@ -306,7 +306,7 @@ def post_outcome(request: Request, platform: str, post_id: str, body: OutcomeBod
 def post_label(request: Request, platform: str, post_id: str, body: LabelBody) -> dict[str, Any]:
 
     who = authorize(request, "labels.correct")
-    with app_state(request).db() as ws:
+    with app_state(request).writing() as ws:
         ws.inbox.correct_label(platform, post_id, body.field, body.value, actor=who.user.name)
     return {"platform": platform, "post_id": post_id, "field": body.field, "value": body.value.lower()}
 

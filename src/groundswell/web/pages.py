@@ -49,7 +49,7 @@ def login(request: Request, name: str = Form(...), password: str = Form(...)) ->
     state = app_state(request)
     address = request.client.host if request.client else None
     try:
-        with state.db() as ws:
+        with state.writing() as ws:  # attempts are counted, a session is made
             user = ws.accounts.authenticate(name, password, address=address)
             cookie, _ = ws.accounts.create_session(user)
     except (AuthenticationFailed, TooManyAttempts) as exc:
@@ -67,7 +67,7 @@ def login(request: Request, name: str = Form(...), password: str = Form(...)) ->
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
     authorize(request, "dashboard.view", form_token=csrf_token)
     state = app_state(request)
-    with state.db() as ws:
+    with state.writing() as ws:
         ws.accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
     state.forget_callers()
     response = RedirectResponse("/login", status_code=303)
@@ -212,7 +212,7 @@ def label_form(
 ) -> Response:  # fmt: skip
 
     who = authorize(request, "labels.correct", form_token=csrf_token)
-    with app_state(request).db() as ws:
+    with app_state(request).writing() as ws:
         ws.inbox.correct_label(platform, post_id, field, value, actor=who.user.name)
     back = item if item.startswith("/inbox/") else _item_path(platform, post_id)
     return _back(back, f"{field} corrected to {value}")
