@@ -57,7 +57,7 @@ def add_user(store: Store, name: str, role: str, password: str, *, actor: str) -
     """Create a user; ``UserExists`` when the name is taken in any letter case."""
     validate_name(name)
     validate_role(role)
-    passwords.validate_password(password)
+    passwords.validate_password(password, user_name=name)
     password_hash = passwords.hash_password(password)  # before the transaction: it takes a while
     with store.transaction():
         taken = stored.name_taken(store, name)
@@ -106,7 +106,7 @@ def set_role(store: Store, name: str, role: str, *, actor: str) -> User:
 
 def set_password(store: Store, name: str, password: str, *, actor: str) -> User:
     """Replace the password and end the user's sessions (a stolen cookie dies with the old password)."""
-    passwords.validate_password(password)
+    passwords.validate_password(password, user_name=name)
     password_hash = passwords.hash_password(password)
     with store.transaction():
         user = get_user(store, name)
