@@ -168,3 +168,42 @@ def test_an_upload_through_the_imports_page_and_its_rejects(server: Server) -> N
     found = re.search(r'<table id="rejects">(.*?)</table>', rejects, re.DOTALL)
     assert found and "created_at" in found.group(1) and "&lt;b&gt;oops&lt;/b&gt;" in found.group(1)
     assert "<b>oops" not in rejects
+
+
+# A pattern Python compiles that the store's own engine refuses: RE2 (DuckDB) has no lookbehind, and
+# PostgreSQL's AREs have no named groups in Python's spelling.
+
+
+def test_a_pattern_the_database_refuses_is_refused_with_line_and_field_and_nothing_is_written(
+    server: Server,
+) -> None:
+    root = _login(server, "root")
+    token = _csrf(root, "/admin/config")
+    config = server.workspace / CONFIG_FILENAME
+    before = config.read_text()
+    pattern = "(?P<what>refund) ok" if server.database else "(?<=my )refund"
+    re.compile(pattern)  # Python's engine takes it: only the database's check can refuse it
+    text = before + f"\n[response]\nautomation_patterns = ['(?i)auto-?reply', '{pattern}']\n"
+    refused = root.post("/admin/config", data={"text": text, "csrf_token": token})
+    assert refused.status_code == 400, refused.text[-2000:]
+    error = re.search(r'id="config-error">(.*?)</div>', refused.text, re.DOTALL)
+    line = text.splitlines().index(f"automation_patterns = ['(?i)auto-?reply', '{pattern}']") + 1
+    assert error and f"Line {line}" in error.group(1), refused.text[-2000:]
+    assert "response.automation_patterns[1]" in error.group(1)
+    assert "regular expressions accept" in error.group(1)
+    assert config.read_text() == before
+    assert _audit(server, "config.change") == []
+    assert root.get("/").status_code == 200 and root.get("/report").status_code == 200
+    fine = text.replace(f", '{pattern}'", ", '(?i)away until'")
+    assert root.post("/admin/config", data={"text": fine, "csrf_token": token}).status_code == 303
+    assert root.get("/report").status_code == 200
+
+
+def test_a_saved_config_keeps_its_permissions(server: Server) -> None:
+    root = _login(server, "root")
+    config = server.workspace / CONFIG_FILENAME
+    config.chmod(0o640)
+    text = config.read_text() + "\n# reviewed\n"
+    saved = root.post("/admin/config", data={"text": text, "csrf_token": _csrf(root, "/admin/config")})
+    assert saved.status_code == 303 and config.read_text() == text
+    assert config.stat().st_mode & 0o777 == 0o640
