@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -172,7 +171,8 @@ def test_api_token_for_scripts_and_a_streamed_import(server: Server) -> None:
         assert response.status_code == 200, response.text
         report = response.json()
         assert (report["read"], report["imported"], report["duplicates"], report["rejected"]) == (501, 500, 0, 1)
-        assert Path(report["stored_as"]).is_file()  # the upload is kept: the posts' lineage names it
+        assert (server.workspace / report["stored_as"]).is_file()  # kept: the posts' lineage names it
+        assert report["stored_as"].startswith("uploads/")  # within the workspace: no server path in an answer
         again = client.post("/api/v1/imports", files={"file": ("more.csv", csv_text.encode())}).json()
         assert (again["imported"], again["duplicates"]) == (0, 500)
     with httpx.Client(base_url=server.url, headers={"Authorization": "Bearer gsw_nope"}) as client:

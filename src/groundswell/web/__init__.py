@@ -17,21 +17,32 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from groundswell._version import __version__
+from groundswell.accounts import CsrfRejected, Forbidden
 from groundswell.errors import GroundswellError, StoreError, driver_errors
 from groundswell.inbox import InboxConflict
 from groundswell.web import api, pages
 from groundswell.web.auth import NotSignedIn
 from groundswell.web.headers import SecurityHeaders
+from groundswell.web.refusals import audit_refusal
 from groundswell.web.state import AppState
+from groundswell.web.uploads import DEFAULT_MAX_UPLOAD_MB
 
 log = logging.getLogger(__name__)
 
 
-def create_app(workspace: Path, *, secure_cookies: bool = False, database: str | None = None) -> FastAPI:
+def create_app(
+    workspace: Path,
+    *,
+    secure_cookies: bool = False,
+    database: str | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000,
+) -> FastAPI:
     """The app over the workspace at ``workspace`` (opened now, closed when the app shuts down), its data in
-    ``database``: a PostgreSQL URL for a team (default ``$GROUNDSWELL_DATABASE``; unset: the embedded file)."""
+    ``database``: a PostgreSQL URL for a team (default ``$GROUNDSWELL_DATABASE``; unset: the embedded file).
+    ``max_upload_bytes``: the largest import upload's request body (larger: 413)."""
     state = AppState.open(workspace, secure_cookies=secure_cookies, database=database)
 
     @asynccontextmanager
@@ -49,6 +60,7 @@ def create_app(workspace: Path, *, secure_cookies: bool = False, database: str |
         lifespan=lifespan,
     )
     app.state.groundswell = state
+    app.state.max_upload_bytes = max_upload_bytes
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
@@ -58,6 +70,8 @@ def create_app(workspace: Path, *, secure_cookies: bool = False, database: str |
     @app.exception_handler(GroundswellError)
     async def on_error(request: Request, exc: GroundswellError) -> Response:
         status = exc.http_status
+        if isinstance(exc, (Forbidden, CsrfRejected)):
+            await run_in_threadpool(audit_refusal, state, request, exc)
         if request.url.path.startswith("/api/"):
             body: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
             current = getattr(exc, "current", None)
