@@ -207,3 +207,20 @@ def test_a_saved_config_keeps_its_permissions(server: Server) -> None:
     saved = root.post("/admin/config", data={"text": text, "csrf_token": _csrf(root, "/admin/config")})
     assert saved.status_code == 303 and config.read_text() == text
     assert config.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_sign_in_posted_from_another_site_is_refused_and_audited(server: Server) -> None:
+    form = {"name": "root", "password": PASSWORDS["root"]}
+    with httpx.Client(base_url=server.url, follow_redirects=False) as client:
+        for header in (
+            {"Origin": "https://evil.example"},
+            {"Referer": "https://evil.example/form"},
+            {"Origin": "null"},
+        ):
+            refused = client.post("/login", data=form, headers=header)
+            assert refused.status_code == 403 and "another site" in refused.text, header
+            assert "groundswell_session" not in refused.headers.get("set-cookie", "")
+        own = client.post("/login", data=form, headers={"Origin": server.url, "Referer": f"{server.url}/login"})
+        assert own.status_code == 303
+    found = _audit(server, "access.csrf")
+    assert len(found) == 3 and {(actor, target) for actor, target, _ in found} == {("anonymous", "/login")}

@@ -74,5 +74,7 @@ class CsrfRejected(GroundswellError):
     http_status = 403
     actor: str | None = None  # who was refused, where the web app knows (for the audit log)
 
-    def __init__(self) -> None:
-        super().__init__("the form's CSRF token is missing or does not match this session; reload the page")
+    MESSAGE = "the form's CSRF token is missing or does not match this session; reload the page"
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)

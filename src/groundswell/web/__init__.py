@@ -25,7 +25,7 @@ from groundswell.errors import GroundswellError, StoreError, driver_errors
 from groundswell.inbox import InboxConflict
 from groundswell.web import api, pages
 from groundswell.web.auth import NotSignedIn
-from groundswell.web.headers import SecurityHeaders
+from groundswell.web.headers import DOCS_PATH, SecurityHeaders
 from groundswell.web.refusals import audit_refusal
 from groundswell.web.state import AppState
 from groundswell.web.uploads import DEFAULT_MAX_UPLOAD_MB
@@ -55,7 +55,7 @@ def create_app(
         version=__version__,
         description="Does a brand succeed at social media, or only at social media marketing?",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served below from the app's own files, under the page's CSP (no CDN)
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -64,8 +64,13 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    app.mount(f"{DOCS_PATH}/assets", StaticFiles(directory=_swagger_ui_files()), name="docs-assets")
 
-    app.add_middleware(SecurityHeaders)
+    @app.get(DOCS_PATH, include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        return HTMLResponse(_DOCS_PAGE)
+
+    app.add_middleware(SecurityHeaders, hsts=secure_cookies)
 
     @app.exception_handler(GroundswellError)
     async def on_error(request: Request, exc: GroundswellError) -> Response:
@@ -110,10 +115,27 @@ def create_app(
     return app
 
 
+def _swagger_ui_files() -> str:
+    """Swagger UI's script and styles as the ``fastapi-offline`` package ships them (a current Swagger UI)."""
+    import fastapi_offline
+
+    return str(Path(fastapi_offline.__file__).parent / "static")
+
+
+_DOCS_PAGE = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>groundswell API</title>
+<link rel="stylesheet" href="{DOCS_PATH}/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="{DOCS_PATH}/assets/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>
+"""
+
+
 def _title(status: int) -> str:
     return {
         401: "Sign in first",
         403: "Not allowed",
+        413: "Too large",
         404: "Not found",
         409: "Changed meanwhile",
         429: "Too many attempts",

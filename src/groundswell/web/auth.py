@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -137,3 +138,15 @@ def _allowed(request: Request, who: Caller | None, action: str, form_token: str 
         who.user.require(action)
     check_form_csrf(request, who, form_token)
     return who
+
+
+def check_same_origin(request: Request) -> None:
+    """``CsrfRejected`` for a form another site made the browser post: its ``Origin`` (else its ``Referer``) names
+    another host than this one. The sign-in form has no session yet, so no CSRF token: browsers send ``Origin``
+    with every cross-site POST, and a request with neither header did not come from a browser page."""
+    sent = request.headers.get("origin") or request.headers.get("referer")
+    if sent is None:
+        return
+    host = request.headers.get("host", "")
+    if sent == "null" or not host or urlsplit(sent).netloc.lower() != host.lower():
+        raise CsrfRejected(f"a sign-in posted from another site ({sent[:100]}) is refused; sign in on this page")

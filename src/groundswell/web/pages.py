@@ -23,7 +23,7 @@ from groundswell.inbox import OUTCOMES, STATUSES, WAITING
 from groundswell.query import parse_period
 from groundswell.web.admin import router as admin_router
 from groundswell.web.api import inbox_page, send_and_mark
-from groundswell.web.auth import app_state, authorize
+from groundswell.web.auth import app_state, authorize, check_same_origin
 from groundswell.web.dashboard import router as dashboard_router
 from groundswell.web.headers import OWN_CSP_HEADER
 from groundswell.web.templating import render as _render
@@ -46,6 +46,7 @@ def login_page(request: Request, msg: str | None = None) -> HTMLResponse:
 
 @router.post("/login")
 def login(request: Request, name: str = Form(...), password: str = Form(...)) -> Response:
+    check_same_origin(request)
     state = app_state(request)
     address = request.client.host if request.client else None
     try:
