@@ -7,6 +7,7 @@ token, and every change goes through the same library calls as the API (``ground
 
 from __future__ import annotations
 
+import math
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -19,6 +20,7 @@ from groundswell.accounts import (
     cookie_flags,
 )
 from groundswell.accounts.sessions import DEFAULT_LIFETIME
+from groundswell.clock import utcnow
 from groundswell.inbox import OUTCOMES, STATUSES, WAITING
 from groundswell.query import parse_period
 from groundswell.web.admin import router as admin_router
@@ -53,9 +55,12 @@ def login(request: Request, name: str = Form(...), password: str = Form(...)) ->
         with state.db() as ws:
             user = ws.accounts.authenticate(name, password, address=address)
             cookie, _ = ws.accounts.create_session(user)
-    except (AuthenticationFailed, TooManyAttempts) as exc:
-        code = 429 if isinstance(exc, TooManyAttempts) else 401
-        return _render(request, "login.html.j2", None, status_code=code, message=str(exc))
+    except TooManyAttempts as exc:
+        page = _render(request, "login.html.j2", None, status_code=429, message=str(exc))
+        page.headers["Retry-After"] = str(max(1, math.ceil((exc.retry_at - utcnow()).total_seconds())))
+        return page
+    except AuthenticationFailed as exc:
+        return _render(request, "login.html.j2", None, status_code=401, message=str(exc))
     response = RedirectResponse("/inbox" if user.may("inbox.view") else "/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, cookie, max_age=int(DEFAULT_LIFETIME.total_seconds()),
