@@ -215,7 +215,7 @@ def _delayed_until(failures: list[datetime], limits: RateLimits) -> datetime | N
     beyond = len(failures) - limits.free
     if beyond < 0:
         return None
-    delay = min(limits.first_delay * 2 ** min(beyond, 30), limits.max_delay)
+    delay: timedelta = min(limits.first_delay * (1 << min(beyond, 30)), limits.max_delay)
     return failures[-1] + delay
 
 
