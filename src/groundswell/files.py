@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+OWNER_ONLY_UMASK = 0o077
 
 
 def write_atomically(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
@@ -33,3 +37,21 @@ def _kept_mode(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+@contextmanager
+def owner_only_files() -> Iterator[None]:
+    """Files and folders created in this block (by this process, also by a library such as the database
+    engine) are readable by their owner only: the umask gains ``OWNER_ONLY_UMASK`` and is restored after."""
+    before = os.umask(OWNER_ONLY_UMASK)
+    os.umask(before | OWNER_ONLY_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def keep_owner_only() -> None:
+    """From now on, every file this process creates is readable by its owner only (``groundswell serve``: the
+    database's write-ahead log is created and removed by the engine as it goes, beyond any one call)."""
+    os.umask(os.umask(OWNER_ONLY_UMASK) | OWNER_ONLY_UMASK)

@@ -53,8 +53,10 @@ def serve_command(
     REST API under /api/v1 (OpenAPI at /api/v1/openapi.json). Sign in with a user of `groundswell users`."""
     import uvicorn
 
+    from groundswell.files import keep_owner_only
     from groundswell.web import create_app
 
+    keep_owner_only()  # the database, its write-ahead log and uploads: the server's files are its owner's only
     app = create_app(
         workspace, secure_cookies=secure_cookies, database=database or "",
         max_upload_bytes=int(max_upload_mb * 1_000_000),
