@@ -149,9 +149,12 @@ def _import_one(
 
 
 def _fail(store: Store, import_id: int, file_report: FileReport, exc: SourceError, path: Path) -> None:
-    file_report.error = exc.reason
+    # the reason may quote the file's undecodable bytes (kept as surrogates) and NULs (no PostgreSQL text
+    # holds one): stored and shown as U+FFFD
+    reason = exc.reason.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+    file_report.error = reason
     store.add_rejects(
-        import_id, str(path), [Rejected(exc.line if exc.line is not None else 0, exc.field or "(file)", exc.reason, "")]
+        import_id, str(path), [Rejected(exc.line if exc.line is not None else 0, exc.field or "(file)", reason, "")]
     )
     store.finish_import(
         import_id,
@@ -161,7 +164,7 @@ def _fail(store: Store, import_id: int, file_report: FileReport, exc: SourceErro
         duplicates=file_report.duplicates,
         rejected=file_report.rejected,
         sha256=_sha256(path),
-        error=exc.reason,
+        error=reason,
     )
 
 

@@ -77,8 +77,9 @@ def create_app(
         status = exc.http_status
         if isinstance(exc, (Forbidden, CsrfRejected)):
             await run_in_threadpool(audit_refusal, state, request, exc)
+        message = _public(str(exc), state.workspace.path)
         if request.url.path.startswith("/api/"):
-            body: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
+            body: dict[str, Any] = {"error": type(exc).__name__, "message": message}
             current = getattr(exc, "current", None)
             if current is not None:
                 body["current"] = current.as_dict()
@@ -92,7 +93,7 @@ def create_app(
         return pages.templates.TemplateResponse(
             request,
             "error.html.j2",
-            {"user": None, "csrf_token": None, "status": status, "title": _title(status), "detail": str(exc)},
+            {"user": None, "csrf_token": None, "status": status, "title": _title(status), "detail": message},
             status_code=status,
         )
 
@@ -129,6 +130,14 @@ _DOCS_PAGE = f"""<!doctype html>
 <script src="{DOCS_PATH}/assets/swagger-ui-bundle.js"></script>
 <script src="/static/api-docs.js"></script></body></html>
 """
+
+
+def _public(message: str, workspace: Path) -> str:
+    """An error's message as answered: paths within the workspace as the workspace names them (never the
+    server's own folders), and bytes that are no text (an uploaded file's, quoted back) replaced."""
+    for folder in {str(workspace), str(workspace.resolve())}:
+        message = message.replace(folder + "/", "")
+    return message.encode("utf-8", "replace").decode("utf-8")
 
 
 def _title(status: int) -> str:
