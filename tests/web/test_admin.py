@@ -95,6 +95,9 @@ def test_an_admin_adds_a_user_changes_the_role_and_disables_them(server: Server)
     assert zoe.get("/inbox").status_code == 200  # the new role counts at once
     weak = root.post("/admin/users", data={"name": "yan", "role": "agent", "password": "short", "csrf_token": token})
     assert weak.status_code == 303 and "not%20added" in weak.headers["location"]
+    guessable = {"name": "yan", "role": "agent", "password": "password1234", "csrf_token": token}
+    refused = root.post("/admin/users", data=guessable)
+    assert refused.status_code == 303 and "too%20easy%20to%20guess" in refused.headers["location"]
     assert root.post("/admin/users/zoe/disable", data={"csrf_token": token}).status_code == 303
     assert zoe.get("/").status_code in (303, 401, 403)  # signed out: the session ended with the account
     page = root.get("/admin/users").text
