@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
@@ -205,6 +206,26 @@ def parse_config(text: str, *, path: Path | str = CONFIG_FILENAME) -> WorkspaceC
         raise ConfigError(
             first["msg"], path=path, line=_locate(text, loc), field=_dotted(loc) or "(top level)"
         ) from exc
+
+
+def regex_fields(config: WorkspaceConfig) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every regular expression the config holds, with where it is (``("response", "automation_patterns", 0)``):
+    what runs in the database's own regex engine."""
+    return [(("response", "automation_patterns", i), p) for i, p in enumerate(config.response.automation_patterns)]
+
+
+def check_regexes(
+    config: WorkspaceConfig, text: str, refusal: Callable[[str], str | None], *, path: Path | str = CONFIG_FILENAME
+) -> None:
+    """``ConfigError`` naming the line and field of the first pattern ``refusal`` (the database engine) refuses;
+    ``text`` is the config's text, for the line."""
+    for loc, pattern in regex_fields(config):
+        reason = refusal(pattern)
+        if reason is not None:
+            raise ConfigError(
+                f"pattern {pattern!r} is not one the database's regular expressions accept: {reason}",
+                path=path, line=_locate(text, loc), field=_dotted(loc),
+            )  # fmt: skip
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:

@@ -339,12 +339,14 @@ class Workspace:
         force at once. False (and nothing done) when it is the text already there."""
         import hashlib
 
+        from groundswell.config import check_regexes
         from groundswell.files import write_atomically
 
         config = parse_config(text, path=self.config_path.name)
         before, after = self.config_path.read_bytes(), text.encode("utf-8")
         if before == after:
             return False
+        check_regexes(config, text, self._regex_refusal, path=self.config_path.name)
         with self.store.transaction():
             self.accounts.record(
                 actor=actor, action="config.change", target=self.config_path.name,
@@ -353,6 +355,16 @@ class Workspace:
             write_atomically(self.config_path, after)
         self.config = config
         return True
+
+    def _regex_refusal(self, pattern: str) -> str | None:
+        """Why the database refuses ``pattern`` as the metrics will run it (None: it compiles)."""
+        from groundswell.store.patterns import regex_refusal
+
+        if self.store.dialect == "postgresql":
+            from groundswell.query.postgres_dialect import postgres_regex
+
+            pattern = postgres_regex(pattern)
+        return regex_refusal(self.store, pattern)
 
     def data_versions(self) -> dict[str, str]:
         """What the database says of its own changes (a team database changed by other processes)."""

@@ -107,6 +107,10 @@ def test_users_add_without_a_password_or_a_terminal_is_a_clear_error(ws_dir: Pat
 def test_users_add_errors(ws_dir: Path, runner: CliRunner) -> None:
     weak = run(runner, ws_dir, "users", "add", "ann", "--role", "viewer", password="short")
     assert weak.exit_code == 1 and "at least 12 characters" in weak.stderr
+    guessable = run(runner, ws_dir, "users", "add", "ann", "--role", "viewer", password="password1234")
+    assert guessable.exit_code == 1 and "too easy to guess" in guessable.stderr
+    changed = run(runner, ws_dir, "users", "password", "admin", password="qwertyuiop12")
+    assert changed.exit_code == 1 and "too easy to guess" in changed.stderr
     taken = run(runner, ws_dir, "users", "add", "Admin", "--role", "viewer", password=PASSWORD)
     assert taken.exit_code == 1 and "already a user 'admin'" in taken.stderr
     bad_role = run(runner, ws_dir, "users", "add", "ann", "--role", "root", password=PASSWORD)

@@ -95,6 +95,9 @@ def test_an_admin_adds_a_user_changes_the_role_and_disables_them(server: Server)
     assert zoe.get("/inbox").status_code == 200  # the new role counts at once
     weak = root.post("/admin/users", data={"name": "yan", "role": "agent", "password": "short", "csrf_token": token})
     assert weak.status_code == 303 and "not%20added" in weak.headers["location"]
+    guessable = {"name": "yan", "role": "agent", "password": "password1234", "csrf_token": token}
+    refused = root.post("/admin/users", data=guessable)
+    assert refused.status_code == 303 and "too%20easy%20to%20guess" in refused.headers["location"]
     assert root.post("/admin/users/zoe/disable", data={"csrf_token": token}).status_code == 303
     assert zoe.get("/").status_code in (303, 401, 403)  # signed out: the session ended with the account
     page = root.get("/admin/users").text
@@ -168,3 +171,59 @@ def test_an_upload_through_the_imports_page_and_its_rejects(server: Server) -> N
     found = re.search(r'<table id="rejects">(.*?)</table>', rejects, re.DOTALL)
     assert found and "created_at" in found.group(1) and "&lt;b&gt;oops&lt;/b&gt;" in found.group(1)
     assert "<b>oops" not in rejects
+
+
+# A pattern Python compiles that the store's own engine refuses: RE2 (DuckDB) has no lookbehind, and
+# PostgreSQL's AREs have no named groups in Python's spelling.
+
+
+def test_a_pattern_the_database_refuses_is_refused_with_line_and_field_and_nothing_is_written(
+    server: Server,
+) -> None:
+    root = _login(server, "root")
+    token = _csrf(root, "/admin/config")
+    config = server.workspace / CONFIG_FILENAME
+    before = config.read_text()
+    pattern = "(?P<what>refund) ok" if server.database else "(?<=my )refund"
+    re.compile(pattern)  # Python's engine takes it: only the database's check can refuse it
+    text = before + f"\n[response]\nautomation_patterns = ['(?i)auto-?reply', '{pattern}']\n"
+    refused = root.post("/admin/config", data={"text": text, "csrf_token": token})
+    assert refused.status_code == 400, refused.text[-2000:]
+    error = re.search(r'id="config-error">(.*?)</div>', refused.text, re.DOTALL)
+    line = text.splitlines().index(f"automation_patterns = ['(?i)auto-?reply', '{pattern}']") + 1
+    assert error and f"Line {line}" in error.group(1), refused.text[-2000:]
+    assert "response.automation_patterns[1]" in error.group(1)
+    assert "regular expressions accept" in error.group(1)
+    assert config.read_text() == before
+    assert _audit(server, "config.change") == []
+    assert root.get("/").status_code == 200 and root.get("/report").status_code == 200
+    fine = text.replace(f", '{pattern}'", ", '(?i)away until'")
+    assert root.post("/admin/config", data={"text": fine, "csrf_token": token}).status_code == 303
+    assert root.get("/report").status_code == 200
+
+
+def test_a_saved_config_keeps_its_permissions(server: Server) -> None:
+    root = _login(server, "root")
+    config = server.workspace / CONFIG_FILENAME
+    config.chmod(0o640)
+    text = config.read_text() + "\n# reviewed\n"
+    saved = root.post("/admin/config", data={"text": text, "csrf_token": _csrf(root, "/admin/config")})
+    assert saved.status_code == 303 and config.read_text() == text
+    assert config.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_sign_in_posted_from_another_site_is_refused_and_audited(server: Server) -> None:
+    form = {"name": "root", "password": PASSWORDS["root"]}
+    with httpx.Client(base_url=server.url, follow_redirects=False) as client:
+        for header in (
+            {"Origin": "https://evil.example"},
+            {"Referer": "https://evil.example/form"},
+            {"Origin": "null"},
+        ):
+            refused = client.post("/login", data=form, headers=header)
+            assert refused.status_code == 403 and "another site" in refused.text, header
+            assert "groundswell_session" not in refused.headers.get("set-cookie", "")
+        own = client.post("/login", data=form, headers={"Origin": server.url, "Referer": f"{server.url}/login"})
+        assert own.status_code == 303
+    found = _audit(server, "access.csrf")
+    assert len(found) == 3 and {(actor, target) for actor, target, _ in found} == {("anonymous", "/login")}

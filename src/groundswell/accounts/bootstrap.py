@@ -25,7 +25,7 @@ def create_first_admin(
     validate_name(name)
     chosen = password if password is not None else secrets.token_urlsafe(18)  # 24 characters, 144 bits
     generated = None if password is not None else chosen
-    passwords.validate_password(chosen)
+    passwords.validate_password(chosen, user_name=name)
     password_hash = passwords.hash_password(chosen)
     with store.transaction():
         if stored.count_users(store) > 0:

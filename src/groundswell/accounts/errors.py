@@ -38,6 +38,7 @@ class Forbidden(GroundswellError):
     """The role may not do the action."""
 
     http_status = 403
+    actor: str | None = None  # who was refused, where the web app knows (for the audit log)
 
     def __init__(self, role: str, action: str, *, needs: str | None = None):
         self.role = role
@@ -71,6 +72,9 @@ class CsrfRejected(GroundswellError):
     """A state-changing request whose CSRF token is missing or is not the session's."""
 
     http_status = 403
+    actor: str | None = None  # who was refused, where the web app knows (for the audit log)
 
-    def __init__(self) -> None:
-        super().__init__("the form's CSRF token is missing or does not match this session; reload the page")
+    MESSAGE = "the form's CSRF token is missing or does not match this session; reload the page"
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)

@@ -27,16 +27,22 @@ _ATTEMPT_NAME_MAX = 128
 
 @dataclass(frozen=True, slots=True)
 class RateLimits:
-    """Failed sign-ins allowed within ``window`` before further ones are refused unchecked.
+    """How failed sign-ins slow down further ones, refused unchecked while they apply.
 
-    ``per_name`` counts failures for the name since its last success (names that exist or not alike,
-    so the limit says nothing about which names exist); ``per_address`` counts every failure from the
-    client address. A refused attempt is not recorded and does not count (the password was never
-    checked), so ``TooManyAttempts.retry_at`` holds however often one tries before it.
+    Failures count per name *and* client address together (since that name's last good sign-in from that
+    address), so failures from elsewhere never hold back the user at their own address: after ``free`` of
+    them each further try waits ``first_delay``, doubling up to ``max_delay``; ``per_pair`` within ``window``
+    lock the pair until the oldest leaves it. ``per_address`` counts every failure from the address, whatever
+    the names (one address trying many names). Names that exist or not are limited alike, so a limit says
+    nothing about which names exist. A refused attempt is not recorded and does not count (the password was
+    never checked), so ``TooManyAttempts.retry_at`` holds however often one tries before it.
     """
 
-    per_name: int = 5
-    per_address: int = 20
+    per_pair: int = 10
+    per_address: int = 30
+    free: int = 3
+    first_delay: timedelta = timedelta(seconds=1)
+    max_delay: timedelta = timedelta(minutes=1)
     window: timedelta = timedelta(minutes=15)
 
 
@@ -57,7 +63,7 @@ def add_user(store: Store, name: str, role: str, password: str, *, actor: str) -
     """Create a user; ``UserExists`` when the name is taken in any letter case."""
     validate_name(name)
     validate_role(role)
-    passwords.validate_password(password)
+    passwords.validate_password(password, user_name=name)
     password_hash = passwords.hash_password(password)  # before the transaction: it takes a while
     with store.transaction():
         taken = stored.name_taken(store, name)
@@ -106,7 +112,7 @@ def set_role(store: Store, name: str, role: str, *, actor: str) -> User:
 
 def set_password(store: Store, name: str, password: str, *, actor: str) -> User:
     """Replace the password and end the user's sessions (a stolen cookie dies with the old password)."""
-    passwords.validate_password(password)
+    passwords.validate_password(password, user_name=name)
     password_hash = passwords.hash_password(password)
     with store.transaction():
         user = get_user(store, name)
@@ -162,8 +168,8 @@ def authenticate(
 
     ``AuthenticationFailed`` (one message) for an unknown name, a wrong password or a disabled
     user, each taking as long as the others; ``TooManyAttempts`` without checking the password
-    when the name or the address (the client's IP, None from the command line) failed too often
-    within ``limits.window``. Every attempt that checked a password is recorded in
+    while the name failed too often lately from this address (the client's IP, None from the command
+    line), or the address did (``RateLimits``). Every attempt that checked a password is recorded in
     ``login_attempts``. A good sign-in upgrades a hash made with older parameters.
     """
     now = now or utcnow()
@@ -187,12 +193,13 @@ def authenticate(
 
 
 def _locked_until(store: Store, name: str, address: str | None, limits: RateLimits, now: datetime) -> datetime | None:
-    """When the name or address may try again, or None when it may now."""
+    """When this name may try again from this address, or None when it may now."""
     since = now - limits.window
-    candidates = [_retry_at(stored.failures_since_success(store, name, since), limits.per_name, limits.window)]
+    pair = stored.failures_since_success(store, name, address, since)
+    candidates = [_retry_at(pair, limits.per_pair, limits.window), _delayed_until(pair, limits)]
     if address is not None:
         candidates.append(_retry_at(stored.failures_from(store, address, since), limits.per_address, limits.window))
-    found = [c for c in candidates if c is not None]
+    found = [c for c in candidates if c is not None and c > now]
     return max(found) if found else None
 
 
@@ -201,6 +208,15 @@ def _retry_at(failures: list[datetime], limit: int, window: timedelta) -> dateti
     if len(failures) < limit:
         return None
     return failures[len(failures) - limit] + window
+
+
+def _delayed_until(failures: list[datetime], limits: RateLimits) -> datetime | None:
+    # After ``free`` failures, the next try waits first_delay after the last one, doubling with each failure.
+    beyond = len(failures) - limits.free
+    if beyond < 0:
+        return None
+    delay: timedelta = min(limits.first_delay * (1 << min(beyond, 30)), limits.max_delay)
+    return failures[-1] + delay
 
 
 def _record_attempt(store: Store, name: str, address: str | None, *, ok: bool, now: datetime) -> None:

@@ -30,6 +30,13 @@ def _secret(platform: str) -> str:
     return str(click.prompt(f"{SECRET_NAME[platform]} (not shown)", hide_input=True))
 
 
+insecure_option = click.option(
+    "--insecure",
+    is_flag=True,
+    help="Allow a plain http:// server elsewhere than this machine (the secret is sent unencrypted).",
+)
+
+
 @click.group("connect")
 def connect_group() -> None:
     """Connect a brand account on Mastodon or Bluesky (its secret is kept out of groundswell.toml and the database)."""
@@ -37,26 +44,30 @@ def connect_group() -> None:
 
 @connect_group.command("mastodon")
 @click.option("--instance", required=True, metavar="URL", help="The Mastodon server, e.g. https://mastodon.social.")
+@insecure_option
 @workspace_option
 @json_option
-def connect_mastodon(instance: str, workspace: Path, as_json: bool) -> None:
+def connect_mastodon(instance: str, insecure: bool, workspace: Path, as_json: bool) -> None:
     """Connect a Mastodon account with an access token ($GROUNDSWELL_MASTODON_TOKEN, else asked for)."""
-    _connect("mastodon", instance, None, workspace, as_json)
+    _connect("mastodon", instance, None, workspace, as_json, insecure=insecure)
 
 
 @connect_group.command("bluesky")
 @click.option("--handle", required=True, help="The account's handle, e.g. northwind.bsky.social.")
 @click.option("--service", default="https://bsky.social", show_default=True, metavar="URL", help="Its PDS or entryway.")
+@insecure_option
 @workspace_option
 @json_option
-def connect_bluesky(handle: str, service: str, workspace: Path, as_json: bool) -> None:
+def connect_bluesky(handle: str, service: str, insecure: bool, workspace: Path, as_json: bool) -> None:
     """Connect a Bluesky account with an app password ($GROUNDSWELL_BLUESKY_APP_PASSWORD, else asked for)."""
-    _connect("bluesky", service, handle, workspace, as_json)
+    _connect("bluesky", service, handle, workspace, as_json, insecure=insecure)
 
 
-def _connect(platform: str, server: str, handle: str | None, workspace: Path, as_json: bool) -> None:
+def _connect(platform: str, server: str, handle: str | None, workspace: Path, as_json: bool, *, insecure: bool) -> None:
     from groundswell.connect import connect_account, credentials
+    from groundswell.connect.registry import check_server_url
 
+    server = check_server_url(server, insecure=insecure)  # before the secret is asked for
     secret = _secret(platform)
     with Workspace.open(workspace) as ws:
         account = connect_account(ws, platform, server=server, secret=secret, handle=handle)

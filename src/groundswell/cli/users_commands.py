@@ -63,12 +63,12 @@ def users_add(name: str, role: str, workspace: Path, as_json: bool) -> None:
     """Add the user NAME with the role --role.
 
     The password comes from $GROUNDSWELL_PASSWORD, else is asked for twice without echo
-    (at least 12 characters).
+    (at least 12 characters, and hard to guess: see docs/accounts.md).
     """
     from groundswell.accounts.passwords import validate_password
 
     password = read_password(f"a password for {name}")
-    validate_password(password)
+    validate_password(password, user_name=name)
     with Workspace.open(workspace) as ws:
         user = ws.accounts.add_user(name, role, password, actor=cli_actor())
     if as_json:
@@ -127,7 +127,7 @@ def users_password(name: str, workspace: Path) -> None:
     with Workspace.open(workspace) as ws:
         ws.accounts.get_user(name)  # before asking for a password for nobody
     password = read_password(f"a new password for {name}")
-    validate_password(password)
+    validate_password(password, user_name=name)
     with Workspace.open(workspace) as ws:
         ws.accounts.set_password(name, password, actor=cli_actor())
     print(f"password of {name} changed; its sessions were ended")

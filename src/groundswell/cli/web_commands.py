@@ -16,6 +16,10 @@ answers cached pages in long runs of Python, and a worker thread writing waits f
 database call: beside one busy thread, an inbox assignment took 2 to 3 times longer at Python's default (5 ms)."""
 
 
+DEFAULT_MAX_UPLOAD_MB = 200
+"""``web.uploads.DEFAULT_MAX_UPLOAD_MB``, repeated: the command line starts without importing the web stack."""
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port.")
@@ -37,24 +41,54 @@ database call: beside one busy thread, an inbox assignment took 2 to 3 times lon
     help="Memory for cached figures (scorecard, metrics, report, dashboard, inbox) in MiB; past it the least "
     "recently used go first.",
 )
+@click.option(
+    "--max-upload-mb",
+    default=DEFAULT_MAX_UPLOAD_MB,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="The largest import upload, in megabytes (10^6 bytes); a larger one is refused (413) unread.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default=None,
+    metavar="ADDRESSES",
+    help="Comma-separated addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are "
+    "believed ('*': any). Without it those headers are ignored: sign-in limits count the connecting address.",
+)
 @workspace_option
 def serve_command(
-    host: str, port: int, secure_cookies: bool, database: str | None, cache_mb: float | None, workspace: Path
+    host: str,
+    port: int,
+    secure_cookies: bool,
+    database: str | None,
+    cache_mb: float | None,
+    max_upload_mb: float,
+    forwarded_allow_ips: str | None,
+    workspace: Path,
 ) -> None:
     """Run the web app: dashboard and report (viewer), inbox (agent), users and imports (admin), and the
     REST API under /api/v1 (OpenAPI at /api/v1/openapi.json). Sign in with a user of `groundswell users`."""
     import uvicorn
 
+    from groundswell.files import keep_owner_only
     from groundswell.web import create_app
 
-    app = create_app(workspace, secure_cookies=secure_cookies, database=database or "")
+    keep_owner_only()  # the database, its write-ahead log and uploads: the server's files are its owner's only
+    app = create_app(
+        workspace, secure_cookies=secure_cookies, database=database or "",
+        max_upload_bytes=int(max_upload_mb * 1_000_000),
+    )  # fmt: skip
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     if cache_mb is not None:
         app.state.groundswell.limit_cache(int(cache_mb * 2**20))
     shown = app.state.groundswell.workspace.location  # the database URL without its password
     where = f"workspace {workspace}" + (f", database {shown}" if database else "")
     click.echo(f"groundswell on http://{host}:{port}/ ({where}); Ctrl-C stops it", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning",
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: only from the proxies named here
+        proxy_headers=forwarded_allow_ips is not None, forwarded_allow_ips=forwarded_allow_ips or "",
+    )  # fmt: skip
 
 
 COMMANDS = (serve_command,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from groundswell.connect import credentials
 from groundswell.connect.base import AccountRef, ConnectorError
@@ -32,6 +33,24 @@ def platform_timeout() -> float:
     if not seconds > 0:
         raise UsageError(f"{TIMEOUT_ENV} must be a number of seconds above 0, not {value!r}")
     return seconds
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+"""Hosts reached without leaving the machine: plain http to them sends no secret over a network."""
+
+
+def check_server_url(url: str, *, insecure: bool = False) -> str:
+    """``url`` if it is an ``https://`` server (or ``http://`` on this machine); ``UsageError`` for ``http://``
+    elsewhere unless ``insecure`` (the access token would cross the network in clear), and for anything else."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{url!r} is not a server URL: give one like https://mastodon.social")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK and not insecure:
+        raise UsageError(
+            f"{url} is plain http: the account's secret would cross the network unencrypted; "
+            "use https://, or --insecure if you must (a test server on a private network)"
+        )
+    return url.strip()
 
 
 def account_ref(account: ConnectedAccount) -> AccountRef:

@@ -47,10 +47,15 @@ def parse_period(since: str | None, until: str | None) -> Period:
             found = datetime.fromisoformat(value)
         except ValueError:
             raise UsageError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO date-time") from None
-        if found.tzinfo is not None:
-            found = found.astimezone(UTC).replace(tzinfo=None)
-        if end and _DATE.match(value):
-            found += timedelta(days=1)
+        try:
+            if found.tzinfo is not None:
+                found = found.astimezone(UTC).replace(tzinfo=None)
+            if end and _DATE.match(value):
+                found += timedelta(days=1)
+        except OverflowError:
+            if end:
+                return None  # the end of year 9999 and after: no end
+            raise UsageError(f"{value!r} is outside the dates this can count (years 1 to 9999 in UTC)") from None
         return found
 
     period = Period(moment(since, end=False), moment(until, end=True))

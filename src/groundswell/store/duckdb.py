@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from groundswell.columns import ROW_COLUMNS, arrow_schema
 from groundswell.errors import StoreError, WorkspaceError
+from groundswell.files import owner_only_files
 from groundswell.records import BatchResult, PostLookup, PostRow, Rejected, WorkspaceSummary
 from groundswell.store.base import (
     CLASSIFY_BATCH,
@@ -72,7 +73,9 @@ class DuckDBStore(ImportLedger):
         if not create and not path.exists():
             raise WorkspaceError(f"no workspace database at {path}")
         try:
-            con = duckdb.connect(str(path), config={"memory_limit": memory_limit})
+            with owner_only_files():  # the brand's data and the team's accounts: created 0600
+                con = duckdb.connect(str(path), config={"memory_limit": memory_limit})
+            path.chmod(0o600)  # and a file made before that rule, tightened
         except duckdb.IOException as exc:
             raise StoreError(f"cannot open {path}: {exc}") from exc
         apply_migrations(con)

@@ -111,16 +111,18 @@ def other_active_admins(store: Store, user_id: int) -> int:
 # -- sign-in attempts -------------------------------------------------------------
 
 
-def failures_since_success(store: Store, name: str, since: datetime) -> list[datetime]:
-    """When ``name``'s failed sign-ins after ``since`` and after its last good one happened, oldest first."""
+def failures_since_success(store: Store, name: str, address: str | None, since: datetime) -> list[datetime]:
+    """When ``name``'s failed sign-ins from ``address`` after ``since``, and after its last good one from there,
+    happened, oldest first (``address`` None: the command line's)."""
     rows = store.execute(
         """
         SELECT attempted_at FROM login_attempts
-        WHERE name = ? AND NOT ok AND attempted_at > ?
-          AND attempted_at > COALESCE((SELECT max(attempted_at) FROM login_attempts WHERE name = ? AND ok), ?)
+        WHERE name = ? AND address IS NOT DISTINCT FROM ? AND NOT ok AND attempted_at > ?
+          AND attempted_at > COALESCE(
+            (SELECT max(attempted_at) FROM login_attempts WHERE name = ? AND address IS NOT DISTINCT FROM ? AND ok), ?)
         ORDER BY attempted_at
         """,
-        [name, since, name, since],
+        [name, address, since, name, address, since],
     )
     return [row[0] for row in rows]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from groundswell.accounts import (
@@ -17,7 +17,7 @@ from groundswell.accounts import (
     AccountError,
 )
 from groundswell.errors import ConfigError, UsageError
-from groundswell.web.auth import app_state, authorize
+from groundswell.web.auth import app_state, authorize, authorize_before_body
 from groundswell.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -148,17 +148,14 @@ def imports_page(request: Request, import_id: int | None = None, msg: str | None
     )  # fmt: skip
 
 
-@router.post("/imports")
-def import_form(
-    request: Request,
-    file: UploadFile = File(...),  # noqa: B008 - FastAPI's way to declare an upload
-    format: str = Form(""),
-    csrf_token: str = Form(""),
-) -> Response:
+@router.post("/imports", include_in_schema=False)
+async def import_form(request: Request) -> Response:
+    """The upload form (multipart: ``file``, ``format``, ``csrf_token``): the caller's role is checked before the
+    body is read, the CSRF token once it is."""
     from groundswell.web.api import import_upload
 
-    authorize(request, "imports.create", form_token=csrf_token)
-    found = import_upload(request, file, format or None)
+    who = await authorize_before_body(request, "imports.create")
+    found = await import_upload(request, who, None, form=True)
     if found["error"]:
         return _back("/admin/imports", f"{found['file']}: {found['error']}")
     return _back(

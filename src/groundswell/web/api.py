@@ -7,31 +7,30 @@ answers 409 with the item's current state when someone changed it first.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from groundswell.errors import NotFound, UsageError
 from groundswell.ingest import ImportOptions
 from groundswell.metrics.base import BY_CHOICES
 from groundswell.query import Period, parse_period
 from groundswell.records import Outcome
-from groundswell.web.auth import Caller, app_state, authorize, authorize_async
+from groundswell.web.auth import Caller, app_state, authorize, authorize_async, authorize_before_body, check_form_csrf
 from groundswell.web.state import AppState
+from groundswell.web.uploads import UPLOADS, UploadTooLarge, read_upload, store_upload, upload_summary
 from groundswell.workspace import PendingReply
 
 router = APIRouter(prefix="/api/v1")
 
 Job = tuple[tuple[Any, ...], Callable[[], Any], tuple[str, ...]]
 """A cached computation: its cache key, the function, and the data it depends on (``AppState.cached``)."""
-UPLOAD_CHUNK = 1 << 20
-UPLOADS = "uploads"
 
 
 def _scorecard_job(state: AppState, period: Period) -> Job:
@@ -343,34 +342,66 @@ def post_lint(request: Request, body: LintBody) -> dict[str, Any]:
     return dict(check_draft(body.text, reply_to=context).as_dict())
 
 
-@router.post("/imports")
-def post_import(request: Request, file: UploadFile = File(...), format: str | None = None) -> dict[str, Any]:  # noqa: B008
-    """Import an uploaded file. It is streamed to ``uploads/`` in the workspace (never held in memory) and
-    kept there: the posts' lineage names it, as for a file imported from the command line."""
-    authorize(request, "imports.create")
-    return import_upload(request, file, format)
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary", "description": "the file to import"}},
+                }
+            }
+        },
+    }
+}
+"""The upload's body, declared by hand: the endpoint reads it itself, after checking the caller."""
 
 
-def import_upload(request: Request, file: UploadFile, format: str | None) -> dict[str, Any]:
-    """Stream the upload to ``uploads/`` and import it (the caller has checked the role): the API's and the
-    admin page's one import path."""
+@router.post("/imports", openapi_extra=UPLOAD_BODY)
+async def post_import(request: Request, format: str | None = None) -> dict[str, Any]:
+    """Import an uploaded file (multipart field ``file``, at most ``serve --max-upload-mb``; larger: 413). It is
+    streamed to ``uploads/`` in the workspace (never held in memory) and kept there: the posts' lineage names
+    it, as for a file imported from the command line."""
+    who = await authorize_before_body(request, "imports.create")
+    return await import_upload(request, who, format)
+
+
+async def import_upload(request: Request, who: Caller, format: str | None, *, form: bool = False) -> dict[str, Any]:
+    """Read the upload (the caller's role already checked, before the body), check the CSRF token of a session
+    (the form's ``csrf_token`` field when ``form``, else the header), store it in ``uploads/`` and import it:
+    the API's and the admin page's one import path. Refused and done uploads are audit-logged."""
     state = app_state(request)
-    name = Path(file.filename or "upload").name or "upload"
-    folder = state.workspace.path / UPLOADS
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{name}"
-    with path.open("wb") as out:
-        shutil.copyfileobj(file.file, out, UPLOAD_CHUNK)
+    try:
+        upload, fields = await read_upload(request)
+    except UploadTooLarge as exc:
+        await run_in_threadpool(_audit_refused_upload, state, who, request, exc)
+        raise
+    try:
+        check_form_csrf(request, who, fields.get("csrf_token") if form else None)
+        chosen = (fields.get("format") or None) if form else format
+        return await run_in_threadpool(_import_stored, state, who, upload, chosen)
+    finally:
+        await upload.close()
+
+
+def _import_stored(state: AppState, who: Caller, upload: UploadFile, format: str | None) -> dict[str, Any]:
+    path, size = store_upload(upload, state.workspace.path / UPLOADS)
     with state.writing("posts") as ws:
         report = ws.import_files([path], ImportOptions(format=format))
-    [file_report] = report.files
-    return {
-        "file": name,
-        "stored_as": str(path),
-        "format": file_report.format,
-        "read": file_report.read,
-        "imported": file_report.imported,
-        "duplicates": file_report.duplicates,
-        "rejected": file_report.rejected,
-        "error": file_report.error,
-    }
+        [file_report] = report.files
+        summary = upload_summary(path, state.workspace.path, file_report)
+        detail = {k: summary[k] for k in ("stored_as", "format", "read", "imported", "duplicates", "rejected", "error")}
+        ws.accounts.record(
+            actor=who.user.name, action="imports.upload", target=summary["file"], detail={**detail, "bytes": size}
+        )
+    return summary
+
+
+def _audit_refused_upload(state: AppState, who: Caller, request: Request, exc: UploadTooLarge) -> None:
+    with state.db() as ws:
+        ws.accounts.record(
+            actor=who.user.name, action="imports.refused", target=request.url.path,
+            detail={"reason": "too large", "limit_bytes": exc.limit, "declared_bytes": request.headers.get("content-length")},
+        )  # fmt: skip

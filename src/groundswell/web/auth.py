@@ -8,7 +8,10 @@ tokens are sent as ``Authorization: Bearer gsw_...`` and need no CSRF token: no 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +20,7 @@ from groundswell.accounts import (
     CSRF_HEADER,
     SESSION_COOKIE,
     CsrfRejected,
+    Forbidden,
     User,
     check_csrf,
 )
@@ -89,13 +93,60 @@ async def authorize_async(request: Request, action: str) -> Caller:
     return _allowed(request, who, action, None)
 
 
-def _allowed(request: Request, who: Caller | None, action: str, form_token: str | None) -> Caller:
+async def authorize_before_body(request: Request, action: str) -> Caller:
+    """``authorize_async`` for a request whose CSRF token may be in its body (an upload form): the caller and
+    their role are checked before the body is read; a cookie-authenticated caller's CSRF token is checked now
+    when the ``X-CSRF-Token`` header carries it, else by ``check_form_csrf`` once the form is read."""
+    who: Caller | None = app_state(request).remembered_caller(_credential(request))
+    if who is None:
+        who = await run_in_threadpool(caller, request)
     if who is None:
         raise NotSignedIn("sign in first")
-    who.user.require(action)
-    if request.method not in SAFE_METHODS and who.via == "session":
-        given = form_token if form_token is not None else request.headers.get(CSRF_HEADER)
+    with _refusing(who):
+        who.user.require(action)
+    if request.headers.get(CSRF_HEADER) is not None:
+        check_form_csrf(request, who, None)
+    return who
+
+
+def check_form_csrf(request: Request, who: Caller, form_token: str | None) -> None:
+    """For a change made with a session cookie: ``CsrfRejected`` unless the form field (or else the
+    ``X-CSRF-Token`` header) carries the session's CSRF token. API tokens need none."""
+    if request.method in SAFE_METHODS or who.via != "session":
+        return
+    given = form_token if form_token is not None else request.headers.get(CSRF_HEADER)
+    with _refusing(who):
         if who.csrf_token is None:
             raise CsrfRejected()
         check_csrf(who.csrf_token, given)
+
+
+@contextmanager
+def _refusing(who: Caller) -> Iterator[None]:
+    """A refusal names who was refused, for the audit log (``web.audit_refusal``)."""
+    try:
+        yield
+    except (Forbidden, CsrfRejected) as exc:
+        exc.actor = who.user.name
+        raise
+
+
+def _allowed(request: Request, who: Caller | None, action: str, form_token: str | None) -> Caller:
+    if who is None:
+        raise NotSignedIn("sign in first")
+    with _refusing(who):
+        who.user.require(action)
+    check_form_csrf(request, who, form_token)
     return who
+
+
+def check_same_origin(request: Request) -> None:
+    """``CsrfRejected`` for a form another site made the browser post: its ``Origin`` (else its ``Referer``) names
+    another host than this one. The sign-in form has no session yet, so no CSRF token: browsers send ``Origin``
+    with every cross-site POST, and a request with neither header did not come from a browser page."""
+    sent = request.headers.get("origin") or request.headers.get("referer")
+    if sent is None:
+        return
+    host = request.headers.get("host", "")
+    if sent == "null" or not host or urlsplit(sent).netloc.lower() != host.lower():
+        raise CsrfRejected(f"a sign-in posted from another site ({sent[:100]}) is refused; sign in on this page")

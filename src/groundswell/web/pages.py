@@ -7,6 +7,7 @@ token, and every change goes through the same library calls as the API (``ground
 
 from __future__ import annotations
 
+import math
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -19,11 +20,12 @@ from groundswell.accounts import (
     cookie_flags,
 )
 from groundswell.accounts.sessions import DEFAULT_LIFETIME
+from groundswell.clock import utcnow
 from groundswell.inbox import OUTCOMES, STATUSES, WAITING, ReplyPending
 from groundswell.query import parse_period
 from groundswell.web.admin import router as admin_router
 from groundswell.web.api import inbox_page, retry_send, send_and_mark
-from groundswell.web.auth import app_state, authorize
+from groundswell.web.auth import app_state, authorize, check_same_origin
 from groundswell.web.dashboard import router as dashboard_router
 from groundswell.web.headers import OWN_CSP_HEADER
 from groundswell.web.templating import render as _render
@@ -46,15 +48,19 @@ def login_page(request: Request, msg: str | None = None) -> HTMLResponse:
 
 @router.post("/login")
 def login(request: Request, name: str = Form(...), password: str = Form(...)) -> Response:
+    check_same_origin(request)
     state = app_state(request)
     address = request.client.host if request.client else None
     try:
         with state.writing() as ws:  # attempts are counted, a session is made
             user = ws.accounts.authenticate(name, password, address=address)
             cookie, _ = ws.accounts.create_session(user)
-    except (AuthenticationFailed, TooManyAttempts) as exc:
-        code = 429 if isinstance(exc, TooManyAttempts) else 401
-        return _render(request, "login.html.j2", None, status_code=code, message=str(exc))
+    except TooManyAttempts as exc:
+        page = _render(request, "login.html.j2", None, status_code=429, message=str(exc))
+        page.headers["Retry-After"] = str(max(1, math.ceil((exc.retry_at - utcnow()).total_seconds())))
+        return page
+    except AuthenticationFailed as exc:
+        return _render(request, "login.html.j2", None, status_code=401, message=str(exc))
     response = RedirectResponse("/inbox" if user.may("inbox.view") else "/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, cookie, max_age=int(DEFAULT_LIFETIME.total_seconds()),
