@@ -161,6 +161,45 @@ def test_agents_assigning_at_once_on_many_threads_lose_nothing(served: Served) -
     assert versions["c1"] + versions["q1"] == accepted  # each accepted change one version, none lost
 
 
+def test_each_agents_change_shows_on_the_next_page_without_reading_every_state_again(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a change to one item, the next inbox page shows it (the page cache is keyed on the inbox's
+    version), and the team's states are carried forward with that one item read again: every item's state is
+    read once, for the first page, not after each change. What is carried forward equals a fresh read."""
+    from groundswell.inbox import actions
+    from groundswell.inbox.desk import Inbox
+    from groundswell.store.binding import store_bound
+
+    full_reads = 0
+    read_all = actions.stored_states
+
+    def counted(store: Any) -> Any:
+        nonlocal full_reads
+        full_reads += 1
+        return read_all(store)
+
+    monkeypatch.setattr(Inbox, "stored_states", store_bound(counted))
+    headers = {"Authorization": f"Bearer {served.token}"}
+    with httpx.Client(base_url=served.url, headers=headers, timeout=WAIT_S) as client:
+        wanted = {"status": ["open", "assigned"]}
+        page = client.get("/api/v1/inbox", params=wanted).json()
+        assert full_reads == 1
+        for n, post_id in enumerate(["c1", "q1", "c1", "q1", "c1"]):
+            version = next(i["version"] for i in page["items"] if i["post_id"] == post_id)
+            assignee = f"agent{n}" if n % 2 == 0 else None
+            answer = client.post(
+                f"/api/v1/inbox/twitter/{post_id}/assign", json={"assignee": assignee, "version": version}
+            )
+            assert answer.status_code == 200, answer.text
+            page = client.get("/api/v1/inbox", params=wanted).json()
+            shown = next(i for i in page["items"] if i["post_id"] == post_id)
+            assert (shown["version"], shown["assignee"]) == (answer.json()["version"], assignee)
+    assert full_reads == 1
+    with served.state.db() as ws:
+        assert served.state.item_states() == read_all(ws.store)
+
+
 # -- the figure cache --------------------------------------------------------------------------------
 
 

@@ -62,6 +62,19 @@ def stored_states(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
     return states
 
 
+def stored_state_of(store: Store, platform: str, post_id: str) -> dict[str, Any] | None:
+    """One item's entry of ``stored_states`` (None: nobody touched it), for refreshing that map after a write
+    to one item without reading every item again."""
+    current = stored.item_state(store, platform, post_id)
+    if current is None:
+        return None
+    entry = asdict(current)
+    pending = stored.pending_send(store, platform, post_id)
+    if pending is not None:
+        entry["send"] = pending.as_dict()
+    return entry
+
+
 def _require_post(store: Store, platform: str, post_id: str) -> None:
     if not stored.post_exists(store, platform, post_id):
         raise NotFound(f"no post {platform}:{post_id} in the workspace")

@@ -17,6 +17,7 @@ class Inbox:
 
     item_state = store_bound(actions.item_state)
     stored_states = store_bound(actions.stored_states)
+    stored_state_of = store_bound(actions.stored_state_of)
     assign = store_bound(actions.assign)
     mark_sent = store_bound(actions.mark_sent)
     mark_outcome = store_bound(actions.mark_outcome)

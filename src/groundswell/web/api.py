@@ -7,9 +7,10 @@ answers 409 with the item's current state when someone changed it first.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -100,26 +101,34 @@ def _waiting_job(state: AppState) -> Job:
     return ("waiting",), compute, ("posts",)
 
 
-def _states_job(state: AppState) -> Job:
-    """The team's item states: they change with every inbox change."""
+PAGE_ON = ("posts", "inbox")
+"""A page of the inbox changes with the waiting conversations and with the team's states."""
 
-    def read_states() -> dict[tuple[str, str], dict[str, Any]]:
-        with state.db() as ws:
-            return ws.inbox.stored_states()
 
-    return ("states",), read_states, ("inbox",)
+def _page_of(state: AppState, view: dict[str, Any], second: int) -> Any:
+    """One page of the inbox for ``view`` (``page_of``'s filters), its waits as of ``second``."""
+    from groundswell.inbox.queue import page_of
+
+    key, compute, on = _waiting_job(state)
+    candidates, keys, model_version = state.cached(key, compute, on=on)
+    at = datetime.fromtimestamp(second, UTC)
+    return page_of(candidates, state.item_states(), model_version=model_version, keys=keys, now=at, **view)
+
+
+def _page_key(view: dict[str, Any]) -> tuple[Any, ...]:
+    return ("inbox-page", tuple(sorted(view.items())))
 
 
 def inbox_page(request: Request, **view: Any) -> Any:
     """A page of the inbox: the waiting conversations (cached per data version) with the team's state now.
-    ``view``: ``inbox.queue.page_of``'s filters (statuses, assignee, platform, account, limit, offset)."""
-    from groundswell.inbox.queue import page_of
+    ``view``: ``inbox.queue.page_of``'s filters (statuses, assignee, platform, account, limit, offset).
 
+    Cached per view until the posts or the team's states change, and at most for the second it was made in:
+    the many agents reading the same page between two changes share one page instead of each building it (the
+    waits it shows are at most a second old)."""
     state = app_state(request)
-    key, compute, on = _waiting_job(state)
-    candidates, keys, model_version = state.cached(key, compute, on=on)
-    key, compute, on = _states_job(state)
-    return page_of(candidates, state.cached(key, compute, on=on), model_version=model_version, keys=keys, **view)
+    second = int(time.time())
+    return state.cached(_page_key(view), lambda: _page_of(state, view, second), on=PAGE_ON, until=(second,))
 
 
 @router.get("/inbox")
@@ -135,22 +144,21 @@ async def get_inbox(
     """Async: once the waiting list is computed, a page is a few milliseconds of Python, answered on the event
     loop instead of queueing for a worker thread behind every other request."""
     from groundswell.inbox import STATUSES
-    from groundswell.inbox.queue import page_of
 
     await authorize_async(request, "inbox.view")
     unknown = sorted(set(status) - set(STATUSES))
     if unknown:
         raise UsageError(f"unknown status {', '.join(unknown)}; statuses: {', '.join(STATUSES)}")
     state = app_state(request)
-    key, compute, on = _waiting_job(state)
-    candidates, keys, model_version = await state.cached_async(key, compute, on=on)
-    key, compute, on = _states_job(state)
-    states = await state.cached_async(key, compute, on=on)
-    page = page_of(
-        candidates, states, statuses=tuple(status), assignee=assignee, platform=platform, account=account,
-        limit=limit, offset=offset, model_version=model_version, keys=keys,
-    )  # fmt: skip
-    return dict(page.as_dict())
+    view = {"statuses": tuple(status), "assignee": assignee, "platform": platform, "account": account,
+            "limit": limit, "offset": offset}  # fmt: skip
+    second = int(time.time())
+
+    def compute() -> dict[str, Any]:
+        return dict(_page_of(state, view, second).as_dict())
+
+    page: dict[str, Any] = await state.cached_async(("json", *_page_key(view)), compute, on=PAGE_ON, until=(second,))
+    return page
 
 
 class AssignBody(BaseModel):
@@ -189,7 +197,7 @@ class LintBody(BaseModel):
 def post_assign(request: Request, platform: str, post_id: str, body: AssignBody) -> dict[str, Any]:
 
     who = authorize(request, "inbox.act")
-    with app_state(request).writing("inbox") as ws:
+    with app_state(request).writing("inbox", item=(platform, post_id)) as ws:
         return ws.inbox.assign(platform, post_id, body.assignee, version=body.version, actor=who.user.name).as_dict()
 
 
@@ -197,7 +205,7 @@ def post_assign(request: Request, platform: str, post_id: str, body: AssignBody)
 def post_sent(request: Request, platform: str, post_id: str, body: SentBody) -> dict[str, Any]:
 
     who = authorize(request, "inbox.act")
-    with app_state(request).writing("inbox") as ws:
+    with app_state(request).writing("inbox", item=(platform, post_id)) as ws:
         state = ws.inbox.mark_sent(
             platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id
         )
@@ -223,7 +231,7 @@ def send_and_mark(
     not confirm leaves it ``sending`` (504, ``ReplyPending``), to retry or settle.
     """
     state = app_state(request)
-    with state.writing("inbox") as ws:
+    with state.writing("inbox", item=(platform, post_id)) as ws:
         pending = ws.begin_reply(
             f"{platform}:{post_id}", text, actor=who.user.name, account=account, force=force, version=version
         )
@@ -233,14 +241,14 @@ def send_and_mark(
 def retry_send(request: Request, who: Caller, platform: str, post_id: str, *, version: int) -> dict[str, Any]:
     """Send the item's reply left ``sending`` again, with its idempotency key (never a second reply)."""
     state = app_state(request)
-    with state.writing("inbox") as ws:
+    with state.writing("inbox", item=(platform, post_id)) as ws:
         pending = ws.retry_reply(platform, post_id, actor=who.user.name, version=version)
     return _deliver(state, pending)
 
 
 def _deliver(state: AppState, pending: PendingReply) -> dict[str, Any]:
     delivery = pending.deliver()  # the platform is waited on here, holding nothing
-    with state.writing("posts", "inbox") as ws:
+    with state.writing("posts", "inbox", item=(pending.send.platform, pending.send.post_id)) as ws:
         done = ws.finish_reply(pending, delivery)
     return done.as_dict()
 
@@ -276,7 +284,7 @@ def post_send_retry(request: Request, platform: str, post_id: str, body: RetryBo
 def post_send_resolve(request: Request, platform: str, post_id: str, body: ResolveBody) -> dict[str, Any]:
     """Settle the reply left ``sending`` from what the platform shows: sent (with its id or link) or not sent."""
     who = authorize(request, "inbox.act")
-    with app_state(request).writing("inbox") as ws:
+    with app_state(request).writing("inbox", item=(platform, post_id)) as ws:
         return ws.inbox.resolve_send(
             platform, post_id, sent=body.sent, version=body.version, actor=who.user.name,
             reply_post_id=body.reply_post_id, reply_url=body.reply_url,
@@ -295,7 +303,7 @@ def get_sends(request: Request, platform: str, post_id: str) -> list[dict[str, A
 def post_outcome(request: Request, platform: str, post_id: str, body: OutcomeBody) -> dict[str, Any]:
 
     who = authorize(request, "inbox.act")
-    with app_state(request).writing("inbox", "marks") as ws:
+    with app_state(request).writing("inbox", "marks", item=(platform, post_id)) as ws:
         return ws.inbox.mark_outcome(
             platform, post_id, body.outcome, version=body.version, actor=who.user.name
         ).as_dict()

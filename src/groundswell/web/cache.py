@@ -174,6 +174,13 @@ class FigureCache:
         flight.set_result(value)
         return value
 
+    def put(self, key: Hashable, version: tuple[Any, ...], value: Any) -> None:
+        """Keep ``value`` as ``key`` at ``version``, made by the caller (e.g. carried forward from the previous
+        version after a write whose effect is known), unless a newer version is kept already."""
+        size = self._measure(value)
+        with self._lock:
+            self._put(key, version, value, size)
+
     def _put(self, key: Hashable, version: tuple[Any, ...], value: Any, size: int) -> None:
         """Keep ``value`` (called with ``_lock`` held): not when a newer version of the key is kept, nor when it
         is larger than the whole cache; then drop the least recently used values past the limit."""

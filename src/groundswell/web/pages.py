@@ -142,7 +142,7 @@ def assign_form(
 ) -> Response:  # fmt: skip
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    with app_state(request).writing("inbox") as ws:
+    with app_state(request).writing("inbox", item=(platform, post_id)) as ws:
         ws.inbox.assign(platform, post_id, assignee or None, version=version, actor=who.user.name)
     return _back(_item_path(platform, post_id), f"assigned to {assignee}" if assignee else "unassigned")
 
@@ -153,7 +153,7 @@ def sent_form(
 ) -> Response:
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    with app_state(request).writing("inbox") as ws:
+    with app_state(request).writing("inbox", item=(platform, post_id)) as ws:
         ws.inbox.mark_sent(platform, post_id, version=version, actor=who.user.name)
     return _back(_item_path(platform, post_id), "marked sent")
 
@@ -191,7 +191,7 @@ def resolve_form(
     who = authorize(request, "inbox.act", form_token=csrf_token)
     reply = reply.strip()
     link = reply if reply.startswith(("http://", "https://")) else None
-    with app_state(request).writing("inbox") as ws:
+    with app_state(request).writing("inbox", item=(platform, post_id)) as ws:
         ws.inbox.resolve_send(
             platform, post_id, sent=sent, version=version, actor=who.user.name,
             reply_post_id=None if link or not reply else reply, reply_url=link,
@@ -206,7 +206,7 @@ def outcome_form(
 ) -> Response:  # fmt: skip
 
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    with app_state(request).writing("inbox", "marks") as ws:
+    with app_state(request).writing("inbox", "marks", item=(platform, post_id)) as ws:
         ws.inbox.mark_outcome(platform, post_id, outcome, version=version, actor=who.user.name)
     return _back(_item_path(platform, post_id), f"outcome: {outcome.replace('_', ' ')}")
 

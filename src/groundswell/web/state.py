@@ -33,6 +33,9 @@ CALLER_TTL_S = 5.0
 """How long an authenticated session or token is trusted before the database is asked again: sign-out and
 changes made through the app forget it at once; a user disabled from the command line (the server stopped)
 is refused on restart."""
+STATES_KEY = ("states",)
+STATES_ON = ("inbox",)
+"""The team's item states are cached under this key, on the inbox's generation."""
 OTHERS_CHECK_S = 2.0
 """On a shared database (PostgreSQL): how often the app asks whether other processes changed the data, so a
 figure cached here is at most this much older than a change made elsewhere."""
@@ -96,39 +99,93 @@ class AppState:
         yield self.workspace
 
     @contextmanager
-    def writing(self, *what: str) -> Iterator[Workspace]:
+    def writing(self, *what: str, item: tuple[str, str] | None = None) -> Iterator[Workspace]:
         """The workspace for a block that writes ``what`` (``posts``, ``marks``, ``inbox``; none for a write no
         figure reads, e.g. a session): one such block at a time in the process, reads go on meanwhile. The
         figures cached on ``what`` go stale when the block ends, whether it succeeded or not (a failed write
-        may have half-happened)."""
+        may have half-happened).
+
+        ``item``: the one inbox item (platform, post_id) the block changes. The team's item states are then
+        carried forward with that item read again, so the readers of the next inbox page find them cached
+        instead of all reading every item's state at once after each agent's click."""
         with self.workspace.writer():
             try:
                 yield self.workspace
             finally:
-                self.changed(*what)
+                before, after = self._bump(what)
+                if item is not None and "inbox" in what:
+                    self._carry_states_forward(item, before, after)
 
     def changed(self, *what: str) -> None:
         """Record that the app changed ``what`` (``posts``, ``marks``, ``inbox``): figures cached on it go stale."""
+        self._bump(what)
+
+    def _bump(self, what: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Move ``what`` on; the item states' version before and after (one atomic step, so a version never
+        stands for two different sets of changes)."""
         with self._generation_lock:
+            before = self._version(STATES_ON)
             for name in what:
                 self.generation[name] += 1
+            return before, self._version(STATES_ON)
+
+    def item_states(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Every touched item's state (``Inbox.stored_states``), cached until the inbox changes."""
+
+        def read_states() -> dict[tuple[str, str], dict[str, Any]]:
+            with self.db() as ws:
+                return ws.inbox.stored_states()
+
+        return self.cached(STATES_KEY, read_states, on=STATES_ON)
+
+    def _carry_states_forward(self, item: tuple[str, str], before: tuple[int, ...], after: tuple[int, ...]) -> None:
+        """Called by the writer, after its write, with the writer lock held: the states kept at ``before`` (if
+        any) plus ``item`` as stored now become the states at ``after``. Nothing else moved the inbox between
+        the two versions (``_bump`` is atomic and writers take turns), so this equals reading every state
+        again. Another process's write (PostgreSQL) moves the version past ``after``: this value is then not
+        asked for, and the next reader reads every state."""
+        missing = object()
+        kept = self.figures.get(STATES_KEY, before, missing)
+        if kept is missing or before == after:
+            return
+        states = dict(kept)
+        with self.db() as ws:
+            entry = ws.inbox.stored_state_of(*item)
+        if entry is None:
+            states.pop(item, None)
+        else:
+            states[item] = entry
+        self.figures.put(STATES_KEY, after, states)
 
     def _version(self, on: tuple[str, ...]) -> tuple[int, ...]:
         return tuple(self.generation[name] for name in on)
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[], T], *, on: tuple[str, ...] = ("posts", "marks")) -> T:
+    def cached(
+        self,
+        key: tuple[Any, ...],
+        compute: Callable[[], T],
+        *,
+        on: tuple[str, ...] = ("posts", "marks"),
+        until: tuple[int, ...] = (),
+    ) -> T:
         """``compute()`` once per key and generation of ``on``: concurrent requests for it wait for the one
-        computation, requests for other keys do not (``web.cache.FigureCache``)."""
+        computation, requests for other keys do not (``web.cache.FigureCache``). ``until``: more that makes the
+        value stale when it grows (e.g. the current second, for a value that shows the time)."""
         self.watch_others()
-        return self.figures.get_or_compute(key, compute, version=self._version(on))
+        return self.figures.get_or_compute(key, compute, version=self._version(on) + until)
 
     async def cached_async(
-        self, key: tuple[Any, ...], compute: Callable[[], T], *, on: tuple[str, ...] = ("posts", "marks")
+        self,
+        key: tuple[Any, ...],
+        compute: Callable[[], T],
+        *,
+        on: tuple[str, ...] = ("posts", "marks"),
+        until: tuple[int, ...] = (),
     ) -> T:
         """``cached`` for an ``async`` endpoint: a cached figure is answered on the event loop, and only a miss
         goes to a worker thread."""
         self.watch_others(blocking=False)
-        version = self._version(on)
+        version = self._version(on) + until
         missing = object()
         found = self.figures.get(key, version, missing)
         if found is not missing:
