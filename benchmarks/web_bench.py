@@ -300,6 +300,9 @@ def main() -> None:
 
 
 def _serve_and_measure(args: argparse.Namespace, path: Path, database: str | None) -> None:
+    """Serve ``path`` and print the figures; exits with status 1 when any request failed (a figure is never
+    checked against a bound here: the run fails on errors, not on times)."""
+    failed: list[str] = []
     token = _token(path, database)
     port = _free_port()
     command = [sys.executable, "-m", "groundswell.cli", "serve", "--workspace", str(path), "--port", str(port)]
@@ -338,6 +341,8 @@ def _serve_and_measure(args: argparse.Namespace, path: Path, database: str | Non
             server_share = (_server_cpu_s(server.pid) - server_cpu) / args.seconds
             if endpoint == ENDPOINTS[0]:
                 baseline_p99 = result["p99_ms"]
+            if result["errors"]:
+                failed.append(f"{endpoint}: {result['errors']}")
             ratio = f"{result['p99_ms'] / baseline_p99:.1f}x" if baseline_p99 else ""
             print(
                 f"{endpoint:<20} {result['requests']:>8,} {result['per_s']:>7.1f} {result['p50_ms']:>9.1f}"
@@ -357,6 +362,10 @@ def _serve_and_measure(args: argparse.Namespace, path: Path, database: str | Non
             f"                     writes {mixed['writes']:>7,}  p50 {mixed['write_p50_ms']:7.1f} ms"
             f"  p99 {mixed['write_p99_ms']:7.1f} ms  conflicts {mixed['conflicts']}  errors {mixed['errors'] or 'none'}"
         )
+        if mixed["errors"]:
+            failed.append(f"agents at work: {mixed['errors']}")
+        if not mixed["reads"] or not mixed["writes"]:
+            failed.append("agents at work: no read or no write was answered")
     finally:
         server.terminate()
         try:
@@ -365,6 +374,8 @@ def _serve_and_measure(args: argparse.Namespace, path: Path, database: str | Non
             server.kill()
         if server.returncode not in (0, -15) and server.stderr is not None:
             print(server.stderr.read().decode(errors="replace")[-3000:], file=sys.stderr)
+    if failed:
+        sys.exit("web_bench: requests failed: " + "; ".join(failed))
 
 
 if __name__ == "__main__":
