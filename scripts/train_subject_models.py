@@ -35,6 +35,7 @@ from groundswell.enrich import rules
 from groundswell.enrich.registry import load_classifier, shipped_model_dir
 from groundswell.enrich.subject import (
     CONTEXT_FEATURES,
+    CombinedText,
     EncoderText,
     HashedText,
     SubjectModel,
@@ -198,8 +199,9 @@ def train_tier(tier: str, data: Path) -> dict[str, Any]:
     text: TextFeatures
     if tier == "fast":
         text = HashedText(sentiment.spec)  # type: ignore[attr-defined]
-    else:
-        text = EncoderText(sentiment.encoder)  # type: ignore[attr-defined]
+    else:  # the encoder's sentence vector beside the fast tier's hashed n-grams
+        hashed = HashedText(load_classifier("sentiment", "fast").spec)  # type: ignore[attr-defined]
+        text = CombinedText([EncoderText(sentiment.encoder), hashed])  # type: ignore[attr-defined]
     print(f"{tier}: {len(dev.labels)} dev rows {dict(Counter(dev.labels))}, {len(test.labels)} test rows", flush=True)
     train = features(tier, text, dev)
     settings, cv = choose(train, dev.labels)
@@ -268,7 +270,8 @@ def model_card(tier: str, meta: dict[str, Any]) -> str:
     text = (
         "the hashed word 1-2 grams and char 2-5 grams of the fast tier's sentiment and complaint models"
         if tier == "fast"
-        else "the accurate tier's encoder (MiniLM, int8 ONNX): its mean-pooled sentence vector, L2-normalised"
+        else "the accurate tier's encoder (MiniLM, int8 ONNX): its mean-pooled sentence vector, L2-normalised,"
+        " beside the fast tier's hashed word 1-2 grams and char 2-5 grams"
     )
     lines = [
         f"# {tier}-subject {VERSION}: marketing, experience or other",

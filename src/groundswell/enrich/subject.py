@@ -4,7 +4,8 @@ A multinomial logistic regression over two blocks of features:
 
 - **the text**: in the fast tier the hashed word and character n-grams its sentiment and complaint
   models read (``linear.Featurizer``; the enrich stage featurises each batch once for all three); in the
-  accurate tier the encoder's pooled sentence vector (``encoder.EncoderModel.embeddings``), L2-normalised;
+  accurate tier the encoder's pooled sentence vector (``encoder.EncoderModel.embeddings``), L2-normalised,
+  beside the same hashed n-grams (``CombinedText``);
 - **the context**, the same in both tiers (``CONTEXT_FEATURES``): who posted it (a brand, a reply), what
   the rules notice in it (``rules.subject_cues``), the tier's sentiment label and complaint probability,
   and the intent and subject the rules give. The block is multiplied by ``context_scale``, which training
@@ -126,6 +127,23 @@ class EncoderText:
         return {"kind": self.kind, "encoder": f"{self.encoder.name}@{self.encoder.version}", "size": self.width}
 
 
+class CombinedText:
+    """Several text blocks side by side (the accurate tier: its encoder's vector and the hashed n-grams)."""
+
+    kind = "combined"
+
+    def __init__(self, parts: Sequence[TextFeatures]) -> None:
+        self.parts = list(parts)
+        self.width = sum(part.width for part in self.parts)
+
+    def matrix(self, texts: Sequence[str], *, batch_size: int = 1024) -> sp.csr_matrix:
+        blocks = [sp.csr_matrix(part.matrix(texts, batch_size=batch_size)) for part in self.parts]
+        return sp.hstack(blocks, format="csr")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "parts": [part.as_dict() for part in self.parts]}
+
+
 @dataclass
 class SubjectModel:
     """Weights over a text block and the context block; ``predict`` reads the rules' inputs for each post."""
@@ -235,6 +253,8 @@ class SubjectModel:
 def _text_features(spec: Mapping[str, Any], encoder: EncoderModel | None, model_file: object) -> TextFeatures:
     if spec.get("kind") == HashedText.kind:
         return HashedText(FeatureSpec.from_dict(spec["vectorizer"]))
+    if spec.get("kind") == CombinedText.kind:
+        return CombinedText([_text_features(part, encoder, model_file) for part in spec["parts"]])
     if spec.get("kind") == EncoderText.kind:
         if encoder is None:
             raise ModelNotAvailable(f"{model_file}: reads an encoder's sentence vectors, and none was given")
@@ -257,7 +277,7 @@ class SubjectClassifier:
         self.name = model.name
         self.version = model.version
         self.labels = model.labels
-        self.parallel_inside = model.text.kind == EncoderText.kind
+        self.parallel_inside = model.text.kind != HashedText.kind  # the encoder runs on every core already
         self._rules = rules.RuleClassifier("intent", sentiment, complaint)
 
     def predict_posts(
