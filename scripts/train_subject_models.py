@@ -247,7 +247,8 @@ def train_tier(tier: str, data: Path) -> dict[str, Any]:
         },
         "throughput": {
             "posts_per_second": round(len(test.labels) / seconds, 1),
-            "what": "the subject model alone on the test posts, features included, one process, this machine",
+            "what": "the subject model alone on the test posts, one process, this machine; features included, except"
+            " the encoder's pass, which the tier's sentiment and complaint heads have made already",
         },
         "target": {"macro_f1": TARGETS[tier], "met": macro_f1(test.labels, predicted) >= TARGETS[tier]},
     }
@@ -340,7 +341,7 @@ def model_card(tier: str, meta: dict[str, Any]) -> str:
         "- The context features come from the tier's sentiment and complaint models: retraining those changes",
         "  this model's inputs, so retrain it after them (`scripts/train_subject_models.py`).",
         "",
-        f"Throughput of the subject model alone (features included, one process): {meta['throughput']['posts_per_second']:,.0f}"
+        f"Throughput of the subject model alone (one process; the encoder's pass, shared with the sentiment and complaint heads, not counted): {meta['throughput']['posts_per_second']:,.0f}"
         " posts/s on the development machine; the whole enrich stage: `benchmarks/enrich_bench.py`.",
         "",
     ]

@@ -18,7 +18,13 @@ from enrich_stand_ins import five_post_workspace
 from groundswell.cli import cli
 from groundswell.enrich import rules
 from groundswell.enrich.registry import load_classifier, load_subject_model, shipped_model_dir
-from groundswell.enrich.subject import CONTEXT_FEATURES, SubjectClassifier, SubjectModel, context_features
+from groundswell.enrich.subject import (
+    CONTEXT_FEATURES,
+    SubjectClassifier,
+    SubjectModel,
+    context_features,
+    rule_subject,
+)
 from groundswell.records import SUBJECT_LABELS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "enrich"
@@ -131,3 +137,14 @@ def test_a_saved_model_loads_back_the_same(tmp_path: Path) -> None:
     post = rules.RuleInput("@AcmeAir lost my bag again", False, False, "negative", 0.9, None)
     assert again.version == model.version
     assert again.probabilities([post], ["complaint"]) == pytest.approx(model.probabilities([post], ["complaint"]))
+
+
+def test_the_rule_subject_feature_is_the_rule_itself() -> None:
+    rows = _rows(DATA / "subject_posts.csv")[:400]
+    for row in rows:
+        for sentiment, campaign in (("negative", None), ("positive", None), ("neutral", "Summer")):
+            post = rules.RuleInput(
+                row["text"], row["is_brand"] == "true", row["is_reply"] == "true", sentiment, 0.3, campaign
+            )
+            found = rules.intent(post)
+            assert rule_subject(post, found, rules.subject_cues(post.text)) == rules.subject(post, found), row["id"]

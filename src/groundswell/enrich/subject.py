@@ -36,7 +36,7 @@ from groundswell.enrich.base import Classifier, Prediction
 from groundswell.enrich.encoder import EncoderModel
 from groundswell.enrich.linear import FeatureSpec, Featurizer, shared_features, softmax
 from groundswell.errors import ModelNotAvailable
-from groundswell.records import INTENT_LABELS, SENTIMENT_LABELS, SUBJECT_LABELS, Subject
+from groundswell.records import INTENT_LABELS, SENTIMENT_LABELS, SUBJECT_LABELS, Intent, Subject
 
 KIND = "subject"
 MODEL_FILE = "model.json"
@@ -58,18 +58,34 @@ _SUBJECT_AT = CONTEXT_FEATURES.index(f"rule_subject_{SUBJECT_LABELS[0]}")
 _COMPLAINT_AT = CONTEXT_FEATURES.index("complaint_probability")
 
 
+_CUE = {name: i for i, name in enumerate(rules.SUBJECT_CUES)}
+_ABOUT_EXPERIENCE = (Intent.COMPLAINT, Intent.QUESTION, Intent.FEEDBACK, Intent.SUPPORT_REPLY)
+
+
+def rule_subject(post: rules.RuleInput, intent: str, cues: Sequence[bool]) -> Subject:
+    """``rules.subject`` from the cues already found (the same rule, without searching the text again)."""
+    if post.campaign is not None or intent == Intent.PROMOTION or cues[_CUE["marketing_words"]]:
+        return Subject.MARKETING
+    if post.is_brand or intent in _ABOUT_EXPERIENCE or cues[_CUE["experience_words"]]:
+        return Subject.EXPERIENCE
+    if intent == Intent.PRAISE and (post.is_reply or cues[_CUE["mentions_account"]]):
+        return Subject.EXPERIENCE
+    return Subject.OTHER
+
+
 def context_features(posts: Sequence[rules.RuleInput], intents: Sequence[str]) -> np.ndarray:
     """(len(posts), len(CONTEXT_FEATURES)) values in 0..1, unscaled; ``intents`` are the rules' intents."""
     values = np.zeros((len(posts), len(CONTEXT_FEATURES)), np.float32)
     for row, (post, intent) in enumerate(zip(posts, intents, strict=True)):
+        cues = rules.subject_cues(post.text)
         values[row, 0] = post.is_brand
         values[row, 1] = post.is_reply
-        values[row, 2 : 2 + len(rules.SUBJECT_CUES)] = rules.subject_cues(post.text)
+        values[row, 2 : 2 + len(cues)] = cues
         if post.sentiment in SENTIMENT_LABELS:
             values[row, _SENTIMENT_AT + SENTIMENT_LABELS.index(post.sentiment)] = 1.0
         values[row, _COMPLAINT_AT] = post.complaint_probability
         values[row, _INTENT_AT + INTENT_LABELS.index(intent)] = 1.0
-        values[row, _SUBJECT_AT + SUBJECT_LABELS.index(rules.subject(post, intent))] = 1.0
+        values[row, _SUBJECT_AT + SUBJECT_LABELS.index(rule_subject(post, intent, cues))] = 1.0
     return values
 
 
