@@ -421,6 +421,7 @@ class Workspace:
             self.config,
             sentiment=models.sentiment,
             complaint=models.complaint,
+            subject=models.subject,
             model=str(model),
             force=force,
             batch_size=batch_size,

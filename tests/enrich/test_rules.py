@@ -283,12 +283,11 @@ def test_figures_on_the_test_split(shipped_rules: RuleClassifier) -> None:
 
 def test_cli_eval_reads_the_task_column_and_the_context(shipped_rules: RuleClassifier) -> None:
     path = DATA / "labelled_posts_test.csv"
-    for task, floor in (("intent", TEST_FLOORS["intent_macro_f1"]), ("subject", TEST_FLOORS["subject_macro_f1"])):
-        result = CliRunner().invoke(cli, ["eval", "--task", task, str(path), "--json"])
-        assert result.exit_code == 0, result.output
-        report = json.loads(result.output)
-        assert report["n"] == len(_read(path)) and report["model"].startswith(f"rules-{task}+")
-        assert report["value"] >= floor
+    result = CliRunner().invoke(cli, ["eval", "--task", "intent", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["n"] == len(_read(path)) and report["model"].startswith("rules-intent+")
+    assert report["value"] >= TEST_FLOORS["intent_macro_f1"]  # subject is a learned model: tests/enrich/test_subject_model.py
     # without the context columns every post is a customer's original: no support replies at all
     rows = _read(path)
     plain = evaluate_texts(shipped_rules, [r["text"] for r in rows], [r["intent"] for r in rows])

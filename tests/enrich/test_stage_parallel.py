@@ -77,10 +77,11 @@ def test_workers_that_load_another_version_stop_the_run(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("wait_for_workers")
 def test_the_pool_holds_few_batches_and_keeps_their_order(tmp_path: Path) -> None:
     from groundswell.enrich.campaigns import CampaignMatcher
-    from groundswell.enrich.registry import load_classifier
+    from groundswell.enrich.registry import load_classifier, load_subject_model
 
     sentiment, complaint = load_classifier("sentiment", "fast"), load_classifier("complaint", "fast")
-    version = model_version(sentiment, complaint)
+    subject = load_subject_model("fast")
+    version = model_version(sentiment, complaint, subject)
     with five_post_workspace(tmp_path) as ws:
         batches = list(ws.store.posts_to_enrich(version, batch_size=1))
         matcher = CampaignMatcher(ws.config.campaigns)
@@ -95,7 +96,7 @@ def test_the_pool_holds_few_batches_and_keeps_their_order(tmp_path: Path) -> Non
 
         def local(batch: pa.RecordBatch) -> pa.Table:
             here.append(batch.column("post_id")[0].as_py())
-            return _classify(batch, sentiment, complaint, matcher, "fast", version)
+            return _classify(batch, sentiment, complaint, subject, matcher, "fast", version)
 
         ahead = []
         ids = []
@@ -128,9 +129,10 @@ def test_workspace_enrich_falls_back_to_the_fast_complaint_model_for_a_sentiment
         report = ws.enrich("org/sentiment-only", workers=1)
     assert report.enriched == 5 and report.model == "org/sentiment-only"
     assert report.model_version.startswith("keywords-sentiment@1+fast-complaint@")
-    (note,) = report.notes
+    note, subject_note = report.notes
     assert "no complaint labels" in note and "fast" in note
-    assert report.as_dict()["notes"] == [note]
+    assert "no subject model" in subject_note and "fast-subject@" in subject_note
+    assert report.as_dict()["notes"] == [note, subject_note]
 
 
 def test_workspace_enrich_does_not_hide_a_groundswell_model_without_complaints(

@@ -27,6 +27,7 @@ from groundswell.enrich.preprocess import preprocess
 from groundswell.errors import ModelNotAvailable
 
 MAX_TOKENS = 96  # tweets are short; 96 word pieces cover 99.9 % of TweetEval
+EMBEDDING_OUTPUT = "embedding"  # the pooled vector the heads read (scripts/expose_encoder_embedding.py)
 MODEL_FILE = "model.json"
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -68,17 +69,31 @@ class EncoderModel:
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.no_padding()
         self._outputs = [head["output"] for head in self.heads.values()]
+        widths = {output.name: output.shape[-1] for output in self._session.get_outputs()}
+        self.has_embedding = EMBEDDING_OUTPUT in widths
+        self.embedding_size = int(widths[EMBEDDING_OUTPUT]) if self.has_embedding else 0
+        if self.has_embedding:
+            self._outputs.append(EMBEDDING_OUTPUT)
         self._lock = threading.Lock()
         self._cache_key: list[str] | None = None
         self._cache: dict[str, np.ndarray] = {}
 
+    def embeddings(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+        """The pooled sentence vectors, (len(texts), hidden size), in input order; shares ``logits``' cache."""
+        if not self.has_embedding:
+            raise ModelNotAvailable(f"model {self.name!r} has no {EMBEDDING_OUTPUT!r} output")
+        return self.logits(texts, batch_size=batch_size)[EMBEDDING_OUTPUT]
+
     def logits(self, texts: Sequence[str], *, batch_size: int = 64) -> dict[str, np.ndarray]:
-        """Each head's logits, (len(texts), n_labels), in input order; the last call's result is reused."""
+        """Each head's logits, (len(texts), n_labels), in input order, and the ``embedding`` when the model has
+        one; the last call's result is reused."""
         key = list(texts)
         with self._lock:
             if self._cache_key == key:
                 return self._cache
         results = {task: np.empty((len(key), len(head["labels"])), np.float32) for task, head in self.heads.items()}
+        if self.has_embedding:
+            results[EMBEDDING_OUTPUT] = np.empty((len(key), self.embedding_size), np.float32)
         prepared = [prepare_text(t) for t in key]
         order = sorted(range(len(prepared)), key=lambda i: len(prepared[i]))  # similar lengths, less padding
         for start in range(0, len(order), max(1, batch_size)):
@@ -91,8 +106,8 @@ class EncoderModel:
                 ids[row, : len(encoding.ids)] = encoding.ids
                 mask[row, : len(encoding.ids)] = 1
             outputs = self._session.run(self._outputs, {"input_ids": ids, "attention_mask": mask})
-            for task, values in zip(self.heads, outputs, strict=True):
-                results[task][index] = values
+            for name, values in zip(results, outputs, strict=True):
+                results[name][index] = values
         with self._lock:
             self._cache_key, self._cache = key, results
         return results

@@ -174,6 +174,24 @@ class Featurizer:
 _LAST_FEATURES: dict[tuple[FeatureSpec, int], tuple[list[str], list[sp.csr_matrix]]] = {}
 
 
+def shared_features(featurizer: Featurizer, texts: Sequence[str], batch_size: int) -> list[sp.csr_matrix]:
+    """The texts' feature rows, batch by batch; reused when the next model asks for the same texts.
+
+    The sentiment, complaint and subject models of a tier share one feature spec, and the
+    enrich stage classifies each batch with all three: featurising once saves two thirds of the work.
+    """
+    key = (featurizer.spec, batch_size)
+    cached = _LAST_FEATURES.get(key) if featurizer.lexicon is None else None
+    texts = list(texts)
+    if cached is not None and cached[0] == texts:
+        return cached[1]
+    blocks = [featurizer.transform(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
+    if featurizer.lexicon is None:
+        _LAST_FEATURES.clear()  # one batch's features at a time: memory stays bounded
+        _LAST_FEATURES[key] = (texts, blocks)
+    return blocks
+
+
 def read_lexicon(path: Path) -> dict[str, float]:
     """A ``word<TAB>valence[<TAB>...]`` file (VADER's format) as a dict; later columns are ignored."""
     return read_lexicon_text(path.read_text(encoding="utf-8"))
@@ -218,21 +236,7 @@ class LinearTextClassifier:
         return out
 
     def _features(self, texts: Sequence[str], batch_size: int) -> list[sp.csr_matrix]:
-        """The texts' feature rows, batch by batch; reused when the next model asks for the same texts.
-
-        The sentiment and complaint models of a tier share one feature spec, and the
-        enrich stage classifies each batch with both: featurising once halves the work.
-        """
-        key = (self.spec, batch_size)
-        cached = _LAST_FEATURES.get(key) if self.lexicon is None else None
-        texts = list(texts)
-        if cached is not None and cached[0] == texts:
-            return cached[1]
-        blocks = [self._featurizer.transform(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
-        if self.lexicon is None:
-            _LAST_FEATURES.clear()  # one batch's features at a time: memory stays bounded
-            _LAST_FEATURES[key] = (texts, blocks)
-        return blocks
+        return shared_features(self._featurizer, texts, batch_size)
 
     def predict(self, texts: Sequence[str], *, batch_size: int = 1024) -> list[Prediction]:
         probabilities = self.predict_proba(texts, batch_size=batch_size)

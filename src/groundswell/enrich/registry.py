@@ -8,8 +8,11 @@
   ``config.json``, or a hub id such as ``org/name`` (needs the ``transformers``
   extra, and the hub or its cache for an id).
 
-Intent and subject have no model of their own: they are rules over the
-sentiment and complaint models of the same name (``rules.RuleClassifier``).
+Intent has no model of its own: it is rules over the sentiment and complaint
+models of the same name (``rules.RuleClassifier``). Subject is a learned model
+(``subject.SubjectModel``) over the text, the rules' cues and those models'
+outputs; each shipped tier has its own, and any other model uses the fast
+tier's (``load_subject_model``).
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from pathlib import Path
 
 from groundswell.enrich.base import TASK_LABELS, Classifier
 from groundswell.enrich.linear import MODEL_FILE, LinearTextClassifier
+from groundswell.enrich.subject import SubjectClassifier, SubjectModel
 from groundswell.errors import ModelNotAvailable
 
 SHIPPED = ("fast", "accurate")
-RULE_TASKS = ("intent", "subject")
+RULE_TASKS = ("intent",)
+SUBJECT_DIR = "subject"  # a tier's subject model: a sub-folder of its directory
 
 
 def shipped_model_dir(tier: str) -> Traversable:
@@ -41,6 +46,10 @@ def load_classifier(task: str, model: str | Path = "fast") -> Classifier:
         from groundswell.enrich.rules import RuleClassifier
 
         return RuleClassifier(task, load_classifier("sentiment", model), load_classifier("complaint", model))
+    if task == "subject":
+        return SubjectClassifier(
+            load_subject_model(model), load_classifier("sentiment", model), load_classifier("complaint", model)
+        )
     classifier = _load_model(task, model)
     if classifier.task != task:
         raise ModelNotAvailable(f"{model}: this is a {classifier.task!r} model, not a {task!r} model")
@@ -85,14 +94,41 @@ def _load_groundswell_dir(task: str, directory: Traversable | Path, what: str) -
     raise ModelNotAvailable(f"{what}: model kind {kind!r} is not one this groundswell can run")
 
 
+def load_subject_model(model: str | Path = "fast") -> SubjectModel:
+    """The subject model that goes with ``model``: a shipped tier's own, a model directory's ``subject``
+    sub-folder when it has one, else the fast tier's (fed with ``model``'s sentiment and complaint)."""
+    directory = _subject_home(model)
+    if directory is None:
+        return load_subject_model("fast")
+    subject_dir = directory.joinpath(SUBJECT_DIR)
+    if not subject_dir.joinpath(MODEL_FILE).is_file():
+        raise ModelNotAvailable(f"{directory} has no subject model ({SUBJECT_DIR}/{MODEL_FILE}) in this installation")
+    encoder = None
+    tier_file = directory.joinpath(MODEL_FILE)
+    if tier_file.is_file() and json.loads(tier_file.read_text(encoding="utf-8")).get("kind") == "onnx-multitask":
+        from groundswell.enrich.encoder import load_encoder_head  # the encoder the subject model reads
+
+        encoder = load_encoder_head(directory, "sentiment").encoder
+    return SubjectModel.load(subject_dir, encoder=encoder)
+
+
+def _subject_home(model: str | Path) -> Traversable | Path | None:
+    """The directory whose ``subject`` sub-folder is ``model``'s subject model, or None when it has none."""
+    if isinstance(model, str) and model in SHIPPED:
+        return shipped_model_dir(model)
+    return Path(model) if Path(model).joinpath(SUBJECT_DIR, MODEL_FILE).is_file() else None
+
+
 @dataclass(frozen=True)
 class EnrichModels:
-    """What ``groundswell enrich --model M`` runs: the sentiment and complaint classifiers, how a pool worker
-    finds each again (a shipped tier's name, or an absolute path), whether the model runs multi-threaded in
-    this process (no worker pool), and notes for the person."""
+    """What ``groundswell enrich --model M`` runs: the sentiment and complaint classifiers and the subject
+    model, how a pool worker finds each again (a shipped tier's name, or an absolute path; the subject model
+    goes with the sentiment model's), whether the model runs multi-threaded in this process (no worker pool),
+    and notes for the person."""
 
     sentiment: Classifier
     complaint: Classifier
+    subject: SubjectModel
     sentiment_model: str | Path
     complaint_model: str | Path
     in_process: bool
@@ -117,8 +153,19 @@ def resolve_enrich_models(model: str | Path) -> EnrichModels:
             f"{model} has no complaint labels ({exc}); complaints come from the fast tier's model"
             f" {complaint.name}@{complaint.version}"
         )
+    subject = load_subject_model(model)
+    if _subject_home(model) is None:
+        notes.append(
+            f"{model} has no subject model; subjects come from the fast tier's {subject.name}@{subject.version}"
+        )
     return EnrichModels(
-        sentiment, complaint, _absolute(model), _absolute(complaint_model), is_hugging_face_model(model), notes
+        sentiment,
+        complaint,
+        subject,
+        _absolute(model),
+        _absolute(complaint_model),
+        is_hugging_face_model(model),
+        notes,
     )
 
 

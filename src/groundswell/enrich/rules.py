@@ -413,3 +413,37 @@ class RuleClassifier:
         """One prediction per text, each taken as a customer's original post."""
         none = [False] * len(texts)
         return self.predict_posts(texts, none, none, batch_size=batch_size)
+
+
+SUBJECT_CUES = (
+    "marketing_words",
+    "promotional_words",
+    "experience_words",
+    "problem_words",
+    "gratitude",
+    "politics_words",
+    "question",
+    "mentions_account",
+    "starts_with_handle",
+    "link",
+    "hashtag",
+)
+"""The names of ``subject_cues``' values, in order."""
+
+
+def subject_cues(text: str) -> tuple[bool, ...]:
+    """What the rules notice in a post, as features a learned subject model weighs (named by ``SUBJECT_CUES``)."""
+    clean = _normalise(text)
+    return (
+        _about_marketing(clean),
+        _promotional(clean),
+        _EXPERIENCE.search(clean) is not None,
+        _PROBLEM.search(clean) is not None,
+        gratitude(text),
+        _POLITICS.search(clean) is not None,
+        is_question(clean),
+        _MENTION.search(clean) is not None,
+        _AT_START.search(text) is not None,
+        "http" in clean,
+        "#" in clean,
+    )

@@ -36,6 +36,7 @@ from groundswell.enrich import rules
 from groundswell.enrich.base import Classifier
 from groundswell.enrich.campaigns import CampaignMatcher
 from groundswell.enrich.rules import RULES_VERSION
+from groundswell.enrich.subject import SubjectModel
 from groundswell.errors import GroundswellError, UsageError
 from groundswell.store.base import Store
 
@@ -82,9 +83,12 @@ class EnrichReport:
         }
 
 
-def model_version(sentiment: Classifier, complaint: Classifier) -> str:
+def model_version(sentiment: Classifier, complaint: Classifier, subject: SubjectModel) -> str:
     """One string naming every model and rule set that produced a row."""
-    return f"{sentiment.name}@{sentiment.version}+{complaint.name}@{complaint.version}+{RULES_VERSION}"
+    return (
+        f"{sentiment.name}@{sentiment.version}+{complaint.name}@{complaint.version}"
+        f"+{subject.name}@{subject.version}+{RULES_VERSION}"
+    )
 
 
 def default_workers() -> int:
@@ -104,6 +108,7 @@ def enrich_posts(
     sentiment: Classifier,
     complaint: Classifier,
     model: str,
+    subject: SubjectModel | None = None,
     force: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: EnrichProgress | None = None,
@@ -113,7 +118,9 @@ def enrich_posts(
 ) -> EnrichReport:
     """Classify the posts with no row of this model version (all of them with ``force``).
 
-    ``sentiment`` and ``complaint`` name the version and classify in this
+    ``sentiment``, ``complaint`` and ``subject`` (default: the one that goes
+    with ``sentiment_model``, else the fast tier's, see
+    ``registry.load_subject_model``) name the version and classify in this
     process. ``sentiment_model`` and ``complaint_model`` are the names the
     same classifiers load from (``registry.load_classifier``); given both,
     ``workers`` processes, this one included, classify in parallel (default: ``default_workers()``
@@ -126,7 +133,11 @@ def enrich_posts(
     if workers is not None and workers < 1:
         raise UsageError(f"workers must be at least 1, not {workers}")
     started = time.perf_counter()
-    version = model_version(sentiment, complaint)
+    if subject is None:
+        from groundswell.enrich.registry import load_subject_model
+
+        subject = load_subject_model(sentiment_model if sentiment_model is not None else "fast")
+    version = model_version(sentiment, complaint, subject)
     by_name = sentiment_model is not None and complaint_model is not None
     if workers is not None and workers > 1 and not by_name:
         raise UsageError("parallel enrichment needs the models' names (sentiment_model and complaint_model)")
@@ -144,7 +155,8 @@ def enrich_posts(
         matcher = CampaignMatcher(config.campaigns)
 
         def here(batch: pa.RecordBatch) -> pa.Table:
-            return _classify(batch, sentiment, complaint, matcher, model, version)
+            assert subject is not None  # noqa: S101 - loaded above; mypy cannot see it in the closure
+            return _classify(batch, sentiment, complaint, subject, matcher, model, version)
 
         if workers > 1:
             assert sentiment_model is not None and complaint_model is not None  # noqa: S101 - an invariant (the workspace passes both), not an input check
@@ -174,19 +186,20 @@ class EnrichWorkerError(GroundswellError):
 
 
 # What a pool worker loaded once, in its initializer.
-_worker_state: tuple[Classifier, Classifier, CampaignMatcher, str, str] | None = None
+_worker_state: tuple[Classifier, Classifier, SubjectModel, CampaignMatcher, str, str] | None = None
 
 
 def _init_worker(names: tuple[str, str], campaigns: Sequence[Campaign], model: str, version: str) -> None:
-    from groundswell.enrich.registry import load_classifier
+    from groundswell.enrich.registry import load_classifier, load_subject_model
 
     global _worker_state
     sentiment = load_classifier("sentiment", names[0])
     complaint = load_classifier("complaint", names[1])
-    loaded = model_version(sentiment, complaint)
+    subject = load_subject_model(names[0])
+    loaded = model_version(sentiment, complaint, subject)
     if loaded != version:  # the files changed under us: never store rows under the wrong version
         raise UsageError(f"the worker loaded {loaded}, not {version}")
-    _worker_state = (sentiment, complaint, CampaignMatcher(campaigns), model, version)
+    _worker_state = (sentiment, complaint, subject, CampaignMatcher(campaigns), model, version)
 
 
 def _worker_ready() -> bool:
@@ -274,6 +287,7 @@ def _classify(
     batch: pa.RecordBatch,
     sentiment: Classifier,
     complaint: Classifier,
+    subject: SubjectModel,
     matcher: CampaignMatcher,
     model: str,
     version: str,
@@ -282,29 +296,32 @@ def _classify(
     texts: list[str] = columns["text"]
     sentiments = sentiment.predict(texts)
     complaints = complaint.predict(texts)
-    out: dict[str, list[Any]] = {name: [] for name in _CLASSIFIED}
-    for i, text in enumerate(texts):
-        feeling = sentiments[i]
-        campaign = matcher.match(text, columns["created_at"][i])
-        post = rules.RuleInput(
+    posts = [
+        rules.RuleInput(
             text=text,
             is_brand=bool(columns["is_brand"][i]),
             is_reply=bool(columns["is_reply"][i]),
-            sentiment=feeling.label,
+            sentiment=sentiments[i].label,
             complaint_probability=complaints[i].probabilities.get("complaint", 0.0),
-            campaign=campaign,
+            campaign=matcher.match(text, columns["created_at"][i]),
         )
-        post_intent = rules.intent(post)
+        for i, text in enumerate(texts)
+    ]
+    intents = [rules.intent(post) for post in posts]
+    subjects = subject.predict(posts, intents)
+    out: dict[str, list[Any]] = {name: [] for name in _CLASSIFIED}
+    for i, post in enumerate(posts):
+        feeling = sentiments[i]
         out["sentiment"].append(feeling.label)
         out["sentiment_score"].append(
             feeling.probabilities.get("positive", 0.0) - feeling.probabilities.get("negative", 0.0)
         )
         out["complaint_score"].append(post.complaint_probability)
-        out["intent"].append(post_intent)
-        out["subject"].append(rules.subject(post, post_intent))
-        out["needs_reply"].append(rules.needs_reply(post, post_intent))
-        out["gratitude"].append(rules.gratitude(text))
-        out["campaign"].append(campaign)
+        out["intent"].append(intents[i])
+        out["subject"].append(subjects[i].label)
+        out["needs_reply"].append(rules.needs_reply(post, intents[i]))
+        out["gratitude"].append(rules.gratitude(post.text))
+        out["campaign"].append(post.campaign)
     n = batch.num_rows
     now = datetime.now(UTC).replace(tzinfo=None)
     return pa.table(
