@@ -170,6 +170,12 @@ class Workspace:
             self.store, self.config, period=period, model_version=model_version, platform=platform, marks=marks
         )
 
+    def figures_period(self, period: Period | None = None) -> Period:
+        """The period figures cover: ``period`` when it names a bound, else where the posts are dense, with the
+        posts it leaves out in ``left_out`` (``groundswell.query.period``)."""
+        with self.sources(period=period) as sources:
+            return sources.period
+
     @contextmanager
     def computing(
         self, *, period: Period | None = None, model_version: str | None = None, platform: str | None = None
