@@ -52,7 +52,7 @@ def test_an_agent_works_an_item_in_the_browser(chromium: Any, server: Server) ->
     page.fill("#draft", "So sorry, Fi - that refund should have landed. I've chased it and it goes out today. ^KM")
     page.wait_for_selector("#draft-check .verdict:not(.fail)")
     page.screenshot(path=str(ARTIFACTS / "web-item.png"), full_page=True)
-    page.click("#sent-form button")
+    page.click("#mark-sent")
     page.wait_for_selector("text=marked sent")
     page.click("#outcome-helped")
     page.wait_for_selector("text=outcome: helped")
