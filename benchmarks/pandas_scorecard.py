@@ -8,7 +8,7 @@
 model version (``platform, post_id, sentiment, intent, subject, needs_reply, gratitude, ...``; empty: the
 workspace is not enriched), e.g. read out of a workspace's DuckDB file with
 ``con.sql("SELECT * FROM posts").df()``. The figures are those of ``groundswell.metrics.scorecard`` for
-the whole period (no ``--by``, no agents' marks), by the same definitions (DESIGN, "Metric definitions"
+the whole period (no ``--by``, no agents' marks; data whose dense period, ``query.period``, is all of it), by the same definitions (DESIGN, "Metric definitions"
 and "Fine print"; each library module's docstring states them exactly), computed the way an analyst
 would in pandas: merges, sorts, ``groupby``, vectorised columns; no ibis and no SQL. Only the scoring of
 raw values into indices (``score``) and the component list are taken from the library.
@@ -19,7 +19,6 @@ RE2 reads ``\\w`` and ``\\b`` as ASCII only (``café@northwind`` mentions ``@nor
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from typing import Any
@@ -398,12 +397,8 @@ def relationships(
 
 
 def period_days(posts: pd.DataFrame) -> int:
-    """Whole days from the first post to the last (at least 1)."""
-    if posts.empty:
-        return 1
-    at = microseconds(posts["created_at"])
-    span_us = int(at.max()) + 1 - int(at.min())
-    return max(1, math.ceil(span_us / 10**6 / 86_400))
+    """Active days: UTC days with at least one post (at least 1)."""
+    return max(1, int(posts["created_at"].dt.floor("D").nunique())) if not posts.empty else 1
 
 
 def broadcast_engagement(posts: pd.DataFrame) -> float | None:

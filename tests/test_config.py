@@ -77,6 +77,36 @@ def test_errors_name_line_and_field(change: tuple[str, str], at: str, field: str
     assert str(caught.value).startswith(f"ws/groundswell.toml:{line}: {field}: ")
 
 
+@pytest.mark.parametrize(
+    ("change", "at", "field", "hint"),
+    [
+        (("[[accounts]]", "[[acounts]]"), "[[acounts]]", "acounts", "did you mean 'accounts'?"),
+        (('handle = "AcmeHelp"', 'handel = "AcmeHelp"'), "handel", "accounts[0].handel", "did you mean 'handle'?"),
+        (("[[campaigns]]", "[[campaign]]"), "[[campaign]]", "campaign", "did you mean 'campaigns'?"),
+        (('brand = "Acme"', 'brand = "Acme"\ncolour = "red"'), "colour", "colour", "the keys here are: accounts,"),
+    ],
+)
+def test_an_unknown_key_names_its_line_and_the_nearest_valid_key(
+    change: tuple[str, str], at: str, field: str, hint: str
+) -> None:
+    text = GOOD.replace(*change, 1)
+    assert text != GOOD
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, path="ws/groundswell.toml")
+    line = _line_of(text, at)
+    assert str(caught.value).startswith(f"ws/groundswell.toml:{line}: {field}: unknown key ")
+    assert hint in str(caught.value)
+
+
+def test_an_unknown_key_inside_a_named_table_is_checked_against_that_table() -> None:
+    text = 'brand = "Acme"\n[scorecard.components.help_rate]\nwieght = 2\n'
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, path="g.toml")
+    assert str(caught.value) == (
+        "g.toml:3: scorecard.components.help_rate.wieght: unknown key 'wieght'; did you mean 'weight'?"
+    )
+
+
 def test_toml_syntax_error_names_the_line() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config('brand = "Acme"\n[response\n', path="g.toml")

@@ -6,12 +6,13 @@ Every validation error names the file, the line and the dotted field, e.g.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -201,11 +202,50 @@ def parse_config(text: str, *, path: Path | str = CONFIG_FILENAME) -> WorkspaceC
     try:
         return WorkspaceConfig.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # a misspelt key also leaves its right name missing: the unknown key is the one to name
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(first["loc"])
-        raise ConfigError(
-            first["msg"], path=path, line=_locate(text, loc), field=_dotted(loc) or "(top level)"
-        ) from exc
+        message = _unknown_key(loc) if first["type"] == "extra_forbidden" else first["msg"]
+        raise ConfigError(message, path=path, line=_locate(text, loc), field=_dotted(loc) or "(top level)") from exc
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    """Why a key is refused, with the nearest key that would be accepted there (a typo is the usual cause)."""
+    key = str(loc[-1])
+    known = _known_keys(loc[:-1])
+    near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if near:
+        return f"unknown key {key!r}; did you mean {near[0]!r}?"
+    return f"unknown key {key!r}; the keys here are: {', '.join(known)}"
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the config's model accepts at ``loc`` (list indexes and a dict's own keys skipped)."""
+    model: type[BaseModel] = WorkspaceConfig
+    parts = [part for part in loc if isinstance(part, str)]
+    while parts:
+        field = model.model_fields.get(parts.pop(0))
+        inner = _inner_model(field.annotation) if field is not None else None
+        if inner is None:
+            return []
+        model, keyed = inner
+        if keyed and parts:
+            parts.pop(0)  # a name of the dict's (``[scorecard.components.help_rate]``), not a field
+    return sorted(model.model_fields)
+
+
+def _inner_model(annotation: Any) -> tuple[type[BaseModel], bool] | None:
+    """The model a field holds, directly, in a tuple or optional, or as a dict's values (then True)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    args = get_args(annotation)
+    keyed = get_origin(annotation) is dict
+    for arg in args[1:] if keyed else args:
+        found = _inner_model(arg)
+        if found is not None:
+            return found[0], keyed or found[1]
+    return None
 
 
 def regex_fields(config: WorkspaceConfig) -> list[tuple[tuple[str | int, ...], str]]:
@@ -277,6 +317,8 @@ def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
             path = [*table, key.group(1).strip('"')]
         if len(path) > best_len and wanted[: len(path)] == path:
             best_line, best_len = number, len(path)
+        elif best_line is None and path[: len(wanted)] == wanted:
+            best_line = number  # an unknown table: its first ``[[name]]`` header, whatever its index
     return best_line
 
 

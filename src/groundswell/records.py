@@ -182,6 +182,11 @@ class ImportReport:
     def failed_files(self) -> list[FileReport]:
         return [f for f in self.files if f.error is not None]
 
+    @property
+    def all_rejected_files(self) -> list[FileReport]:
+        """Files read without an error whose every record was rejected: most likely not what the user meant."""
+        return [f for f in self.files if f.error is None and f.read > 0 and f.rejected == f.read]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "read": self.read,
@@ -189,6 +194,7 @@ class ImportReport:
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "failed_files": len(self.failed_files),
+            "all_rejected_files": len(self.all_rejected_files),
             "balanced": self.read == self.imported + self.duplicates + self.rejected,
             "files": [f.as_dict() for f in self.files],
         }

@@ -170,6 +170,12 @@ class Workspace:
             self.store, self.config, period=period, model_version=model_version, platform=platform, marks=marks
         )
 
+    def figures_period(self, period: Period | None = None) -> Period:
+        """The period figures cover: ``period`` when it names a bound, else where the posts are dense, with the
+        posts it leaves out in ``left_out`` (``groundswell.query.period``)."""
+        with self.sources(period=period) as sources:
+            return sources.period
+
     @contextmanager
     def computing(
         self, *, period: Period | None = None, model_version: str | None = None, platform: str | None = None
@@ -233,6 +239,28 @@ class Workspace:
         from groundswell.inbox.desk import Inbox
 
         return Inbox(self.store)
+
+    def mark_sent(
+        self,
+        platform: str,
+        post_id: str,
+        *,
+        version: int,
+        actor: str,
+        text: str | None = None,
+        reply_post_id: str | None = None,
+    ) -> ItemState:
+        """Mark the item's reply sent (by hand on the platform). With ``text``, the reply as it went out is kept
+        and counted as the brand's reply to the post (``groundswell.inbox.by_hand``), marked at this moment."""
+        from groundswell.inbox.by_hand import hand_sent_id, keep_hand_sent
+
+        if text is None or not text.strip():
+            return self.inbox.mark_sent(platform, post_id, version=version, actor=actor, reply_post_id=reply_post_id)
+        reply_id = reply_post_id or hand_sent_id(post_id, version + 1)
+        with self.writer():
+            state = self.inbox.mark_sent(platform, post_id, version=version, actor=actor, reply_post_id=reply_id)
+            keep_hand_sent(self, platform, post_id, text.strip(), reply_id=reply_id, at=state.updated_at)
+        return state
 
     def connections(self) -> list[ConnectedAccount]:
         """The connected platform accounts (``groundswell connect``)."""

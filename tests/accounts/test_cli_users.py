@@ -47,7 +47,7 @@ def test_init_makes_an_admin_and_prints_its_generated_password_once_on_stderr(
     lines = result.stderr.splitlines()
     password = next(line for line in lines if line.startswith("first admin: admin, password: ")).rsplit(" ", 1)[1]
     assert result.stderr.count(password) == 1
-    assert "groundswell users password admin" in result.stderr
+    assert f"users password admin --workspace {path}" in result.stderr
     with Workspace.open(path) as ws:
         assert authenticate(ws.store, "admin", password, address=None).role == "admin"
 

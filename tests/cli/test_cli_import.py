@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_import_text_summary_states_the_sum(ws_dir: Path, posts_file: Path, runn
     result = runner.invoke(cli, ["import", "--workspace", str(ws_dir), str(posts_file)])
     assert result.exit_code == 0
     assert "read 3 = imported 2 + duplicates 0 + rejected 1" in result.stdout
-    assert "groundswell rejects" in result.stdout
+    assert f"rejects --workspace {ws_dir}" in result.stdout
 
 
 def test_rejects_json_lists_file_line_field_reason(ws_dir: Path, posts_file: Path, runner: CliRunner) -> None:
@@ -168,3 +169,37 @@ def test_no_progress_for_small_files_quiet_or_not_a_terminal() -> None:
     piped = Console(file=io.StringIO(), force_terminal=False)
     with file_progress(piped) as update:
         assert update is None
+
+
+def test_a_named_format_that_cannot_read_the_file_names_the_one_it_looks_like(
+    ws_dir: Path, posts_file: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(cli, ["import", "--workspace", str(ws_dir), "--format", "mastodon", str(posts_file)])
+    assert result.exit_code == 1
+    assert "not valid JSON" in result.stderr
+    assert "the file looks like twcs" in result.stderr and "try --format twcs" in result.stderr
+    (reject,) = json.loads(runner.invoke(cli, ["rejects", "--workspace", str(ws_dir), "--json"]).stdout)
+    assert "looks like twcs" in reject["reason"]
+
+
+def test_an_import_whose_every_row_is_rejected_exits_1(ws_dir: Path, tmp_path: Path, runner: CliRunner) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "1,111,True,yesterday,@Acme hi,,\n2,111,True,today,@Acme hello,,\n", encoding="utf-8")
+    result = runner.invoke(cli, ["import", "--workspace", str(ws_dir), str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}: every one of its 2 record(s) was rejected (twcs)" in result.stderr
+    assert f"rejects --workspace {ws_dir}" in result.stderr
+    document = json.loads(runner.invoke(cli, ["import", "--workspace", str(ws_dir), "--json", str(bad)]).stdout)
+    assert document["all_rejected_files"] == 1 and document["rejected"] == 2
+
+
+def test_replying_on_a_platform_without_a_connector_names_no_command_that_does_not_exist(
+    ws_dir: Path, posts_file: Path, runner: CliRunner
+) -> None:
+    runner.invoke(cli, ["import", "--workspace", str(ws_dir), str(posts_file)])
+    result = runner.invoke(cli, ["reply", "--workspace", str(ws_dir), "twitter:1", "Sorry about that! DM us. ^JD"])
+    assert result.exit_code == 1
+    assert "cannot post to twitter" in result.stderr and "mark the item sent in the inbox" in result.stderr
+    for named in re.findall(r"`groundswell ([\w-]+)(?: ([\w-]+))?", result.stderr):
+        assert runner.invoke(cli, [w for w in named if w] + ["--help"]).exit_code == 0, named
+    assert "connect twitter" not in result.stderr

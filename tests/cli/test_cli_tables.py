@@ -71,3 +71,16 @@ def test_scorecard_table_shows_both_indices_and_every_component(demo_ws: Path) -
     for label in ("response rate", "help rate", "buzz posts per day", "follower growth / 30 days"):
         assert label in out
     assert "quadrant: " in out
+
+
+def test_metrics_help_lists_every_family_and_points_to_docs_in_the_project() -> None:
+    shown = CliRunner().invoke(cli, ["metrics", "--help"], terminal_width=200)
+    assert shown.exit_code == 0
+    listed = shown.stdout.split("Families (NAME):", 1)[1]
+    for name, family in METRIC_FAMILIES.items():
+        assert f"  {name} " in listed, name
+        assert (family.__doc__ or "").strip(), f"{name} has no docstring for the help"
+    assert "DESIGN" not in shown.stdout
+    project = Path(__file__).resolve().parents[2]
+    for page in ("docs/metrics.md", "docs/metrics-families.md"):
+        assert page in shown.stdout and (project / page).is_file()

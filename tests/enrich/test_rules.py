@@ -287,7 +287,9 @@ def test_cli_eval_reads_the_task_column_and_the_context(shipped_rules: RuleClass
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["n"] == len(_read(path)) and report["model"].startswith("rules-intent+")
-    assert report["value"] >= TEST_FLOORS["intent_macro_f1"]  # subject is a learned model: tests/enrich/test_subject_model.py
+    assert (
+        report["value"] >= TEST_FLOORS["intent_macro_f1"]
+    )  # subject is a learned model: tests/enrich/test_subject_model.py
     # without the context columns every post is a customer's original: no support replies at all
     rows = _read(path)
     plain = evaluate_texts(shipped_rules, [r["text"] for r in rows], [r["intent"] for r in rows])

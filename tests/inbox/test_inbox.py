@@ -22,6 +22,7 @@ from groundswell.inbox import (
     mark_sent,
 )
 from groundswell.metrics import help_figures
+from groundswell.metrics.response import response
 
 CONFIG = """brand = "Acme"
 [[accounts]]
@@ -147,3 +148,27 @@ def test_label_corrections_are_kept_beside_the_model_and_export_as_training_data
         assert list(csv.reader(file)) == [["text", "label"], ["@AcmeHelp can I change my address", "complaint"]]
     with pytest.raises(UsageError):
         correct_label(ws.store, "twitter", "o1", "intent", "angry", actor="kim")
+
+
+def test_marked_sent_with_its_text_the_reply_is_kept_as_the_brands_and_counted(make_workspace: Any) -> None:
+    ws = make_workspace(CONFIG, POSTS, LABELS)
+    with ws.sources() as sources:
+        before = response(sources)[0]
+    state = ws.mark_sent("twitter", "c3", version=0, actor="kim", text="  Sorry, Cy! A new zip is on its way. ^KM ")
+    assert (state.status, state.version) == ("sent", 1)
+    ((author, brand, parent, text, source, at),) = ws.store.execute(
+        "SELECT author_handle, is_brand, in_reply_to_post_id, text, source, created_at FROM posts"
+        " WHERE post_id = 'inbox-c3-1'"
+    )
+    assert (author, brand, parent, text) == ("AcmeHelp", True, "c3", "Sorry, Cy! A new zip is on its way. ^KM")
+    assert at == state.updated_at and Path(source) == ws.path / "inbox" / "twitter" / "inbox-c3-1.csv"
+    assert ws.import_files([source]).duplicates == 1  # its file imports once
+    with ws.sources() as sources:
+        after = response(sources)[0]
+    assert after.replied_threads == before.replied_threads + 1
+    entries = ws.store.execute("SELECT action, detail FROM audit_log ORDER BY audit_id")
+    assert entries[-1][0] == "inbox.sent" and "inbox-c3-1" in str(entries[-1][1])
+    # without text, nothing is added: the reply is only marked
+    before_posts = ws.store.post_count()
+    ws.mark_sent("twitter", "q1", version=0, actor="kim")
+    assert ws.store.post_count() == before_posts

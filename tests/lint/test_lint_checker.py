@@ -103,6 +103,29 @@ def test_rule2_praise_needs_thanks_or_warmth_and_feedback_needs_thanks() -> None
     assert level(check_draft("@sam It's not coming back.", reply_to=FEEDBACK), 2) == "warn"
 
 
+def test_rule2_thanks_for_praise_to_a_complaint_fails() -> None:
+    for draft in [
+        "@sam Thanks for the kind words! ^Sam",
+        "@sam Thanks for the love! We're working on it and it'll be back shortly. - Kim",
+        "@sam Glad you enjoyed it! See you again soon.",
+    ]:
+        check = check_draft(draft, reply_to=COMPLAINT)
+        assert level(check, 2) == "fail", draft
+        assert check.finding(2).message.startswith("Thanks the person for praise"), draft
+    gloomy = ReplyContext(text="@TelcoX no signal in Bristol all day", intent="other", sentiment="negative")
+    assert level(check_draft("@sam Thanks for the shout-out!", reply_to=gloomy), 2) == "fail"
+
+
+def test_rule2_thanks_for_praise_fits_praise_and_a_post_that_also_praises() -> None:
+    assert level(check_draft("@sam Thanks for the kind words! ^Sam", reply_to=PRAISE), 2) == "pass"
+    mixed = ReplyContext(
+        text="@FlyCo your crew are always amazing but the gate agents were rude", intent="complaint",
+        sentiment="negative",
+    )  # fmt: skip
+    check = check_draft("@sam Thank you for the compliment and the candid feedback, we'll pass it on.", reply_to=mixed)
+    assert level(check, 2) == "pass"
+
+
 def test_rule2_a_request_for_help_needs_no_apology() -> None:
     """A post classified complaint that only asks for help, without dissatisfaction, is a request."""
     check = check_draft("@sam You can reset it here: https://help.example/reset", reply_to=REQUEST)
@@ -222,6 +245,24 @@ def test_rule5_signed_passes_with_the_signature_as_evidence() -> None:
         check = check_draft(draft, reply_to=COMPLAINT)
         assert level(check, 5) == "pass"
         assert check.finding(5).evidence == (signature,), draft
+
+
+def test_rule5_a_signature_is_a_name_or_initials_at_the_end_never_a_link_path() -> None:
+    for draft, signature in [
+        ("@sam Sorry! We'll sort it. ^Sam", "^Sam"),
+        ("@sam It ships from Leeds within 2 days. - Kim", "Kim"),
+    ]:
+        assert check_draft(draft, reply_to=COMPLAINT).finding(5).evidence == (signature,), draft
+    for draft in [
+        "@sam Sorry! This week's offers are all at apple.com/deals",
+        "@sam Sorry about that, you can follow it at ups.com/track",
+        "@sam Sorry! The steps are on support.example.com/help/Reset",
+    ]:
+        check = check_draft(draft, reply_to=COMPLAINT)
+        assert check.finding(5).evidence == (), draft
+        assert "initials" in check.finding(5).suggestion, draft
+    links = check_draft("Our new ranges: acme.example/a, acme.example/b and acme.example/c")
+    assert "3 links" in links.finding(4).message  # a link without its scheme is still a link
 
 
 def test_rule5_anonymous_passes_with_a_tip_and_deflection_warns() -> None:

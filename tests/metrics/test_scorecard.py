@@ -59,8 +59,8 @@ LABELS = {
 def test_marketing_figures(make_workspace: Any, make_sources: Any) -> None:
     ws = make_workspace(CONFIG, POSTS, LABELS)
     (m,) = marketing(make_sources(ws.store, ws.config))
-    assert m.days == 31  # 1 March 10:00 to 31 March 10:00, a part day counting whole
-    assert m.buzz_posts == 1 and m.buzz_per_day.value == pytest.approx(1 / 31)
+    assert m.days == 4  # active days: posts on 1, 11, 20 and 31 March, none on the 27 days between
+    assert m.buzz_posts == 1 and m.buzz_per_day.value == pytest.approx(1 / 4)
     assert (m.broadcasts, m.engaged_broadcasts) == (2, 2)
     assert m.broadcast_engagement.value == pytest.approx((45 + 4) / 2)
     assert m.broadcast_engagement_per_1000_followers.value == pytest.approx((45 / 1.05 + 4 / 1.1) / 2)

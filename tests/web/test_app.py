@@ -121,6 +121,30 @@ def test_an_agent_works_an_item_end_to_end_and_the_help_rate_moves(server: Serve
     assert [i["key"] for i in agent.get("/api/v1/inbox").json()["items"]] == ["twitter:c1", "twitter:x1", "twitter:q1"]
 
 
+def test_mark_sent_keeps_the_draft_as_the_brands_reply_and_a_closed_item_shows_what_was_done(server: Server) -> None:
+    agent = _login(server, "kim")
+    token = _csrf(agent, "/inbox")
+    before = agent.get("/api/v1/metrics/response").json()[0]
+    text = "Yes, Ana: we ship to Spain in 3-5 days, free over 50 euros. ^KM"
+    marked = agent.post("/inbox/twitter/q1/sent", data={"version": "0", "text": text, "csrf_token": token})
+    assert marked.status_code == 303
+    item = agent.get("/inbox/twitter/q1").text
+    assert re.search(r'<li class="brand">\s*<div class="meta">AcmeHelp [^<]*</div>\s*<div class="text">Yes, Ana', item)
+    assert 'id="sent-note"' in item and "Marked sent by kim" in item
+    after = agent.get("/api/v1/metrics/response").json()[0]
+    assert after["replied_threads"] == before["replied_threads"] + 1
+    # sent now, months after the question: a reply to the thread, though not within the reply window
+    assert (after["replied"], after["inbound_replied"]) == (before["replied"], before["inbound_replied"])
+    assert "twitter:q1" not in [i["key"] for i in agent.get("/api/v1/inbox").json()["items"]]
+    done = agent.post("/inbox/twitter/q1/outcome", data={"version": "1", "outcome": "helped", "csrf_token": token})
+    assert done.status_code == 303
+    closed = agent.get("/inbox/twitter/q1").text
+    assert 'id="done"' in closed and 'id="done-outcome">helped<' in closed
+    assert f'<blockquote id="done-reply">{text}</blockquote>' in closed
+    for control in ('id="send-form"', 'id="mark-sent"', 'id="assign-form"', 'id="outcome-helped"', "Work it"):
+        assert control not in closed, control
+
+
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # the embedded file has one writer: the server
 def test_changes_made_elsewhere_show_on_postgresql(server: Server) -> None:
     """On PostgreSQL other processes write too (a second server, the command line): their changes reach this

@@ -52,11 +52,14 @@ def test_an_agent_works_an_item_in_the_browser(chromium: Any, server: Server) ->
     page.fill("#draft", "So sorry, Fi - that refund should have landed. I've chased it and it goes out today. ^KM")
     page.wait_for_selector("#draft-check .verdict:not(.fail)")
     page.screenshot(path=str(ARTIFACTS / "web-item.png"), full_page=True)
-    page.click("#sent-form button")
+    page.click("#mark-sent")
     page.wait_for_selector("text=marked sent")
     page.click("#outcome-helped")
     page.wait_for_selector("text=outcome: helped")
     assert page.inner_text("#item-status") == "closed"
+    assert "that refund should have landed" in page.inner_text("#done-reply")  # the draft, kept as the reply
+    assert page.query_selector("#send-form") is None and page.query_selector("#mark-sent") is None
+    page.screenshot(path=str(ARTIFACTS / "web-item-closed.png"), full_page=True)
 
     after = _help_rate(page, server)
     page.screenshot(path=str(ARTIFACTS / "web-dashboard.png"), full_page=True)

@@ -8,9 +8,12 @@ for work big enough to wait for, and never with ``--quiet``.
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -30,6 +33,23 @@ from groundswell.ingest.pipeline import ProgressCallback
 PROGRESS_MIN_BYTES = 512 * 1024
 # Below this many posts enrichment finishes before a bar is worth drawing.
 PROGRESS_MIN_POSTS = 5_000
+
+
+def runnable(*args: str | Path) -> str:
+    """A groundswell command line the user can paste into this shell as it is.
+
+    ``groundswell`` when the shell finds this very program by that name; else the path it was started by
+    (``.venv/bin/groundswell`` in a shell that has not activated the environment), or ``python -m
+    groundswell.cli`` when it was started that way.
+    """
+    started = Path(sys.argv[0])
+    if started.name == "groundswell":
+        found = shutil.which("groundswell")
+        same = found is not None and Path(found).resolve() == started.resolve()
+        program = "groundswell" if same else shlex.quote(str(started))
+    else:
+        program = f"{shlex.quote(sys.executable)} -m groundswell.cli"
+    return " ".join([program, *(shlex.quote(str(a)) for a in args)])
 
 
 def stderr_console(*, quiet: bool = False) -> Console:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from groundswell.cli.console import file_progress, print_json, stderr_console
+from groundswell.cli.console import file_progress, print_json, runnable, stderr_console
 from groundswell.cli.options import json_option, quiet_option, workspace_option
 from groundswell.ingest import ImportOptions
 from groundswell.ingest.registry import format_names
@@ -80,18 +80,24 @@ def import_command(
     if as_json:
         print_json(report.as_dict())
     else:
-        _print_report(report)
+        _print_report(report, workspace)
     for failed in report.failed_files:
         # soft_wrap: a long path stays whole on its line (people copy it)
         stderr_console().print(Text.assemble(("error", "red"), f": {failed.path}: {failed.error}"), soft_wrap=True)
     for file_report in report.files:
         for warning in file_report.warnings:
             console.print(f"warning: {file_report.path}: {warning}", markup=False, soft_wrap=True)
-    if report.failed_files:
+    for refused in report.all_rejected_files:
+        message = (
+            f": {refused.path}: every one of its {refused.read:,} record(s) was rejected ({refused.format});"
+            f" why: {runnable('rejects', '--workspace', workspace)}"
+        )
+        stderr_console().print(Text.assemble(("error", "red"), message), soft_wrap=True)
+    if report.failed_files or report.all_rejected_files:
         raise SystemExit(1)
 
 
-def _print_report(report: ImportReport) -> None:
+def _print_report(report: ImportReport, workspace: Path) -> None:
     out = Console(highlight=False)
     table = Table(box=None, pad_edge=False)
     table.add_column("file")
@@ -110,7 +116,7 @@ def _print_report(report: ImportReport) -> None:
         f" + rejected {report.rejected:,}"
     )
     if report.rejected:
-        out.print("see the rejected rows with: groundswell rejects")
+        out.print(f"see the rejected rows with: {runnable('rejects', '--workspace', workspace)}", soft_wrap=True)
 
 
 @click.command("rejects")

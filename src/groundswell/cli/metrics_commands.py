@@ -55,7 +55,30 @@ def period_options(command: Callable[..., None]) -> Callable[..., None]:
     return click.option("--since", metavar="DATE", help="From this day or moment on (UTC, inclusive).")(command)
 
 
-@click.command("metrics")
+# Where the definitions are written out: pages of the project's documentation.
+DEFINITIONS = "docs/metrics.md and docs/metrics-families.md in the groundswell project"
+
+
+class _MetricsCommand(click.Command):
+    """``metrics --help`` lists each family with the first line of its function's docstring."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        from groundswell.metrics import METRIC_FAMILIES
+
+        rows = [(name, _summary(family.__doc__)) for name, family in sorted(METRIC_FAMILIES.items())]
+        with formatter.section("Families (NAME)"):
+            formatter.write_dl(rows)
+        formatter.write_paragraph()
+        formatter.write_text(f"Each figure's exact definition: {DEFINITIONS}.")
+
+
+def _summary(doc: str | None) -> str:
+    lines = (doc or "").strip().splitlines()
+    return lines[0].replace("``", "`") if lines else ""
+
+
+@click.command("metrics", cls=_MetricsCommand)
 @click.argument("name", type=click.Choice(_FamilyNames()), metavar="NAME")
 @click.option("--by", type=click.Choice(BY_CHOICES), help="One row per group of this kind.")
 @period_options
@@ -70,17 +93,15 @@ def metrics_command(
     workspace: Path,
     as_json: bool,
 ) -> None:
-    """Compute one metric family (NAME) as DESIGN.md defines it.
+    """Compute one metric family (NAME), by the definitions in the project's docs.
 
-    response: inbound posts, response rate (replied within the config's window /
-    inbound posts that need a reply), first response time median and 90th
-    percentile (calendar, and business hours with a [business_hours] schedule).
-    fairness: response by the customer's follower band. Rates come with their
-    numerator and denominator, and figures from a classifier name its model
-    version. Figures needing enrichments say so until `groundswell enrich` runs.
+    Rates come with their numerator and denominator, and figures from a
+    classifier name its model version. Figures needing enrichments say so until
+    `groundswell enrich` runs. Without --since or --until the period is where
+    the data is dense, and posts far outside it are named once on stderr.
     """
-    period = period_from_options(since, until)
     with Workspace.open(workspace) as ws:
+        period = ws.figures_period(period_from_options(since, until))
         documents = [row.as_dict() for row in ws.metrics(name, by=by, period=period, model_version=model_version)]
     if as_json:
         print_json(documents)
@@ -102,8 +123,8 @@ def scorecard_command(
     0 and 100 are set under [scorecard.components.NAME] in groundswell.toml, and
     the level that counts as high under [scorecard] high (default 50).
     """
-    period = period_from_options(since, until)
     with Workspace.open(workspace) as ws:
+        period = ws.figures_period(period_from_options(since, until))
         card = ws.scorecard(period=period, model_version=model_version)
     if as_json:
         print_json(card.as_dict())

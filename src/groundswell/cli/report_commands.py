@@ -57,9 +57,12 @@ def report_command(
                 "bytes": result.bytes,
                 "seconds": result.seconds,
                 "unavailable": result.unavailable,
+                "period": result.period.as_dict(),
             }
         )
         return
+    if result.period.left_out is not None:
+        console.print(f"note: {result.period.left_out.note}", markup=False, soft_wrap=True)
     for section, reason in sorted(result.unavailable.items()):
         console.print(f"note: {section.replace('_', ' ')} left out: {reason}", markup=False, soft_wrap=True)
     console.print(f"wrote {result.bytes / 1e6:.1f} MB in {result.seconds:.1f} s")

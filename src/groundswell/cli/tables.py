@@ -53,6 +53,8 @@ def print_table(name: str, documents: list[dict[str, Any]], period: Period, *, c
         out.print(Text(title))
         _print_rows(out, rows)
     notes = sorted({note for d in documents for note in d.get("notes", ()) or ()})
+    if period.left_out is not None:
+        notes.insert(0, period.left_out.note)
     if notes:
         console_err = stderr_console()
         for note in notes:
@@ -301,6 +303,8 @@ def print_scorecard(document: dict[str, Any], period: Period, *, console: Consol
             table.add_row(Text(c["label"]), Text(f"{c['weight']:g}"), Text(raw), Text(points), Text(scale))
         out.print(table)
     notes = sorted({f"{c['name']}: {c['note']}" for i in document["indices"] for c in i["components"] if c["note"]})
+    if period.left_out is not None:
+        notes.insert(0, period.left_out.note)
     if notes:
         console_err = stderr_console()
         for note in notes:

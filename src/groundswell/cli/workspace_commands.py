@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from groundswell.cli.console import count_progress, file_progress, print_json, stderr_console
+from groundswell.cli.console import count_progress, file_progress, print_json, runnable, stderr_console
 from groundswell.cli.options import json_option, quiet_option, workspace_option
 from groundswell.records import WorkspaceSummary
 from groundswell.workspace import Workspace
@@ -72,7 +72,8 @@ def _print_admin(made: Any, path: Path) -> None:
         return
     click.echo(f"first admin: {user.name}, password: {generated}", err=True)
     click.echo(
-        f"it is shown only this once; change it: groundswell users password {user.name} --workspace {path}", err=True
+        f"it is shown only this once; change it: {runnable('users', 'password', user.name, '--workspace', path)}",
+        err=True,
     )
 
 
@@ -175,8 +176,9 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     print_scorecard(card, Period())
     print(flush=True)
     print(f"report: {report.path}  (open it in a browser)", flush=True)
-    console.print(f"workspace: {result.workspace}  (try: groundswell status --workspace {result.workspace})")
-    console.print(f"web app: groundswell serve --workspace {result.workspace}  (sign in as the admin below)")
+    status, serve = (runnable(verb, "--workspace", result.workspace) for verb in ("status", "serve"))
+    console.print(f"workspace: {result.workspace}  (try: {status})", markup=False, soft_wrap=True)
+    console.print(f"web app: {serve}  (sign in as the admin below)", markup=False, soft_wrap=True)
     _print_admin(admin, result.workspace)
 
 

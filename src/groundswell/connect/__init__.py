@@ -211,6 +211,17 @@ def send_reply(
     return record_reply(workspace, prepared, delivery.sent)
 
 
+def _no_sender(platform: str) -> str:
+    """Why nothing can send on ``platform``, naming only commands that exist: a platform without a connector
+    (Twitter) is answered there, and the inbox item marked sent."""
+    if platform in PLATFORMS:
+        return f"no connected {platform} account to reply from: run `groundswell connect {platform}` first"
+    return (
+        f"groundswell cannot post to {platform} (it connects to {' and '.join(PLATFORMS)}): reply on {platform}"
+        " itself, then mark the item sent in the inbox"
+    )
+
+
 def _sending_account(workspace: WorkspaceParts, platform: str, name: str | None) -> ConnectedAccount:
     if name is not None:
         chosen = connections.account(workspace.store, name)
@@ -219,7 +230,7 @@ def _sending_account(workspace: WorkspaceParts, platform: str, name: str | None)
         return chosen
     candidates = [a for a in connections.accounts(workspace.store) if a.platform == platform]
     if not candidates:
-        raise UsageError(f"no connected {platform} account to reply from: run `groundswell connect {platform}` first")
+        raise UsageError(_no_sender(platform))
     if len(candidates) > 1:
         names = ", ".join(a.name for a in candidates)
         raise UsageError(f"several {platform} accounts could reply ({names}): choose one with --account")

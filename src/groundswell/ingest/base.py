@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
+import html
 import io
 import json
 import math
@@ -18,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from html.entities import html5
 from pathlib import Path
 from typing import Any, BinaryIO, Concatenate, ParamSpec, Protocol, TextIO
 
@@ -35,6 +37,8 @@ P = ParamSpec("P")
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 # what a database cannot store as text: NUL (PostgreSQL refuses it) and surrogates (no character of UTF-8)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# An HTML character reference with its semicolon: named (``&amp;``), decimal (``&#39;``) or hex (``&#x27;``).
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 # A stored 64-bit integer (BIGINT in both stores).
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
@@ -157,6 +161,24 @@ def undecodable(value: str) -> str | None:
         return None
     byte = ord(found.group()) - 0xDC00
     return f"byte 0x{byte:02X} is not valid in the file's encoding (try --encoding)"
+
+
+def decode_entities(text: str) -> str:
+    """The text the person wrote, from a source that escapes it as HTML (Twitter sends ``&amp;``, ``&lt;``, ``&gt;``).
+
+    One pass, so ``&amp;amp;`` (a person who typed ``&amp;``) becomes ``&amp;``, never ``&``. Only references
+    ending in ``;`` are read: ``AT&T``, ``Q&A`` and ``&copy`` without one stay as written.
+    """
+    if "&" not in text:
+        return text
+    return _ENTITY.sub(_decoded, text)
+
+
+def _decoded(found: re.Match[str]) -> str:
+    reference = found.group()
+    if reference[1] == "#":
+        return html.unescape(reference)
+    return html5.get(reference[1:], reference)  # a whole name only: "&notanentity;" is not "&not;" + "anentity;"
 
 
 def to_raw(value: str) -> str:

@@ -26,7 +26,7 @@ from typing import cast
 from groundswell.config import WorkspaceConfig
 from groundswell.errors import SourceError, StrictImportError
 from groundswell.ingest.base import ParseOptions, Parser, SourceFile, storable, to_raw
-from groundswell.ingest.registry import detect_format, get_format
+from groundswell.ingest.registry import detect_format, get_format, looks_like
 from groundswell.records import FileReport, ImportReport, PostRow, Rejected
 from groundswell.store.base import Store
 
@@ -132,7 +132,7 @@ def _import_one(
         _fail(store, import_id, file_report, exc, path)
         raise
     except SourceError as exc:
-        _fail(store, import_id, file_report, exc, path)
+        _fail(store, import_id, file_report, _with_likely_format(exc, source, options.format), path)
         return file_report
     except UnicodeError as exc:  # a whole-file decode failure, e.g. a wrong --encoding
         _fail(store, import_id, file_report, SourceError(f"cannot decode the file: {exc}", path=path), path)
@@ -152,6 +152,20 @@ def _import_one(
         sha256=_sha256(path),
     )
     return file_report
+
+
+def _with_likely_format(exc: SourceError, source: SourceFile, named: str | None) -> SourceError:
+    """``exc``, naming the format the file looks like when the one the user named could not read it."""
+    likely = looks_like(source, other_than=named) if named else None
+    if likely is None:
+        return exc
+    return SourceError(
+        f"{exc.reason}; the file looks like {likely.name} ({likely.description}): try --format {likely.name},"
+        " or leave --format out to detect it",
+        path=exc.path,
+        line=exc.line,
+        field=exc.field,
+    )
 
 
 def _fail(store: Store, import_id: int, file_report: FileReport, exc: SourceError, path: Path) -> None:

@@ -75,3 +75,16 @@ def detect_format(source: SourceFile) -> Parser:
         line=0,
         field="(file)",
     )
+
+
+def looks_like(source: SourceFile, *, other_than: str) -> Parser | None:
+    """The format a file seems to be in when it failed as ``other_than``: the first other one whose ``sniff``
+    accepts it (None when none does, or the file cannot be read)."""
+    try:
+        head = source.sniff_head()
+    except OSError:
+        return None
+    for name, parser in formats().items():
+        if name != other_than and parser.sniff(head, Path(source.path)):
+            return parser
+    return None

@@ -62,6 +62,7 @@ class Draft:
     thanks: tuple[str, ...]
     apology: tuple[str, ...]
     warm: tuple[str, ...]
+    praise_only: tuple[str, ...]
     ownership: tuple[str, ...]
     asks: tuple[str, ...]
     helps: tuple[str, ...]
@@ -135,6 +136,7 @@ def read_draft(text: str) -> Draft:
         thanks=_found(words.THANKS, prose) if gratitude(prose) else (),
         apology=_found(words.APOLOGY, prose),
         warm=_found(words.WARM, prose) + _found(words.WARM_EMOJI, prose),
+        praise_only=_found(words.PRAISE_ONLY, prose),
         ownership=_found(words.OWNERSHIP, prose),
         asks=_found(words.ASKS_DETAILS, prose),
         helps=_found(words.HELPS, prose),

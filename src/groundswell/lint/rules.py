@@ -9,7 +9,7 @@ too many links); ``pass`` otherwise, sometimes with a tip.
 
 from __future__ import annotations
 
-from groundswell.enrich.rules import is_question
+from groundswell.enrich.rules import gratitude, is_question
 from groundswell.lint import words
 from groundswell.lint.draft import Draft
 from groundswell.lint.records import Finding, ReplyContext
@@ -86,6 +86,9 @@ def adds_value(draft: Draft, ctx: ReplyContext | None) -> Finding:
 def grateful(draft: Draft, ctx: ReplyContext | None) -> Finding:
     """2. Grateful for feedback, good or bad, when replying to it."""
     intent = intent_of(ctx)
+    mismatch = _mismatched_tone(draft, ctx, intent)
+    if mismatch is not None:
+        return mismatch
     if ctx is None or intent not in FEEDBACK:
         about = "no known post" if ctx is None else "a request for help" if intent == "request" else "a post"
         return Finding(2, "pass", f"Replies to {about}, not to feedback.", draft.thanks)
@@ -109,6 +112,23 @@ def grateful(draft: Draft, ctx: ReplyContext | None) -> Finding:
     return Finding(
         2, "warn", f"Replies to {intent} without thanking for it.", draft.warm,
         "Thank them for it (\"Thanks for the suggestion!\").",
+    )  # fmt: skip
+
+
+def _mismatched_tone(draft: Draft, ctx: ReplyContext | None, intent: str | None) -> Finding | None:
+    """A fail when the draft thanks for praise ("kind words", "the love") that an unhappy post never gave.
+
+    Such thanks tell the person nobody read what they wrote. The post's tone is its sentiment, and its intent
+    where that says more (a complaint); a post that also praises ("the crew are amazing but ...") may be thanked.
+    """
+    if ctx is None or not draft.praise_only:
+        return None
+    unhappy = intent == "complaint" or ctx.sentiment == "negative"
+    if not unhappy or words.PRAISING.search(ctx.text) or gratitude(ctx.text):
+        return None
+    return Finding(
+        2, "fail", "Thanks the person for praise, but the post is a complaint.", draft.praise_only,
+        "Answer what they said: apologise for the problem and say what you will do.",
     )  # fmt: skip
 
 

@@ -63,6 +63,20 @@ WARM = _words(
     r"welcome you",
     r"we'?re (?:here|happy) (?:to|for)",
 )
+# Gratitude or warmth that only fits praise: thanks for "kind words" met by an angry complaint reads as not listening.
+PRAISE_ONLY = _words(
+    r"(?:kind|nice|sweet|lovely|generous|warm) (?:words|feedback|message|comments?|review|note)",
+    r"(?:thanks|thank you|thx) (?:so much |very much )?for (?:the|your|all the) (?:love|support|compliments?|praise"
+    r"|shout[- ]?out|positive (?:feedback|review|words))",
+    r"(?:glad|happy|pleased|thrilled|delighted) (?:to hear )?(?:that )?you (?:enjoyed|liked|loved|like|love|had a"
+    r" (?:great|good|lovely|wonderful))\w*",
+    r"(?:love|great|lovely) to hear (?:that|it|this)",
+)
+# Praise in the post replied to: a post that praises and complains at once may be thanked for the praise.
+PRAISING = _words(
+    r"lov(?:e|ed|ing)", r"amazing", r"awesome", r"best", r"great", r"excellent", r"brilliant", r"fantastic",
+    r"superb", r"wonderful", r"kudos", r"(?:good|great|nice) job",
+)  # fmt: skip
 # Owning a reported problem: saying what we will do, have done, or are doing about it.
 OWNERSHIP = _words(
     r"we(?:'ll| will| can| are going to|'re going to) (?:certainly |definitely |absolutely |gladly )?(?:look|check|fix|sort|investigate|escalate|follow|get|make"
@@ -260,7 +274,8 @@ SUBSTANCE = _words(
     r"here'?s", r"how to", r"new", r"tips?", r"until", r"through", r"from", r"at",
 )  # fmt: skip
 WARM_EMOJI = re.compile(r"[😊🙂😄😀😃😁😉❤💙💛💚🧡💜👍🙌🎉😍🥰🤗☺✨🎃👻]")
-URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# A link, also written without its scheme ("apple.com/deals", "ups.com/track").
+URL = re.compile(r"(?:https?://|www\.)\S+|(?<![\w@.])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE)
 HASHTAG = re.compile(r"(?<![\w&])#\w+")
 HANDLE = re.compile(r"(?<![\w@])@\w+")
 EXCLAIM_RUN = re.compile(r"!{3,}")
@@ -289,9 +304,11 @@ ACRONYMS = frozenset(
         "WIFI",
     ]
 )
-# A signature: ``^JD``, ``*TMT``, ``/CB``, ``~Heather B.``, ``-Anna``, ``- Matt``, ``Thanks-Sha`` at the end.
+# A signature: a name or initials at the end: ``^JD``, ``*TMT``, ``/CB``, ``~Heather B.``, ``-Anna``, ``- Matt``,
+# ``Thanks-Sha``. A ``/`` right after a word is a link's path ("apple.com/deals"), never a signature.
 SIGNATURE = re.compile(
-    r"(?:[\^*~/]\s?[A-Za-z][A-Za-z.]{0,15}(?:\s[A-Z][a-z]*\.?)?|(?:^|[\s\w.!])-\s?[A-Z][A-Za-z]{1,15}\.?)\s*$"
+    r"(?:(?:[\^*~]|(?<!\w)/)\s?[A-Za-z][A-Za-z.]{0,15}(?:\s[A-Z][a-z]*\.?)?"
+    r"|(?:^|[\s\w.!])-\s?[A-Z][A-Za-z]{1,15}\.?)\s*$"
 )
 # What may follow a signature: links, a part counter ("2/2"), emoji and spaces.
 SIGNATURE_TAIL = re.compile(r"(?:\s*(?:https?://\S+|\(?\d/\d\)?|[^\w\s.!?,;:'\"()^*~/-]))+\s*$")

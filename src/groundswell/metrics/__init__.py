@@ -34,10 +34,12 @@ class MetricFamily(Protocol):
 
 
 def _spikes(sources: Sources, *, by: str | None = None) -> Sequence[MetricRow]:
+    """Unusual surges of inbound posts, each labelled campaign-driven or organic, with the posts behind it."""
     return [detect_spikes(sources, by=by)]
 
 
 def _denominators(sources: Sources, *, by: str | None = None) -> Sequence[MetricRow]:
+    """Counts per business denominator from the config: fans per store, complaints per 1,000 orders."""
     return [per_denominator(sources, by=by)]
 
 

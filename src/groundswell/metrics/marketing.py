@@ -6,9 +6,9 @@ fan-count figures the commercial suites lead with; groundswell reports them
 beside the social media figures so the difference shows.
 
 - **Buzz volume**: customer posts whose subject is the marketing itself (the
-  marketing-buzz posts of the subject family), per day of the period. The
-  period's days are ``since`` to ``until`` when both are given, else the days
-  from the first to the last post (at least 1).
+  marketing-buzz posts of the subject family), per active day of the period:
+  a UTC day of the period on which any post was made (at least 1). A day with
+  no post at all is a day nothing was collected, not a day of no buzz.
 - **Engagement on broadcast posts**: a broadcast is a brand post that replies
   to nobody; its engagement is likes + shares + replies (the counts the export
   carries; a broadcast with none of them is left out). Reported as the mean per
@@ -20,9 +20,7 @@ beside the social media figures so the difference shows.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import ibis
@@ -30,7 +28,7 @@ import ibis
 from groundswell.metrics.base import MetricValue, ratio
 from groundswell.metrics.frames import brand_posts, check_by
 from groundswell.metrics.subject import subject_shares
-from groundswell.query import Period, Sources, rows
+from groundswell.query import Period, Sources, rows, scalar
 
 MONTH_DAYS = 30
 
@@ -82,16 +80,9 @@ class MarketingFigures:
         }
 
 
-def period_days(src: Sources) -> int:
-    """The period's length in whole days: ``since`` to ``until``, else first to last post (at least 1)."""
-    since, until = src.period.since, src.period.until
-    if since is None or until is None:
-        found = rows(src.posts.aggregate(first=src.posts.created_at.min(), last=src.posts.created_at.max()))[0]
-        since = since or found["first"]
-        until = until or (found["last"] + timedelta(microseconds=1) if found["last"] is not None else None)
-    if since is None or until is None:
-        return 1
-    return max(1, math.ceil((until - since).total_seconds() / 86_400))
+def active_days(src: Sources) -> int:
+    """The period's active days (at least 1): UTC days of the period with a post. Per-day figures divide by it."""
+    return max(1, int(scalar(src.posts.created_at.date().nunique())))
 
 
 def marketing(src: Sources, *, by: str | None = None) -> list[MarketingFigures]:
@@ -102,7 +93,7 @@ def marketing(src: Sources, *, by: str | None = None) -> list[MarketingFigures]:
     note, and the rest is computed. ``by``: the figures are brand-wide; any ``by`` is refused.
     """
     check_by(by, (), "marketing")
-    days = period_days(src)
+    days = active_days(src)
     common: dict[str, Any] = {"period": src.period}
     notes: list[str] = []
 
@@ -116,7 +107,7 @@ def marketing(src: Sources, *, by: str | None = None) -> list[MarketingFigures]:
         ratio(buzz_posts, days),
         None if buzz_posts is None else float(buzz_posts),
         float(days),
-        unit="marketing-buzz customer posts per day",
+        unit="marketing-buzz customer posts per active day",
         model_version=src.model_version if buzz_posts is not None else None,
         **common,
     )
@@ -209,4 +200,4 @@ def marketing(src: Sources, *, by: str | None = None) -> list[MarketingFigures]:
     ]
 
 
-__all__ = ["MarketingFigures", "marketing", "period_days"]
+__all__ = ["MarketingFigures", "marketing", "active_days"]

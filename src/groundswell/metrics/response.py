@@ -248,7 +248,7 @@ def response(
 
 
 def fairness(sources: Sources, *, by: str | None = None) -> list[ResponseFigures]:
-    """Response by the customer's follower band (DESIGN's fairness of response).
+    """Response by the customer's follower band: are well-followed people answered more and faster?
 
     DESIGN: "**Fairness of response**: response rate and first response time by the customer's follower
     band (under 100, 100-1k, 1k-10k, over 10k), because brands are known to answer well-followed

@@ -14,6 +14,7 @@ A metric is one ibis expression over ``Sources``; only the factory differs betwe
 
 Both pick the newest enrichment model version (by ``enriched_at``) when none is named, and limit ``posts``
 to the period while keeping ``all_posts`` whole (threads need replies' parents from before the period).
+A period with no bound named becomes the posts' dense period (``figures_period``, ``query.period``).
 Given a ``platform``, both ``posts`` and ``all_posts`` hold that platform's posts only: reply links never
 cross platforms, so every figure is then the one of that channel alone.
 
@@ -34,7 +35,7 @@ import ibis
 from groundswell.config import WorkspaceConfig
 from groundswell.errors import MetricUnavailable, UsageError
 from groundswell.query.engine import Engine, IbisEngine, temp_name
-from groundswell.query.period import Period, in_period
+from groundswell.query.period import Period, dense_period, in_period
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -200,6 +201,14 @@ def newest_model_version(enrichments: ir.Table) -> str | None:
     return str(found[0]["model_version"]) if found else None
 
 
+def figures_period(posts: ir.Table, period: Period) -> Period:
+    """``period`` when it names a bound, else where ``posts`` are dense (``query.period.dense_period``)."""
+    if period.named:
+        return period
+    daily = posts.group_by(day=posts.created_at.date()).aggregate(posts=posts.count())
+    return dense_period({r["day"]: int(r["posts"]) for r in daily.to_pyarrow().to_pylist()})
+
+
 def _sources(
     engine: IbisEngine,
     posts: ir.Table,
@@ -231,6 +240,7 @@ def _sources(
             chosen = enrichments.filter(enrichments.model_version == model_version)
     elif model_version is not None:
         raise MetricUnavailable(f"no enrichments of model version {model_version}: the posts are not enriched")
+    period = figures_period(posts, period)
     return Sources(
         posts=in_period(posts, period),
         enrichments=chosen,

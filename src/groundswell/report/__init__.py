@@ -7,12 +7,12 @@ and writes one HTML file (``report.render``) that opens offline, makes no reques
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from groundswell.errors import UsageError
 from groundswell.files import write_atomically
-from groundswell.query import Sources
+from groundswell.query import Period, Sources
 from groundswell.report.gather import SECTIONS, ProgressCallback, ReportData, gather
 from groundswell.report.render import render_report
 
@@ -27,6 +27,7 @@ class ReportResult:
     bytes: int
     seconds: float
     unavailable: dict[str, str]
+    period: Period = field(default_factory=Period)
 
 
 def write_report(sources: Sources, out: Path, *, progress: ProgressCallback | None = None) -> ReportResult:
@@ -45,7 +46,7 @@ def write_report(sources: Sources, out: Path, *, progress: ProgressCallback | No
     html = render_report(data)
     encoded = html.encode("utf-8")
     write_atomically(target, encoded)
-    return ReportResult(target, len(encoded), time.perf_counter() - started, dict(data.unavailable))
+    return ReportResult(target, len(encoded), time.perf_counter() - started, dict(data.unavailable), data.period)
 
 
 __all__ = [

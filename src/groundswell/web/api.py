@@ -169,6 +169,7 @@ class AssignBody(BaseModel):
 class SentBody(BaseModel):
     version: int = Field(ge=0)
     reply_post_id: str | None = None
+    text: str | None = None  # the reply as sent by hand: kept and counted as the brand's reply
 
 
 class OutcomeBody(BaseModel):
@@ -205,10 +206,13 @@ def post_assign(request: Request, platform: str, post_id: str, body: AssignBody)
 def post_sent(request: Request, platform: str, post_id: str, body: SentBody) -> dict[str, Any]:
 
     who = authorize(request, "inbox.act")
-    with app_state(request).writing("inbox", item=(platform, post_id)) as ws:
-        state = ws.inbox.mark_sent(
-            platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id
-        )
+    with app_state(request).writing(
+        "inbox", "posts", item=(platform, post_id)
+    ) as ws:  # a reply's text is kept as a post
+        state = ws.mark_sent(
+            platform, post_id, version=body.version, actor=who.user.name, reply_post_id=body.reply_post_id,
+            text=body.text,
+        )  # fmt: skip
     return state.as_dict()
 
 

@@ -149,13 +149,17 @@ def assign_form(
 
 @router.post("/inbox/{platform}/{post_id}/sent")
 def sent_form(
-    request: Request, platform: str, post_id: str, version: int = Form(...), csrf_token: str = Form("")
-) -> Response:
-
+    request: Request, platform: str, post_id: str, version: int = Form(...), text: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:  # fmt: skip
     who = authorize(request, "inbox.act", form_token=csrf_token)
-    with app_state(request).writing("inbox", item=(platform, post_id)) as ws:
-        ws.inbox.mark_sent(platform, post_id, version=version, actor=who.user.name)
-    return _back(_item_path(platform, post_id), "marked sent")
+    with app_state(request).writing(
+        "inbox", "posts", item=(platform, post_id)
+    ) as ws:  # a reply's text is kept as a post
+        ws.mark_sent(platform, post_id, version=version, actor=who.user.name, text=text or None)
+    return _back(
+        _item_path(platform, post_id), "marked sent" + (", its text kept as the brand's reply" if text.strip() else "")
+    )
 
 
 @router.post("/inbox/{platform}/{post_id}/send")

@@ -2,7 +2,8 @@
 
 Columns: tweet_id, author_id, inbound, created_at, text, response_tweet_id,
 in_response_to_tweet_id. Authors of outbound (``inbound=False``) tweets are
-brand accounts. Ids appear both as ``3`` and as ``3.0`` in real files.
+brand accounts. Ids appear both as ``3`` and as ``3.0`` in real files. The text
+comes from Twitter's API, HTML-escaped (``&amp;``): it is decoded once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from groundswell.ingest.base import (
     SourceFile,
     csv_header,
     csv_raw,
+    decode_entities,
     one_record,
     parse_twitter_timestamp,
     undecodable,
@@ -108,7 +110,7 @@ def _row(line: int, fields: list[str], names: list[str], c: _Columns) -> PostRow
         except ValueError as exc:
             return Rejected(line, "in_response_to_tweet_id", str(exc), csv_raw(fields))
     return PostRow(
-        line, "twitter", post_id, author, author, None, not inbound, created_at, text,
+        line, "twitter", post_id, author, author, None, not inbound, created_at, decode_entities(text),
         None, parent, None, None, None, None, None, None, None,
     )  # fmt: skip
 

@@ -12,13 +12,13 @@ Archive: ``window.YTD.tweets.part0 = [{"tweet": {...}}, ...]`` with v1.1 fields.
 The owner comes from ``account.js`` beside it, else from the config's only
 Twitter brand account, whose handle then also serves as author_id.
 
-Text is HTML-unescaped: both sources send ``&amp;``, ``&lt;`` and ``&gt;``.
+Text is the text the person wrote: both sources send ``&amp;``, ``&lt;`` and ``&gt;``, decoded once
+(``ingest.base.decode_entities``).
 Retweets are rejected: they are another author's post, not this author's.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ from groundswell.errors import SourceError
 from groundswell.ingest.base import (
     ParseOptions,
     SourceFile,
+    decode_entities,
     guarded,
     one_record,
     optional_int,
@@ -197,7 +198,7 @@ def _api_row(line: int, tweet: Any, includes: dict[str, Any]) -> PostRow | Rejec
     except ValueError as exc:
         return Rejected(line, "includes.users.public_metrics.followers_count", str(exc), raw)
     return PostRow(
-        line, PLATFORM, post_id, author_id, handle, followers, None, created_at, html.unescape(text),
+        line, PLATFORM, post_id, author_id, handle, followers, None, created_at, decode_entities(text),
         _text(tweet.get("lang")), kinds.get("replied_to"), _id(tweet.get("conversation_id")),
         f"https://x.com/{handle}/status/{post_id}" if handle else None,
         counts["like_count"], _sum(counts["retweet_count"], counts["quote_count"]), counts["reply_count"],
@@ -263,7 +264,7 @@ def _archive_row(line: int, tweet: Any, owner: _Owner) -> PostRow | Rejected:
         except ValueError as exc:
             return Rejected(line, name, str(exc), raw)
     return PostRow(
-        line, PLATFORM, post_id, owner.author_id, owner.username, None, None, created_at, html.unescape(text),
+        line, PLATFORM, post_id, owner.author_id, owner.username, None, None, created_at, decode_entities(text),
         _text(tweet.get("lang")), _id(tweet.get("in_reply_to_status_id_str", tweet.get("in_reply_to_status_id"))),
         None, f"https://x.com/{owner.username}/status/{post_id}",
         counts["favorite_count"], counts["retweet_count"], None, None, None,
