@@ -83,4 +83,21 @@ def duration(seconds: Any) -> str:
     return f"{hours_} h {minutes:02d} min" if hours_ else f"{minutes} min"
 
 
-__all__ = ["MISSING", "clock", "count", "decimal", "duration", "hours", "number", "percent", "signed"]
+def interval(low: Any, high: Any, *, share: bool = True, digits: int = 1) -> str:
+    """A 95% interval as its two ends, never as a point: ``41.0–53.2%`` for shares, ``-0.12 to +0.05``
+    otherwise; when the ends would print alike, digits are added until they differ (``47.12–47.14%``)."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    for places in range(digits, digits + 6):
+        if share:
+            ends = percent(low, places, symbol=False), percent(high, places, symbol=False)
+        else:
+            ends = signed(low, places + 1), signed(high, places + 1)
+        if ends[0] != ends[1]:
+            break
+    return f"{ends[0]}–{ends[1]}%" if share else f"{ends[0]} to {ends[1]}"
+
+
+__all__ = [
+    "MISSING", "clock", "count", "decimal", "duration", "hours", "interval", "number", "percent", "signed",
+]  # fmt: skip
