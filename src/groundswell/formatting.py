@@ -98,6 +98,17 @@ def interval(low: Any, high: Any, *, share: bool = True, digits: int = 1) -> str
     return f"{ends[0]}–{ends[1]}%" if share else f"{ends[0]} to {ends[1]}"
 
 
+def interval_of(document: Any, share: bool = True, prefix: str = "") -> str | None:
+    """A figure's 95% interval as text, from its JSON (``ci_low`` / ``ci_high``, or ``PREFIX_ci_low`` /
+    ``PREFIX_ci_high`` in a flat row); None when it has none."""
+    if not isinstance(document, dict):
+        return None
+    key = f"{prefix}_" if prefix else ""
+    low, high = document.get(f"{key}ci_low"), document.get(f"{key}ci_high")
+    return None if low is None or high is None else interval(low, high, share=share)
+
+
 __all__ = [
-    "MISSING", "clock", "count", "decimal", "duration", "hours", "interval", "number", "percent", "signed",
+    "MISSING", "clock", "count", "decimal", "duration", "hours", "interval", "interval_of", "number", "percent",
+    "signed",
 ]  # fmt: skip

@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from groundswell._version import __version__
-from groundswell.formatting import count, decimal, duration, interval, percent, signed
+from groundswell.formatting import count, decimal, duration, interval_of, percent, signed
 from groundswell.metrics.verdict import verdict as sentence
 from groundswell.report.charts import build_charts
 from groundswell.report.gather import ReportData
@@ -83,16 +83,6 @@ def _moment(value: Any) -> str:
     return str(value.strftime("%Y-%m-%d %H:%M"))
 
 
-def _ci(document: Any, share: bool = True, prefix: str = "") -> str | None:
-    """A figure's 95% interval as text (``ci_low`` / ``ci_high``, or ``PREFIX_ci_low`` in a flat row); None
-    when it has none."""
-    if not isinstance(document, dict):
-        return None
-    key = f"{prefix}_" if prefix else ""
-    low, high = document.get(f"{key}ci_low"), document.get(f"{key}ci_high")
-    return None if low is None or high is None else interval(low, high, share=share)
-
-
 def _kpi_value(kpi: dict[str, Any]) -> str:
     value = kpi.get("value")
     name = kpi.get("metric", "")
@@ -113,7 +103,7 @@ def _environment() -> Environment:
     )
     env.filters.update(
         pct=percent, count=count, num=decimal, signed=signed, duration=duration, moment=_moment,
-        safe_url=_safe_url, kpi_value=_kpi_value, ci=_ci,
+        safe_url=_safe_url, kpi_value=_kpi_value, ci=interval_of,
     )  # fmt: skip
     return env
 
