@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from groundswell.config import BusinessHours
-from groundswell.enrich.confusion import NEEDS_REPLY_LABELS, held_out_confusions
+from groundswell.enrich.confusion import NEEDS_REPLY_LABELS, HeldOutConfusion, held_out_confusions
 from groundswell.errors import UsageError
 from groundswell.metrics.base import BY_CHOICES, Interval, MetricValue, ratio
 from groundswell.metrics.frames import (
@@ -274,6 +274,15 @@ def response_rate_interval(
     if needs_reply is None or replied is None or not needs_reply:
         return None
     confusion = held_out_confusions(model_version).get("needs_reply")
+    return rate_interval(inbound, inbound_replied, needs_reply, replied, confusion)
+
+
+def rate_interval(
+    inbound: int, inbound_replied: int, needs_reply: int, replied: int, confusion: HeldOutConfusion | None
+) -> Interval | None:
+    """``response_rate_interval`` with the needs-reply classifier's held-out confusion given."""
+    if not needs_reply:
+        return None
     labels = confusion.labels if confusion else NEEDS_REPLY_LABELS
     yes = labels.index("true")
     counts = [[0, 0], [0, 0]]  # [needs_reply label][replied: no, yes]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from groundswell.enrich.confusion import held_out_confusions
+from groundswell.enrich.confusion import HeldOutConfusion, held_out_confusions
 from groundswell.metrics.base import Interval, MetricValue, ratio
 from groundswell.metrics.frames import (
     GROUP,
@@ -181,15 +181,27 @@ def _cell(subject: str, sentiment: str) -> str:
 
 
 def _intervals(model_version: str | None, row: dict[str, Any]) -> dict[str, Interval | None]:
-    """95% intervals of each subject's true share and net sentiment (``metrics.intervals``), from the joint
-    subject x sentiment counts and the two classifiers' held-out confusions."""
+    """The intervals of one group's figures, from its joint counts and the model version's held-out confusions."""
     confusions = held_out_confusions(model_version)
     subject, sentiment = confusions.get("subject"), confusions.get("sentiment")
     subjects = subject.labels if subject else SUBJECT_LABELS
     feelings = sentiment.labels if sentiment else SENTIMENT_LABELS
     counts = [[int(row.get(_cell(s, f)) or 0) for f in feelings] for s in subjects]
+    return subject_intervals(counts, subject, sentiment)
+
+
+def subject_intervals(
+    counts: list[list[int]], subject: HeldOutConfusion | None, sentiment: HeldOutConfusion | None
+) -> dict[str, Interval | None]:
+    """95% intervals of each subject's true share and net sentiment (``metrics.intervals``).
+
+    ``counts[i][j]``: posts predicted subject ``i`` and sentiment ``j``, in the label order of the two held-out
+    confusions (the records' label order for one that is None). Keys: ``experience_share``,
+    ``experience_net_sentiment``, ``marketing_share``, ``marketing_net_sentiment``."""
     if not sum(map(sum, counts)):
         return {}
+    subjects = subject.labels if subject else SUBJECT_LABELS
+    feelings = sentiment.labels if sentiment else SENTIMENT_LABELS
     replicates = true_shares(counts, [subject, sentiment])
     method = method_for(subject, sentiment)
     positive, negative = feelings.index("positive"), feelings.index("negative")
