@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from groundswell.formatting import clock, count, decimal, duration, hours, number, percent, signed
+from groundswell.formatting import clock, count, decimal, duration, hours, interval, number, percent, signed
 
 
 def test_missing_figures_are_na_everywhere() -> None:
@@ -41,3 +41,11 @@ def test_hours_and_durations() -> None:
     assert duration(45 * 60) == "45 min"
     assert duration(3 * 3600 + 5 * 60) == "3 h 05 min"
     assert duration(60 * 3600) == "2.5 days"
+
+
+def test_intervals_are_never_printed_as_a_point() -> None:
+    assert interval(0.41, 0.532) == "41.0–53.2%"
+    assert interval(0.47121, 0.47139) == "47.12–47.14%"
+    assert interval(-0.12, 0.05, share=False) == "-0.12 to +0.05"
+    assert interval(0.1001, 0.1004, share=False) == "+0.1001 to +0.1004"
+    assert interval(None, 0.5) == "n/a"

@@ -83,4 +83,32 @@ def duration(seconds: Any) -> str:
     return f"{hours_} h {minutes:02d} min" if hours_ else f"{minutes} min"
 
 
-__all__ = ["MISSING", "clock", "count", "decimal", "duration", "hours", "number", "percent", "signed"]
+def interval(low: Any, high: Any, *, share: bool = True, digits: int = 1) -> str:
+    """A 95% interval as its two ends, never as a point: ``41.0–53.2%`` for shares, ``-0.12 to +0.05``
+    otherwise; when the ends would print alike, digits are added until they differ (``47.12–47.14%``)."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    for places in range(digits, digits + 6):
+        if share:
+            ends = percent(low, places, symbol=False), percent(high, places, symbol=False)
+        else:
+            ends = signed(low, places + 1), signed(high, places + 1)
+        if ends[0] != ends[1]:
+            break
+    return f"{ends[0]}–{ends[1]}%" if share else f"{ends[0]} to {ends[1]}"
+
+
+def interval_of(document: Any, share: bool = True, prefix: str = "") -> str | None:
+    """A figure's 95% interval as text, from its JSON (``ci_low`` / ``ci_high``, or ``PREFIX_ci_low`` /
+    ``PREFIX_ci_high`` in a flat row); None when it has none."""
+    if not isinstance(document, dict):
+        return None
+    key = f"{prefix}_" if prefix else ""
+    low, high = document.get(f"{key}ci_low"), document.get(f"{key}ci_high")
+    return None if low is None or high is None else interval(low, high, share=share)
+
+
+__all__ = [
+    "MISSING", "clock", "count", "decimal", "duration", "hours", "interval", "interval_of", "number", "percent",
+    "signed",
+]  # fmt: skip

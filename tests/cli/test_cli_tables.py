@@ -49,9 +49,9 @@ def test_response_by_account_is_one_aligned_row_per_account(demo_ws: Path) -> No
     rows = [line for line in lines[2:] if line.strip()]
     assert [row.split()[0] for row in rows] == ["Northwind", "NorthwindHelp", "northwind.bsky.social",
                                                  "northwind@mastodon.social"]  # fmt: skip
-    # right-aligned figures end in the same column as their header
+    # right-aligned figures end in the same column as their header; a classified rate carries its interval
     end = header.index("response rate (%)") + len("response rate (%)")
-    assert all(re.match(r"\d+\.\d", row[end - 4 : end]) for row in rows), rows
+    assert all(re.search(r"\d+\.\d \[95% CI \d+\.\d+–\d+\.\d+%\]$", row[:end]) for row in rows), rows
 
 
 def test_nested_lists_get_tables_of_their_own(demo_ws: Path) -> None:

@@ -129,3 +129,24 @@ def test_chart_json_cannot_close_its_script_element(text: str) -> None:
 )
 def test_only_plain_http_urls_become_links(url: str | None, link: bool) -> None:
     assert (_safe_url(url) is not None) is link
+
+
+def test_classified_figures_show_their_interval_and_the_verdict_its_weak_component(demo_report: ReportResult) -> None:
+    soup = _soup(demo_report.path)
+    with Workspace.open(demo_report.path.parent / "ws") as ws, ws.sources() as sources:
+        figures = response(sources)[0]
+    assert figures.response_rate_interval is not None
+    shown = {
+        f.select_one(".label").get_text(): f.select_one(".interval").get_text()
+        for f in soup.select(".figure")
+        if f.select_one(".interval")
+    }
+    assert set(shown) >= {"experience share", "experience net sentiment", "marketing-buzz share", "response rate",
+                          "help rate"}  # fmt: skip
+    low, high = (float(x) for x in re.findall(r"\d+\.\d+", shown["response rate"]))
+    assert (low, high) == (round(100 * figures.response_rate_interval.low, 1),
+                           round(100 * figures.response_rate_interval.high, 1))  # fmt: skip
+    assert low != high
+    verdict = soup.select_one("p.verdict").get_text()
+    assert figures.response_rate_interval.high < 0.8  # the demo brand misses its 80% response-rate target
+    assert "get answers" not in verdict and "fewer than half of the people who need a reply get one" in verdict

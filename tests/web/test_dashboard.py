@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from groundswell.accounts import add_user
+from groundswell.formatting import interval_of
 from groundswell.metrics import help_figures, response, subject_shares
 from groundswell.metrics.drilldown import DRILL_FIGURES, drill_down
 from groundswell.metrics.scorecard import scorecard
@@ -198,6 +199,13 @@ def test_a_platform_filter_gives_the_library_figures_over_that_platforms_posts(d
                 for key in ("value", "numerator", "denominator"):
                     want, got = figure[key], _number(shown[key])
                     assert got == pytest.approx(want), (platform, component["name"], key)
+                name = component["name"]
+                cell = re.search(rf'<tr id="component-{name}".*?<td class="n ci">([^<]*)</td>', page.text, re.S)
+                assert cell, name
+                share = name.endswith(("_rate", "_share"))
+                assert cell.group(1) == (interval_of(figure, share) or ""), (platform, name)
+                if name in ("response_rate", "help_rate", "experience_share") and figure["value"] is not None:
+                    assert "ci_low" in figure and cell.group(1), (platform, name)  # classified: never bare
     everything = viewer.get("/").text
     response_rate = _component(everything, "response_rate")
     assert (response_rate["numerator"], response_rate["denominator"]) == ("2.0", "5.0")

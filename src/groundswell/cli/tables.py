@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from groundswell.cli.console import stderr_console
-from groundswell.formatting import clock, number, percent
+from groundswell.formatting import clock, interval, number, percent
 from groundswell.query import Period
 
 # Shown once above the table rather than in every row, when every row has the same value.
@@ -121,6 +121,9 @@ def _flatten(document: dict[str, Any]) -> dict[str, Any]:
                 flat[f"{key}_{inner}"] = _Figure(item) if isinstance(item, dict) and "value" in item else item
         else:
             flat[key] = value
+    for key in [k for k in flat if f"{k}_ci_low" in flat]:  # a flat figure and its interval: one cell
+        low, high = flat.pop(f"{key}_ci_low"), flat.pop(f"{key}_ci_high", None)
+        flat[key] = _Figure({"value": flat[key], "ci_low": low, "ci_high": high})
     return {k: v for k, v in flat.items() if not isinstance(v, dict)}
 
 
@@ -240,6 +243,9 @@ class _Figure:
         num, den = self.document.get("numerator"), self.document.get("denominator")
         if num is not None and den is not None:
             shown += f" ({number(num)}/{number(den)})"
+        low, high = self.document.get("ci_low"), self.document.get("ci_high")
+        if value is not None and low is not None and high is not None:
+            shown += f" [95% CI {interval(low, high, share=share)}]"
         return shown
 
 
@@ -297,6 +303,10 @@ def print_scorecard(document: dict[str, Any], period: Period, *, console: Consol
         table.add_column("0 -> 100 at", no_wrap=True)
         for c in index["components"]:
             raw = "n/a" if c["raw"] is None else _component_value(c["name"], c["raw"])
+            figure = c.get("figure") or {}
+            if c["raw"] is not None and figure.get("ci_low") is not None and figure.get("ci_high") is not None:
+                share = c["name"].endswith(("_rate", "_share", "_ratio"))
+                raw += f" [95% CI {interval(figure['ci_low'], figure['ci_high'], share=share)}]"
             points = "n/a" if c["score"] is None else f"{c['score']:.0f}"
             ends = (_component_value(c["name"], c[end]) for end in ("bad", "good"))
             scale = " -> ".join(ends) + (" (log)" if c["scale"] == "log" else "")

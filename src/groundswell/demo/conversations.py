@@ -16,9 +16,20 @@ from typing import Any, Protocol
 from groundswell.demo import text as tx
 from groundswell.demo.profiles import BrandProfile
 from groundswell.demo.text import Identity
+from groundswell.demo.truth import (
+    AGREE,
+    FOREIGN_TRUTH,
+    HIJACK,
+    KIND_TRUTH,
+    VIRAL_ORIGIN,
+    VIRAL_THANKS,
+    PostTruth,
+    bank_truth,
+)
 
-# Draft slots: [time (s from start), parent draft, author, text, lang, location, like boost, post id, replies]
-T, PARENT, AUTHOR, TEXT, LANG, LOC, BOOST, PID, NREPLIES = range(9)
+# Draft slots: [time (s from start), parent draft, author, text, lang, location, like boost, post id, replies,
+# what the post truly is (demo.truth; None for a brand's)]
+T, PARENT, AUTHOR, TEXT, LANG, LOC, BOOST, PID, NREPLIES, TRUTH = range(10)
 Draft = list[Any]
 # (platform, author_id, handle, followers, is_brand, url_prefix[, first_name, lang])
 Person = tuple[Any, ...]
@@ -162,6 +173,7 @@ class Stories:
         self.kind_cum = [sum(_BASE_WEIGHTS[: i + 1]) / total for i in range(len(_BASE_WEIGHTS))]
         self.launch_t: int | None = None
         self.viral_t: int | None = None
+        self.said: PostTruth | None = None  # the truth of the template picked last, for the draft that uses it
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -211,25 +223,31 @@ class Stories:
         return int(len(self.staff) * self.r() ** 1.4)  # big-city stores see more visitors
 
     def pick(self, bank: tuple[str, ...], c: Facts) -> str:
-        return bank[int(self.r() * len(bank))].format_map(c)
+        i = int(self.r() * len(bank))
+        self.said = AGREE[i] if bank is _AGREE else bank_truth(bank, i)
+        return bank[i].format_map(c)
 
     def draft(self, drafts: list[Draft], t: int, parent: Draft | None, author: Person, text: str,
-              lang: str = "en", loc: str | None = None, boost: float = 1.0) -> Draft:  # fmt: skip
-        d = [t, parent, author, text, lang, loc, boost, None, 0]
+              lang: str = "en", loc: str | None = None, boost: float = 1.0, truth: PostTruth | None = None) -> Draft:  # fmt: skip
+        if truth is None and not author[4]:  # a customer's words from the template picked last
+            truth = self.said
+        self.said = None
+        d = [t, parent, author, text, lang, loc, boost, None, 0, None if author[4] else truth]
         if parent is not None:
             parent[NREPLIES] += 1
         drafts.append(d)
         return d
 
     def reply(self, drafts: list[Draft], t: int, parent: Draft, author: Person, to: Person, body: str,
-              lang: str = "en", boost: float = 1.0) -> Draft:  # fmt: skip
+              lang: str = "en", boost: float = 1.0, truth: PostTruth | None = None) -> Draft:  # fmt: skip
         """A reply opens with the @handle of the person it answers, as on every platform here."""
-        return self.draft(drafts, t, parent, author, f"@{to[2]} {body}", lang, None, boost)
+        return self.draft(drafts, t, parent, author, f"@{to[2]} {body}", lang, None, boost, truth)
 
     def customer_says(self, cust: Person, which: int, bank: tuple[str, ...], c: Facts) -> tuple[str, str]:
         """A follow-up in the customer's own language (thanks: 3, unhappy: 4)."""
         lang = cust[7]
         if lang != "en":
+            self.said = FOREIGN_TRUTH[which]
             return tx.FOREIGN[lang][which], lang
         return self.pick(bank, c), "en"
 
@@ -265,6 +283,7 @@ class Stories:
         role = "support" if needs and r() < 0.6 else "marketing"
         mention = self.mentions[(platform, role)]
         help_tpl = ""
+        truth = KIND_TRUTH.get(kind)
         if lang != "en" and kind != "chat":
             which = 0 if kind in ("store_bad", "complaint") else 1 if kind == "question" else 2
             tpl = tx.FOREIGN[lang][which]
@@ -276,12 +295,14 @@ class Stories:
                 tpl, help_tpl = paired[int(r() * len(paired))]
             else:
                 plain = _PLAIN_BANKS[kind]
-                tpl = plain[int(r() * len(plain))]
+                i = int(r() * len(plain))
+                tpl = plain[i]
+                truth = truth or bank_truth(plain, i)
             body = self.compose(tpl.format_map(c), kind, mention, tpl)
             lang = "en"
         drafts: list[Draft] = []
         loc = c["town"] if "{town}" in tpl else None
-        first = self.draft(drafts, w.root_time(day), None, cust, body, lang, loc)
+        first = self.draft(drafts, w.root_time(day), None, cust, body, lang, loc, truth=truth)
         if needs:
             self.support_flow(drafts, first, cust, c, help_tpl, role, day)
         elif kind == "chat":
@@ -406,7 +427,7 @@ class Stories:
             at_t = w.soon(t, 3600)
             if r() < 0.15:
                 hijack, fix = tx.BROADCAST_HIJACK[int(r() * len(tx.BROADCAST_HIJACK))]
-                post = say(drafts, at_t, root, fan, account, hijack.format_map(fc))
+                post = say(drafts, at_t, root, fan, account, hijack.format_map(fc), truth=HIJACK)
                 self.support_flow(drafts, post, fan, fc, fix, "marketing", day)
             else:
                 cheer = self.pick(tx.BROADCAST_BUZZ, fc)
@@ -487,7 +508,9 @@ class Stories:
         body = (tx.VIRAL_KINDNESS_ORIGIN if kindness else tx.VIRAL_FAILURE_ORIGIN).format_map(c)
         loc = c["town"] if kindness else None
         drafts: list[Draft] = []
-        first = self.draft(drafts, t, None, cust, f"{body} @{self.ident.marketing}", loc=loc, boost=25000.0)
+        origin = VIRAL_ORIGIN["kindness" if kindness else "failure"]
+        first = self.draft(drafts, t, None, cust, f"{body} @{self.ident.marketing}", loc=loc, boost=25000.0,
+                           truth=origin)  # fmt: skip
         for _ in range(6 + int(r() * 8)):
             echo = self.pick(tx.VIRAL_KINDNESS if kindness else tx.VIRAL_FAILURE, c)
             say(drafts, w.soon(t, 5400), first, w.peer("twitter", cust[1]), cust, echo, boost=2.0)
@@ -504,6 +527,7 @@ class Stories:
                 cust,
                 account,
                 "Thank you! He's already planning the next one 💚",
+                truth=VIRAL_THANKS,
             )
         return drafts
 

@@ -13,6 +13,7 @@ import math
 import random
 import zlib
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,10 +31,12 @@ from groundswell.demo.conversations import (
     PARENT,
     PID,
     TEXT,
+    TRUTH,
     T,
 )
 from groundswell.demo.profiles import DEFAULT_PROFILE, BrandProfile
 from groundswell.demo.text import DEFAULT_BRAND, Identity, identity
+from groundswell.demo.truth import PostTruth
 from groundswell.errors import UsageError
 
 DEFAULT_START = datetime(2025, 9, 1)
@@ -134,6 +137,24 @@ def generate_world(
     return world.run()
 
 
+def generate_labelled_world(
+    *,
+    posts: int,
+    seed: int,
+    profile: BrandProfile = DEFAULT_PROFILE,
+    start: datetime | date = DEFAULT_START,
+    days: int = DEFAULT_DAYS,
+) -> Iterator[tuple[DemoPost, PostTruth | None]]:
+    """``generate_world``'s posts (the same ones for the same arguments), each with what it truly is
+    (``demo.truth``: None for a brand post)."""
+    if posts < 0:
+        raise UsageError(f"posts must be >= 0, not {posts}")
+    world = _World(posts, seed, profile, make_calendar(start, days))
+    world.truths = deque()
+    for post in world.run():
+        yield post, world.truths.popleft()
+
+
 _HOUR_WEIGHTS = (0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.0, 1.5, 1.7, 1.8, 1.9,
                  2.2, 2.0, 1.8, 1.7, 1.7, 1.9, 2.2, 2.5, 2.6, 2.2, 1.5, 0.8)  # fmt: skip
 _WEEKDAY_FACTOR = (1.0, 0.95, 0.95, 0.95, 1.05, 1.25, 1.15)  # Mon..Sun: weekends are busier in retail
@@ -148,6 +169,7 @@ class _World:
     def __init__(self, posts: int, seed: int, profile: BrandProfile, cal: Calendar):
         self.total = posts
         self.profile = profile
+        self.truths: deque[PostTruth | None] | None = None  # kept only for generate_labelled_world
         self.cal = cal
         self.ident: Identity = identity(profile.brand, profile.stores)
         self.rng = random.Random(seed)  # noqa: S311 - a seeded synthetic world, not a secret
@@ -292,7 +314,10 @@ class _World:
         next_id = self.id_base + self.counter
         root_id = str(next_id + 1)
         out = []
+        truths = self.truths
         for d in drafts:  # parents come first, so a parent's id is always set before its replies
+            if truths is not None:
+                truths.append(d[TRUTH])
             next_id += 1
             pid = d[PID] = str(next_id)
             a = d[AUTHOR]

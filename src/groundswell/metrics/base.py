@@ -17,8 +17,23 @@ BY_CHOICES = ("account", "platform", "location", "month", "follower_band")
 
 
 @dataclass(frozen=True, slots=True)
+class Interval:
+    """A 95% interval for a figure's true value, and how it was made (``metrics.intervals``)."""
+
+    low: float
+    high: float
+    method: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ci_low": self.low, "ci_high": self.high, "ci_method": self.method}
+
+
+@dataclass(frozen=True, slots=True)
 class MetricValue:
-    """One figure: ``value`` = ``numerator`` / ``denominator`` where it is a rate or share."""
+    """One figure: ``value`` = ``numerator`` / ``denominator`` where it is a rate or share.
+
+    ``interval``: for a figure that rests on a classifier, the 95% interval of its true value (allowing for
+    sampling and the classifier's measured errors); JSON gives it as ``ci_low`` / ``ci_high``."""
 
     metric: str
     value: float | None
@@ -28,6 +43,7 @@ class MetricValue:
     model_version: str | None = None
     period: Period = field(default_factory=Period)
     group: dict[str, str] = field(default_factory=dict)
+    interval: Interval | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +55,7 @@ class MetricValue:
             "model_version": self.model_version,
             "period": self.period.as_dict(),
             **({"group": self.group} if self.group else {}),
+            **(self.interval.as_dict() if self.interval else {}),
         }
 
 

@@ -31,7 +31,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from groundswell.metrics.base import MetricValue, ratio
+import numpy as np
+
+from groundswell.enrich.confusion import HeldOutConfusion, held_out_confusions
+from groundswell.metrics.base import Interval, MetricValue, ratio
+from groundswell.metrics.intervals import SEED, interval, method_for, share_ratio, true_shares
 from groundswell.metrics.response import aggregate, grouped, merge_groups, parse_bys
 from groundswell.query import Period, Sources, in_period, rows
 from groundswell.threads.stage import build_threads
@@ -54,6 +58,9 @@ class HelpFigures:
     ``help_rate`` = helped / (helped + not_helped); ``coverage`` = (helped + not_helped) / replied.
     ``lift_replied`` / ``lift_unreplied``: mean (end - start) customer sentiment over ``lift_replied_threads``
     / ``lift_unreplied_threads`` threads; ``lift_difference`` = replied minus unreplied.
+    ``marked_helped``: replied threads an agent marked helped. ``help_rate_interval``: the 95% interval of the
+    true help rate, allowing for sampling and the sentiment classifier's measured errors on the outcomes
+    inferred from the customer's last post (``help_rate_interval``).
     """
 
     group: dict[str, str]
@@ -73,6 +80,8 @@ class HelpFigures:
     model_version: str | None = None
     period: Period = field(default_factory=Period)
     notes: tuple[str, ...] = ()
+    marked_helped: int = 0
+    help_rate_interval: Interval | None = None
 
     @property
     def lift_difference(self) -> float | None:
@@ -85,7 +94,15 @@ class HelpFigures:
         common: dict[str, Any] = {"period": self.period, "group": dict(self.group), "model_version": self.model_version}
         told = self.helped + self.not_helped
         return [
-            MetricValue("help_rate", self.help_rate, float(self.helped), float(told), unit="share", **common),
+            MetricValue(
+                "help_rate",
+                self.help_rate,
+                float(self.helped),
+                float(told),
+                unit="share",
+                **common,
+                interval=self.help_rate_interval,
+            ),
             MetricValue("help_coverage", self.coverage, float(told), float(self.replied), unit="share", **common),
             MetricValue("sentiment_lift", self.lift_replied, unit="sentiment (-1 to 1)", **common),
             MetricValue("sentiment_lift_unreplied", self.lift_unreplied, unit="sentiment (-1 to 1)", **common),
@@ -102,6 +119,8 @@ class HelpFigures:
             "marked": self.marked,
             "marked_unreplied": self.marked_unreplied,
             "help_rate": self.help_rate,
+            "help_rate_ci_low": None if self.help_rate_interval is None else self.help_rate_interval.low,
+            "help_rate_ci_high": None if self.help_rate_interval is None else self.help_rate_interval.high,
             "coverage": self.coverage,
             "sentiment_lift_replied": self.lift_replied,
             "sentiment_lift_replied_threads": self.lift_replied_threads,
@@ -140,6 +159,7 @@ def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> 
             helped=(replied & (table.outcome == "helped")).cast("int64").sum(),
             not_helped=(replied & (table.outcome == "not_helped")).cast("int64").sum(),
             marked=(replied & table.marked).cast("int64").sum(),
+            marked_helped=(replied & table.marked & (table.outcome == "helped")).cast("int64").sum(),
             marked_unreplied=(~replied & table.marked).cast("int64").sum(),
             lift_replied=lift.mean(where=replied),
             lift_replied_threads=lift.count(where=replied),
@@ -150,7 +170,7 @@ def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> 
     notes = (*threads.notes, *(() if enriched else (ENRICH_NOTE,)))
     out = []
     for _key, group, row in merge_groups(bys, found, threads):
-        names = ("threads", "replied", "helped", "not_helped", "marked", "marked_unreplied")
+        names = ("threads", "replied", "helped", "not_helped", "marked", "marked_helped", "marked_unreplied")
         count = {name: int(row.get(name) or 0) for name in names}
         told = count["helped"] + count["not_helped"]
         out.append(
@@ -159,6 +179,7 @@ def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> 
                 **count,
                 unknown=count["replied"] - told,
                 help_rate=ratio(count["helped"], told),
+                help_rate_interval=help_rate_interval(sources.model_version, **count),
                 coverage=ratio(told, count["replied"]),
                 lift_replied=_float(row.get("lift_replied")),
                 lift_replied_threads=int(row.get("lift_replied_threads") or 0),
@@ -170,6 +191,46 @@ def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> 
             )
         )
     return out
+
+
+def help_rate_interval(
+    model_version: str | None, *, helped: int, not_helped: int, marked_helped: int, **counts: int
+) -> Interval | None:
+    """95% interval of the true help rate (``metrics.intervals``).
+
+    An agent's mark is taken as true. An outcome inferred from the customer's last post turns on that post's
+    sentiment (positive: helped, negative: not helped), so the inferred ones are corrected with the sentiment
+    classifier's held-out confusion between positive and negative posts (neutral ones, which decide no
+    outcome, left aside); the marked ones are drawn again from their own counts.
+    """
+    marked_told = min(counts.get("marked", 0), helped + not_helped)
+    inferred_helped = max(0, helped - marked_helped)
+    inferred_not = max(0, not_helped - (marked_told - marked_helped))
+    told = helped + not_helped
+    if not told:
+        return None
+    sentiment = held_out_confusions(model_version).get("sentiment")
+    polar = _positive_or_negative(sentiment)
+    rng = np.random.default_rng(SEED + 1)
+    inferred = inferred_helped + inferred_not
+    if inferred:
+        replicates = true_shares([inferred_not, inferred_helped], [polar])
+        replicates_helped = replicates[:, 1] * inferred
+    else:
+        replicates_helped = np.zeros(1)
+    draws = replicates_helped.shape[0] if inferred else 2000
+    marked = rng.binomial(marked_told, marked_helped / marked_told, size=draws) if marked_told else np.zeros(draws)
+    rates = share_ratio(marked + replicates_helped, np.full(draws, float(told)))
+    return interval(rates[:, None], lambda r: r[:, 0], method_for(polar) if inferred else method_for())
+
+
+def _positive_or_negative(sentiment: HeldOutConfusion | None) -> HeldOutConfusion | None:
+    """The sentiment confusion between its negative and positive posts alone."""
+    if sentiment is None:
+        return None
+    keep = [sentiment.labels.index("negative"), sentiment.labels.index("positive")]
+    matrix = tuple(tuple(sentiment.matrix[i][j] for j in keep) for i in keep)
+    return HeldOutConfusion("outcome", ("negative", "positive"), matrix, sentiment.held_out)
 
 
 def _float(value: Any) -> float | None:

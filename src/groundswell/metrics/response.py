@@ -41,8 +41,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from groundswell.config import BusinessHours
+from groundswell.enrich.confusion import NEEDS_REPLY_LABELS, HeldOutConfusion, held_out_confusions
 from groundswell.errors import UsageError
-from groundswell.metrics.base import BY_CHOICES, MetricValue, ratio
+from groundswell.metrics.base import BY_CHOICES, Interval, MetricValue, ratio
 from groundswell.metrics.frames import (
     FOLLOWER_BANDS,
     NONE_KEY,
@@ -52,6 +53,7 @@ from groundswell.metrics.frames import (
     location_key,
     month_index,
 )
+from groundswell.metrics.intervals import Floats, interval, method_for, share_ratio, true_shares
 from groundswell.query import Period, Sources, in_period, rows
 from groundswell.threads.build import Threads
 from groundswell.threads.stage import build_threads
@@ -74,6 +76,8 @@ class ResponseFigures:
     ``inbound``: inbound posts in the period; ``inbound_replied``: those with a non-automated brand reply
     in their thread within the window; ``needs_reply``: inbound posts the enrichment says need a reply;
     ``replied``: those replied within the window; ``response_rate`` = replied / needs_reply.
+    ``response_rate_interval``: the 95% interval of the true response rate, allowing for sampling and the
+    needs-reply classifier's measured errors (``metrics.intervals``).
     ``threads``: threads whose first inbound post is in the period; ``replied_threads``: with a brand
     reply; ``brand_started_threads``: started by a brand post (no response time); ``timed_threads``: with
     a first response time; medians and 90th percentiles in seconds, calendar and (with a schedule)
@@ -98,6 +102,7 @@ class ResponseFigures:
     model_version: str | None = None
     period: Period = field(default_factory=Period)
     notes: tuple[str, ...] = ()
+    response_rate_interval: Interval | None = None
 
     def metrics(self) -> list[MetricValue]:
         """The figures as ``MetricValue`` rows (rates with numerator and denominator)."""
@@ -112,6 +117,7 @@ class ResponseFigures:
                 unit=f"share of inbound posts needing a reply, replied within {self.window_hours:g} h",
                 model_version=self.model_version,
                 **common,
+                interval=self.response_rate_interval,
             ),
             MetricValue("first_response_median", self.first_response_median_s, unit="seconds", **common),
             MetricValue("first_response_p90", self.first_response_p90_s, unit="seconds", **common),
@@ -134,6 +140,8 @@ class ResponseFigures:
             "needs_reply": self.needs_reply,
             "replied": self.replied,
             "response_rate": self.response_rate,
+            "response_rate_ci_low": None if self.response_rate_interval is None else self.response_rate_interval.low,
+            "response_rate_ci_high": None if self.response_rate_interval is None else self.response_rate_interval.high,
             "threads": self.threads,
             "replied_threads": self.replied_threads,
             "brand_started_threads": self.brand_started_threads,
@@ -230,6 +238,13 @@ def response(
                 needs_reply=needs,
                 replied=replied,
                 response_rate=ratio(replied, needs),
+                response_rate_interval=response_rate_interval(
+                    sources.model_version,
+                    int(found.get("inbound") or 0),
+                    int(found.get("inbound_replied") or 0),
+                    needs,
+                    replied,
+                ),  # fmt: skip
                 threads=int(found.get("threads") or 0),
                 replied_threads=int(found.get("replied_threads") or 0),
                 brand_started_threads=int(found.get("brand_started_threads") or 0),
@@ -245,6 +260,40 @@ def response(
             )
         )
     return out
+
+
+def response_rate_interval(
+    model_version: str | None, inbound: int, inbound_replied: int, needs_reply: int | None, replied: int | None
+) -> Interval | None:
+    """95% interval of the true response rate (``metrics.intervals``).
+
+    The inbound posts form a table of the predicted needs-reply label by whether a brand reply came within the
+    window (observed, no errors); the true needs-reply posts of each column follow from the needs-reply
+    classifier's held-out confusion, and the rate is the replied ones among them.
+    """
+    if needs_reply is None or replied is None or not needs_reply:
+        return None
+    confusion = held_out_confusions(model_version).get("needs_reply")
+    return rate_interval(inbound, inbound_replied, needs_reply, replied, confusion)
+
+
+def rate_interval(
+    inbound: int, inbound_replied: int, needs_reply: int, replied: int, confusion: HeldOutConfusion | None
+) -> Interval | None:
+    """``response_rate_interval`` with the needs-reply classifier's held-out confusion given."""
+    if not needs_reply:
+        return None
+    labels = confusion.labels if confusion else NEEDS_REPLY_LABELS
+    yes = labels.index("true")
+    counts = [[0, 0], [0, 0]]  # [needs_reply label][replied: no, yes]
+    counts[yes] = [needs_reply - replied, replied]
+    counts[1 - yes] = [max(0, inbound - inbound_replied - (needs_reply - replied)), max(0, inbound_replied - replied)]
+    replicates = true_shares(counts, [confusion, None])
+
+    def rate(r: Floats) -> Floats:
+        return share_ratio(r[:, yes, 1], r[:, yes, :].sum(axis=1))
+
+    return interval(replicates, rate, method_for(confusion))
 
 
 def fairness(sources: Sources, *, by: str | None = None) -> list[ResponseFigures]:

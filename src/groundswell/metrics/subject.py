@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from groundswell.metrics.base import MetricValue, ratio
+from groundswell.enrich.confusion import HeldOutConfusion, held_out_confusions
+from groundswell.metrics.base import Interval, MetricValue, ratio
 from groundswell.metrics.frames import (
     GROUP,
     annotated_customer_posts,
@@ -23,7 +24,9 @@ from groundswell.metrics.frames import (
     with_enrichments,
     with_group,
 )
+from groundswell.metrics.intervals import Floats, interval, method_for, share_ratio, true_shares
 from groundswell.query import Period, Sources, rows
+from groundswell.records import SENTIMENT_LABELS, SUBJECT_LABELS
 
 SUBJECT_BY = ("account", "platform", "location", "month", "follower_band")
 SHARE_UNIT = "share of customer posts"
@@ -116,6 +119,9 @@ def subject_shares(src: Sources, *, by: str | None = None) -> list[SubjectFigure
         table = with_group(customer_posts(src.posts), by, src.config)
     table = with_enrichments(table, enrichments, ["subject", "sentiment"])
     metrics: dict[str, Any] = {"posts": table.count()}
+    for label in SUBJECT_LABELS:  # the joint table the intervals correct for both classifiers' errors
+        for feeling in SENTIMENT_LABELS:
+            metrics[_cell(label, feeling)] = table.count(where=(table.subject == label) & (table.sentiment == feeling))
     for label in SUBJECTS:
         of_subject = table.subject == label
         metrics[f"{label}_posts"] = table.count(where=of_subject)
@@ -131,6 +137,7 @@ def subject_shares(src: Sources, *, by: str | None = None) -> list[SubjectFigure
 def _figures(src: Sources, by: str | None, row: dict[str, Any]) -> SubjectFigures:
     group = group_label(by, row[GROUP])
     total = int(row["posts"])
+    intervals = _intervals(src.model_version, row)
     slices = {}
     for label, name in SUBJECTS.items():
         posts, positive, negative = (int(row[f"{label}_{k}"]) for k in ("posts", "positive", "negative"))
@@ -140,7 +147,15 @@ def _figures(src: Sources, by: str | None, row: dict[str, Any]) -> SubjectFigure
             posts=posts,
             positive=positive,
             negative=negative,
-            share=MetricValue(f"{name}_share", ratio(posts, total), posts, total, SHARE_UNIT, **common),
+            share=MetricValue(
+                f"{name}_share",
+                ratio(posts, total),
+                posts,
+                total,
+                SHARE_UNIT,
+                **common,
+                interval=intervals.get(f"{label}_share"),
+            ),
             net_sentiment=MetricValue(
                 f"{name}_net_sentiment",
                 ratio(positive - negative, posts),
@@ -148,6 +163,7 @@ def _figures(src: Sources, by: str | None, row: dict[str, Any]) -> SubjectFigure
                 posts,
                 NET_SENTIMENT_UNIT,
                 **common,
+                interval=intervals.get(f"{label}_net_sentiment"),
             ),
         )
     return SubjectFigures(
@@ -158,3 +174,48 @@ def _figures(src: Sources, by: str | None, row: dict[str, Any]) -> SubjectFigure
         period=src.period,
         group=group,
     )
+
+
+def _cell(subject: str, sentiment: str) -> str:
+    return f"cell_{subject}_{sentiment}"
+
+
+def _intervals(model_version: str | None, row: dict[str, Any]) -> dict[str, Interval | None]:
+    """The intervals of one group's figures, from its joint counts and the model version's held-out confusions."""
+    confusions = held_out_confusions(model_version)
+    subject, sentiment = confusions.get("subject"), confusions.get("sentiment")
+    subjects = subject.labels if subject else SUBJECT_LABELS
+    feelings = sentiment.labels if sentiment else SENTIMENT_LABELS
+    counts = [[int(row.get(_cell(s, f)) or 0) for f in feelings] for s in subjects]
+    return subject_intervals(counts, subject, sentiment)
+
+
+def subject_intervals(
+    counts: list[list[int]], subject: HeldOutConfusion | None, sentiment: HeldOutConfusion | None
+) -> dict[str, Interval | None]:
+    """95% intervals of each subject's true share and net sentiment (``metrics.intervals``).
+
+    ``counts[i][j]``: posts predicted subject ``i`` and sentiment ``j``, in the label order of the two held-out
+    confusions (the records' label order for one that is None). Keys: ``experience_share``,
+    ``experience_net_sentiment``, ``marketing_share``, ``marketing_net_sentiment``."""
+    if not sum(map(sum, counts)):
+        return {}
+    subjects = subject.labels if subject else SUBJECT_LABELS
+    feelings = sentiment.labels if sentiment else SENTIMENT_LABELS
+    replicates = true_shares(counts, [subject, sentiment])
+    method = method_for(subject, sentiment)
+    positive, negative = feelings.index("positive"), feelings.index("negative")
+    out: dict[str, Interval | None] = {}
+    for label in SUBJECTS:
+        i = subjects.index(label)
+
+        def share(r: Floats, i: int = i) -> Floats:
+            total: Floats = r[:, i, :].sum(axis=1)
+            return total
+
+        def net(r: Floats, i: int = i) -> Floats:
+            return share_ratio(r[:, i, positive] - r[:, i, negative], r[:, i, :].sum(axis=1))
+
+        out[f"{label}_share"] = interval(replicates, share, method)
+        out[f"{label}_net_sentiment"] = interval(replicates, net, method)
+    return out

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from groundswell.errors import MetricUnavailable, UsageError
+from groundswell.metrics.verdict import kpi_targets
 from groundswell.query import Period, Sources, rows
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -34,6 +35,7 @@ class ReportData:
     response_rate_target: float | None
     window_hours: float
     sections: dict[str, Any] = field(default_factory=dict)
+    kpi_targets: dict[str, float] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> Any:
@@ -114,6 +116,7 @@ def gather(
         response_target_hours=config.response.target_hours,
         response_rate_target=rate_targets[0] if rate_targets else None,
         window_hours=config.response.window_hours,
+        kpi_targets=kpi_targets(config),
     )
     work = _sections(sources)
     chosen = set(SECTIONS if sections is None else sections)

@@ -23,7 +23,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from groundswell._version import __version__
-from groundswell.formatting import count, decimal, duration, percent, signed
+from groundswell.formatting import count, decimal, duration, interval_of, percent, signed
+from groundswell.metrics.verdict import verdict as sentence
 from groundswell.report.charts import build_charts
 from groundswell.report.gather import ReportData
 from groundswell.report.glossary import GLOSSARY
@@ -102,34 +103,14 @@ def _environment() -> Environment:
     )
     env.filters.update(
         pct=percent, count=count, num=decimal, signed=signed, duration=duration, moment=_moment,
-        safe_url=_safe_url, kpi_value=_kpi_value,
+        safe_url=_safe_url, kpi_value=_kpi_value, ci=interval_of,
     )  # fmt: skip
     return env
 
 
 def verdict(data: ReportData) -> str:
-    """The report's first sentence: what the quadrant says about the brand."""
-    card = data.get("scorecard")
-    quadrant = card["quadrant"] if card else "unknown"
-    brand = data.brand
-    return {
-        "both high": (
-            f"{brand} succeeds at social media and at social media marketing: people talk about their experience"
-            " and get answers and help, and the marketing draws buzz too."
-        ),
-        "social only": (
-            f"{brand} succeeds at social media, not at social media marketing: customers talk about their"
-            " experience and the brand answers and helps them, while the marketing draws little buzz."
-        ),
-        "marketing only": (
-            f"{brand} succeeds at social media marketing only: the campaigns draw buzz and engagement, but the"
-            " people who talk about their experience are not answered and helped enough."
-        ),
-        "neither": (
-            f"{brand} succeeds neither at social media nor at social media marketing yet: little conversation"
-            " is answered and the marketing draws little buzz."
-        ),
-    }.get(quadrant, f"There is not enough data to place {brand} on the quadrant yet.")
+    """The report's first sentence: the quadrant, each clause backed by its components (``metrics.verdict``)."""
+    return sentence(data.brand, data.get("scorecard"), data.kpi_targets)
 
 
 def levers(data: ReportData, *, per_index: int = 3) -> list[dict[str, Any]]:

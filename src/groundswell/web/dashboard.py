@@ -31,7 +31,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from groundswell.config import normalize_handle
 from groundswell.errors import UsageError
-from groundswell.formatting import hours, percent
+from groundswell.formatting import hours, interval, percent
+from groundswell.metrics.base import Interval
 from groundswell.metrics.drilldown import COMPONENT_FIGURES, DRILL_FIGURES, drill_down
 from groundswell.query import Period, parse_period
 from groundswell.report.account import account_figures
@@ -162,7 +163,8 @@ def _account_sections(sources: Any, data: ReportData, selection: Selection) -> t
     data.sections["response_by_account"] = [answered.as_dict()]
     figures.append(
         Figure(
-            "response rate", percent(answered.response_rate), answered.replied, answered.needs_reply,
+            "response rate", _with_ci(percent(answered.response_rate), answered.response_rate_interval),
+            answered.replied, answered.needs_reply,
             "response_rate", f"replied within {answered.window_hours:g} h / inbound posts needing a reply",
         )
     )  # fmt: skip
@@ -177,7 +179,8 @@ def _account_sections(sources: Any, data: ReportData, selection: Selection) -> t
     if helped is not None:
         data.sections["help"] = helped.as_dict()
         told = helped.helped + helped.not_helped
-        figures.append(Figure("help rate", percent(helped.help_rate), helped.helped, told, "help_rate",
+        figures.append(Figure("help rate", _with_ci(percent(helped.help_rate), helped.help_rate_interval), helped.helped,
+                              told, "help_rate",
                               "helped / (helped + not helped)"))  # fmt: skip
         figures.append(Figure("help coverage", percent(helped.coverage), told, helped.replied, "help_coverage",
                               "(helped + not helped) / replied threads"))  # fmt: skip
@@ -185,7 +188,8 @@ def _account_sections(sources: Any, data: ReportData, selection: Selection) -> t
         for name, part in (("experience_share", found.subject.experience),
                            ("marketing_buzz_share", found.subject.marketing_buzz)):  # fmt: skip
             share = part.share
-            figures.append(Figure(DRILL_FIGURES[name].label, percent(share.value), share.numerator, share.denominator,
+            figures.append(Figure(DRILL_FIGURES[name].label, _with_ci(percent(share.value), share.interval),
+                                  share.numerator, share.denominator,
                                   name, "of the customer posts addressing the account"))  # fmt: skip
     voice = found.voice
     if voice is not None:
@@ -194,6 +198,11 @@ def _account_sections(sources: Any, data: ReportData, selection: Selection) -> t
         figures.append(Figure("conversation ratio", percent(ratio.value), ratio.numerator, ratio.denominator, None,
                               "replies to people / the account's posts"))  # fmt: skip
     return figures, dict(found.notes)
+
+
+def _with_ci(shown: str, found: Interval | None) -> str:
+    """A share with its 95% interval beside it, when it rests on a classifier."""
+    return shown if found is None else f"{shown} (95% CI {interval(found.low, found.high)})"
 
 
 @router.get("/", response_class=HTMLResponse)
