@@ -10,8 +10,9 @@ never trained or tuned on:
 - sentiment: airline_sentiment/train.csv, the half no model or variant trains on (``bucket(tweet_id) >= 50``):
   customers writing to brands, the posts groundswell measures;
 - complaint: complaints/train.csv rows with ``56 <= bucket(id) < 70``;
-- subject and needs_reply: the rules' test split, tests/data/enrich/labelled_posts_test.csv, with each post's
-  ``is_brand`` / ``is_reply``.
+- subject: the tier's subject model on the subject set's test split, tests/data/enrich/subject_posts_test.csv;
+- needs_reply: the rules' test split, tests/data/enrich/labelled_posts_test.csv;
+  both with each post's ``is_brand`` / ``is_reply``.
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ from groundswell.enrich.confusion import (
     confusion_document,
 )
 from groundswell.enrich.evaluate import evaluate
-from groundswell.enrich.registry import load_classifier
+from groundswell.enrich.registry import load_classifier, load_subject_model
 from groundswell.enrich.stage import model_version
+from groundswell.enrich.subject import SubjectClassifier
 
 ARTIFACTS = ROOT / "src" / "groundswell" / "enrich" / "artifacts"
 LABELLED_TEST = ROOT / "tests" / "data" / "enrich" / "labelled_posts_test.csv"
+SUBJECT_TEST = ROOT / "tests" / "data" / "enrich" / "subject_posts_test.csv"
 
 
 def _held(task: str, labels: tuple[str, ...], gold: list[str], predicted: list[str], what: str) -> HeldOutConfusion:
@@ -63,21 +66,35 @@ def measure(tier: str, tmp: Path) -> dict[str, object]:
         report = evaluate(classifier, path)
         matrix = tuple(tuple(int(v) for v in row) for row in report.confusion)
         confusions[task] = HeldOutConfusion(task, tuple(report.labels), matrix, what)
-    with LABELLED_TEST.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    subject_model = load_subject_model(tier)
+    rows = _rows(SUBJECT_TEST)
+    subjects = [
+        str(p.label)
+        for p in SubjectClassifier(subject_model, sentiment, complaint).predict_posts(
+            [r["text"] for r in rows], [r["is_brand"] == "true" for r in rows], [r["is_reply"] == "true" for r in rows]
+        )
+    ]
+    gold = [r["subject"] for r in rows]
+    confusions["subject"] = _held(
+        "subject", subject_model.labels, gold, subjects, "tests/data/enrich/subject_posts_test.csv"
+    )
+    rows = _rows(LABELLED_TEST)
     ruler = rules.RuleClassifier("subject", sentiment, complaint)
     posts = ruler.rule_inputs(
         [r["text"] for r in rows], [r["is_brand"] == "true" for r in rows], [r["is_reply"] == "true" for r in rows]
     )
     intents = [rules.intent(p) for p in posts]
     what = "tests/data/enrich/labelled_posts_test.csv"
-    subjects = [str(rules.subject(p, i)) for p, i in zip(posts, intents, strict=True)]
-    confusions["subject"] = _held("subject", rules.SUBJECT_LABELS, [r["subject"] for r in rows], subjects, what)
     replies = [str(rules.needs_reply(p, i)).lower() for p, i in zip(posts, intents, strict=True)]
     confusions["needs_reply"] = _held(
         "needs_reply", NEEDS_REPLY_LABELS, [r["needs_reply"] for r in rows], replies, what
     )
-    return confusion_document(model_version(sentiment, complaint), confusions)
+    return confusion_document(model_version(sentiment, complaint, subject_model), confusions)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def main() -> None:
