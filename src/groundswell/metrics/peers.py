@@ -126,18 +126,14 @@ def share_of_voice(sources: Sources, *, by: str | None = None) -> list[MetricVal
 
     A customer post is one not written by a support account; it is about the brand of the support account
     it addresses (``query.brands.about_account``); posts about no brand are left out of both sides.
-    Needs peers in the data (``MetricUnavailable`` otherwise) and, for the split by subject, enrichments.
+    Needs enrichments (the subject). Without peers in the data the brand is the only brand: a share of 1.
     """
     check_by(by, (), "share of voice")
     brands = sources.brand_map()
-    if sources.scope is None or len(brands.brands) < 2:
-        raise MetricUnavailable(
-            "share of voice needs other brands in the data: name the brand's accounts under [[accounts]] in "
-            "groundswell.toml, or pick one brand with --brand"
-        )
     enrichments = require_enrichments(sources, "share of voice")
-    scope = sources.scope
-    listed = [*(b for b in brands.brands if b != scope), scope]  # the scope last: an --account wins its key
+    # no peers: the brand is every brand there is (a share of 1 of its own posts, said so in the unit)
+    scope = sources.scope if sources.scope is not None else brands.own
+    listed = [*(b for b in brands.brands if b != scope), scope] if sources.scope is not None else [scope]
     table = about_brand(sources.market_posts, listed)
     customers = table.filter(table.about_brand.notnull() & (handle_key(table) != table.about_account))
     subjects = enrichments.select(_e_platform=enrichments.platform, _e_post_id=enrichments.post_id, subject="subject")
@@ -164,7 +160,7 @@ def share_of_voice(sources: Sources, *, by: str | None = None) -> list[MetricVal
                 ratio(brand_n, every_n),
                 float(brand_n),
                 float(every_n),
-                unit=f"{scope.name}'s share of customer posts about the {len(listed)} brands"
+                unit=f"{scope.name}'s share of customer posts about the {len(listed)} brand{'s' if len(listed) > 1 else ''}"
                 + ("" if subject == "all" else f", {subject} talk"),
                 model_version=sources.model_version,
                 period=sources.period,

@@ -4,7 +4,8 @@ A *support account* is an account whose posts are brand posts: the config's ``[[
 ``[[peers]]``, and every author the source marks as a brand (``posts.is_brand``, e.g. TWCS's outbound
 authors). Support accounts are grouped into *brands*:
 
-- the config's ``[[accounts]]`` are the workspace's brand, named by ``brand``;
+- the config's ``[[accounts]]`` are the workspace's brand, named by ``brand``, with any other support
+  account whose handle starts with that name (``NorthwindUK`` for "Northwind");
 - a ``[[peers]]`` entry groups its handles under its ``name``;
 - any other support account is grouped by its name (``brand_name_from_handle``): the handle without a
   leading ``Ask`` and a trailing ``Support``, ``Help``, ``Cares``... (``AppleSupport`` and ``AskApple`` are
@@ -107,7 +108,7 @@ class BrandMap:
 
 def find_brands(posts: ir.Table, config: WorkspaceConfig) -> BrandMap:
     """The workspace's brand and its peers, from the config and the support accounts in ``posts``."""
-    own = sorted({(a.platform, normalize_handle(a.handle)) for a in config.accounts})
+    own: list[tuple[str, str]] = sorted({(a.platform, normalize_handle(a.handle)) for a in config.accounts})
     groups: dict[str, list[tuple[str, str]]] = {}
     for peer in config.peers:
         groups.setdefault(peer.name, []).extend((peer.platform, normalize_handle(h)) for h in peer.handles)
@@ -115,7 +116,11 @@ def find_brands(posts: ir.Table, config: WorkspaceConfig) -> BrandMap:
     found = _support_accounts(posts)
     by_name: dict[str, list[tuple[str, str]]] = {}
     shown: dict[str, str] = {}
+    stem = re.sub(r"[^a-z0-9]", "", config.brand.lower())
     for platform, key, handle in found:
+        if own and len(stem) >= 3 and key.startswith(stem) and (platform, key) not in taken:
+            own.append((platform, key))  # the brand's other accounts (NorthwindUK for Northwind)
+            taken.add((platform, key))
         if (platform, key) not in taken:
             name = brand_name_from_handle(handle)
             shown.setdefault(name.lower(), name)
@@ -125,7 +130,7 @@ def find_brands(posts: ir.Table, config: WorkspaceConfig) -> BrandMap:
     if not own:  # a brand's own export: every support account is the brand
         every = tuple(sorted({(p, k) for p, k, _ in found} | taken))
         return BrandMap(Brand(config.brand, every, own=True), peers, everyone=True)
-    return BrandMap(Brand(config.brand, tuple(own), own=True), peers)
+    return BrandMap(Brand(config.brand, tuple(sorted(set(own))), own=True), peers)
 
 
 def _by_name(brand: Brand) -> str:
