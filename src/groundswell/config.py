@@ -45,6 +45,14 @@ class BrandAccount(_Model):
     name: str | None = None
 
 
+class Peer(_Model):
+    """Another brand in the data (a competitor, or another company in a shared export), by its accounts."""
+
+    name: str = Field(min_length=1)
+    platform: Literal["twitter", "mastodon", "bluesky", "other"] = "twitter"
+    handles: tuple[str, ...] = Field(min_length=1)
+
+
 class Campaign(_Model):
     name: str = Field(min_length=1)
     hashtags: tuple[str, ...] = ()
@@ -162,6 +170,7 @@ class CsvMapping(_Model):
 class WorkspaceConfig(_Model):
     brand: str = "My brand"
     accounts: tuple[BrandAccount, ...] = ()
+    peers: tuple[Peer, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
     locations: tuple[Location, ...] = ()
     denominators: dict[str, float] = Field(default_factory=dict)
@@ -330,13 +339,22 @@ DEFAULT_CONFIG_TEXT = """\
 brand = "My brand"
 
 # The brand's own accounts, per platform. Posts by these accounts count as brand
-# posts; everything else is a customer or another account.
+# posts; everything else is a customer or another account. In data holding other
+# brands' accounts too (TWCS, a shared export), these decide who the brand is: the
+# others become its peers, and the figures cover this brand's conversations only.
 # [[accounts]]
 # platform = "twitter"        # twitter, mastodon, bluesky or other
 # handle = "MyBrandHelp"
 # [[accounts]]
 # platform = "mastodon"
 # handle = "mybrand@mastodon.social"   # Mastodon handles always with their server
+
+# Other brands in the same data (peers), by their accounts. Without this, the data's other
+# brand accounts are grouped by name: AppleSupport and AskApple are both "Apple".
+# [[peers]]
+# name = "Amazon"
+# platform = "twitter"
+# handles = ["AmazonHelp", "AmazonUK"]
 
 # Campaigns: a post matches a campaign by hashtag, keyword or link, within the dates.
 # [[campaigns]]

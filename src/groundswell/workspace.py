@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
     from groundswell.metrics import MetricRow
+    from groundswell.metrics.peers import BrandCard
     from groundswell.metrics.scorecard import Scorecard
     from groundswell.query import Period, Sources
     from groundswell.report import ReportResult
@@ -157,18 +158,23 @@ class Workspace:
         model_version: str | None = None,
         platform: str | None = None,
         marks: ir.Table | None = None,
+        brand: str | None = None,
+        account: str | None = None,
     ) -> Sources:
         """The tables every figure reads (``groundswell.query.Sources``), on this workspace's own engine.
 
         ``period``: the posts' period (threads still see every post); ``model_version``: the enrichments to
         use (default: the newest); ``platform``: that platform's posts only; ``marks``: outcome marks to use
-        instead of the inbox's. Close it (or use it as a context manager) to drop its temp tables.
+        instead of the inbox's; ``brand``, ``account``: that brand's or support account's conversations
+        (default: the workspace's brand, ``groundswell.query.brands``). Close it (or use it as a context
+        manager) to drop its temp tables.
         """
         from groundswell.query import store_sources
 
         return store_sources(
-            self.store, self.config, period=period, model_version=model_version, platform=platform, marks=marks
-        )
+            self.store, self.config, period=period, model_version=model_version, platform=platform, marks=marks,
+            brand=brand, account=account,
+        )  # fmt: skip
 
     def figures_period(self, period: Period | None = None) -> Period:
         """The period figures cover: ``period`` when it names a bound, else where the posts are dense, with the
@@ -178,12 +184,20 @@ class Workspace:
 
     @contextmanager
     def computing(
-        self, *, period: Period | None = None, model_version: str | None = None, platform: str | None = None
+        self,
+        *,
+        period: Period | None = None,
+        model_version: str | None = None,
+        platform: str | None = None,
+        brand: str | None = None,
+        account: str | None = None,
     ) -> Iterator[Sources]:
         """``sources(...)`` with the store's settings for computing figures, both undone at the end of the block."""
         with (
             self.store.for_metrics(),
-            self.sources(period=period, model_version=model_version, platform=platform) as sources,
+            self.sources(
+                period=period, model_version=model_version, platform=platform, brand=brand, account=account
+            ) as sources,
         ):
             yield sources
 
@@ -194,22 +208,45 @@ class Workspace:
         by: str | None = None,
         period: Period | None = None,
         model_version: str | None = None,
+        brand: str | None = None,
+        account: str | None = None,
+        per: str = "thread",
     ) -> Sequence[MetricRow]:
-        """One metric family (``groundswell.metrics.METRIC_FAMILIES``) as DESIGN.md defines it, grouped ``by``."""
-        from groundswell.metrics import METRIC_FAMILIES
+        """One metric family (``groundswell.metrics.METRIC_FAMILIES``) as DESIGN.md defines it, grouped ``by``,
+        for the workspace's brand or the ``brand`` or support ``account`` named. ``per="reply"`` (response
+        only): every brand reply timed against the post it answers (``metrics.reply_times``)."""
+        from groundswell.metrics import METRIC_FAMILIES, PER_CHOICES, reply_times
 
         family = METRIC_FAMILIES.get(name)
         if family is None:
             raise UsageError(f"no metric family {name!r}; choose one of: {', '.join(sorted(METRIC_FAMILIES))}")
-        with self.computing(period=period, model_version=model_version) as sources:
-            return family(sources, by=by)
+        if per not in PER_CHOICES:
+            raise UsageError(f"unknown --per {per!r}; choose one of: {', '.join(PER_CHOICES)}")
+        if per != "thread" and name != "response":
+            raise UsageError("--per applies to the response family only")
+        with self.computing(period=period, model_version=model_version, brand=brand, account=account) as sources:
+            return reply_times(sources, by=by) if per == "reply" else family(sources, by=by)
 
-    def scorecard(self, *, period: Period | None = None, model_version: str | None = None) -> Scorecard:
+    def scorecard(
+        self,
+        *,
+        period: Period | None = None,
+        model_version: str | None = None,
+        brand: str | None = None,
+        account: str | None = None,
+    ) -> Scorecard:
         """The social media index, the social media marketing index and the quadrant."""
         from groundswell.metrics.scorecard import scorecard
 
-        with self.computing(period=period, model_version=model_version) as sources:
+        with self.computing(period=period, model_version=model_version, brand=brand, account=account) as sources:
             return scorecard(sources)[0]
+
+    def brand_scorecards(self, *, period: Period | None = None, model_version: str | None = None) -> list[BrandCard]:
+        """The scorecard of every brand in the data, the workspace's brand and its peers (``query.brands``)."""
+        from groundswell.metrics import brand_scorecards
+
+        with self.computing(period=period, model_version=model_version) as sources:
+            return brand_scorecards(sources)
 
     def report(
         self,
@@ -218,12 +255,15 @@ class Workspace:
         period: Period | None = None,
         model_version: str | None = None,
         progress: ReportProgress | None = None,
+        brand: str | None = None,
+        account: str | None = None,
     ) -> ReportResult:
-        """Write the HTML report to ``out`` (default ``report.html`` in the workspace folder)."""
+        """Write the HTML report to ``out`` (default ``report.html`` in the workspace folder), for the
+        workspace's brand or the ``brand`` or support ``account`` named."""
         from groundswell.report import DEFAULT_REPORT_NAME, write_report
 
         target = Path(out) if out is not None else self.path / DEFAULT_REPORT_NAME
-        with self.computing(period=period, model_version=model_version) as sources:
+        with self.computing(period=period, model_version=model_version, brand=brand, account=account) as sources:
             return write_report(sources, target, progress=progress)
 
     @cached_property

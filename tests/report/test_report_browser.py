@@ -10,6 +10,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from groundswell.report import ReportResult
 from groundswell.workspace import Workspace
 from report_page import LoadedPage, open_report, screenshot
@@ -50,6 +52,28 @@ def test_report_of_real_support_threads_draws_in_chromium(chromium: Any, tmp_pat
     accounts = loaded.page.inner_text("#response")
     assert "AppleSupport" in accounts or "AmazonHelp" in accounts
     screenshot(loaded, "report-twcs.png")
+
+
+@pytest.mark.slow  # every one of TWCS's 43 brands is scored for the peers section
+def test_report_of_one_brand_among_peers_draws_its_peers_section(
+    chromium: Any, tmp_path: Path, twcs_sample: Path
+) -> None:
+    Workspace.init(tmp_path / "ws").close()
+    (tmp_path / "ws" / "groundswell.toml").write_text(
+        'brand = "Apple"\n\n[[accounts]]\nplatform = "twitter"\nhandle = "AppleSupport"\n', encoding="utf-8"
+    )
+    with Workspace.open(tmp_path / "ws") as ws:
+        ws.import_files([twcs_sample])
+        ws.enrich("fast")
+        result = ws.report(tmp_path / "apple.html")
+    assert result.unavailable == {}
+    loaded = open_report(chromium, result.path)
+    _check_drawn(loaded)
+    peers = loaded.page.inner_text("#peers")
+    assert "Apple beside its peers" in peers and "43 brands" in peers and "share of voice" in peers
+    assert loaded.page.query_selector("#chart-peers_quadrant .trace") is not None
+    assert "AmazonHelp" not in loaded.page.inner_text("#response")  # a peer's account, not Apple's
+    screenshot(loaded, "report-twcs-peers.png")
 
 
 HOSTILE_TEXTS = (

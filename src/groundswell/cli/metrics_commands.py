@@ -11,7 +11,7 @@ import click
 
 from groundswell.cli.console import print_json
 from groundswell.cli.options import json_option, workspace_option
-from groundswell.cli.tables import print_scorecard, print_table
+from groundswell.cli.tables import print_brand_scorecards, print_scorecard, print_table
 from groundswell.errors import UsageError
 from groundswell.metrics.base import BY_CHOICES
 from groundswell.query import Period, parse_period
@@ -78,18 +78,43 @@ def _summary(doc: str | None) -> str:
     return lines[0].replace("``", "`") if lines else ""
 
 
+def brand_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--brand`` and ``--account``: whose conversations a figure covers (default: the workspace's brand)."""
+    command = click.option(
+        "--account",
+        metavar="HANDLE",
+        help="One support account's conversations only (the brand's, or a peer's).",
+    )(command)
+    return click.option(
+        "--brand",
+        metavar="NAME",
+        help="Another brand in the data (a peer), by name; default: the brand of groundswell.toml.",
+    )(command)
+
+
 @click.command("metrics", cls=_MetricsCommand)
 @click.argument("name", type=click.Choice(_FamilyNames()), metavar="NAME")
 @click.option("--by", type=click.Choice(BY_CHOICES), help="One row per group of this kind.")
+@click.option(
+    "--per",
+    type=click.Choice(("thread", "reply")),
+    default="thread",
+    show_default=True,
+    help="response only: time one wait per thread (first response), or every brand reply to the post it answers.",
+)
 @period_options
+@brand_options
 @workspace_option
 @json_option
 def metrics_command(
     name: str,
     by: str | None,
+    per: str,
     since: str | None,
     until: str | None,
     model_version: str | None,
+    brand: str | None,
+    account: str | None,
     workspace: Path,
     as_json: bool,
 ) -> None:
@@ -99,10 +124,16 @@ def metrics_command(
     classifier name its model version. Figures needing enrichments say so until
     `groundswell enrich` runs. Without --since or --until the period is where
     the data is dense, and posts far outside it are named once on stderr.
+    `response --per reply` times every brand reply to the post it answers,
+    beside the per-thread default; `--brand`/`--account` pick whose
+    conversations a figure covers.
     """
     with Workspace.open(workspace) as ws:
         period = ws.figures_period(period_from_options(since, until))
-        documents = [row.as_dict() for row in ws.metrics(name, by=by, period=period, model_version=model_version)]
+        found = ws.metrics(
+            name, by=by, period=period, model_version=model_version, brand=brand, account=account, per=per
+        )
+        documents = [row.as_dict() for row in found]
     if as_json:
         print_json(documents)
         return
@@ -110,11 +141,24 @@ def metrics_command(
 
 
 @click.command("scorecard")
+@click.option(
+    "--by",
+    type=click.Choice(("brand",)),
+    help="brand: score every brand in the data (the brand and its peers) and place them on one quadrant.",
+)
 @period_options
+@brand_options
 @workspace_option
 @json_option
 def scorecard_command(
-    since: str | None, until: str | None, model_version: str | None, workspace: Path, as_json: bool
+    by: str | None,
+    since: str | None,
+    until: str | None,
+    model_version: str | None,
+    brand: str | None,
+    account: str | None,
+    workspace: Path,
+    as_json: bool,
 ) -> None:
     """The social media index and the social media marketing index (0-100), and the quadrant.
 
@@ -122,10 +166,23 @@ def scorecard_command(
     shown with its weight, raw value and score. Weights and the values that score
     0 and 100 are set under [scorecard.components.NAME] in groundswell.toml, and
     the level that counts as high under [scorecard] high (default 50).
+    `--by brand` scores every brand in the data (its support accounts grouped
+    by the config or by name) and lists each with both indices and its quadrant.
     """
+    if by == "brand":
+        if brand or account:
+            raise click.UsageError("--by brand scores every brand: leave out --brand and --account")
+        with Workspace.open(workspace) as ws:
+            period = ws.figures_period(period_from_options(since, until))
+            cards = [card.as_dict() for card in ws.brand_scorecards(period=period, model_version=model_version)]
+        if as_json:
+            print_json(cards)
+            return
+        print_brand_scorecards(cards, period)
+        return
     with Workspace.open(workspace) as ws:
         period = ws.figures_period(period_from_options(since, until))
-        card = ws.scorecard(period=period, model_version=model_version)
+        card = ws.scorecard(period=period, model_version=model_version, brand=brand, account=account)
     if as_json:
         print_json(card.as_dict())
         return

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from groundswell.cli.console import print_json, stderr_console
-from groundswell.cli.metrics_commands import period_from_options, period_options
+from groundswell.cli.metrics_commands import brand_options, period_from_options, period_options
 from groundswell.cli.options import json_option, quiet_option, workspace_option
 from groundswell.workspace import Workspace
 
@@ -19,6 +19,7 @@ from groundswell.workspace import Workspace
     help="The HTML file to write (default: report.html in the workspace).",
 )
 @period_options
+@brand_options
 @workspace_option
 @json_option
 @quiet_option
@@ -27,6 +28,8 @@ def report_command(
     since: str | None,
     until: str | None,
     model_version: str | None,
+    brand: str | None,
+    account: str | None,
     workspace: Path,
     as_json: bool,
     quiet: bool,
@@ -49,7 +52,9 @@ def report_command(
             def progress(section: str, done: int, total: int) -> None:
                 status.update(f"computing the report: {section.replace('_', ' ')} ({done}/{total})")
 
-            result = ws.report(out, period=period, model_version=model_version, progress=progress)
+            result = ws.report(
+                out, period=period, model_version=model_version, progress=progress, brand=brand, account=account
+            )
     if as_json:
         print_json(
             {

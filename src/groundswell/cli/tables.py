@@ -321,6 +321,33 @@ def print_scorecard(document: dict[str, Any], period: Period, *, console: Consol
             console_err.print(f"note: {note}", markup=False, soft_wrap=True)
 
 
+def print_brand_scorecards(cards: list[dict[str, Any]], period: Period, *, console: Console | None = None) -> None:
+    """Every brand's two indices and quadrant, highest social media index first; the workspace's brand marked."""
+    out = console or Console(highlight=False, emoji=False)
+    out.print(Text(f"scorecard by brand: period: {_period_text(period)}; {len(cards)} brands"), soft_wrap=True)
+    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+    table.add_column("brand", no_wrap=True)
+    for header in ("social media", "marketing"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("quadrant", no_wrap=True)
+    table.add_column("accounts")
+
+    def order(card: dict[str, Any]) -> tuple[bool, float, str]:
+        social = card["social_media_index"]
+        return (social is None, -(social or 0.0), str(card["brand"]).lower())
+
+    for card in sorted(cards, key=order):
+        indices = (card["social_media_index"], card["social_media_marketing_index"])
+        shown = ["n/a" if v is None else f"{v:.0f}" for v in indices]
+        name = f"{card['brand']} *" if card["own"] else str(card["brand"])
+        table.add_row(
+            Text(name), Text(shown[0]), Text(shown[1]), Text(card["quadrant"]), Text(", ".join(card["accounts"]))
+        )
+    out.print(table)
+    if any(card["own"] for card in cards):
+        out.print(Text("* the workspace's brand (groundswell.toml)"))
+
+
 def _component_value(name: str, value: float) -> str:
     """A share (or growth) as a percentage, anything else as a number."""
     if name.endswith(("_rate", "_share", "_ratio")) or "growth" in name:

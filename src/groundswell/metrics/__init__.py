@@ -17,7 +17,9 @@ from groundswell.metrics.goals import goal_attainment
 from groundswell.metrics.help import HelpFigures, help_figures
 from groundswell.metrics.marketing import marketing
 from groundswell.metrics.participation import participation
+from groundswell.metrics.peers import BrandCard, brand_scorecards, compare_with_peers, share_of_voice
 from groundswell.metrics.relationships import relationships
+from groundswell.metrics.reply_times import PER_CHOICES, ReplyTimes, reply_times
 from groundswell.metrics.response import ResponseFigures, fairness, response
 from groundswell.metrics.spikes import detect_spikes
 from groundswell.metrics.subject import subject_shares
@@ -48,6 +50,7 @@ METRIC_FAMILIES: dict[str, MetricFamily] = {
     "help": help_figures,
     "subject": subject_shares,
     "voice": conversation_ratio,
+    "share_of_voice": share_of_voice,
     "participation": participation,
     "relationships": relationships,
     "marketing": marketing,
@@ -59,6 +62,13 @@ METRIC_FAMILIES: dict[str, MetricFamily] = {
 
 __all__ = [
     "BY_CHOICES",
+    "PER_CHOICES",
+    "BrandCard",
+    "ReplyTimes",
+    "brand_scorecards",
+    "compare_with_peers",
+    "reply_times",
+    "share_of_voice",
     "METRIC_FAMILIES",
     "HelpFigures",
     "MetricFamily",

@@ -18,6 +18,12 @@ A period with no bound named becomes the posts' dense period (``figures_period``
 Given a ``platform``, both ``posts`` and ``all_posts`` hold that platform's posts only: reply links never
 cross platforms, so every figure is then the one of that channel alone.
 
+Who the brand is (``query.brands``): when the config's ``[[accounts]]`` leave other brands' support accounts
+in the data (TWCS, a shared export), ``posts`` and ``all_posts`` hold the brand's conversations only, with
+``is_brand`` true for its own accounts alone, and the other brands are its peers; ``brand=`` or ``account=``
+scopes the figures to another brand or one support account the same way. ``market_posts`` keeps every
+brand's posts (share of voice, the peers' comparison).
+
 Intermediate tables (the threads stage's pointer-jumping rounds) are materialised by the ``Engine``: temp
 tables on DuckDB and PostgreSQL, cached DataFrames on Spark, dropped when the ``Sources`` is closed.
 Without that, Spark would recompute every earlier round at each round.
@@ -34,6 +40,7 @@ import ibis
 
 from groundswell.config import WorkspaceConfig
 from groundswell.errors import MetricUnavailable, UsageError
+from groundswell.query.brands import Brand, BrandMap, about_account, conversations_of, find_brands
 from groundswell.query.engine import Engine, IbisEngine, temp_name
 from groundswell.query.period import Period, dense_period, in_period
 
@@ -60,6 +67,8 @@ class Sources:
     the posts' backend when needed. ``memo``: results computed once per ``Sources`` (the threads).
     ``store``: the workspace store these tables are read from, when there is one: the threads stage is
     then read from the tables it keeps there (``groundswell.threads.stored``) instead of being rebuilt.
+    ``scope``: the brand (or one support account) the figures are about, when ``posts`` are limited to its
+    conversations; ``unscoped``: then every brand's posts, whatever the period (None: ``all_posts``).
     Use ``Sources`` as a context manager, or call ``close()``, to drop what the engine materialised.
     """
 
@@ -73,11 +82,58 @@ class Sources:
     engine: Engine | None = field(default=None, compare=False)
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     store: DuckDBStore | None = field(default=None, compare=False, repr=False)
+    scope: Brand | None = None
+    unscoped: ir.Table | None = None
 
     @property
     def every_post(self) -> ir.Table:
         """All posts, whatever the period (``all_posts``, else ``posts``)."""
         return self.all_posts if self.all_posts is not None else self.posts
+
+    @property
+    def market_posts(self) -> ir.Table:
+        """Every brand's posts in the period, the brand's and its peers' (``posts`` when nothing is scoped)."""
+        if self.unscoped is None:
+            return self.posts
+        return in_period(self.unscoped, self.period)
+
+    def brand_map(self) -> BrandMap:
+        """The workspace's brand and its peers (``query.brands.find_brands``), found once."""
+        found = self.memo.get("brands")
+        if found is None:
+            source = self.unscoped if self.unscoped is not None else self.every_post
+            found = self.memo["brands"] = find_brands(source, self.config)
+        brands: BrandMap = found
+        return brands
+
+    def for_brand(self, brand: Brand) -> Sources:
+        """These tables scoped to ``brand``'s conversations (``query.brands``), on the same backend; close it
+        after use (it materialises its own intermediate tables)."""
+        everything = self.unscoped if self.unscoped is not None else self.every_post
+        brands = self.brand_map()
+        about = self.memo.get("about")
+        if about is None:
+            about = self.memo["about"] = self.materializer().materialize(about_account(everything, brands.support))
+        engine = IbisEngine(ibis.get_backend(everything), self.materializer().name)
+        posts = engine.materialize(conversations_of(about, brand, everything.columns))
+        return Sources(
+            posts=in_period(posts, self.period),
+            enrichments=self.enrichments,
+            model_version=self.model_version,
+            config=self.config,
+            period=self.period,
+            all_posts=posts,
+            marks=self.marks,
+            engine=engine,
+            memo={"brands": brands},
+            scope=brand,
+            unscoped=everything,
+        )
+
+    @property
+    def brand_name(self) -> str:
+        """The name of the brand the figures are about."""
+        return self.scope.name if self.scope is not None else self.config.brand
 
     def materializer(self) -> Engine:
         """``engine``, else one for the posts' ibis backend (made once, closed with this ``Sources``)."""
@@ -114,13 +170,17 @@ def store_sources(
     period: Period | None = None,
     marks: ir.Table | None = None,
     platform: str | None = None,
+    brand: str | None = None,
+    account: str | None = None,
 ) -> Sources:
     """``Sources`` over a workspace store's own tables, through its open connection (DuckDB or PostgreSQL).
 
     ``model_version``: the enrichments to use (default: the newest; ``MetricUnavailable`` if it is absent).
-    ``marks``: outcome marks to use instead of the inbox's stored ones. The embedded file's stored threads
-    stage (``groundswell.threads.stored``) is used when the figures cover every platform with the stored
-    marks; PostgreSQL, an in-memory file and a platform's own figures build the threads from the posts.
+    ``marks``: outcome marks to use instead of the inbox's stored ones. ``brand``, ``account``: the figures of
+    that brand or support account (default: the workspace's brand; see the module doc). The embedded file's
+    stored threads stage (``groundswell.threads.stored``) is used when the figures cover every platform and
+    every post with the stored marks; PostgreSQL, an in-memory file, a platform's own figures and a brand's
+    conversations among its peers build the threads from the posts.
     """
     from groundswell.store.duckdb import DuckDBStore
     from groundswell.store.scratch import has_outcome_marks
@@ -148,6 +208,8 @@ def store_sources(
         marks=marks,
         platform=platform,
         store=store if keeps_threads else None,  # type: ignore[arg-type]
+        brand=brand,
+        account=account,
     )
 
 
@@ -161,6 +223,8 @@ def spark_sources(
     period: Period | None = None,
     marks: Any = None,
     platform: str | None = None,
+    brand: str | None = None,
+    account: str | None = None,
 ) -> Sources:
     """``Sources`` on Spark: ``posts`` and ``enrichments`` (None: not enriched) as PySpark DataFrames, ibis
     tables of this session, or Parquet paths, with the workspace's columns (store/schema.py)."""
@@ -186,6 +250,8 @@ def spark_sources(
         period=period or Period(),
         marks=table(marks, "marks") if marks is not None else None,
         platform=platform,
+        brand=brand,
+        account=account,
     )
 
 
@@ -220,6 +286,8 @@ def _sources(
     marks: ir.Table | None,
     platform: str | None = None,
     store: DuckDBStore | None = None,
+    brand: str | None = None,
+    account: str | None = None,
 ) -> Sources:
     chosen: ir.Table | None = None
     if platform is not None:  # the model version is still chosen over every platform's enrichments
@@ -241,6 +309,24 @@ def _sources(
     elif model_version is not None:
         raise MetricUnavailable(f"no enrichments of model version {model_version}: the posts are not enriched")
     period = figures_period(posts, period)
+    memo: dict[str, Any] = {}
+    scope: Brand | None = None
+    unscoped: ir.Table | None = None
+    if brand is not None or account is not None or config.accounts:
+        brands = memo["brands"] = find_brands(posts, config)
+        if account is not None:
+            scope = brands.account(account)
+        elif brand is not None:
+            scope = brands.find(brand)
+        elif brands.has_peers:
+            scope = brands.own
+        if scope is not None and scope.own and brands.everyone and account is None:
+            scope = None  # the brand is every support account: nothing to leave out
+        if scope is not None:  # each post's brand found once, and the brand's posts kept, for every figure
+            unscoped = posts
+            about = memo["about"] = engine.materialize(about_account(posts, brands.support))
+            posts = engine.materialize(conversations_of(about, scope, posts.columns))
+            store = None  # the stored threads stage holds every brand's threads
     return Sources(
         posts=in_period(posts, period),
         enrichments=chosen,
@@ -250,5 +336,8 @@ def _sources(
         all_posts=posts,
         marks=marks,
         engine=engine,
+        memo=memo,
         store=store,
+        scope=scope,
+        unscoped=unscoped,
     )

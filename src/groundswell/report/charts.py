@@ -90,6 +90,43 @@ def quadrant(data: ReportData) -> go.Figure | None:
     return _layout(fig, height=360, showlegend=False)
 
 
+def peers_quadrant(data: ReportData) -> go.Figure | None:
+    """Every brand in the data on the scorecard's quadrant, the report's brand drawn apart and named."""
+    peers = data.get("peers")
+    if not peers:
+        return None
+    placed = [
+        b
+        for b in peers["brands"]
+        if b["social_media_index"] is not None and b["social_media_marketing_index"] is not None
+    ]
+    if not placed:
+        return None
+    high = peers["threshold"]
+    fig = go.Figure()
+    fig.add_shape(type="line", x0=high, x1=high, y0=0, y1=100, line={"color": NEUTRAL, "dash": "dot"})
+    fig.add_shape(type="line", x0=0, x1=100, y0=high, y1=high, line={"color": NEUTRAL, "dash": "dot"})
+    for own in (False, True):
+        chosen = [b for b in placed if (b["brand"] == peers["brand"]) == own]
+        if not chosen:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[b["social_media_marketing_index"] for b in chosen],
+                y=[b["social_media_index"] for b in chosen],
+                mode="markers+text" if own else "markers",
+                name=escape(peers["brand"]) if own else "peers",
+                marker={"size": 16 if own else 9, "color": INK if own else SOCIAL, "opacity": 1 if own else 0.55},
+                text=[escape(b["brand"]) for b in chosen],
+                textposition="top right",
+                hovertemplate="%{text}<br>social media %{y:.0f}<br>marketing %{x:.0f}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(range=[-4, 104], title="social media marketing index", dtick=25, zeroline=False)
+    fig.update_yaxes(range=[-4, 104], title="social media index", dtick=25, zeroline=False)
+    return _layout(fig, height=380)
+
+
 def components(data: ReportData) -> go.Figure | None:
     card = data.get("scorecard")
     if not card:
@@ -559,6 +596,7 @@ def per_store(data: ReportData) -> go.Figure | None:
 
 CHARTS = {
     "quadrant": quadrant,
+    "peers_quadrant": peers_quadrant,
     "components": components,
     "conversation": conversation_over_time,
     "response_rate": response_rate,

@@ -58,6 +58,7 @@ def _sections(sources: Sources) -> dict[str, Callable[[], Any]]:
         subject_shares,
     )
     from groundswell.metrics.participation import brand_audience
+    from groundswell.metrics.peers import share_of_voice
     from groundswell.metrics.scorecard import scorecard
     from groundswell.threads.attention import threads_needing_attention
 
@@ -84,14 +85,34 @@ def _sections(sources: Sources) -> dict[str, Callable[[], Any]]:
         "goals": lambda: many(goal_attainment(sources)),
         "marketing": lambda: one(marketing(sources)),
         "attention": lambda: threads_needing_attention(sources).as_dict(),
+        "peers": lambda: peers_section(sources),
+        "share_of_voice": lambda: many(share_of_voice(sources)),
+    }
+
+
+def peers_section(sources: Sources) -> dict[str, Any]:
+    """Every brand's two indices and quadrant, and the brand's rank and distance on each component."""
+    from groundswell.metrics.peers import brand_scorecards, compare_with_peers
+
+    if sources.scope is None or len(sources.brand_map().brands) < 2:
+        raise MetricUnavailable("no other brand in the data to compare with")
+    cards = brand_scorecards(sources)
+    return {
+        "brand": sources.brand_name,
+        "threshold": sources.config.scorecard.high,
+        "brands": [{k: v for k, v in c.as_dict().items() if k != "scorecard"} for c in cards],
+        "comparison": [r.as_dict() for r in compare_with_peers(cards, sources.brand_name)],
     }
 
 
 SECTIONS = (
     "scorecard", "subject", "subject_by_month", "response", "response_by_account", "response_by_platform", "help",
     "voice", "participation", "relationships", "denominators", "fairness", "spikes", "goals", "marketing", "attention",
+    "peers", "share_of_voice",
 )  # fmt: skip
 """The report's sections, in the order they are computed."""
+PEER_SECTIONS = ("peers", "share_of_voice")
+"""Sections only for a brand among peers (``Sources.scope``), left out of the report otherwise."""
 
 
 def gather(
@@ -106,7 +127,7 @@ def gather(
     span = rows(posts.aggregate(n=posts.count(), first=posts.created_at.min(), last=posts.created_at.max()))[0]
     rate_targets = [k.target for g in config.goals for k in g.kpis if k.metric == "response_rate"]
     data = ReportData(
-        brand=config.brand,
+        brand=sources.brand_name,
         period=sources.period,
         generated_at=datetime.now(UTC).replace(microsecond=0),
         posts=int(span["n"]),
@@ -124,6 +145,8 @@ def gather(
     unknown = sorted(chosen - set(SECTIONS))
     if unknown:
         raise UsageError(f"no report section {unknown[0]!r}; sections: {', '.join(SECTIONS)}")
+    if sources.scope is None:  # the brand is all there is: no peers to compare with
+        wanted = tuple(n for n in wanted if n not in PEER_SECTIONS)
     for done, name in enumerate(wanted):
         if progress is not None:
             progress(name, done, len(wanted))

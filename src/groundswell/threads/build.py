@@ -75,8 +75,7 @@ has no enrichment (the workspace is not enriched).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +83,7 @@ import ibis
 
 from groundswell.config import normalize_handle
 from groundswell.query import Sources
+from groundswell.query.brands import handle_key, mentioned_key
 from groundswell.records import Intent, Outcome, Sentiment
 
 if TYPE_CHECKING:
@@ -100,8 +100,6 @@ ENRICHMENT_COLUMNS = {
     "needs_reply": "boolean",
     "gratitude": "boolean",
 }
-# After a handle: end of text, a character no handle holds, or a full stop ending the sentence.
-_HANDLE_END = r"(?:$|[^\w@.-]|[.](?:$|[^\w]))"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +163,11 @@ def compute_threads(
 
 
 def brand_accounts(sources: Sources) -> tuple[BrandAccountRef, ...]:
-    """The config's brand accounts, then the authors of brand posts not in it (e.g. TWCS's outbound authors)."""
+    """The config's brand accounts, then the authors of brand posts not in it (e.g. TWCS's outbound authors);
+    for a brand among peers (``Sources.scope``), its own accounts."""
     seen: dict[tuple[str, str], BrandAccountRef] = {}
-    for account in sources.config.accounts:
+    configured = () if sources.scope is not None else sources.config.accounts
+    for account in configured:
         ref = BrandAccountRef(account.platform, normalize_handle(account.handle), account.handle.strip().lstrip("@"))
         seen.setdefault((ref.platform, ref.key), ref)
     posts = sources.every_post
@@ -182,45 +182,17 @@ def brand_accounts(sources: Sources) -> tuple[BrandAccountRef, ...]:
     for row in authors.to_pyarrow().to_pylist():
         ref = BrandAccountRef(str(row["platform"]), str(row["key"]), str(row["handle"]).strip().lstrip("@"))
         seen.setdefault((ref.platform, ref.key), ref)
+    for platform, key in sources.scope.accounts if sources.scope is not None else ():
+        seen.setdefault((platform, key), BrandAccountRef(platform, key, key))
     return tuple(seen.values())
 
 
-def _handle_key(posts: ir.Table) -> ir.StringValue:
-    """The author's handle as compared: lower case, no leading ``@`` (``author_id`` without a handle)."""
-    return posts.author_handle.fill_null(posts.author_id).strip().lower().re_replace(r"^@+", "")
-
-
-def mention_regex(keys: Iterable[str]) -> str:
-    """One regular expression (RE2 and Java syntax) capturing the first ``@handle`` of ``keys`` in a text.
-
-    Not inside a word before the ``@`` (``bob@acme.com`` is no mention), no handle character after it
-    (``@acme`` is not ``@acmestore``), case-insensitive. A Mastodon ``user@server`` also matches a bare
-    ``@user`` (local mentions drop the server).
-    """
-    options: set[str] = set()
-    for key in keys:
-        options.add(key)
-        user, at, _server = key.partition("@")
-        if at and user:
-            options.add(user)
-    alternatives = "|".join(re.escape(o) for o in sorted(options, key=lambda o: (-len(o), o)))
-    return r"(?i)(?:^|[^\w])@(" + alternatives + ")" + _HANDLE_END
+_handle_key = handle_key
 
 
 def _mentioned_key(posts: ir.Table, accounts: tuple[BrandAccountRef, ...]) -> ir.StringValue:
     """The brand account (key) a post's text mentions first, else null."""
-    cases = []
-    for platform in sorted({a.platform for a in accounts}):
-        keys = [a.key for a in accounts if a.platform == platform]
-        found = posts.text.re_extract(mention_regex(keys), 1).lower().nullif("")
-        # a bare Mastodon @user stands for the brand's user@server
-        local = {k.partition("@")[0]: k for k in keys if "@" in k and k.partition("@")[0] not in keys}
-        if local:
-            found = ibis.cases(*((found == user, key) for user, key in local.items()), else_=found)
-        cases.append((posts.platform == platform, found))
-    if not cases:
-        return ibis.null().cast("string")
-    return ibis.cases(*cases, else_=ibis.null().cast("string"))
+    return mentioned_key(posts, [(a.platform, a.key) for a in accounts])
 
 
 def _display(key: ir.StringValue, platform: ir.StringValue, accounts: tuple[BrandAccountRef, ...]) -> Any:

@@ -6,6 +6,8 @@ Filters (a GET form, so a selection is a link):
 - ``since`` / ``until``: the period, read by ``query.parse_period`` as on the command line;
 - ``platform``: ``Workspace.computing(platform=...)`` gives the metrics that platform's posts only, so every
   figure and chart is the one of that channel alone;
+- ``brand``: a peer brand's figures (``Workspace.computing(brand=...)``, its own conversations; listed when the
+  data holds other brands, ``query.brands``);
 - ``account``: one brand account's figures as the families' ``--by account`` define them (response and help:
   the account answering the thread; subject: the account a post addresses; voice: the account posting). The
   scorecard's indices are brand-wide (DESIGN defines them for the brand, and the library refuses ``--by``), so
@@ -83,19 +85,28 @@ class Selection:
     platform: str = ""
     account: str = ""
     period: Period = field(default_factory=Period)
+    brand: str = ""  # a peer brand's conversations (``query.brands``); empty: the workspace's brand
 
     @classmethod
-    def parse(cls, since: str | None, until: str | None, platform: str | None, account: str | None) -> Selection:
+    def parse(
+        cls, since: str | None, until: str | None, platform: str | None, account: str | None, brand: str | None = None
+    ) -> Selection:
         since, until = (since or "").strip(), (until or "").strip()
-        return cls(since, until, (platform or "").strip(), (account or "").strip(), parse_period(since, until))
+        return cls(
+            since, until, (platform or "").strip(), (account or "").strip(), parse_period(since, until),
+            (brand or "").strip(),
+        )  # fmt: skip
 
     @property
     def key(self) -> tuple[Any, ...]:
-        return (self.period.since, self.period.until, self.platform, normalize_handle(self.account))
+        return (self.period.since, self.period.until, self.platform, normalize_handle(self.account), self.brand.lower())
 
     def query(self, **extra: Any) -> str:
         """The selection (and ``extra``) as a query string, empty values left out."""
-        values = {"since": self.since, "until": self.until, "platform": self.platform, "account": self.account}
+        values = {
+            "since": self.since, "until": self.until, "platform": self.platform, "account": self.account,
+            "brand": self.brand,
+        }  # fmt: skip
         values.update({k: v for k, v in extra.items()})
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
@@ -133,6 +144,17 @@ def filter_choices(state: AppState) -> tuple[list[str], list[str]]:
     return state.cached(("dashboard-choices",), compute, on=("posts",))
 
 
+def brand_choices(state: AppState) -> list[str]:
+    """The brands in the data to pick from (``query.brands``): the workspace's brand and its peers."""
+
+    def compute() -> list[str]:
+        with state.db() as ws, ws.computing() as sources:
+            brands = sources.brand_map()
+            return [brands.own.name, *(b.name for b in brands.brands if not b.own)]
+
+    return state.cached(("dashboard-brands",), compute, on=("posts",))
+
+
 def dashboard_view(state: AppState, selection: Selection) -> DashboardView:
     """The selection's figures and charts, once per selection and data version."""
     from groundswell.report import gather
@@ -140,7 +162,12 @@ def dashboard_view(state: AppState, selection: Selection) -> DashboardView:
     from groundswell.report.render import _json_for_script  # the report's own escaping of JSON inside a page
 
     def compute() -> DashboardView:
-        with state.db() as ws, ws.computing(period=selection.period, platform=selection.platform or None) as sources:
+        with (
+            state.db() as ws,
+            ws.computing(
+                period=selection.period, platform=selection.platform or None, brand=selection.brand or None
+            ) as sources,
+        ):
             if selection.account:
                 data = gather(sources, sections=())
                 figures, notes = _account_sections(sources, data, selection)
@@ -212,18 +239,20 @@ def dashboard(
     until: str | None = None,
     platform: str | None = None,
     account: str | None = None,
+    brand: str | None = None,
 ) -> HTMLResponse:
     who = authorize(request, "dashboard.view")
-    selection = Selection.parse(since, until, platform, account)
+    selection = Selection.parse(since, until, platform, account, brand)
     state = app_state(request)
     platforms, accounts = filter_choices(state)
+    brands = brand_choices(state)
     if selection.platform and selection.platform not in platforms:
         raise UsageError(f"no posts from platform {selection.platform!r}; platforms: {', '.join(platforms)}")
     view = dashboard_view(state, selection)
     card = view.data.get("scorecard")
     return render(
         request, "dashboard.html.j2", who, sel=selection, view=view, card=card, platforms=platforms,
-        accounts=accounts, drill_for=COMPONENT_FIGURES, drill_figures=DRILL_FIGURES, titles=CHART_TITLES, plotly=PLOTLY_PATH,
+        accounts=accounts, brands=brands, drill_for=COMPONENT_FIGURES, drill_figures=DRILL_FIGURES, titles=CHART_TITLES, plotly=PLOTLY_PATH,
         plotly_css=PLOTLY_CSS_PATH, plotly_style_ids=plotly_styles()[1],
     )  # fmt: skip
 
@@ -238,15 +267,21 @@ def drill(
     platform: str | None = None,
     account: str | None = None,
     offset: int = 0,
+    brand: str | None = None,
 ) -> HTMLResponse:
     """The posts or threads behind a figure (``metrics.drilldown``), a page at a time."""
     who = authorize(request, "dashboard.view")
-    selection = Selection.parse(since, until, platform, account)
+    selection = Selection.parse(since, until, platform, account, brand)
     state = app_state(request)
     offset = max(0, offset)
 
     def compute() -> Any:
-        with state.db() as ws, ws.computing(period=selection.period, platform=selection.platform or None) as sources:
+        with (
+            state.db() as ws,
+            ws.computing(
+                period=selection.period, platform=selection.platform or None, brand=selection.brand or None
+            ) as sources,
+        ):
             return drill_down(sources, figure, part, account=selection.account or None, limit=PAGE_SIZE, offset=offset)
 
     page = state.cached(("drill", figure, part, offset, *selection.key), compute)
