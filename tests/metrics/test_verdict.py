@@ -94,5 +94,5 @@ def test_a_world_that_seldom_answers_is_told_so(tmp_path: Path) -> None:
 def test_a_world_that_answers_without_helping_is_told_so(tmp_path: Path) -> None:
     sentence = _world_verdict(tmp_path / "ws", help_rate=0.2)
     assert "get help" not in sentence
-    assert ": only" in sentence
+    assert "only " in sentence  # the weakest component is named with its figure
     assert "of the people answered say they were helped (target 70%)" in sentence
