@@ -17,7 +17,16 @@ from groundswell.metrics.intervals import ADJUSTED, SAMPLING_ONLY, true_shares
 from groundswell.metrics.response import rate_interval
 from groundswell.metrics.subject import subject_intervals
 
-FAST = "fast-sentiment@1.1.0+fast-complaint@1.1.0+rules-2"
+
+def _fast_version() -> str:
+    """The shipped fast tier's enrichment model version (what its confusion.json must be measured for)."""
+    from groundswell.enrich.registry import load_classifier, load_subject_model
+    from groundswell.enrich.stage import model_version
+
+    return model_version(load_classifier("sentiment"), load_classifier("complaint"), load_subject_model())
+
+
+FAST = _fast_version()
 WORLDS = 50
 
 
