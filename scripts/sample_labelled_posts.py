@@ -191,34 +191,46 @@ def split_path(out: Path, split: str) -> Path:
     return out.with_name(f"{out.stem}_{split}{out.suffix}")
 
 
-def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+def write_rows(path: Path, rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args()
-    existing: dict[str, dict[str, str]] = {}
-    if args.out.is_file():
-        with args.out.open(newline="", encoding="utf-8") as handle:
-            existing = {row["id"]: row for row in csv.DictReader(handle)}
-    posts = sample()
-    rows = [
+def read_existing(out: Path) -> dict[str, dict[str, str]]:
+    """The rows already in ``out`` by id (their labels are kept by a re-run), or none."""
+    if not out.is_file():
+        return {}
+    with out.open(newline="", encoding="utf-8") as handle:
+        return {row["id"]: row for row in csv.DictReader(handle)}
+
+
+def rows_of(
+    posts: list[Post], existing: dict[str, dict[str, str]], label_columns: tuple[str, ...]
+) -> list[dict[str, str]]:
+    """One row per post, with the labels ``existing`` holds for it (empty for a new post)."""
+    return [
         {
             "id": post.id,
             "source": post.source,
             "text": post.text,
             "is_brand": str(post.is_brand).lower(),
             "is_reply": str(post.is_reply).lower(),
-            **{column: existing.get(post.id, {}).get(column, "") for column in LABEL_COLUMNS},
+            **{column: existing.get(post.id, {}).get(column, "") for column in label_columns},
             "split": split_of(post.id),
         }
         for post in posts
     ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    existing = read_existing(args.out)
+    posts = sample()
+    rows = rows_of(posts, existing, LABEL_COLUMNS)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_rows(args.out, rows)
     for split in ("dev", "test"):

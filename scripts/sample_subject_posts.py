@@ -34,8 +34,10 @@ from sample_labelled_posts import (
     _twacs,
     _twcs,
     _tweeteval,
+    read_existing,
+    rows_of,
     sample,
-    split_of,
+    write_rows,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,28 +110,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    existing: dict[str, dict[str, str]] = {}
-    if args.out.is_file():
-        with args.out.open(newline="", encoding="utf-8") as handle:
-            existing = {row["id"]: row for row in csv.DictReader(handle)}
+    existing = read_existing(args.out)
     posts = subject_sample()
-    rows = [
-        {
-            "id": post.id,
-            "source": post.source,
-            "text": post.text,
-            "is_brand": str(post.is_brand).lower(),
-            "is_reply": str(post.is_reply).lower(),
-            **{column: existing.get(post.id, {}).get(column, "") for column in LABEL_COLUMNS},
-            "split": split_of(post.id),
-        }
-        for post in posts
-    ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(args.out, rows_of(posts, existing, LABEL_COLUMNS), COLUMNS)
     kept = sum(1 for p in posts if p.id in existing)
     print(f"{len(posts)} posts written to {args.out} ({kept} kept their labels)")
 
