@@ -79,6 +79,10 @@ def local_postgres(root: Path) -> Iterator[str]:
     root.mkdir(parents=True, exist_ok=True)
     if as_postgres:
         shutil.chown(root, "postgres")
+        # initdb runs as the postgres user: every folder above the data must let that user through
+        if subprocess.run([*as_postgres, "test", "-w", str(root)], check=False).returncode != 0:
+            raise SystemExit(f"the postgres user cannot reach {root}: give its parent folders o+x "
+                             "(chmod o+x), or pass a --workdir it can reach")  # fmt: skip
     if not (data / "PG_VERSION").exists():
         shutil.rmtree(data, ignore_errors=True)
         subprocess.run([*as_postgres, initdb, "-D", str(data), "-U", "bench", "--auth=trust", "-E", "UTF8",
