@@ -59,6 +59,8 @@ class Sources:
     the posts' backend when needed. ``memo``: results computed once per ``Sources`` (the threads).
     ``store``: the workspace store these tables are read from, when there is one: the threads stage is
     then read from the tables it keeps there (``groundswell.threads.stored``) instead of being rebuilt.
+    ``live``: the posts come from connected accounts that sync (``groundswell connect``), so the data runs
+    up to now; otherwise (an import) the data ends with its last post (``groundswell.threads.counts.as_of``).
     Use ``Sources`` as a context manager, or call ``close()``, to drop what the engine materialised.
     """
 
@@ -72,6 +74,7 @@ class Sources:
     engine: Engine | None = field(default=None, compare=False)
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     store: DuckDBStore | None = field(default=None, compare=False, repr=False)
+    live: bool = False
 
     @property
     def every_post(self) -> ir.Table:
@@ -121,6 +124,7 @@ def store_sources(
     stage (``groundswell.threads.stored``) is used when the figures cover every platform with the stored
     marks; PostgreSQL, an in-memory file and a platform's own figures build the threads from the posts.
     """
+    from groundswell.store.connections import accounts
     from groundswell.store.duckdb import DuckDBStore
     from groundswell.store.scratch import has_outcome_marks
 
@@ -147,6 +151,7 @@ def store_sources(
         marks=marks,
         platform=platform,
         store=store if keeps_threads else None,  # type: ignore[arg-type]
+        live=bool(accounts(store)),
     )
 
 
@@ -211,6 +216,7 @@ def _sources(
     marks: ir.Table | None,
     platform: str | None = None,
     store: DuckDBStore | None = None,
+    live: bool = False,
 ) -> Sources:
     chosen: ir.Table | None = None
     if platform is not None:  # the model version is still chosen over every platform's enrichments
@@ -241,4 +247,5 @@ def _sources(
         marks=marks,
         engine=engine,
         store=store,
+        live=live,
     )

@@ -58,6 +58,7 @@ def _sections(sources: Sources) -> dict[str, Callable[[], Any]]:
     from groundswell.metrics.participation import brand_audience
     from groundswell.metrics.scorecard import scorecard
     from groundswell.threads.attention import threads_needing_attention
+    from groundswell.threads.counts import thread_counts
 
     def one(rows: list[Any]) -> dict[str, Any]:
         return dict(rows[0].as_dict())
@@ -82,12 +83,13 @@ def _sections(sources: Sources) -> dict[str, Callable[[], Any]]:
         "goals": lambda: many(goal_attainment(sources)),
         "marketing": lambda: one(marketing(sources)),
         "attention": lambda: threads_needing_attention(sources).as_dict(),
+        "counts": lambda: thread_counts(sources).as_dict(),
     }
 
 
 SECTIONS = (
     "scorecard", "subject", "subject_by_month", "response", "response_by_account", "response_by_platform", "help",
-    "voice", "participation", "relationships", "denominators", "fairness", "spikes", "goals", "marketing", "attention",
+    "voice", "participation", "relationships", "denominators", "fairness", "spikes", "goals", "marketing", "attention", "counts",
 )  # fmt: skip
 """The report's sections, in the order they are computed."""
 

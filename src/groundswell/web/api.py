@@ -87,15 +87,28 @@ def get_metric(
     return state.cached(("metric", name, by, period.since, period.until), compute)
 
 
-def _waiting_job(state: AppState) -> Job:
-    """The waiting conversations in urgency order: they change with the posts only."""
-    from groundswell.inbox.queue import waiting
+@router.get("/counts")
+def get_counts(request: Request, since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    """Threads, replied, unanswered and waiting, and the moment waits run to: the counts every view shows.
+    Not cached: for a workspace that syncs, "as of" is now."""
+    authorize(request, "api.read")
+    period = parse_period(since, until)
+    with app_state(request).db() as ws:
+        return dict(ws.counts(period=period).as_dict())
 
-    def compute() -> tuple[list[Any], frozenset[tuple[str, str]], str | None]:
+
+def _waiting_job(state: AppState) -> Job:
+    """The waiting conversations in urgency order, and the moment their waits run to (None: now, for a
+    workspace that syncs): they change with the posts only."""
+    from groundswell.inbox.queue import waiting
+    from groundswell.threads.counts import as_of
+
+    def compute() -> tuple[list[Any], frozenset[tuple[str, str]], str | None, datetime | None]:
         with state.db() as ws, ws.computing() as sources:
             model = sources.model_version if sources.enrichments is not None else None
             found = waiting(sources)
-        return found, frozenset((c.platform, c.post_id) for c in found), model
+            ends = None if sources.live else as_of(sources)
+        return found, frozenset((c.platform, c.post_id) for c in found), model, ends
 
     return ("waiting",), compute, ("posts",)
 
@@ -117,9 +130,10 @@ def inbox_page(request: Request, **view: Any) -> Any:
 
     state = app_state(request)
     key, compute, on = _waiting_job(state)
-    candidates, keys, model_version = state.cached(key, compute, on=on)
+    candidates, keys, model_version, ends = state.cached(key, compute, on=on)
     key, compute, on = _states_job(state)
-    return page_of(candidates, state.cached(key, compute, on=on), model_version=model_version, keys=keys, **view)
+    states = state.cached(key, compute, on=on)
+    return page_of(candidates, states, model_version=model_version, keys=keys, now=ends, **view)
 
 
 @router.get("/inbox")
@@ -143,12 +157,12 @@ async def get_inbox(
         raise UsageError(f"unknown status {', '.join(unknown)}; statuses: {', '.join(STATUSES)}")
     state = app_state(request)
     key, compute, on = _waiting_job(state)
-    candidates, keys, model_version = await state.cached_async(key, compute, on=on)
+    candidates, keys, model_version, ends = await state.cached_async(key, compute, on=on)
     key, compute, on = _states_job(state)
     states = await state.cached_async(key, compute, on=on)
     page = page_of(
         candidates, states, statuses=tuple(status), assignee=assignee, platform=platform, account=account,
-        limit=limit, offset=offset, model_version=model_version, keys=keys,
+        limit=limit, offset=offset, model_version=model_version, keys=keys, now=ends,
     )  # fmt: skip
     return dict(page.as_dict())
 
