@@ -80,7 +80,8 @@ def _print_admin(made: Any, path: Path) -> None:
 @workspace_option
 @json_option
 def status_command(workspace: Path, as_json: bool) -> None:
-    """What the workspace holds: posts, accounts, threads, imports, rejected rows."""
+    """What the workspace holds: posts, accounts, threads (replied, unanswered, waiting, as of when), imports,
+    rejected rows."""
     with Workspace.open(workspace) as ws:
         summary = ws.summary()
     if as_json:
