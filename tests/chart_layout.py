@@ -89,7 +89,7 @@ def chart_screenshots(page: Any, prefix: str) -> list[Path]:
     """Each chart of ``page`` on its own, as ``ARTIFACTS/{prefix}-{chart id}.png`` (a sticky header would cover
     the chart it scrolls over, so it is let go first)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.add_style_tag(content="nav, header { position: static !important; }")
+    page.evaluate("document.querySelectorAll('nav, header').forEach((e) => { e.style.position = 'static'; })")
     saved = []
     for chart in page.query_selector_all("div.chart"):
         target = ARTIFACTS / f"{prefix}-{chart.get_attribute('id')}.png"
