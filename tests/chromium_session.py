@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-"""Screenshots the browser tests save, for a person to look at."""
+ARTIFACTS = Path(os.environ.get("GROUNDSWELL_TEST_ARTIFACTS") or Path(__file__).resolve().parents[1] / "artifacts")
+"""Screenshots the browser tests save, for a person to look at: ``$GROUNDSWELL_TEST_ARTIFACTS``, else artifacts/."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -102,6 +102,7 @@ SLOW = (
     "tests/metrics/test_scorecard.py::test_invariants",
     "tests/metrics/test_voice.py::test_voice_invariants",
     "tests/web/test_dashboard.py::test_the_drill_down_lists_exactly_what_each_figure_counts",
+    "tests/test_counts.py::test_every_view_counts_the_same",
 )
 
 

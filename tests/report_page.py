@@ -20,9 +20,10 @@ class LoadedPage:
     dialogs: list[str] = field(default_factory=list)
 
 
-def open_report(browser: Any, path: Path) -> LoadedPage:
-    """Load ``path`` with every request outside the file itself refused (and recorded), and wait for the charts."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def open_report(browser: Any, path: Path, *, width: int = 1280) -> LoadedPage:
+    """Load ``path`` in a window ``width`` px wide with every request outside the file itself refused (and
+    recorded), and wait for the charts."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
     loaded = LoadedPage(page)
     page.on("console", lambda m: loaded.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: loaded.console_errors.append(str(e)))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from groundswell.formatting import clock, count, decimal, duration, hours, interval, number, percent, signed
+from groundswell.formatting import clock, count, decimal, duration, hours, interval, number, percent, signed, wait
 
 
 def test_missing_figures_are_na_everywhere() -> None:
-    for write in (percent, count, number, decimal, signed, hours, clock, duration):
+    for write in (percent, count, number, decimal, signed, hours, clock, duration, wait):
         assert write(None) == "n/a"
         assert write(math.nan) == "n/a"
 
@@ -49,3 +49,14 @@ def test_intervals_are_never_printed_as_a_point() -> None:
     assert interval(-0.12, 0.05, share=False) == "-0.12 to +0.05"
     assert interval(0.1001, 0.1004, share=False) == "+0.1001 to +0.1004"
     assert interval(None, 0.5) == "n/a"
+
+
+def test_waits_read_in_days_and_hours() -> None:
+    assert wait(0) == "0 min"
+    assert wait(59) == "0 min"
+    assert wait(45 * 60) == "45 min"
+    assert wait(3 * 3600 + 5 * 60 + 59) == "3 h 05 min"
+    assert wait(24 * 3600) == "1 d 0 h"
+    assert wait(2 * 86_400 + 4 * 3600 + 59 * 60) == "2 d 4 h"
+    assert wait(80191.1 * 3600) == "3341 d 7 h"
+    assert wait(-5) == "0 min"

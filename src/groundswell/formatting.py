@@ -108,7 +108,20 @@ def interval_of(document: Any, share: bool = True, prefix: str = "") -> str | No
     return None if low is None or high is None else interval(low, high, share=share)
 
 
+def wait(seconds: Any) -> str:
+    """How long someone has waited, in whole units a reader takes in at a glance: ``45 min``, ``3 h 05 min``,
+    ``2 d 4 h`` (days and hours from a day on; the minutes no longer matter)."""
+    if _missing(seconds):
+        return MISSING
+    minutes = max(0, int(float(seconds) // 60))
+    hours_, minutes = divmod(minutes, 60)
+    days, hours_ = divmod(hours_, 24)
+    if days:
+        return f"{days} d {hours_} h"
+    return f"{hours_} h {minutes:02d} min" if hours_ else f"{minutes} min"
+
+
 __all__ = [
     "MISSING", "clock", "count", "decimal", "duration", "hours", "interval", "interval_of", "number", "percent",
-    "signed",
+    "signed", "wait",
 ]  # fmt: skip

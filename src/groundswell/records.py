@@ -236,20 +236,67 @@ class BatchResult:
     conflicts: list[Rejected]
 
 
+COUNT_NAMES = {
+    "threads": "threads",
+    "replied": "replied threads",
+    "unanswered": "unanswered threads needing a reply",
+    "waiting": "threads waiting for a reply",
+}
+"""What each face calls the counts of ``ThreadCounts``: the same words in ``status``, the report and the inbox."""
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadCounts:
+    """How many threads there are and how many got an answer, as every view shows them
+    (``groundswell.threads.counts`` defines and computes them; docs/metrics.md, "Counts").
+
+    ``threads``: brand conversation threads whose first inbound post is in the period; ``replied``: those
+    with a brand reply; ``unanswered``: threads needing a reply that got no brand reply at all;
+    ``waiting``: threads needing a reply whose latest such post has no brand reply after it (the unanswered
+    ones, and replied ones where the customer asked again): the inbox's conversations. ``unanswered`` and
+    ``waiting`` are None when the posts are not enriched (nothing says which posts need a reply).
+    ``as_of``: the moment waits run to; ``live``: True when that is now (a workspace syncing connected
+    accounts), False when it is the data's last post in the period (an import).
+    """
+
+    threads: int
+    replied: int
+    unanswered: int | None
+    waiting: int | None
+    as_of: datetime | None
+    live: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "threads": self.threads,
+            "replied": self.replied,
+            "unanswered": self.unanswered,
+            "waiting": self.waiting,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "as_of_is": self.as_of_is,
+        }
+
+    @property
+    def as_of_is(self) -> str:
+        """What ``as_of`` is, in words."""
+        return "now (the workspace syncs)" if self.live else "the data's last post"
+
+
 @dataclass(frozen=True, slots=True)
 class WorkspaceSummary:
-    """What a workspace holds (``groundswell info``)."""
+    """What a workspace holds (``groundswell status``); ``counts``: its threads, set by the Workspace (a store
+    alone cannot rebuild threads)."""
 
     posts: int
     brand_posts: int
     accounts: int
     brand_accounts: int
     platforms: dict[str, int]
-    threads: int
     first_post: datetime | None
     last_post: datetime | None
     imports: int
     rejects: int
+    counts: ThreadCounts | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -258,7 +305,7 @@ class WorkspaceSummary:
             "accounts": self.accounts,
             "brand_accounts": self.brand_accounts,
             "platforms": dict(self.platforms),
-            "threads": self.threads,
+            **(self.counts.as_dict() if self.counts is not None else {}),
             "first_post": self.first_post.isoformat() if self.first_post else None,
             "last_post": self.last_post.isoformat() if self.last_post else None,
             "imports": self.imports,

@@ -22,7 +22,7 @@ from groundswell.config import CONFIG_FILENAME, DEFAULT_CONFIG_TEXT, WorkspaceCo
 from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, EnrichProgress, EnrichReport
 from groundswell.errors import UsageError, WorkspaceError
 from groundswell.ingest.pipeline import ImportOptions, ProgressCallback, import_files
-from groundswell.records import ImportReport, PostLookup, RejectRecord, WorkspaceSummary
+from groundswell.records import ImportReport, PostLookup, RejectRecord, ThreadCounts, WorkspaceSummary
 from groundswell.store.base import Store
 from groundswell.store.duckdb import DATABASE_FILENAME, DuckDBStore
 
@@ -456,8 +456,19 @@ class Workspace:
         """Every import, oldest first: file, format, status and its counts."""
         return self.store.imports()
 
-    def summary(self) -> WorkspaceSummary:
-        return self.store.summary()
+    def summary(self, *, with_counts: bool = True) -> WorkspaceSummary:
+        """What the workspace holds, with its thread counts over every post (``counts``; they rebuild the
+        threads, which ``with_counts=False`` skips)."""
+        summary = self.store.summary()
+        return replace(summary, counts=self.counts()) if with_counts else summary
+
+    def counts(self, *, period: Period | None = None, model_version: str | None = None) -> ThreadCounts:
+        """Threads, replied, unanswered and waiting, as of the data's end or now (``groundswell.threads.counts``):
+        the numbers ``status``, the metrics, the report, the inbox and the API all show."""
+        from groundswell.threads.counts import thread_counts
+
+        with self.computing(period=period, model_version=model_version) as sources:
+            return thread_counts(sources)
 
     def enrich(
         self,

@@ -49,7 +49,7 @@ def test_build_demo_makes_a_workspace(tmp_path: Path) -> None:
     assert result.report.rejected == 0 and result.report.failed_files == []
     summary = result.summary
     assert summary.posts == 3000 and summary.rejects == 0
-    assert summary.brand_accounts >= 3 and summary.threads > 0
+    assert summary.brand_accounts >= 3 and summary.counts is not None and summary.counts.threads > 0
     assert len(summary.platforms) >= 2
     assert calls and calls[-1][1] == calls[-1][2]
     # closed on return: it opens again, and brand posts were recognised on two platforms or more

@@ -346,4 +346,4 @@ def test_twcs_output_imports_with_no_rejects(tmp_path: Path) -> None:
         summary = ws.summary()
     assert report.read == written and report.imported == written
     assert report.rejected == 0 and report.duplicates == 0
-    assert summary.brand_accounts == 2 and summary.threads > 0
+    assert summary.brand_accounts == 2 and summary.counts is not None and summary.counts.threads > 0

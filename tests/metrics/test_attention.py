@@ -50,15 +50,17 @@ def test_unanswered_most_urgent_first_and_never_by_followers(make_workspace: Any
     ws = make_workspace(CONFIG, POSTS, LABELS)
     attention = threads_needing_attention(make_sources(ws.store, ws.config))
     # complaints and questions: negative first (the 1M-follower complaint waits its turn by time), then neutral
-    # by time (the 08:00 question before the 09:00 complaint); praise and chit-chat need no reply; c8 is in a
-    # thread the brand started
-    assert [t.first_inbound_post_id for t in attention.unanswered] == ["t1", "t4", "t2", "t3"]
-    assert attention.unanswered_total == 4
+    # by time (c8's 06:30 question under the brand's own post, the 08:00 question, the 09:00 complaint): a
+    # question under a brand's post waits for an answer like any other (threads.counts); praise and chit-chat
+    # need no reply
+    assert [t.first_inbound_post_id for t in attention.unanswered] == ["t1", "t4", "c8", "t2", "t3"]
+    assert attention.unanswered_total == 5
     first = attention.unanswered[0]
     assert first.reason == "unanswered complaint" and first.customer_handle == "ana"
     assert first.text == "@AcmeHelp my parcel is lost" and first.url == "https://x.example/t1"
     assert first.waiting_s == 2 * 3600  # to the last post of the period, z9 at 12:00
     assert attention.unanswered[2].reason == "unanswered question"
+    assert attention.unanswered[3].reason == "unanswered question"
     assert attention.model_version is not None
 
 
@@ -73,10 +75,10 @@ def test_not_helped_threads(make_workspace: Any, make_sources: Any) -> None:
 def test_limit_and_period(make_workspace: Any, make_sources: Any) -> None:
     ws = make_workspace(CONFIG, POSTS, LABELS)
     top = threads_needing_attention(make_sources(ws.store, ws.config), limit=2)
-    assert [t.first_inbound_post_id for t in top.unanswered] == ["t1", "t4"] and top.unanswered_total == 4
+    assert [t.first_inbound_post_id for t in top.unanswered] == ["t1", "t4"] and top.unanswered_total == 5
     morning = Period(datetime(2026, 3, 2, 0, 0), datetime(2026, 3, 2, 9, 30))
     early = threads_needing_attention(make_sources(ws.store, ws.config, period=morning))
-    assert [t.first_inbound_post_id for t in early.unanswered] == ["t2", "t3"]
+    assert [t.first_inbound_post_id for t in early.unanswered] == ["c8", "t2", "t3"]
 
 
 def test_without_enrichments_nothing_is_known_to_need_a_reply(make_workspace: Any, make_sources: Any) -> None:

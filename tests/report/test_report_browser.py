@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chart_layout import WIDTHS, chart_screenshots, layout_problems
 from groundswell.report import ReportResult
 from groundswell.workspace import Workspace
 from report_page import LoadedPage, open_report, screenshot
@@ -52,6 +53,21 @@ def test_report_of_real_support_threads_draws_in_chromium(chromium: Any, tmp_pat
     accounts = loaded.page.inner_text("#response")
     assert "AppleSupport" in accounts or "AmazonHelp" in accounts
     screenshot(loaded, "report-twcs.png")
+    _check_layout(chromium, result.path, "report-twcs")
+
+
+def test_demo_report_charts_read_on_a_desktop_and_a_phone(chromium: Any, demo_report: ReportResult) -> None:
+    _check_layout(chromium, demo_report.path, "report-demo")
+
+
+def _check_layout(browser: Any, path: Path, prefix: str) -> None:
+    """At each width: no label cut or overlapping, no annotation on a bar, no chart wider than the window; each
+    chart saved as ARTIFACTS/{prefix}-{width}-chart-{name}.png."""
+    for width in WIDTHS:
+        loaded = open_report(browser, path, width=width)
+        assert layout_problems(loaded.page) == [], width
+        assert chart_screenshots(loaded.page, f"{prefix}-{width}")
+        loaded.page.close()
 
 
 @pytest.mark.slow  # every one of TWCS's 43 brands is scored for the peers section

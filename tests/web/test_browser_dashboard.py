@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from chart_layout import WIDTHS, chart_screenshots, layout_problems
 from chromium_session import ARTIFACTS
 from web_server import PASSWORDS, free_port
 
@@ -143,3 +144,16 @@ def test_an_admin_is_told_why_a_config_was_refused(chromium: Any, demo_url: str)
     refused = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
     assert [e for e in watch.errors if e != refused] == [] and watch.outside == []  # the 400 is the refusal
     context.close()
+
+
+def test_the_dashboard_charts_read_on_a_desktop_and_a_phone(chromium: Any, demo_url: str) -> None:
+    """No label cut or overlapping, no annotation on a bar, no chart wider than the window, at each width; each
+    chart saved as ARTIFACTS/web-dashboard-{width}-chart-{name}.png."""
+    for width in WIDTHS:
+        context = chromium.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        _sign_in(page, demo_url, "val")
+        _charts_drawn(page)
+        assert layout_problems(page) == [], width
+        assert chart_screenshots(page, f"web-dashboard-{width}")
+        context.close()

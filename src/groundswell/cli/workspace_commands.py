@@ -12,7 +12,7 @@ from rich.table import Table
 
 from groundswell.cli.console import count_progress, file_progress, print_json, runnable, stderr_console
 from groundswell.cli.options import json_option, quiet_option, workspace_option
-from groundswell.records import WorkspaceSummary
+from groundswell.records import COUNT_NAMES, ThreadCounts, WorkspaceSummary
 from groundswell.workspace import Workspace
 
 ADMIN_PASSWORD_ENV = "GROUNDSWELL_ADMIN_PASSWORD"  # noqa: S105 - a variable's name, not a password
@@ -81,7 +81,8 @@ def _print_admin(made: Any, path: Path) -> None:
 @workspace_option
 @json_option
 def status_command(workspace: Path, as_json: bool) -> None:
-    """What the workspace holds: posts, accounts, threads, imports, rejected rows."""
+    """What the workspace holds: posts, accounts, threads (replied, unanswered, waiting, as of when), imports,
+    rejected rows."""
     with Workspace.open(workspace) as ws:
         summary = ws.summary()
     if as_json:
@@ -101,12 +102,23 @@ def print_summary(summary: WorkspaceSummary) -> None:
     table.add_row("  by brand accounts", f"{summary.brand_posts:,}")
     table.add_row("accounts", f"{summary.accounts:,}")
     table.add_row("  brand accounts", f"{summary.brand_accounts:,}")
-    table.add_row("threads (conversations with a reply)", f"{summary.threads:,}")
+    if summary.counts is not None:
+        add_count_rows(table, summary.counts)
     if summary.first_post and summary.last_post:
         table.add_row("period (UTC)", f"{summary.first_post:%Y-%m-%d} to {summary.last_post:%Y-%m-%d}")
     table.add_row("imports", f"{summary.imports:,}")
     table.add_row("rejected rows", f"{summary.rejects:,}")
     out.print(table)
+
+
+def add_count_rows(table: Table, counts: ThreadCounts) -> None:
+    """The thread counts under the names every view gives them (``records.COUNT_NAMES``)."""
+    for key in ("threads", "replied", "unanswered", "waiting"):
+        value = getattr(counts, key)
+        indent = "" if key == "threads" else "  "
+        table.add_row(indent + COUNT_NAMES[key], "n/a (not enriched)" if value is None else f"{value:,}")
+    if counts.as_of is not None:
+        table.add_row("  as of (UTC)", f"{counts.as_of:%Y-%m-%d %H:%M}, {counts.as_of_is}")
 
 
 @click.command("demo")

@@ -1,10 +1,11 @@
 """The inbox: the conversations waiting for the brand's answer, most urgent first, with the team's work on them.
 
 DESIGN, "Rules of engagement" 5: "every inbound post that needs a reply has an owner". An inbox item is a
-thread whose customer is waiting: it holds an inbound post that needs a reply (``needs_reply``) with no
-non-automated brand post after it in the thread. The item is named by the first such post (the wait is
-measured from it, as the first response time is). Its state (open, assigned, sent, closed, the assignee and
-a version that every change bumps) lives in ``inbox_items``; an item nobody touched yet is ``open``.
+*waiting* thread as ``groundswell.threads.counts`` defines it (the count every view shows): it holds an
+inbound post that needs a reply (``needs_reply``) with no non-automated brand post after it in the thread.
+The item is named by the first such post; its wait runs from that post to the counts' "as of" moment
+(``counts.as_of``: the data's last post for an import, now for a workspace that syncs), as in the report.
+Its state (open, assigned, sent, closed, the assignee and a version that every change bumps) lives in ``inbox_items``; an item nobody touched yet is ``open``.
 
 Order (issue 6: "complaints and questions before chit-chat, negative before neutral, waiting longest, and
 never ordered by follower count alone: fairness is a feature"): complaints and questions first, then
@@ -21,8 +22,9 @@ from typing import Any
 import ibis
 
 from groundswell.clock import naive_utc, utcnow
-from groundswell.query import Sources, in_period, rows
+from groundswell.query import Sources, rows
 from groundswell.threads.attention import urgency
+from groundswell.threads.counts import as_of, counted_threads, waiting_posts
 from groundswell.threads.stage import build_threads
 
 STATUSES = ("open", "assigned", "sending", "sent", "closed")
@@ -89,9 +91,15 @@ class InboxPage:
     items: tuple[InboxItem, ...]
     total: int
     model_version: str | None
+    as_of: datetime | None = None  # the moment the waits run to
 
     def as_dict(self) -> dict[str, Any]:
-        return {"items": [i.as_dict() for i in self.items], "total": self.total, "model_version": self.model_version}
+        return {
+            "items": [i.as_dict() for i in self.items],
+            "total": self.total,
+            "model_version": self.model_version,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +126,10 @@ def waiting(sources: Sources) -> list[WaitingPost]:
     enrichments do, so a server computes it once per data version and joins the team's state per request.
     """
     threads = build_threads(sources)
-    p = threads.posts
-    pending = p.filter(p.inbound & p.needs_reply.fill_null(False) & p.reply_delay_s.isnull() & p.in_thread)
-    pending = in_period(pending, sources.period)
+    counted = counted_threads(threads, sources.period)
+    pending = waiting_posts(threads)
+    chosen = counted.filter(counted.waiting).select(_c_platform="platform", _c_thread="thread_id")
+    pending = pending.semi_join(chosen, [pending.platform == chosen._c_platform, pending.thread_id == chosen._c_thread])
     # the thread's first waiting post names the item; the smallest post id when two share the moment
     pending = pending.mutate(
         _n=ibis.row_number().over(group_by=["platform", "thread_id"], order_by=[pending.t, pending.post_id])
@@ -182,7 +191,9 @@ def page_of(
     The state is small (the items someone touched); the candidates may be many. So the default view (no
     assignee, platform or account filter) skips the touched items that are filtered out and stops once the
     page is full, and counts the total from the state alone. ``keys``: the candidates' (platform, post_id),
-    when the caller keeps them (else made here).
+    when the caller keeps them (else made here). ``now``: the moment waits run to (``counts.as_of``; default
+    the clock). The default view's total is the threads waiting for a reply less those the team marked sent
+    or closed (a reply made outside the imported data).
     """
     moment = naive_utc(now) if now is not None else utcnow()
 
@@ -240,7 +251,7 @@ def page_of(
                 send=s.get("send"),
             )
         )
-    return InboxPage(items=tuple(items), total=total, model_version=model_version)
+    return InboxPage(items=tuple(items), total=total, model_version=model_version, as_of=moment)
 
 
 def item_states(state: Any) -> dict[tuple[str, str], dict[str, Any]]:
@@ -263,10 +274,10 @@ def inbox(
     """The waiting conversations of ``sources`` (see the module), with their state from the ``state`` table
     (``inbox_items`` on the same engine), filtered and cut to one page.
 
-    ``now``: the moment waits are measured to (default: the current time, UTC).
+    ``now``: the moment waits are measured to (default: ``counts.as_of``, the one the report uses).
     """
     return page_of(
         waiting(sources), item_states(state), statuses=statuses, assignee=assignee, platform=platform,
-        account=account, limit=limit, offset=offset, now=now,
+        account=account, limit=limit, offset=offset, now=now if now is not None else as_of(sources),
         model_version=sources.model_version if sources.enrichments is not None else None,
     )  # fmt: skip

@@ -37,7 +37,8 @@ from groundswell.enrich.confusion import HeldOutConfusion, held_out_confusions
 from groundswell.metrics.base import Interval, MetricValue, ratio
 from groundswell.metrics.intervals import SEED, interval, method_for, share_ratio, true_shares
 from groundswell.metrics.response import aggregate, grouped, merge_groups, parse_bys
-from groundswell.query import Period, Sources, in_period, rows
+from groundswell.query import Period, Sources, rows
+from groundswell.threads.counts import count_columns, counted_threads
 from groundswell.threads.stage import build_threads
 
 ENRICH_NOTE = (
@@ -50,7 +51,8 @@ ENRICH_NOTE = (
 class HelpFigures:
     """One group's help figures (``group`` empty for the whole brand).
 
-    ``threads``: threads whose first inbound post is in the period; ``replied``: those with a brand reply;
+    ``threads``: threads whose first inbound post is in the period; ``replied``: those with a brand reply
+    (both as ``groundswell.threads.counts`` counts them for every view);
     ``helped`` / ``not_helped`` / ``unknown``: replied threads by outcome (``unknown`` includes replied
     threads whose outcome cannot be told, e.g. not enriched); ``marked``: their outcomes set by an agent;
     ``marked_unreplied``: threads an agent marked although no brand reply is in the workspace (answered
@@ -145,8 +147,9 @@ def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> 
     bys = parse_bys(by)
     threads = build_threads(sources)
     enriched = sources.enrichments is not None
-    table = in_period(threads.threads, sources.period, "first_inbound_created_at")
+    table = counted_threads(threads, sources.period)
     table = grouped(table, bys, sources, thread_level=True)
+    counts = count_columns(table)
     gkeys = [f"_g{i}" for i in range(len(bys))]
     lift = table.end_sentiment - table.start_sentiment
     replied = table.replied
@@ -154,8 +157,8 @@ def help_figures(sources: Sources, *, by: str | Sequence[str] | None = None) -> 
         aggregate(
             table,
             gkeys,
-            threads=table.count(),
-            replied=replied.cast("int64").sum(),
+            threads=counts["threads"],
+            replied=counts["replied"],
             helped=(replied & (table.outcome == "helped")).cast("int64").sum(),
             not_helped=(replied & (table.outcome == "not_helped")).cast("int64").sum(),
             marked=(replied & table.marked).cast("int64").sum(),

@@ -56,6 +56,7 @@ from groundswell.metrics.frames import (
 from groundswell.metrics.intervals import Floats, interval, method_for, share_ratio, true_shares
 from groundswell.query import Period, Sources, in_period, rows
 from groundswell.threads.build import Threads
+from groundswell.threads.counts import count_columns, counted_threads
 from groundswell.threads.stage import build_threads
 
 if TYPE_CHECKING:
@@ -79,7 +80,9 @@ class ResponseFigures:
     ``response_rate_interval``: the 95% interval of the true response rate, allowing for sampling and the
     needs-reply classifier's measured errors (``metrics.intervals``).
     ``threads``: threads whose first inbound post is in the period; ``replied_threads``: with a brand
-    reply; ``brand_started_threads``: started by a brand post (no response time); ``timed_threads``: with
+    reply; ``unanswered_threads`` and ``waiting_threads``: needing a reply and never answered, and still
+    waiting for one (``groundswell.threads.counts`` defines all four; None when not enriched);
+    ``brand_started_threads``: started by a brand post (no response time); ``timed_threads``: with
     a first response time; medians and 90th percentiles in seconds, calendar and (with a schedule)
     business time.
     """
@@ -96,6 +99,8 @@ class ResponseFigures:
     timed_threads: int
     first_response_median_s: float | None
     first_response_p90_s: float | None
+    unanswered_threads: int | None = None
+    waiting_threads: int | None = None
     first_response_business_median_s: float | None = None
     first_response_business_p90_s: float | None = None
     window_hours: float = 24.0
@@ -144,6 +149,8 @@ class ResponseFigures:
             "response_rate_ci_high": None if self.response_rate_interval is None else self.response_rate_interval.high,
             "threads": self.threads,
             "replied_threads": self.replied_threads,
+            "unanswered_threads": self.unanswered_threads,
+            "waiting_threads": self.waiting_threads,
             "brand_started_threads": self.brand_started_threads,
             "timed_threads": self.timed_threads,
             "first_response_median_s": self.first_response_median_s,
@@ -202,14 +209,17 @@ def response(
         )
     )
 
-    table = in_period(threads.threads, sources.period, "first_inbound_created_at")
+    table = counted_threads(threads, sources.period)
     table = grouped(table, bys, sources, thread_level=True)
+    counts = count_columns(table)
     thread_rows = rows(
         aggregate(
             table,
             gkeys,
-            threads=table.count(),
-            replied_threads=table.replied.cast("int64").sum(),
+            threads=counts["threads"],
+            replied_threads=counts["replied"],
+            unanswered_threads=counts["unanswered"],
+            waiting_threads=counts["waiting"],
             brand_started_threads=table.started_by_brand.cast("int64").sum(),
             timed_threads=table.response_s.count(),
             median=table.response_s.quantile(0.5),
@@ -247,6 +257,8 @@ def response(
                 ),  # fmt: skip
                 threads=int(found.get("threads") or 0),
                 replied_threads=int(found.get("replied_threads") or 0),
+                unanswered_threads=int(found.get("unanswered_threads") or 0) if enriched else None,
+                waiting_threads=int(found.get("waiting_threads") or 0) if enriched else None,
                 brand_started_threads=int(found.get("brand_started_threads") or 0),
                 timed_threads=int(found.get("timed_threads") or 0),
                 first_response_median_s=_float(found.get("median")),

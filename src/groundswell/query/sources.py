@@ -69,6 +69,8 @@ class Sources:
     then read from the tables it keeps there (``groundswell.threads.stored``) instead of being rebuilt.
     ``scope``: the brand (or one support account) the figures are about, when ``posts`` are limited to its
     conversations; ``unscoped``: then every brand's posts, whatever the period (None: ``all_posts``).
+    ``live``: the posts come from connected accounts that sync (``groundswell connect``), so the data runs
+    up to now; otherwise (an import) the data ends with its last post (``groundswell.threads.counts.as_of``).
     Use ``Sources`` as a context manager, or call ``close()``, to drop what the engine materialised.
     """
 
@@ -84,6 +86,7 @@ class Sources:
     store: DuckDBStore | None = field(default=None, compare=False, repr=False)
     scope: Brand | None = None
     unscoped: ir.Table | None = None
+    live: bool = False
 
     @property
     def every_post(self) -> ir.Table:
@@ -182,6 +185,7 @@ def store_sources(
     every post with the stored marks; PostgreSQL, an in-memory file, a platform's own figures and a brand's
     conversations among its peers build the threads from the posts.
     """
+    from groundswell.store.connections import accounts
     from groundswell.store.duckdb import DuckDBStore
     from groundswell.store.scratch import has_outcome_marks
 
@@ -210,6 +214,7 @@ def store_sources(
         store=store if keeps_threads else None,  # type: ignore[arg-type]
         brand=brand,
         account=account,
+        live=bool(accounts(store)),
     )
 
 
@@ -288,6 +293,7 @@ def _sources(
     store: DuckDBStore | None = None,
     brand: str | None = None,
     account: str | None = None,
+    live: bool = False,
 ) -> Sources:
     chosen: ir.Table | None = None
     if platform is not None:  # the model version is still chosen over every platform's enrichments
@@ -340,4 +346,5 @@ def _sources(
         store=store,
         scope=scope,
         unscoped=unscoped,
+        live=live,
     )

@@ -7,13 +7,14 @@ hold only account names, platforms, locations and months, HTML-escaped because P
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
 
-from groundswell.formatting import count, hours, percent, signed
+from groundswell.formatting import count, duration, hours, percent, signed
 from groundswell.metrics.base import BY_CHOICES
 from groundswell.report.gather import ReportData
 
@@ -36,6 +37,9 @@ def _layout(fig: go.Figure, *, height: int = 320, **extra: Any) -> go.Figure:
         "hoverlabel": {"font": {"family": FONT}},
     }
     fig.update_layout(**{**settings, **extra})
+    # the margins grow to fit tick labels and titles, at any width the page gives the chart
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -67,9 +71,13 @@ def quadrant(data: ReportData) -> go.Figure | None:
     ]
     for x0, x1, y0, y1, name, colour in corners:
         fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, fillcolor=colour, line={"width": 0}, layer="below")
+        # each name in its outer corner: the brand's point sits nearer the middle, so the two never meet
+        left, low = x0 == 0, y0 == 0
         fig.add_annotation(
-            x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=name, showarrow=False, font={"color": "#64748b", "size": 13}
-        )
+            x=x0 + 1 if left else x1 - 1, y=y0 + 1 if low else y1 - 1, text=name, showarrow=False,
+            xanchor="left" if left else "right", yanchor="bottom" if low else "top",
+            font={"color": "#64748b", "size": 12},
+        )  # fmt: skip
     if social is not None and marketing is not None:
         fig.add_trace(
             go.Scatter(
@@ -78,7 +86,9 @@ def quadrant(data: ReportData) -> go.Figure | None:
                 mode="markers+text",
                 marker={"size": 18, "color": INK},
                 text=[escape(data.brand)],
-                textposition="top right" if marketing < 50 else "top left",
+                # the name leans away from the nearer side edge and may run past the plotting area
+                textposition="top right" if marketing < 30 else "top left" if marketing > 70 else "top center",
+                cliponaxis=False,
                 hovertemplate=(
                     f"social media index {social:.0f} / 100<br>social media marketing index {marketing:.0f} / 100"
                     "<extra></extra>"
@@ -148,11 +158,17 @@ def components(data: ReportData) -> go.Figure | None:
                 hoverinfo="text",
                 text=[("n/a" if s is None else f"{s:.0f}") for s in scores],
                 textposition="outside",
+                cliponaxis=False,
             )
         )
-    fig.update_xaxes(range=[0, 110], title="score (0-100)")
+    fig.update_xaxes(range=[0, 100], title="score (0-100)")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=40 + 30 * sum(len(i["components"]) for i in card["indices"]), barmode="group")
+    return _layout(
+        fig,
+        height=40 + 30 * sum(len(i["components"]) for i in card["indices"]),
+        barmode="group",
+        margin={"l": 10, "r": 36, "t": 40, "b": 48},
+    )
 
 
 def _component_hover(component: dict[str, Any]) -> str:
@@ -242,6 +258,7 @@ def response_rate(data: ReportData) -> go.Figure | None:
             marker_color=[SOCIAL if "account" in _group(r) else "#5eead4" for r in rows],
             text=[percent(r["response_rate"]) for r in rows],
             textposition="outside",
+            cliponaxis=False,
             hovertext=[
                 f"{n}: {percent(r['response_rate'])} replied within {data.window_hours:g} h"
                 f" ({count(r['replied'])} / {count(r['needs_reply'])} inbound posts needing a reply)"
@@ -252,14 +269,17 @@ def response_rate(data: ReportData) -> go.Figure | None:
         )
     )
     if data.response_rate_target is not None:
-        fig.add_vline(
-            x=data.response_rate_target,
-            line={"color": INK, "dash": "dash"},
-            annotation_text=f"target {percent(data.response_rate_target)}",
-        )
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.15], title="response rate (replied / needing a reply)")
+        _target(fig, data.response_rate_target, f"target {percent(data.response_rate_target)}")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1], title="response rate")
     fig.update_yaxes(autorange="reversed", type="category")
-    return _layout(fig, height=_rows_height(len(rows)), margin={"l": 170, "r": 24, "t": 40, "b": 48})
+    return _layout(fig, height=_rows_height(len(rows)), margin={"l": 10, "r": 52, "t": 40, "b": 48})
+
+
+def _target(fig: go.Figure, x: float, text: str) -> None:
+    """A target as a dashed vertical line, named in the legend rather than by a label on the plot, where it
+    would sit on a bar or on the legend at some width."""
+    fig.add_vline(x=x, line={"color": INK, "dash": "dash"})
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line={"color": INK, "dash": "dash"}, name=text))
 
 
 def _label(row: dict[str, Any]) -> str:
@@ -269,40 +289,56 @@ def _label(row: dict[str, Any]) -> str:
     return _group_name(row)
 
 
+RESPONSE_TICKS = ((1 / 60, "1 min"), (10 / 60, "10 min"), (1, "1 h"), (24, "1 d"), (168, "1 week"), (720, "30 d"))
+"""The first-response axis's ticks (hours, label): a log axis, so one slow account leaves the others readable."""
+
+
 def first_response(data: ReportData) -> go.Figure | None:
+    """Median and 90th percentile first response per account and channel, on a log axis of hours: times
+    run from seconds to days, and a linear axis would hide every bar behind the slowest."""
     rows = (data.get("response_by_account") or []) + (data.get("response_by_platform") or [])
     rows = [r for r in rows if r.get("timed_threads")]
     if not rows:
         return None
     names = [_label(r) for r in rows]
+    times = [_hours(r[k]) for r in rows for k in ("first_response_median_s", "first_response_p90_s")]
+    shown = [t for t in times if t]
+    floor = min([RESPONSE_TICKS[0][0], *shown, data.response_target_hours]) / 1.5
+    top = max([RESPONSE_TICKS[2][0], *shown, data.response_target_hours]) * 1.5
     fig = go.Figure()
     for key, name, colour in (
         ("first_response_median_s", "median", SOCIAL),
         ("first_response_p90_s", "90th percentile", "#99f6e4"),
     ):
+        values = [_hours(r[key]) for r in rows]
         fig.add_trace(
             go.Bar(
                 y=names,
-                x=[_hours(r[key]) for r in rows],
+                # an answer within the clock's resolution (0 s) is drawn at the axis's floor, not left out
+                x=[None if v is None else max(v, floor) for v in values],
                 orientation="h",
                 name=name,
                 marker_color=colour,
                 hovertext=[
-                    f"{n}: {name} first response {hours(r[key])} over {count(r['timed_threads'])} replied threads"
+                    f"{n}: {name} first response {duration(r[key])} over {count(r['timed_threads'])} replied threads"
                     for n, r in zip(names, rows, strict=True)
                 ],
                 hoverinfo="text",
             )
         )
-    fig.add_vline(
-        x=data.response_target_hours,
-        line={"color": INK, "dash": "dash"},
-        annotation_text=f"target {data.response_target_hours:g} h",
+    target = data.response_target_hours
+    _target(fig, target, f"target {target:g} h")
+    ticks = [(v, t) for v, t in RESPONSE_TICKS if floor <= v <= top]
+    fig.update_xaxes(
+        type="log",
+        range=[math.log10(floor), math.log10(top)],
+        tickvals=[v for v, _ in ticks],
+        ticktext=[t for _, t in ticks],
+        title="log scale",
     )
-    fig.update_xaxes(title="hours (calendar)", rangemode="tozero")
     fig.update_yaxes(autorange="reversed", type="category")
     return _layout(
-        fig, height=_rows_height(len(rows)) + 20, barmode="group", margin={"l": 170, "r": 24, "t": 40, "b": 48}
+        fig, height=_rows_height(len(rows)) + 20, barmode="group", margin={"l": 10, "r": 24, "t": 40, "b": 48}
     )
 
 
@@ -353,6 +389,10 @@ def sentiment_lift(data: ReportData) -> go.Figure | None:
     return _layout(fig, height=280)
 
 
+MIN_LABELLED_SLICE = 0.08
+"""The smallest donut slice that carries its share as a label (thinner ones have it in the legend)."""
+
+
 def voice(data: ReportData) -> go.Figure | None:
     figures = data.get("voice")
     if not figures or not figures.get("brand_posts"):
@@ -364,18 +404,25 @@ def voice(data: ReportData) -> go.Figure | None:
         ("thread_continuations", "thread continuations", "#cbd5e1"),
     )
     total = figures["brand_posts"]
+    values = [figures.get(key) or 0 for key, _, _ in parts]
+    shares = [v / total for v in values]
     fig = go.Figure(
         go.Pie(
-            labels=[name for _, name, _ in parts],
-            values=[figures.get(key) or 0 for key, _, _ in parts],
+            # the legend carries every share; a slice too thin for its label leaves it out, so labels never collide
+            labels=[f"{name} {percent(share)}" for (_, name, _), share in zip(parts, shares, strict=True)],
+            values=values,
             marker={"colors": [colour for _, _, colour in parts]},
             hole=0.55,
             sort=False,
+            text=[percent(share, 0) if share >= MIN_LABELLED_SLICE else "" for share in shares],
+            textinfo="text",
+            textposition="inside",
+            insidetextorientation="horizontal",
             hovertext=[
-                f"{name}: {count(figures.get(key) or 0)} / {count(total)} brand posts" for key, name, _ in parts
+                f"{name}: {count(v)} / {count(total)} brand posts"
+                for (_, name, _), v in zip(parts, values, strict=True)
             ],
             hoverinfo="text",
-            textinfo="percent",
         )
     )
     return _layout(fig, height=300)
@@ -401,8 +448,8 @@ def lorenz(data: ReportData) -> go.Figure | None:
             hovertemplate="the least active %{x:.0%} of authors wrote %{y:.0%} of the posts<extra></extra>",
         )
     )
-    fig.update_xaxes(title=f"share of authors (least active first; {figures['authors']:,} authors)", tickformat=".0%")
-    fig.update_yaxes(title=f"share of posts ({figures['posts']:,} posts)", tickformat=".0%")
+    fig.update_xaxes(title=f"{figures['authors']:,} authors, least active first", tickformat=".0%")
+    fig.update_yaxes(title=f"share of {figures['posts']:,} posts", tickformat=".0%")
     return _layout(fig, height=340)
 
 
@@ -461,7 +508,7 @@ def cohorts(data: ReportData) -> go.Figure | None:
             zmax=1,
             hovertext=hover,
             hoverinfo="text",
-            colorbar={"tickformat": ".0%", "title": "active"},
+            colorbar={"tickformat": ".0%", "title": {"text": "active", "side": "right"}},
         )
     )
     fig.update_xaxes(title="months after the first post", type="category")
@@ -556,6 +603,7 @@ def spikes(data: ReportData) -> go.Figure | None:
             font={"color": colour},
         )
     fig.update_yaxes(title="posts per day", rangemode="tozero")
+    fig.update_xaxes(ticks="outside", ticklen=8)  # the first date's label clear of the "0" beside it
     return _layout(fig, height=340)
 
 

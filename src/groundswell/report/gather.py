@@ -61,6 +61,7 @@ def _sections(sources: Sources) -> dict[str, Callable[[], Any]]:
     from groundswell.metrics.peers import share_of_voice
     from groundswell.metrics.scorecard import scorecard
     from groundswell.threads.attention import threads_needing_attention
+    from groundswell.threads.counts import thread_counts
 
     def one(rows: list[Any]) -> dict[str, Any]:
         return dict(rows[0].as_dict())
@@ -87,6 +88,7 @@ def _sections(sources: Sources) -> dict[str, Callable[[], Any]]:
         "attention": lambda: threads_needing_attention(sources).as_dict(),
         "peers": lambda: peers_section(sources),
         "share_of_voice": lambda: many(share_of_voice(sources)),
+        "counts": lambda: thread_counts(sources).as_dict(),
     }
 
 
@@ -108,7 +110,7 @@ def peers_section(sources: Sources) -> dict[str, Any]:
 SECTIONS = (
     "scorecard", "subject", "subject_by_month", "response", "response_by_account", "response_by_platform", "help",
     "voice", "participation", "relationships", "denominators", "fairness", "spikes", "goals", "marketing", "attention",
-    "peers", "share_of_voice",
+    "counts", "peers", "share_of_voice",
 )  # fmt: skip
 """The report's sections, in the order they are computed."""
 PEER_SECTIONS = ("peers", "share_of_voice")

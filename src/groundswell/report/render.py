@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from groundswell._version import __version__
-from groundswell.formatting import count, decimal, duration, interval_of, percent, signed
+from groundswell.formatting import count, decimal, duration, interval_of, percent, signed, wait
 from groundswell.metrics.verdict import verdict as sentence
 from groundswell.report.charts import build_charts
 from groundswell.report.gather import ReportData
@@ -102,7 +102,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        pct=percent, count=count, num=decimal, signed=signed, duration=duration, moment=_moment,
+        pct=percent, count=count, num=decimal, signed=signed, duration=duration, wait=wait, moment=_moment,
         safe_url=_safe_url, kpi_value=_kpi_value, ci=interval_of,
     )  # fmt: skip
     return env

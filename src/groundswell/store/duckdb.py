@@ -333,18 +333,6 @@ class DuckDBStore(ImportLedger):
         platforms = dict(
             self.con.execute("SELECT platform, count(*) FROM posts GROUP BY platform ORDER BY platform").fetchall()
         )
-        # A thread here is a conversation root (no stored parent) that got at least one reply;
-        # the threads stage rebuilds them properly, with roles and outcomes.
-        threads_row = self.con.execute(
-            """
-            SELECT count(*) FROM posts p
-            WHERE EXISTS (SELECT 1 FROM posts r
-                          WHERE r.platform = p.platform AND r.in_reply_to_post_id = p.post_id)
-              AND (p.in_reply_to_post_id IS NULL
-                   OR NOT EXISTS (SELECT 1 FROM posts q
-                                  WHERE q.platform = p.platform AND q.post_id = p.in_reply_to_post_id))
-            """
-        ).fetchall()[0]
         imports_row = self.con.execute("SELECT count(*) FROM imports").fetchall()[0]
         rejects_row = self.con.execute("SELECT count(*) FROM rejects").fetchall()[0]
         return WorkspaceSummary(
@@ -353,7 +341,6 @@ class DuckDBStore(ImportLedger):
             accounts=int(row[2]),
             brand_accounts=int(row[3]),
             platforms={str(k): int(v) for k, v in platforms.items()},
-            threads=int(threads_row[0]) if threads_row else 0,
             first_post=row[4],
             last_post=row[5],
             imports=int(imports_row[0]) if imports_row else 0,

@@ -381,23 +381,12 @@ class PostgresStore(ImportLedger):
             """
         )[0]
         platforms = self.execute("SELECT platform, count(*) FROM posts GROUP BY platform ORDER BY platform")
-        threads_row = self.execute(
-            """
-            SELECT count(*) FROM posts p
-            WHERE EXISTS (SELECT 1 FROM posts r
-                          WHERE r.platform = p.platform AND r.in_reply_to_post_id = p.post_id)
-              AND (p.in_reply_to_post_id IS NULL
-                   OR NOT EXISTS (SELECT 1 FROM posts q
-                                  WHERE q.platform = p.platform AND q.post_id = p.in_reply_to_post_id))
-            """
-        )[0]
         return WorkspaceSummary(
             posts=int(row[0]),
             brand_posts=int(row[1]),
             accounts=int(row[2]),
             brand_accounts=int(row[3]),
             platforms={str(k): int(v) for k, v in platforms},
-            threads=int(threads_row[0]),
             first_post=row[4],
             last_post=row[5],
             imports=int(self.execute("SELECT count(*) FROM imports")[0][0]),

@@ -2,8 +2,8 @@
 
 DESIGN asks of every thread: *did I help this person?* Two lists answer where the answer is no:
 
-- **unanswered**: threads the customer started that need a reply (an inbound post with
-  ``needs_reply``) and got no brand reply. Most urgent first (``urgency``, the inbox's order):
+- **unanswered**: threads needing a reply that got no brand reply (``groundswell.threads.counts``, where
+  every view's counts are defined). Most urgent first (``urgency``, the inbox's order):
   complaints and questions, then the rest; within those, negative before neutral before positive; then
   the longest wait. The customer's
   follower count plays no part in the order (DESIGN, "Fairness of response").
@@ -12,7 +12,8 @@ DESIGN asks of every thread: *did I help this person?* Two lists answer where th
   the oldest.
 
 Threads count when their first inbound post is in the period, as in the response and help metrics.
-Waiting time runs from the first inbound post to the last post of the period (an export has no "now").
+Waiting time runs from the first inbound post to the counts' "as of" moment (``counts.as_of``: the last post
+of the period for an import, now for a workspace that syncs), the moment the inbox measures to as well.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from groundswell.query import Sources, in_period, rows, scalar
+from groundswell.query import Sources, rows, scalar
+from groundswell.threads.counts import as_of, counted_threads
 from groundswell.threads.stage import build_threads
 
 DEFAULT_LIMIT = 10
@@ -83,9 +85,11 @@ class Attention:
     not_helped: tuple[AttentionThread, ...]
     not_helped_total: int
     model_version: str | None
+    as_of: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "unanswered": [t.as_dict() for t in self.unanswered],
             "unanswered_total": self.unanswered_total,
             "not_helped": [t.as_dict() for t in self.not_helped],
@@ -97,7 +101,7 @@ class Attention:
 def threads_needing_attention(sources: Sources, *, limit: int = DEFAULT_LIMIT) -> Attention:
     """Unanswered threads that need a reply and not-helped threads, most urgent first (see the module)."""
     threads = build_threads(sources)
-    table = in_period(threads.threads, sources.period, "first_inbound_created_at")
+    table = counted_threads(threads, sources.period)
     first = threads.posts.select(
         platform=threads.posts.platform,
         first_inbound_post_id=threads.posts.post_id,
@@ -116,9 +120,9 @@ def threads_needing_attention(sources: Sources, *, limit: int = DEFAULT_LIMIT) -
     table = table.left_join(posts, ["platform", "first_inbound_post_id"]).drop(
         "platform_right", "first_inbound_post_id_right"
     )
-    unanswered = table.filter(~table.replied & ~table.started_by_brand & (table.needs_reply.fill_null(0) > 0))
+    unanswered = table.filter(table.unanswered)
     not_helped = table.filter(table.outcome == "not_helped")
-    end = scalar(in_period(sources.every_post, sources.period).created_at.max())
+    end = as_of(sources)
     first_unanswered = rows(
         unanswered.order_by([*urgency(table.intent, table.sentiment), table.first_inbound_at, table.thread_id]).limit(
             limit
@@ -132,6 +136,7 @@ def threads_needing_attention(sources: Sources, *, limit: int = DEFAULT_LIMIT) -
         not_helped=tuple(_item(r, "not helped", end) for r in first_not_helped),
         not_helped_total=int(scalar(not_helped.count())),
         model_version=sources.model_version if sources.enrichments is not None else None,
+        as_of=end,
     )
 
 

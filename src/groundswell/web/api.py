@@ -88,15 +88,28 @@ def get_metric(
     return state.cached(("metric", name, by, period.since, period.until), compute)
 
 
-def _waiting_job(state: AppState) -> Job:
-    """The waiting conversations in urgency order: they change with the posts only."""
-    from groundswell.inbox.queue import waiting
+@router.get("/counts")
+def get_counts(request: Request, since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    """Threads, replied, unanswered and waiting, and the moment waits run to: the counts every view shows.
+    Not cached: for a workspace that syncs, "as of" is now."""
+    authorize(request, "api.read")
+    period = parse_period(since, until)
+    with app_state(request).db() as ws:
+        return dict(ws.counts(period=period).as_dict())
 
-    def compute() -> tuple[list[Any], frozenset[tuple[str, str]], str | None]:
+
+def _waiting_job(state: AppState) -> Job:
+    """The waiting conversations in urgency order, and the moment their waits run to (None: now, for a
+    workspace that syncs): they change with the posts only."""
+    from groundswell.inbox.queue import waiting
+    from groundswell.threads.counts import as_of
+
+    def compute() -> tuple[list[Any], frozenset[tuple[str, str]], str | None, datetime | None]:
         with state.db() as ws, ws.computing() as sources:
             model = sources.model_version if sources.enrichments is not None else None
             found = waiting(sources)
-        return found, frozenset((c.platform, c.post_id) for c in found), model
+            ends = None if sources.live else as_of(sources)
+        return found, frozenset((c.platform, c.post_id) for c in found), model, ends
 
     return ("waiting",), compute, ("posts",)
 
@@ -110,8 +123,8 @@ def _page_of(state: AppState, view: dict[str, Any], second: int) -> Any:
     from groundswell.inbox.queue import page_of
 
     key, compute, on = _waiting_job(state)
-    candidates, keys, model_version = state.cached(key, compute, on=on)
-    at = datetime.fromtimestamp(second, UTC)
+    candidates, keys, model_version, ends = state.cached(key, compute, on=on)
+    at = ends if ends is not None else datetime.fromtimestamp(second, UTC)  # imported data: as of its last post
     return page_of(candidates, state.item_states(), model_version=model_version, keys=keys, now=at, **view)
 
 

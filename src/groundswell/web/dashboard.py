@@ -137,7 +137,7 @@ def filter_choices(state: AppState) -> tuple[list[str], list[str]]:
 
     def compute() -> tuple[list[str], list[str]]:
         with state.db() as ws, ws.computing() as sources:
-            platforms = sorted(ws.summary().platforms)
+            platforms = sorted(ws.summary(with_counts=False).platforms)
             accounts = list(dict.fromkeys(a.handle for a in brand_accounts(sources)))
         return platforms, accounts
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from groundswell.formatting import count, hours, interval_of, percent
+from groundswell.formatting import count, hours, interval_of, percent, wait
 
 if TYPE_CHECKING:
     from groundswell.web.auth import Caller
@@ -25,7 +25,7 @@ templates = Jinja2Templates(
     )
 )
 # the figures written as the CLI and the report write them (groundswell.formatting)
-templates.env.filters.update(pct=percent, count=count, hours=hours, ci=interval_of)
+templates.env.filters.update(pct=percent, count=count, hours=hours, ci=interval_of, wait=wait)
 
 
 def render(request: Request, name: str, who: Caller | None, status_code: int = 200, **context: Any) -> HTMLResponse:
