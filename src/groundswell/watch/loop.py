@@ -27,6 +27,8 @@ from groundswell.workspace import Workspace
 BACKOFF_BASE_S = 30.0
 """An account's first failed sync waits this long before the next try; each further failure twice as long."""
 BACKOFF_MAX_S = 3600.0
+MAX_PLATFORM_WAIT_S = 300.0
+"""The longest one wait inside a sync (a rate-limit window; the connectors' own bound)."""
 PLATFORM_RETRIES = 2
 """Retries a connector makes inside one sync before the loop's own backoff takes over."""
 
@@ -123,17 +125,22 @@ class Watcher:
         clock: Callable[[], datetime] = utcnow,
         environ: Mapping[str, str] | None = None,
         model: str = "fast",
+        max_wait_s: float = MAX_PLATFORM_WAIT_S,
     ):
         self.workspace = workspace
         self.stop = stop or threading.Event()
         self.clock = clock
         self.environ = environ
         self.model = model
+        self.max_wait_s = max_wait_s
         self.health: dict[str, AccountHealth] = {}
+        self.waits: list[float] = []  # what the connectors asked to wait, in order (a 429's Retry-After...)
 
     def _wait(self, seconds: float) -> None:
-        """A connector's wait (a 429's Retry-After, a retry's backoff), cut short by a stop."""
-        self.stop.wait(seconds)
+        """A connector's wait (a 429's Retry-After, a retry's backoff), at most ``max_wait_s``, cut short by a
+        stop."""
+        self.waits.append(seconds)
+        self.stop.wait(min(seconds, self.max_wait_s))
 
     def cycle(self) -> CycleReport:
         """One cycle: sync, enrich, check the rules, deliver; stops between steps when asked to."""
