@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from connect.mastodon_server import BRAND, BRAND_HANDLE, MockMastodon, token
-from alert_receivers import smtp_sink, webhook_receiver
 
+from alert_receivers import smtp_sink, webhook_receiver
+from connect.mastodon_server import BRAND, BRAND_HANDLE, MockMastodon, token
 from groundswell.clock import utcnow
 from groundswell.connect import connect_account, credentials
 from groundswell.watch.loop import Watcher
