@@ -40,13 +40,19 @@ def posts_csv(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def database(backend: str | None) -> str | None:
+    """The page and the watch inside the server, on the embedded workspace and on PostgreSQL."""
+    return backend
+
+
 @contextmanager
-def watching_server(tmp_path: Path) -> Iterator[str]:
+def watching_server(tmp_path: Path, database: str | None = None) -> Iterator[str]:
     import uvicorn
 
     from groundswell.web import create_app
 
-    with Workspace.init(tmp_path / "ws", config_text=CONFIG) as ws:
+    with Workspace.init(tmp_path / "ws", config_text=CONFIG, database=database or "") as ws:
         ws.import_files([posts_csv(tmp_path)])
         for name, role in (("kim", "agent"), ("val", "viewer")):
             add_user(ws.store, name, role, PASSWORDS[name], actor="test")
@@ -56,7 +62,7 @@ def watching_server(tmp_path: Path) -> Iterator[str]:
             credential_key="twitter:AcmeHelp",
         )  # fmt: skip
     port = free_port()
-    app = create_app(tmp_path / "ws", watch=True)
+    app = create_app(tmp_path / "ws", watch=True, database=database or "")
     instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -93,8 +99,8 @@ def wait_for_cycle(client: httpx.Client) -> str:
     raise AssertionError("the watch in the server raised nothing")
 
 
-def test_the_server_watches_and_the_team_acknowledges_and_snoozes(tmp_path: Path) -> None:
-    with watching_server(tmp_path) as url:
+def test_the_server_watches_and_the_team_acknowledges_and_snoozes(tmp_path: Path, database: str | None) -> None:
+    with watching_server(tmp_path, database) as url:
         kim = login(url, "kim")
         page = wait_for_cycle(kim)
         assert page.count('data-kind="waiting"') == 2  # c1 and c2; q1 is inside the target
@@ -114,7 +120,7 @@ def test_the_server_watches_and_the_team_acknowledges_and_snoozes(tmp_path: Path
 
         viewer = login(url, "val")
         assert viewer.get("/alerts").status_code == 403
-    with Workspace.open(tmp_path / "ws") as ws:  # the watch ended with the server; its work is kept
+    with Workspace.open(tmp_path / "ws", database=database or "") as ws:  # the watch ended with the server
         statuses = sorted(a.status for a in ws.alerts.kept())
         assert statuses == ["acknowledged", "snoozed"]
         assert ws.alerts.health()["account:AcmeHelp"]["state"] == "backoff"

@@ -183,6 +183,9 @@ class Watcher:
             report.posts_new += synced.imported
         except GroundswellError as exc:  # no secret kept, an unknown platform: the account waits like a failure
             failed, error, kind = True, str(exc), getattr(exc, "kind", None)
+        if failed and self.stop.is_set():  # a stop cut the connector's wait short: not the platform's fault
+            report.errors.append(f"{account.name}: stopped during the sync")
+            return
         if failed:
             health.failures += 1
             health.state = "backoff"
