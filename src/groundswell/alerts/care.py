@@ -17,7 +17,6 @@ gaining engagement fast), with its evidence". Three rules, each an ``AlertRule``
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +27,7 @@ from groundswell.alerts.model import AlertCandidate, AlertKind, PostRef
 from groundswell.clock import naive_utc
 from groundswell.config import BusinessHours
 from groundswell.metrics.response import business_seconds
-from groundswell.query import Sources, rows
+from groundswell.query import Sources, rows, scalar
 from groundswell.threads.stage import build_threads
 
 FAST_FACTOR = 10.0
@@ -136,12 +135,6 @@ class ReturningComplaintRule:
         return found
 
 
-def engagement_per_minute(engagement: float, posted: datetime, seen: datetime) -> float:
-    """Likes and reposts per minute from when a post was made to when it was seen (at least one minute)."""
-    minutes = max(1.0, (seen - posted).total_seconds() / 60)
-    return engagement / minutes
-
-
 @dataclass(slots=True)
 class FastPostRule:
     """An inbound post, made within ``window_hours``, gaining engagement unusually fast (see the module)."""
@@ -164,21 +157,24 @@ class FastPostRule:
             "ingested_at",
             engagement=posts.like_count.fill_null(0) + posts.share_count.fill_null(0),
         )
-        since = moment - timedelta(days=FAST_BASELINE_DAYS)
-        seen = rows(engaged.filter((engaged.created_at >= since) & (engaged.created_at <= moment)))
+        minutes = (engaged.ingested_at.epoch_seconds() - engaged.created_at.epoch_seconds()) / 60
+        engaged = engaged.mutate(rate=engaged.engagement / ibis.greatest(minutes, 1.0))
         window_start = moment - timedelta(hours=self.window_hours)
-        recent = [r for r in seen if r["created_at"] >= window_start]
-        usual_rates = [
-            engagement_per_minute(float(r["engagement"]), r["created_at"], r["ingested_at"])
-            for r in seen
-            if r["created_at"] < window_start
-        ]
-        usual = max(FAST_USUAL_FLOOR, statistics.median(usual_rates) if usual_rates else 0.0)
+        before = engaged.filter(
+            (engaged.created_at >= moment - timedelta(days=FAST_BASELINE_DAYS)) & (engaged.created_at < window_start)
+        )
+        usual = max(FAST_USUAL_FLOOR, float(scalar(before.rate.median()) or 0.0))
+        recent = rows(
+            engaged.filter(
+                (engaged.created_at >= window_start)
+                & (engaged.created_at <= moment)
+                & (engaged.engagement >= self.min_engagement)
+            )
+        )
         found: list[AlertCandidate] = []
         for row in sorted(recent, key=lambda r: (r["created_at"], r["post_id"])):
-            engagement = float(row["engagement"])
-            rate = engagement_per_minute(engagement, row["created_at"], max(row["ingested_at"], row["created_at"]))
-            if engagement < self.min_engagement or rate < self.factor * usual:
+            engagement, rate = float(row["engagement"]), float(row["rate"])
+            if rate < self.factor * usual:
                 continue
             found.append(
                 AlertCandidate(
