@@ -132,6 +132,74 @@ class Response(_Model):
         return value
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def duration_seconds(text: str) -> float:
+    """``"30s"``, ``"5m"``, ``"1.5h"``, ``"1d"`` as seconds; ``ValueError`` for anything else."""
+    match = _DURATION.match(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise ValueError(f'{text!r} is not a duration such as "30s", "5m", "1h" or "1d"')
+    return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+
+
+def env_references(text: str) -> list[str]:
+    """The ``${NAME}`` environment variables ``text`` refers to."""
+    return _ENV_REFERENCE.findall(text)
+
+
+def resolve_env(text: str, environ: dict[str, str]) -> str:
+    """``text`` with each ``${NAME}`` replaced from ``environ``; ``KeyError`` naming the first one unset."""
+    missing = [name for name in env_references(text) if name not in environ]
+    if missing:
+        raise KeyError(missing[0])
+    return _ENV_REFERENCE.sub(lambda m: environ[m.group(1)], text)
+
+
+class Watch(_Model):
+    """``[watch]``: how often the watch loop runs a cycle."""
+
+    interval: str = "5m"
+
+    @field_validator("interval")
+    @classmethod
+    def _is_duration(cls, value: str) -> str:
+        duration_seconds(value)
+        return value
+
+    @property
+    def interval_s(self) -> float:
+        return duration_seconds(self.interval)
+
+
+class Alerts(_Model):
+    """``[alerts]``: where alerts go (apprise URLs, secrets as ``${ENV}`` references) and the quiet period
+    before an alert that ended is raised again."""
+
+    notify: tuple[str, ...] = ()
+    quiet: str = "1h"
+
+    @field_validator("quiet")
+    @classmethod
+    def _is_duration(cls, value: str) -> str:
+        duration_seconds(value)
+        return value
+
+    @field_validator("notify")
+    @classmethod
+    def _urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if "://" not in url:
+                raise ValueError(f"{url!r} is not a notification URL (scheme://...)")
+        return value
+
+    @property
+    def quiet_s(self) -> float:
+        return duration_seconds(self.quiet)
+
+
 class ScorecardComponent(_Model):
     """Overrides for one scorecard component: its weight, and the raw values that score 0 (bad) and 100 (good)."""
 
@@ -180,6 +248,8 @@ class WorkspaceConfig(_Model):
     scorecard: Scorecard = Scorecard()
     team: tuple[TeamMember, ...] = ()
     csv: CsvMapping = CsvMapping()
+    watch: Watch = Watch()
+    alerts: Alerts = Alerts()
 
     def brand_handles(self) -> dict[str, frozenset[str]]:
         """Normalized brand handles per platform, for telling brand posts apart."""
@@ -401,6 +471,16 @@ target_hours = 1
 # [[team]]
 # name = "Sam"
 # role = "agent"              # viewer, agent or admin
+
+# The watch loop (`groundswell watch`): how often it syncs, enriches and checks the alert rules.
+# [watch]
+# interval = "5m"             # 30s, 5m, 1h...
+
+# Where alerts go: apprise URLs (email, Slack, Matrix, ntfy, webhooks). Write secrets as ${ENV}
+# references: they are read from the environment when an alert is sent, never stored.
+# [alerts]
+# notify = ["mailtos://${SMTP_USER}:${SMTP_PASSWORD}@mail.example.com?to=team@example.com"]
+# quiet = "1h"                # an alert that ended is not raised again before this
 
 # Column mapping for `groundswell import --format csv` (canonical field = your column).
 # [csv]

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -30,8 +31,11 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from groundswell.accounts.service import Accounts
+    from groundswell.alerts.desk import AlertDesk
+    from groundswell.alerts.keep import KeepReport
     from groundswell.connect import Delivery, PreparedReply
     from groundswell.connect import ReplyResult as SentReply
+    from groundswell.connect.sync import SyncReport
     from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
     from groundswell.metrics import MetricRow
@@ -279,6 +283,26 @@ class Workspace:
         from groundswell.inbox.desk import Inbox
 
         return Inbox(self.store)
+
+    @property
+    def alerts(self) -> AlertDesk:
+        """The kept alerts, the team's actions on them and the watch loop's health (``groundswell.alerts``)."""
+        from groundswell.alerts.desk import AlertDesk
+
+        return AlertDesk(self.store, self.config)
+
+    def check_alerts(self, now: datetime | None = None) -> KeepReport:
+        """Evaluate the alert rules as of ``now`` (UTC; default now) and keep what they find, as one writer."""
+        with self.writer(), self.sources() as sources:
+            return self.alerts.check(sources, now)
+
+    def sync(self, account: ConnectedAccount, **connector_options: Any) -> SyncReport:
+        """Fetch and import what is new for a connected account (``groundswell.connect.sync``);
+        ``connector_options`` go to the platform client (``sleep``, ``max_retries``)."""
+        from groundswell.connect.registry import open_connector
+        from groundswell.connect.sync import sync_account
+
+        return sync_account(self, account, open_connector(account, **connector_options))
 
     def mark_sent(
         self,

@@ -23,9 +23,10 @@ HOP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "conte
 
 
 class PlatformProxy:
-    """The proxy on 127.0.0.1:<free port>, a context manager that stops it (see the module docstring)."""
+    """The proxy on 127.0.0.1:<free port> (or ``port``: one a stopped proxy left), a context manager that stops
+    it (see the module docstring)."""
 
-    def __init__(self, upstream: str, *, post_path: str = "/api/v1/statuses"):
+    def __init__(self, upstream: str, *, post_path: str = "/api/v1/statuses", port: int = 0):
         target = urlsplit(upstream)
         self.upstream = (target.hostname or "127.0.0.1", target.port or 80)
         self.post_path = post_path
@@ -76,7 +77,7 @@ class PlatformProxy:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward  # noqa: N815 - http.server's names
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="platform-proxy", daemon=True)
 

@@ -36,6 +36,7 @@ def _register() -> None:
         metrics_commands,
         report_commands,
         users_commands,
+        watch_commands,
         web_commands,
         workspace_commands,
     )
@@ -50,6 +51,7 @@ def _register() -> None:
         *connect_commands.COMMANDS,
         *users_commands.COMMANDS,
         *web_commands.COMMANDS,
+        *watch_commands.COMMANDS,
     ):
         cli.add_command(command)
 

@@ -55,6 +55,7 @@ DEFAULT_MAX_UPLOAD_MB = 200
     help="Comma-separated addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are "
     "believed ('*': any). Without it those headers are ignored: sign-in limits count the connecting address.",
 )
+@click.option("--watch", is_flag=True, help="Run the watch loop (groundswell watch) in the server too.")
 @workspace_option
 def serve_command(
     host: str,
@@ -64,6 +65,7 @@ def serve_command(
     cache_mb: float | None,
     max_upload_mb: float,
     forwarded_allow_ips: str | None,
+    watch: bool,
     workspace: Path,
 ) -> None:
     """Run the web app: dashboard and report (viewer), inbox (agent), users and imports (admin), and the
@@ -76,14 +78,15 @@ def serve_command(
     keep_owner_only()  # the database, its write-ahead log and uploads: the server's files are its owner's only
     app = create_app(
         workspace, secure_cookies=secure_cookies, database=database or "",
-        max_upload_bytes=int(max_upload_mb * 1_000_000),
+        max_upload_bytes=int(max_upload_mb * 1_000_000), watch=watch,
     )  # fmt: skip
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     if cache_mb is not None:
         app.state.groundswell.limit_cache(int(cache_mb * 2**20))
     shown = app.state.groundswell.workspace.location  # the database URL without its password
     where = f"workspace {workspace}" + (f", database {shown}" if database else "")
-    click.echo(f"groundswell on http://{host}:{port}/ ({where}); Ctrl-C stops it", err=True)
+    watching = ", watching" if watch else ""
+    click.echo(f"groundswell on http://{host}:{port}/ ({where}{watching}); Ctrl-C stops it", err=True)
     uvicorn.run(
         app, host=host, port=port, log_level="warning",
         # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: only from the proxies named here

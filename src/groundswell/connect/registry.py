@@ -78,20 +78,21 @@ def secret_for(account: ConnectedAccount | AccountRef) -> str:
     return kept
 
 
-def connector_for(ref: AccountRef, secret: str) -> Any:
-    """The platform's client for ``ref``, signed in with ``secret`` (imported on first use)."""
+def connector_for(ref: AccountRef, secret: str, **options: Any) -> Any:
+    """The platform's client for ``ref``, signed in with ``secret`` (imported on first use); ``options`` go to
+    its constructor (``sleep``, ``max_retries``: how a long-running caller bounds the waits)."""
     if ref.platform == "mastodon":
         from groundswell.connect.mastodon import MastodonConnector
 
-        return MastodonConnector(ref, secret, timeout=platform_timeout())
+        return MastodonConnector(ref, secret, timeout=platform_timeout(), **options)
     if ref.platform == "bluesky":
         from groundswell.connect.bluesky import BlueskyConnector
 
-        return BlueskyConnector(ref, secret, timeout=platform_timeout())
+        return BlueskyConnector(ref, secret, timeout=platform_timeout(), **options)
     raise ConnectorError(
         f"no connector for platform {ref.platform!r} (known: {', '.join(PLATFORMS)})", kind="bad_request"
     )
 
 
-def open_connector(account: ConnectedAccount) -> Any:
-    return connector_for(account_ref(account), secret_for(account))
+def open_connector(account: ConnectedAccount, **options: Any) -> Any:
+    return connector_for(account_ref(account), secret_for(account), **options)

@@ -286,6 +286,53 @@ def _m006_reply_sends(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _m007_alerts(con: duckdb.DuckDBPyConnection) -> None:
+    # Alerts the watch loop raised, each with its evidence; one row per key while the condition lasts.
+    con.execute("CREATE SEQUENCE alert_id_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE alerts (
+            alert_id      BIGINT    PRIMARY KEY,
+            key           VARCHAR   NOT NULL,     -- the rule's name for the condition, e.g. waiting:mastodon:109
+            kind          VARCHAR   NOT NULL,     -- alerts.model.AlertKind
+            title         VARCHAR   NOT NULL,
+            status        VARCHAR   NOT NULL,     -- open, acknowledged, snoozed, over
+            started_at    TIMESTAMP NOT NULL,     -- when the condition began (UTC)
+            first_seen_at TIMESTAMP NOT NULL,     -- the cycle that raised it
+            last_seen_at  TIMESTAMP NOT NULL,     -- the last cycle that still found it
+            posts         VARCHAR   NOT NULL,     -- evidence: JSON list of [platform, post_id]
+            figures       VARCHAR   NOT NULL,     -- evidence: JSON object of numbers
+            snoozed_until TIMESTAMP,
+            updated_by    VARCHAR,
+            updated_at    TIMESTAMP
+        )
+        """
+    )
+    con.execute("CREATE INDEX alerts_key ON alerts (key)")
+    # Each delivery of an alert to a notify target: when, where (the URL's scheme only), and how it went.
+    con.execute(
+        """
+        CREATE TABLE alert_deliveries (
+            alert_id      BIGINT    NOT NULL,
+            target        VARCHAR   NOT NULL,     -- the notify URL's scheme, never its secrets
+            sent_at       TIMESTAMP NOT NULL,
+            ok            BOOLEAN   NOT NULL,
+            error         VARCHAR
+        )
+        """
+    )
+    # The watch loop's health: one row per cycle's summary and one per account's backoff.
+    con.execute(
+        """
+        CREATE TABLE watch_state (
+            name          VARCHAR   PRIMARY KEY,  -- "cycle", or "account:<name>"
+            state         VARCHAR   NOT NULL,     -- JSON
+            updated_at    TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_posts_imports_rejects", _m001_posts_imports_rejects),
     ("002_enrichments", _m002_enrichments),
@@ -293,6 +340,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("004_users_sessions_tokens_audit", _m004_users_sessions_tokens_audit),
     ("005_inbox", _m005_inbox),
     ("006_reply_sends", _m006_reply_sends),
+    ("007_alerts", _m007_alerts),
 )
 
 

@@ -39,15 +39,24 @@ def create_app(
     secure_cookies: bool = False,
     database: str | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000,
+    watch: bool = False,
 ) -> FastAPI:
     """The app over the workspace at ``workspace`` (opened now, closed when the app shuts down), its data in
     ``database``: a PostgreSQL URL for a team (default ``$GROUNDSWELL_DATABASE``; unset: the embedded file).
-    ``max_upload_bytes``: the largest import upload's request body (larger: 413)."""
+    ``max_upload_bytes``: the largest import upload's request body (larger: 413). ``watch``: run the watch
+    loop in a background thread while the app runs (``web.watching``)."""
     state = AppState.open(workspace, secure_cookies=secure_cookies, database=database)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from groundswell.web.watching import BackgroundWatch
+
+        background = BackgroundWatch(state) if watch else None
+        if background is not None:
+            background.start()
         yield
+        if background is not None:
+            background.stop()
         state.close()
 
     app = FastAPI(

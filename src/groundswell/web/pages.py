@@ -24,6 +24,7 @@ from groundswell.clock import utcnow
 from groundswell.inbox import OUTCOMES, STATUSES, WAITING, ReplyPending
 from groundswell.query import parse_period
 from groundswell.web.admin import router as admin_router
+from groundswell.web.alerts import router as alerts_router
 from groundswell.web.api import inbox_page, retry_send, send_and_mark
 from groundswell.web.auth import app_state, authorize, check_same_origin
 from groundswell.web.dashboard import router as dashboard_router
@@ -34,6 +35,7 @@ from groundswell.web.templating import templates
 router = APIRouter()
 router.include_router(dashboard_router)
 router.include_router(admin_router)
+router.include_router(alerts_router)
 __all__ = ["router", "templates"]
 
 

@@ -1,0 +1,82 @@
+"""Kept alerts on both stores: one alert per key while it lasts, sent once, a quiet period before a repeat,
+and the team's acknowledge / snooze."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from groundswell.alerts.keep import keep_alerts
+from groundswell.alerts.model import AlertCandidate, AlertKind, PostRef
+from groundswell.errors import NotFound
+from groundswell.workspace import Workspace
+
+QUIET_S = 3600.0
+T0 = datetime(2026, 3, 2, 10, 0)
+
+
+@pytest.fixture
+def database(backend: str | None) -> str | None:
+    return backend
+
+
+def waiting(post_id: str, at: datetime, waited: float) -> AlertCandidate:
+    return AlertCandidate(
+        kind=AlertKind.WAITING,
+        key=f"waiting:mastodon:{post_id}",
+        title=f"waited {waited} h",
+        started_at=at - timedelta(hours=waited),
+        detected_at=at,
+        posts=(PostRef("mastodon", post_id),),
+        figures={"waited_hours": waited},
+    )
+
+
+def test_one_alert_per_key_while_it_lasts_and_a_quiet_period_before_a_repeat(workspace: Workspace) -> None:
+    store = workspace.store
+    first = keep_alerts(store, [waiting("1", T0, 1.0)], now=T0, quiet_s=QUIET_S)
+    assert len(first.raised) == 1
+    [alert_id] = first.raised
+
+    later = T0 + timedelta(minutes=5)
+    again = keep_alerts(store, [waiting("1", later, 1.1), waiting("1", later, 1.1)], now=later, quiet_s=QUIET_S)
+    assert (again.raised, again.updated) == ([], 1)
+    kept = workspace.alerts.get(alert_id)
+    assert (kept.status, kept.first_seen_at, kept.last_seen_at) == ("open", T0, later)
+    assert kept.figures == {"waited_hours": 1.1} and kept.posts == (("mastodon", "1"),)
+
+    gone = T0 + timedelta(minutes=10)
+    assert keep_alerts(store, [], now=gone, quiet_s=QUIET_S).ended == 1
+    assert workspace.alerts.get(alert_id).status == "over"
+
+    back = gone + timedelta(minutes=30)  # within the quiet period: the same alert again, not a new one
+    revived = keep_alerts(store, [waiting("1", back, 2.0)], now=back, quiet_s=QUIET_S)
+    assert (revived.raised, revived.revived) == ([], 1)
+    assert workspace.alerts.get(alert_id).status == "open"
+
+    keep_alerts(store, [], now=back + timedelta(minutes=1), quiet_s=QUIET_S)
+    after = back + timedelta(hours=2)  # past the quiet period: a new alert, to be sent
+    repeat = keep_alerts(store, [waiting("1", after, 3.0)], now=after, quiet_s=QUIET_S)
+    assert len(repeat.raised) == 1 and repeat.raised != [alert_id]
+    assert [a.alert_id for a in workspace.alerts.kept(statuses=("open",))] == repeat.raised
+
+
+def test_acknowledge_and_snooze_until_the_snooze_runs_out(workspace: Workspace) -> None:
+    store = workspace.store
+    [alert_id] = keep_alerts(store, [waiting("7", T0, 1.0)], now=T0, quiet_s=QUIET_S).raised
+    acked = workspace.alerts.act(alert_id, "acknowledge", actor="sam")
+    assert (acked.status, acked.updated_by) == ("acknowledged", "sam")
+    keep_alerts(store, [waiting("7", T0, 1.5)], now=T0 + timedelta(minutes=5), quiet_s=QUIET_S)
+    assert workspace.alerts.get(alert_id).status == "acknowledged"  # found again, still the team's
+
+    snoozed = workspace.alerts.act(alert_id, "snooze", actor="sam", snooze=timedelta(minutes=30))
+    assert snoozed.status == "snoozed" and snoozed.snoozed_until is not None
+    until = snoozed.snoozed_until
+    keep_alerts(store, [waiting("7", until, 2.0)], now=until - timedelta(minutes=1), quiet_s=QUIET_S)
+    assert workspace.alerts.get(alert_id).status == "snoozed"
+    keep_alerts(store, [waiting("7", until, 2.0)], now=until + timedelta(minutes=1), quiet_s=QUIET_S)
+    assert workspace.alerts.get(alert_id).status == "open"  # the snooze ran out and it still holds
+
+    with pytest.raises(NotFound):
+        workspace.alerts.act(alert_id + 100, "acknowledge", actor="sam")
