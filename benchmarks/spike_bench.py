@@ -56,12 +56,21 @@ def seeded_spikes(cal: Calendar) -> list[Seeded]:
     day = lambda d: cal.start + timedelta(days=d)  # noqa: E731
     return [
         Seeded("ad launch (campaign)", AlertKind.CAMPAIGN, day(cal.ad_start), day(cal.ad_end + 21)),
-        Seeded("contest launch (campaign)", AlertKind.CAMPAIGN, day(cal.contest_start) + timedelta(hours=9),
-               day(cal.contest_end + 1)),  # fmt: skip
-        Seeded("viral story (organic)", AlertKind.ORGANIC, day(cal.viral_day) + timedelta(hours=7),
-               day(cal.viral_day + 3)),  # fmt: skip
-        Seeded("outage (complaint surge)", AlertKind.COMPLAINT_SURGE,
-               day(cal.outage_day) + timedelta(hours=OUTAGE_START_HOUR), day(cal.outage_day + 2)),  # fmt: skip
+        Seeded(
+            "contest launch (campaign)",
+            AlertKind.CAMPAIGN,
+            day(cal.contest_start) + timedelta(hours=9),
+            day(cal.contest_end + 1),
+        ),  # fmt: skip
+        Seeded(
+            "viral story (organic)", AlertKind.ORGANIC, day(cal.viral_day) + timedelta(hours=7), day(cal.viral_day + 3)
+        ),  # fmt: skip
+        Seeded(
+            "outage (complaint surge)",
+            AlertKind.COMPLAINT_SURGE,
+            day(cal.outage_day) + timedelta(hours=OUTAGE_START_HOUR),
+            day(cal.outage_day + 2),
+        ),  # fmt: skip
     ]
 
 
@@ -98,7 +107,12 @@ def run_seed(seed: int, posts: int, interval: int, outage: float, workdir: Path)
             t2 = time.perf_counter()
             batch = detect_spikes(src)
     seeded = seeded_spikes(cal)
-    out: dict[str, object] = {"seed": seed, "query_s": t1 - t0, "replay_s": t2 - t1, "cycles": cal.days * 1440 // interval}
+    out: dict[str, object] = {
+        "seed": seed,
+        "query_s": t1 - t0,
+        "replay_s": t2 - t1,
+        "cycles": cal.days * 1440 // interval,
+    }
     claimed: set[int] = set()
     rows = []
     for s in seeded:

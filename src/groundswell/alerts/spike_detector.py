@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from scipy.special import gammainc
 from sklearn.linear_model import PoissonRegressor
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 MIN_HISTORY_POSTS = 50
 """Below this many posts in the history, a topic's baseline is flat (no cycle can be fitted from so few)."""
@@ -61,10 +61,10 @@ def fit_baseline(hourly: np.ndarray, first_hour: datetime) -> Baseline:
     for _ in range(2):  # fit, drop the hours of past spikes, fit again
         # factors only, so the fit on each (weekday, hour) cell's mean, weighted by its hours, is the same fit
         seen = np.bincount(cell[keep], minlength=7 * 24).astype(float)
-        total = np.bincount(cell[keep], weights=y[keep], minlength=7 * 24)
+        posts = np.bincount(cell[keep], weights=y[keep], minlength=7 * 24)
         has = seen > 0
         with threadpool_limits(limits=1):  # 168 rows: threads only add their start-up (hundreds of ms)
-            model.fit(grid_design[has], total[has] / seen[has], sample_weight=seen[has])
+            model.fit(grid_design[has], posts[has] / seen[has], sample_weight=seen[has])
         mu = model.predict(grid_design)[cell]
         residual = (y - mu) / np.sqrt(np.maximum(mu, 1e-9))
         keep = residual <= OUTLIER_RESIDUAL
