@@ -26,7 +26,14 @@ import numpy as np
 
 from groundswell.alerts.model import AlertCandidate, AlertKind, PostRef
 from groundswell.alerts.spike_detector import Baseline, Surge, find_surge, fit_baseline, surge_start
-from groundswell.alerts.spike_series import CAMPAIGN_PREFIX, TopicSeries, floor_to, topic_posts, topic_series
+from groundswell.alerts.spike_series import (
+    BRAND_TOPIC,
+    CAMPAIGN_PREFIX,
+    TopicSeries,
+    floor_to,
+    topic_posts,
+    topic_series,
+)
 from groundswell.config import WorkspaceConfig
 from groundswell.errors import UsageError
 from groundswell.query import Sources, rows
@@ -174,8 +181,21 @@ class SpikeRule:
     def _label(
         self, s: TopicSeries, n: int, surge: Surge, first: int, today: int, series: dict[str, TopicSeries]
     ) -> tuple[AlertKind, str | None]:
-        """Complaint surge, campaign or organic, by what the posts beyond the baseline are (see the module)."""
+        """Complaint surge, campaign or organic, by what the posts beyond the baseline are (see the module).
+
+        A narrower topic's surge is part of the brand's whenever the brand's posts are above their own
+        baseline in the same minutes, and is then labelled as the brand's: one event, one label (the
+        experience posts of a viral story are not an outage because a few of them complain).
+        """
         w = slice(n - surge.bins, n)
+        whole = series.get(BRAND_TOPIC)
+        if whole is not None and whole is not s and len(whole.posts) >= n:
+            history = whole.posts[first:today].reshape(-1, 60 // whole.bin_minutes).sum(axis=1)
+            baseline = self._baseline(BRAND_TOPIC, whole.start + timedelta(minutes=whole.bin_minutes * first), history)
+            window_start = whole.start + timedelta(minutes=whole.bin_minutes * (n - surge.bins))
+            expected = float(baseline.expected(window_start, surge.bins, whole.bin_minutes).sum())
+            if float(whole.posts[w].sum()) > expected:
+                s, surge = whole, Surge(surge.bins, int(whole.posts[w].sum()), expected, surge.p_value)
         extra = max(surge.posts - surge.expected, 1e-9)
         history_posts = max(float(s.posts[first:today].sum()), 1.0)
 
