@@ -2,7 +2,7 @@
 
 A post counts in several topics at once: ``brand`` (every inbound post), ``campaign:<name>`` (the campaign
 enrichment matched), ``hashtag:<#tag>`` (each hashtag of its text, lower case), ``subject:<subject>``, and
-``complaint`` (a complaint, or a negative post about the experience). Per topic and bin the query also counts
+``complaint`` (a complaint that is negative: a post about a problem, which an outage multiplies). Per topic and bin the query also counts
 the posts that are about a campaign (a matched campaign or the marketing subject) and the complaints, which
 label a surge. Without enrichments only ``brand`` and the hashtags are counted.
 """
@@ -67,8 +67,8 @@ def topic_posts(src: Sources, since: datetime, until: datetime) -> ir.Table:
         "platform", "post_id", "created_at", "text", "campaign", "subject",
         engagement=table.like_count.fill_null(0) + table.share_count.fill_null(0),
         is_campaign=table.campaign.notnull() | (subject == "marketing"),
-        is_complaint=(table.intent.fill_null("") == "complaint")
-        | ((subject == "experience") & (table.sentiment.fill_null("") == "negative")),
+        # both labels: a model that reads a moving story as "negative" alone must not make it an outage
+        is_complaint=(table.intent.fill_null("") == "complaint") & (table.sentiment.fill_null("") == "negative"),
     )  # fmt: skip
     parts = [table.mutate(topic=ibis.literal(BRAND_TOPIC))]
     words = table.mutate(_word=table.text.re_split(r"\s+").unnest())

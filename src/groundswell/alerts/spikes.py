@@ -11,7 +11,7 @@ that the store cannot give again: a restarted loop finds the same spikes.
 At alert time a surge is labelled by the posts above the baseline (the *surge*), as ``metrics.spikes`` does
 for whole days: a **complaint surge** when complaints (or negative experience posts), beyond their usual
 share, make more than half of it; a **campaign** spike when posts matching an active campaign (or about the
-marketing) do; else **organic**. Its key names the label and the campaign or the brand, so the watch loop
+marketing) do, or when it comes while a campaign's own posts surge; else **organic**. Its key names the label and the campaign or the brand, so the watch loop
 groups every cycle of one spike, whichever topic shows it most. Its evidence is the first posts of the
 surge, then its most engaged.
 """
@@ -115,11 +115,12 @@ class SpikeRule:
     def detect(self, series: dict[str, TopicSeries], now: datetime) -> list[SpikeFinding]:
         """The labelled surges of ``series`` as of ``now`` (a bin boundary), one per key; counts after ``now``
         are ignored, so a whole period's series can be replayed cycle by cycle."""
+        found_topics = [f for f in (self._detect_topic(s, now, series) for s in series.values()) if f is not None]
+        running = [f for f in found_topics if f.kind is AlertKind.CAMPAIGN and f.topic.startswith(CAMPAIGN_PREFIX)]
         findings: dict[str, SpikeFinding] = {}
-        for s in series.values():
-            found = self._detect_topic(s, now, series)
-            if found is None:
-                continue
+        for found in found_topics:
+            if found.kind is AlertKind.ORGANIC and running:
+                found = _as_campaign(found, max(running, key=lambda f: f.surge.posts))
             known = findings.get(found.key)
             if known is None:
                 findings[found.key] = found
@@ -250,6 +251,15 @@ class SpikeRule:
         for r in rows(first.select("platform", "post_id")) + rows(engaged.select("platform", "post_id")):
             out.setdefault(PostRef(r["platform"], r["post_id"]), None)
         return tuple(out)
+
+
+def _as_campaign(found: SpikeFinding, campaign: SpikeFinding) -> SpikeFinding:
+    """An unlabelled surge while a campaign's own posts surge: the campaign's (its broadcasts' replies, people
+    talking of the brand after the ad), under the campaign's key."""
+    return SpikeFinding(
+        AlertKind.CAMPAIGN, campaign.key, found.topic, campaign.campaign, found.started_at, found.detected_at,
+        found.surge, found.window_minutes, found.topics,
+    )  # fmt: skip
 
 
 def _campaign_of(s: TopicSeries, window: slice, series: dict[str, TopicSeries]) -> str | None:
