@@ -135,6 +135,19 @@ def test_a_workspace_younger_than_a_week_raises_nothing() -> None:
     assert SpikeRule().detect(topics, START + timedelta(days=5, minutes=5 * 130)) == []
 
 
+def test_a_week_of_posts_after_empty_weeks_is_still_no_baseline() -> None:
+    """The counts of a young workspace start with zeros (the rule reads the last 28 days): no baseline yet."""
+    rng = np.random.default_rng(8)
+    posts = rng.poisson(rates(5, 6.0))
+    posts[: 29 * 288] = 0  # the first post on day 29
+    posts[34 * 288 + 120 : 34 * 288 + 130] += 50  # a burst five days later
+    topics = {BRAND_TOPIC: series(BRAND_TOPIC, posts, 5, rng=rng)}
+    assert SpikeRule().detect(topics, START + timedelta(days=34, minutes=5 * 130)) == []
+    posts[: 29 * 288] = rng.poisson(rates(5, 6.0))[: 29 * 288]  # with its history, the same burst is a spike
+    topics = {BRAND_TOPIC: series(BRAND_TOPIC, posts, 5, rng=rng)}
+    assert SpikeRule().detect(topics, START + timedelta(days=34, minutes=5 * 130))
+
+
 def test_counts_after_now_are_never_read() -> None:
     rng = np.random.default_rng(7)
     posts = rng.poisson(rates(5, 6.0))

@@ -61,6 +61,8 @@ def test_each_seeded_spike_is_found_in_time_and_labelled_right(demo: Path) -> No
             [alert] = [a for a in rule.evaluate(src, now) if a.kind is AlertKind.COMPLAINT_SURGE]
             [finding] = [f for f in rule.detect(series, now) if f.key == alert.key]
             assert alert.started_at == finding.started_at and alert.figures["posts"] == finding.surge.posts
+            # restart-safe: a new rule (nothing kept from the cycles above) raises the same alerts
+            assert SpikeRule.from_config(ws.config, interval_minutes=60).evaluate(src, now) == rule.evaluate(src, now)
             assert alert.posts and all(isinstance(p, PostRef) for p in alert.posts)
             led = ws.lookup_posts(alert.posts[0].post_id)
             assert led and all(p.created_at >= alert.started_at - timedelta(hours=1) for p in led)

@@ -115,7 +115,8 @@ class SpikeRule:
     def detect(self, series: dict[str, TopicSeries], now: datetime) -> list[SpikeFinding]:
         """The labelled surges of ``series`` as of ``now`` (a bin boundary), one per key; counts after ``now``
         are ignored, so a whole period's series can be replayed cycle by cycle."""
-        found_topics = [f for f in (self._detect_topic(s, now, series) for s in series.values()) if f is not None]
+        born = _first_post(series)
+        found_topics = [f for f in (self._detect_topic(s, now, series, born) for s in series.values()) if f]
         running = [f for f in found_topics if f.kind is AlertKind.CAMPAIGN and f.topic.startswith(CAMPAIGN_PREFIX)]
         findings: dict[str, SpikeFinding] = {}
         for found in found_topics:
@@ -132,12 +133,14 @@ class SpikeRule:
             )  # fmt: skip
         return sorted(findings.values(), key=lambda f: (f.started_at, f.key))
 
-    def _detect_topic(self, s: TopicSeries, now: datetime, series: dict[str, TopicSeries]) -> SpikeFinding | None:
+    def _detect_topic(
+        self, s: TopicSeries, now: datetime, series: dict[str, TopicSeries], born: datetime | None
+    ) -> SpikeFinding | None:
         per_hour = 60 // s.bin_minutes if 60 % s.bin_minutes == 0 else 0
         n = int((now - s.start).total_seconds() // (s.bin_minutes * 60))
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         today = int((day_start - s.start).total_seconds() // (s.bin_minutes * 60))
-        if per_hour == 0 or today < MIN_HISTORY_DAYS * 24 * per_hour or n <= today:
+        if per_hour == 0 or born is None or day_start - born < timedelta(days=MIN_HISTORY_DAYS) or n <= today:
             return None
         first = max(0, today - self.history_days * 24 * per_hour)
         first -= first % per_hour
@@ -251,6 +254,13 @@ class SpikeRule:
         for r in rows(first.select("platform", "post_id")) + rows(engaged.select("platform", "post_id")):
             out.setdefault(PostRef(r["platform"], r["post_id"]), None)
         return tuple(out)
+
+
+def _first_post(series: dict[str, TopicSeries]) -> datetime | None:
+    """When the first inbound post of the series came (the start of its first bin with one)."""
+    firsts = [s.start + timedelta(minutes=s.bin_minutes * int(np.argmax(s.posts > 0))) for s in series.values()
+              if s.posts.any()]  # fmt: skip
+    return min(firsts, default=None)
 
 
 def _as_campaign(found: SpikeFinding, campaign: SpikeFinding) -> SpikeFinding:
