@@ -115,7 +115,7 @@ class SpikeRule:
     def detect(self, series: dict[str, TopicSeries], now: datetime) -> list[SpikeFinding]:
         """The labelled surges of ``series`` as of ``now`` (a bin boundary), one per key; counts after ``now``
         are ignored, so a whole period's series can be replayed cycle by cycle."""
-        born = _first_post(series)
+        born = _first_post(series, now)
         found_topics = [f for f in (self._detect_topic(s, now, series, born) for s in series.values()) if f]
         running = [f for f in found_topics if f.kind is AlertKind.CAMPAIGN and f.topic.startswith(CAMPAIGN_PREFIX)]
         findings: dict[str, SpikeFinding] = {}
@@ -256,10 +256,13 @@ class SpikeRule:
         return tuple(out)
 
 
-def _first_post(series: dict[str, TopicSeries]) -> datetime | None:
-    """When the first inbound post of the series came (the start of its first bin with one)."""
-    firsts = [s.start + timedelta(minutes=s.bin_minutes * int(np.argmax(s.posts > 0))) for s in series.values()
-              if s.posts.any()]  # fmt: skip
+def _first_post(series: dict[str, TopicSeries], now: datetime) -> datetime | None:
+    """When the first inbound post before ``now`` came (the start of the first bin with one)."""
+    firsts = []
+    for s in series.values():
+        known = s.posts[: int((now - s.start).total_seconds() // (s.bin_minutes * 60))]
+        if known.any():
+            firsts.append(s.start + timedelta(minutes=s.bin_minutes * int(np.argmax(known > 0))))
     return min(firsts, default=None)
 
 
