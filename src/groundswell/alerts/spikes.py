@@ -18,6 +18,8 @@ surge, then its most engaged.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -115,7 +117,7 @@ class SpikeRule:
     def detect(self, series: dict[str, TopicSeries], now: datetime) -> list[SpikeFinding]:
         """The labelled surges of ``series`` as of ``now`` (a bin boundary), one per key; counts after ``now``
         are ignored, so a whole period's series can be replayed cycle by cycle."""
-        born = _first_post(series, now)
+        born = functools.cache(lambda: _first_post(series, now))  # read only when some topic is busy
         found_topics = [f for f in (self._detect_topic(s, now, series, born) for s in series.values()) if f]
         running = [f for f in found_topics if f.kind is AlertKind.CAMPAIGN and f.topic.startswith(CAMPAIGN_PREFIX)]
         findings: dict[str, SpikeFinding] = {}
@@ -134,13 +136,13 @@ class SpikeRule:
         return sorted(findings.values(), key=lambda f: (f.started_at, f.key))
 
     def _detect_topic(
-        self, s: TopicSeries, now: datetime, series: dict[str, TopicSeries], born: datetime | None
+        self, s: TopicSeries, now: datetime, series: dict[str, TopicSeries], born: Callable[[], datetime | None]
     ) -> SpikeFinding | None:
         per_hour = 60 // s.bin_minutes if 60 % s.bin_minutes == 0 else 0
         n = int((now - s.start).total_seconds() // (s.bin_minutes * 60))
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         today = int((day_start - s.start).total_seconds() // (s.bin_minutes * 60))
-        if per_hour == 0 or born is None or day_start - born < timedelta(days=MIN_HISTORY_DAYS) or n <= today:
+        if per_hour == 0 or n <= today:
             return None
         first = max(0, today - self.history_days * 24 * per_hour)
         first -= first % per_hour
@@ -148,6 +150,9 @@ class SpikeRule:
         recent = min(n, max(self.windows) + MAX_SPIKE_HOURS * per_hour)
         if counts[n - max(self.windows) :].sum() < self.min_posts:
             return None  # the common case, settled before any fitting
+        first_post = born()
+        if first_post is None or day_start - first_post < timedelta(days=MIN_HISTORY_DAYS):
+            return None
         history = counts[first:today].reshape(-1, per_hour).sum(axis=1)
         baseline = self._baseline(s.topic, s.start + timedelta(minutes=s.bin_minutes * first), history)
         window_start = s.start + timedelta(minutes=s.bin_minutes * (n - recent))
