@@ -59,14 +59,18 @@ def topic_posts(src: Sources, since: datetime, until: datetime) -> ir.Table:
             sentiment=e.sentiment, intent=e.intent,
         )  # fmt: skip
         table = table.left_join(e, [table.platform == e._e_platform, table.post_id == e._e_post_id])
+        # the campaign of the post that opened the conversation: a reply under a campaign's broadcast is its buzz
+        r = src.enrichments
+        r = r.select(_r_platform=r.platform, _r_post_id=r.post_id, root_campaign=r.campaign)
+        table = table.left_join(r, [table.platform == r._r_platform, table.conversation_id == r._r_post_id])
     else:
         none = ibis.null().cast("string")
-        table = table.mutate(campaign=none, subject=none, sentiment=none, intent=none)
+        table = table.mutate(campaign=none, subject=none, sentiment=none, intent=none, root_campaign=none)
     subject = table.subject.fill_null("")
     table = table.select(
         "platform", "post_id", "created_at", "text", "campaign", "subject",
         engagement=table.like_count.fill_null(0) + table.share_count.fill_null(0),
-        is_campaign=table.campaign.notnull() | (subject == "marketing"),
+        is_campaign=table.campaign.notnull() | table.root_campaign.notnull() | (subject == "marketing"),
         # both labels: a model that reads a moving story as "negative" alone must not make it an outage
         is_complaint=(table.intent.fill_null("") == "complaint") & (table.sentiment.fill_null("") == "negative"),
     )  # fmt: skip
