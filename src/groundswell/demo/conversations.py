@@ -8,6 +8,7 @@ answer helps are decided here, post by post, from the ``BrandProfile`` knobs.
 
 from __future__ import annotations
 
+import math
 import zlib
 from bisect import bisect_right
 from collections.abc import Callable
@@ -42,6 +43,8 @@ _BASE_WEIGHTS = (0.30, 0.18, 0.13, 0.10, 0.07)
 _NAMES, _WORDS = len(tx.FIRST_NAMES), len(tx.HANDLE_WORDS)
 _CAP_NAMES = tuple(n.capitalize() for n in tx.FIRST_NAMES)
 _CAP_WORDS = tuple(w.capitalize() for w in tx.HANDLE_WORDS)
+OUTAGE_START_HOUR = 13  # UTC: the outage begins at 13:00 on its day
+OUTAGE_MEAN_S = 2 * 3600  # complaints fall off exponentially after it begins, mean two hours in
 _AGREE = ("Same! 😂", "Right?!", "Agreed, it's brilliant", "Already entered 🤞", "ikr", "Good luck!")
 
 
@@ -133,6 +136,7 @@ class World(Protocol):
     contest: list[float]
     ad: list[float]
     viral: list[float]
+    outage: list[float]
 
     def customer(self, idx: int) -> tuple[Any, ...]: ...
     def pick_customer(self, *, loyal: bool = True) -> tuple[Any, ...]: ...
@@ -259,6 +263,9 @@ class Stories:
         if u < w.viral[day]:
             return self.viral(day)
         u -= w.viral[day]
+        if u < w.outage[day]:
+            return self.outage(day)
+        u -= w.outage[day]
         if u < w.contest[day]:
             return self.campaign(day, contest=True)
         u -= w.contest[day]
@@ -463,6 +470,19 @@ class Stories:
         drafts: list[Draft] = []
         first = self.draft(drafts, t, None, cust, body, boost=1.5)
         self.thank_flow(drafts, first, cust, c, p.buzz_reply_rate, tx.BUZZ_REPLIES, 0.05, day)
+        return drafts
+
+    def outage(self, day: int) -> list[Draft]:
+        """One complaint of the outage: checkout down from early afternoon (UTC), most posts in its first hours."""
+        r, w = self.r, self.w
+        cust = w.pick_customer(loyal=False)
+        c = self.ctx(cust, self.store())
+        start = day * 86400 + OUTAGE_START_HOUR * 3600
+        t = start + min(int(-math.log(1.0 - r()) * OUTAGE_MEAN_S), 86400 - OUTAGE_START_HOUR * 3600 - 1)
+        body = f"{self.mentions[(cust[0], 'support')]} {self.pick(tx.OUTAGE, c)}"
+        drafts: list[Draft] = []
+        first = self.draft(drafts, t, None, cust, body)
+        self.support_flow(drafts, first, cust, c, tx.OUTAGE_ANSWER, "support", day)
         return drafts
 
     def viral_facts(self, cust: Person) -> Facts:

@@ -32,6 +32,7 @@ class BrandProfile:
     follower_growth: float = 0.15  # audience growth over the period
     viral_spike: float = 5.0  # the organic spike's height, in ordinary days
     viral_story: str = "kindness"  # "kindness" (a store worker) or "failure" (a product)
+    outage: float = 0.0  # an afternoon's checkout outage, in ordinary days of complaints (0: none, the default)
     stores: int = 40
     id_prefix: int | None = None  # post ids start at id_prefix * 10**12 (default: from the brand)
 
@@ -44,8 +45,8 @@ class BrandProfile:
             raise UsageError("BrandProfile: response delay must be positive and spreads/intensities non-negative")
         if self.viral_story not in ("kindness", "failure"):
             raise UsageError(f"BrandProfile.viral_story must be 'kindness' or 'failure', not {self.viral_story!r}")
-        if self.stores < 1 or self.brand_followers < 0 or self.viral_spike < 0:
-            raise UsageError("BrandProfile: stores must be >= 1 and followers / spike non-negative")
+        if self.stores < 1 or self.brand_followers < 0 or self.viral_spike < 0 or self.outage < 0:
+            raise UsageError("BrandProfile: stores must be >= 1 and followers / spike / outage non-negative")
 
     def with_brand(self, brand: str, *, id_prefix: int | None = None) -> BrandProfile:
         return replace(self, brand=brand, id_prefix=id_prefix)

@@ -298,6 +298,21 @@ VIRAL_FAILURE = (
     "Took my {product} back to {town} today after seeing that thread",
     "Has {brand} responded to the {product} thread yet?",
 )
+# the opt-in outage (BrandProfile.outage): checkout and the app down for an afternoon, everyone says so at once
+OUTAGE = (
+    "Is your website down? Can't get past checkout, order {order} just spins",
+    "app keeps crashing every time I try to pay. Is {brand} down?",
+    "Been trying to check out for an hour. Error page every time. Fix it please",
+    "Can't log in to my account and your site says 'service unavailable'. What's going on?",
+    "Your payment page took my money twice and then crashed. Order {order} is nowhere",
+    "Website down again?? I need the {product} before the weekend",
+    "Checkout broken, app broken, phone line busy. Great afternoon, {brand}",
+    "Is anyone else getting errors on the {brand} site? Can't place an order at all",
+)
+OUTAGE_ANSWER = (
+    "Sorry {name}, our checkout was down this afternoon: it's back now, and any double charge is refunded "
+    "automatically within 3 days. {sig}"
+)
 # lang -> (complaint, question, praise, thanks, unhappy)
 FOREIGN: dict[str, tuple[str, str, str, str, str]] = {
     "fr": ("Ma commande {order} n'est toujours pas arrivée, des nouvelles ?",

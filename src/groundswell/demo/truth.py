@@ -57,6 +57,7 @@ _BANKS: tuple[tuple[tuple[str, ...], PostTruth | tuple[PostTruth, ...]], ...] = 
     (tx.VIRAL_FAILURE, (EXP_SAD, EXP_ASK, EXP_BAD, EXP_BAD, EXP_SAD, EXP_ASK)),
     (tx.THANKS, EXP_GOOD),
     (tx.UNHAPPY, EXP_BAD),
+    (tx.OUTAGE, EXP_BAD),
     (tx.UNHAPPY_AGAIN, EXP_BAD),
     (tx.CHASERS, EXP_BAD),
     (tx.PEER_REPLIES, (EXP_GOOD, EXP_GOOD, EXP_SAID, EXP_SAD, EXP_GOOD, EXP_GOOD, EXP_SAID, EXP_SAID)),

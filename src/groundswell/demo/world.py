@@ -67,7 +67,7 @@ class DemoPost(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Calendar:
-    """Day offsets (from ``start``) of the campaigns and the organic spike."""
+    """Day offsets (from ``start``) of the campaigns, the organic spike and the (opt-in) outage."""
 
     start: datetime
     days: int
@@ -76,6 +76,7 @@ class Calendar:
     contest_start: int
     contest_end: int
     viral_day: int
+    outage_day: int = 0  # used only when the profile asks for an outage (``BrandProfile.outage``)
 
     def date(self, day: int) -> date:
         return (self.start + timedelta(days=day)).date()
@@ -105,6 +106,7 @@ def make_calendar(start: datetime | date = DEFAULT_START, days: int = DEFAULT_DA
         contest_start=contest_start,
         contest_end=min(last, contest_start + max(0, round(days * 0.15) - 1)),
         viral_day=viral,
+        outage_day=min(last, round(days * 0.60)),
     )
 
 
@@ -196,7 +198,7 @@ class _World:
     # -- the calendar of attention ---------------------------------------------------
 
     def _intensities(self) -> None:
-        """Expected posts per day by source: everyday life, the two campaigns, the viral story."""
+        """Expected posts per day by source: everyday life, the two campaigns, the viral story, the outage."""
         cal, p = self.cal, self.profile
         days = cal.days
         ci = p.campaign_intensity
@@ -217,8 +219,10 @@ class _World:
         for k, share in enumerate((1.0, 0.4, 0.1)):
             if cal.viral_day + k < days:
                 viral[cal.viral_day + k] = p.viral_spike * share
-        self.base, self.contest, self.ad, self.viral = base, contest, ad, viral
-        self.day_total = [base[d] + contest[d] + ad[d] + viral[d] for d in range(days)]
+        outage = [0.0] * days  # all zeros unless asked for: the stream's draws are then exactly as before
+        outage[cal.outage_day] = p.outage
+        self.base, self.contest, self.ad, self.viral, self.outage = base, contest, ad, viral, outage
+        self.day_total = [base[d] + contest[d] + ad[d] + viral[d] + outage[d] for d in range(days)]
         self.day_cum = _cumulative(self.day_total)
 
     # -- people ------------------------------------------------------------------------
