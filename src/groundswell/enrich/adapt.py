@@ -104,34 +104,40 @@ def adapt_weights(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The MAP weights (module docstring) for rows ``features`` with label indices ``gold``.
 
-    Only the columns some row uses can differ from ``coef``: the gradient of every other column is zero.
+    The change to the weights lies in the span of the rows (the penalty is a plain sum of squares), so it
+    is solved for as ``alpha.T @ features`` with one coefficient per row and label: a few hundred numbers
+    however wide the hashed features are. Columns no row uses keep their shipped weights exactly.
     """
     if weight <= 0 or features.shape[0] == 0:
         return coef, intercept
-    active = np.unique(features.indices)
-    local = sp.csr_matrix(features[:, active], dtype=np.float64)
+    rows = sp.csr_matrix(features, dtype=np.float64)
+    gram = np.asarray((rows @ rows.T).toarray())
     base = np.asarray(features @ coef.T, dtype=np.float64) + intercept
-    n_labels = coef.shape[0]
-    target = np.zeros((features.shape[0], n_labels))
-    target[np.arange(features.shape[0]), gold] = 1.0
+    n_rows, n_labels = features.shape[0], coef.shape[0]
+    target = np.zeros((n_rows, n_labels))
+    target[np.arange(n_rows), gold] = 1.0
     scale = c * weight
 
     def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
-        delta = flat[: n_labels * active.size].reshape(n_labels, active.size)
-        delta_b = flat[n_labels * active.size :]
-        scores = base + np.asarray(local @ delta.T) + delta_b
+        alpha = flat[: n_rows * n_labels].reshape(n_rows, n_labels)
+        delta_b = flat[n_rows * n_labels :]
+        moved = gram @ alpha
+        scores = base + moved + delta_b
         scores -= scores.max(axis=1, keepdims=True)
         log_norm = np.log(np.exp(scores).sum(axis=1, keepdims=True))
-        loss = -float((target * (scores - log_norm)).sum()) * scale + 0.5 * float(flat @ flat)
+        loss = -float((target * (scores - log_norm)).sum()) * scale
+        loss += 0.5 * float((alpha * moved).sum()) + 0.5 * float(delta_b @ delta_b)
         residual = (np.exp(scores - log_norm) - target) * scale
-        grad_delta = np.asarray(local.T @ residual).T + delta
-        return loss, np.concatenate([grad_delta.ravel(), residual.sum(axis=0) + delta_b])
+        grad_alpha = gram @ (residual + alpha)
+        return loss, np.concatenate([grad_alpha.ravel(), residual.sum(axis=0) + delta_b])
 
-    start = np.zeros(n_labels * active.size + n_labels)
-    found = minimize(objective, start, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    start = np.zeros(n_rows * n_labels + n_labels)
+    found = minimize(objective, start, jac=True, method="L-BFGS-B", options={"maxiter": 1000, "ftol": 1e-7})
+    alpha = found.x[: n_rows * n_labels].reshape(n_rows, n_labels)
+    active = np.unique(rows.indices)
     adapted = coef.copy()
-    adapted[:, active] += found.x[: n_labels * active.size].reshape(n_labels, active.size).astype(coef.dtype)
-    return adapted, (intercept + found.x[n_labels * active.size :]).astype(intercept.dtype)
+    adapted[:, active] += np.asarray(rows[:, active].T @ alpha).T.astype(coef.dtype)
+    return adapted, (intercept + found.x[n_rows * n_labels :]).astype(intercept.dtype)
 
 
 def _predict(features: sp.csr_matrix, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
@@ -155,6 +161,9 @@ def choose_weight(
     if len(set(gold.tolist())) < 2 or smallest < MIN_PER_LABEL:
         fallback = grid[len(grid) // 2]
         return fallback, [], f"too few corrections per label to cross-validate; weight {fallback:g} taken"
+    # only the columns these rows use matter to them: fit and score on those, not on the full weight matrix
+    active = np.unique(features.indices)
+    features, coef = sp.csr_matrix(features[:, active]), np.ascontiguousarray(coef[:, active])
     folds = StratifiedKFold(n_splits=min(MAX_FOLDS, smallest), shuffle=True, random_state=0)
     splits = list(folds.split(np.zeros(len(gold)), gold))
     names = np.array(labels)
