@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from groundswell.accounts.service import Accounts
     from groundswell.connect import Delivery, PreparedReply
     from groundswell.connect import ReplyResult as SentReply
-    from groundswell.enrich.workspace_models import CorrectionsTraining
+    from groundswell.enrich.workspace_models import CorrectionsTraining, TrainedTier
     from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
     from groundswell.metrics import MetricRow
@@ -509,16 +509,40 @@ class Workspace:
         return replace(report, notes=[*report.notes, *models.notes])
 
     def train_from_corrections(
-        self, tasks: Sequence[str] | None = None, *, progress: Callable[[str], None] | None = None
+        self,
+        tasks: Sequence[str] | None = None,
+        *,
+        actor: str | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> CorrectionsTraining:
         """Adapt the shipped fast tier to this workspace's label corrections (``tasks``: some of sentiment,
         complaint, subject; default all) as a new model version in ``models/fast+ws<N>`` here; the shipped
         models are never written. ``enrich(model="workspace")`` then uses it. See
-        ``groundswell.enrich.workspace_models``."""
+        ``groundswell.enrich.workspace_models``. ``actor``: the signed-in person, named in the audit log."""
         from groundswell.enrich.base import ADAPTED_TASKS
         from groundswell.enrich.workspace_models import train_from_corrections
 
-        return train_from_corrections(self.store, self.path, tasks or ADAPTED_TASKS, progress=progress)
+        trained = train_from_corrections(self.store, self.path, tasks or ADAPTED_TASKS, progress=progress)
+        if actor is not None:
+            self.accounts.record(
+                actor=actor, action="models.train", target=trained.out.name,
+                detail={"versions": trained.versions,
+                        "corrections": {task: r.corrections for task, r in trained.records.items()}},
+            )  # fmt: skip
+        return trained
+
+    def trained_models(self) -> list[TrainedTier]:
+        """The fast-tier versions trained from this workspace's corrections, newest first."""
+        from groundswell.enrich.workspace_models import trained_tiers
+
+        return trained_tiers(self.path)
+
+    def correction_counts(self) -> dict[str, int]:
+        """Posts with a label correction per task that training from corrections learns (sentiment,
+        complaint from intent corrections, subject)."""
+        from groundswell.enrich.workspace_models import correction_counts
+
+        return correction_counts(self.store)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ shipped tier, so a workspace's figures never change version without someone aski
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -71,6 +72,35 @@ def latest_workspace_model(folder: Path) -> Path:
             f"{folder} has no model trained from corrections yet (run `groundswell train --from-corrections`)"
         )
     return found[-1][1]
+
+
+@dataclass(frozen=True)
+class TrainedTier:
+    """One of the workspace's adapted tiers: its number, folder, each task's version and corrections used."""
+
+    number: int
+    path: Path
+    versions: dict[str, str]
+    corrections: dict[str, int]
+
+
+def trained_tiers(folder: Path) -> list[TrainedTier]:
+    """The workspace's adapted tiers, newest first, read from their models' ``model.json``."""
+    found = []
+    for number, path in reversed(workspace_models(folder)):
+        versions: dict[str, str] = {}
+        used: dict[str, int] = {}
+        for task in ADAPTED_TASKS:
+            document = json.loads((path / task / "model.json").read_text(encoding="utf-8"))
+            versions[task] = str(document["version"])
+            used[task] = int(document.get("adaptation", {}).get("corrections", 0))
+        found.append(TrainedTier(number, path, versions, used))
+    return found
+
+
+def correction_counts(store: Store) -> dict[str, int]:
+    """How many posts have a correction each task would learn from."""
+    return {task: len(posts) for task, posts in read_corrections(store, ADAPTED_TASKS).items()}
 
 
 def read_corrections(store: Store, tasks: Sequence[str]) -> dict[str, list[CorrectedPost]]:
