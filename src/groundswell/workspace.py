@@ -10,7 +10,7 @@ the embedded file: ``Workspace.open(path, database="postgresql://...")``, or
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from groundswell.connect import Delivery, PreparedReply
     from groundswell.connect import ReplyResult as SentReply
     from groundswell.connect.sync import SyncReport
+    from groundswell.enrich.workspace_models import CorrectionsTraining, TrainedTier
     from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
     from groundswell.metrics import MetricRow
@@ -505,8 +506,9 @@ class Workspace:
     ) -> EnrichReport:
         """Classify every post not yet classified by ``model``'s version (all of them with ``force``).
 
-        ``model`` is a shipped tier (``fast``, ``accurate``), a model directory
-        or a Hugging Face model (see ``groundswell.enrich.registry``).
+        ``model`` is a shipped tier (``fast``, ``accurate``), ``workspace`` (the newest
+        tier ``train_from_corrections`` wrote), a model directory or a Hugging Face model
+        (see ``groundswell.enrich.registry``).
         ``workers``: processes classifying batches (default: one per core, at
         most two, from ``PARALLEL_MIN_POSTS`` posts to classify on; a Hugging
         Face or other multi-threaded model always runs in this process). A
@@ -517,7 +519,10 @@ class Workspace:
         """
         from groundswell.enrich.registry import resolve_enrich_models
         from groundswell.enrich.stage import enrich_posts
+        from groundswell.enrich.workspace_models import WORKSPACE_TIER, latest_workspace_model
 
+        if model == WORKSPACE_TIER:
+            model = latest_workspace_model(self.path)
         models = resolve_enrich_models(model)
         report = enrich_posts(
             self.store,
@@ -537,6 +542,42 @@ class Workspace:
 
         refresh_after_write(self.store, self.config)
         return replace(report, notes=[*report.notes, *models.notes])
+
+    def train_from_corrections(
+        self,
+        tasks: Sequence[str] | None = None,
+        *,
+        actor: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> CorrectionsTraining:
+        """Adapt the shipped fast tier to this workspace's label corrections (``tasks``: some of sentiment,
+        complaint, subject; default all) as a new model version in ``models/fast+ws<N>`` here; the shipped
+        models are never written. ``enrich(model="workspace")`` then uses it. See
+        ``groundswell.enrich.workspace_models``. ``actor``: the signed-in person, named in the audit log."""
+        from groundswell.enrich.base import ADAPTED_TASKS
+        from groundswell.enrich.workspace_models import train_from_corrections
+
+        trained = train_from_corrections(self.store, self.path, tasks or ADAPTED_TASKS, progress=progress)
+        if actor is not None:
+            self.accounts.record(
+                actor=actor, action="models.train", target=trained.out.name,
+                detail={"versions": trained.versions,
+                        "corrections": {task: r.corrections for task, r in trained.records.items()}},
+            )  # fmt: skip
+        return trained
+
+    def trained_models(self) -> list[TrainedTier]:
+        """The fast-tier versions trained from this workspace's corrections, newest first."""
+        from groundswell.enrich.workspace_models import trained_tiers
+
+        return trained_tiers(self.path)
+
+    def correction_counts(self) -> dict[str, int]:
+        """Posts with a label correction per task that training from corrections learns (sentiment,
+        complaint from intent corrections, subject)."""
+        from groundswell.enrich.workspace_models import correction_counts
+
+        return correction_counts(self.store)
 
 
 @dataclass(frozen=True, slots=True)

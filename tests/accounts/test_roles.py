@@ -26,6 +26,7 @@ EXPECTED_ACTIONS = {
     "imports.create",
     "connect.manage",
     "config.change",
+    "models.train",
     "users.manage",
     "audit.view",
 }

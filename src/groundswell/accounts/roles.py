@@ -28,6 +28,7 @@ PERMISSIONS: MappingProxyType[str, str] = MappingProxyType(
         "imports.create": "admin",  # import files, sync connected accounts
         "connect.manage": "admin",  # connect or remove live brand accounts
         "config.change": "admin",  # edit groundswell.toml: brand accounts, campaigns, goals, rules
+        "models.train": "admin",  # adapt the fast tier to the workspace's label corrections
         "users.manage": "admin",  # add users, set roles, reset passwords, disable, tokens for others
         "audit.view": "admin",  # read and export the audit log
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -10,40 +11,86 @@ from rich.table import Table
 
 from groundswell.cli.console import count_progress, print_json, stderr_console
 from groundswell.cli.options import json_option, quiet_option, workspace_option
-from groundswell.enrich.base import TASK_LABELS
+from groundswell.enrich.base import ADAPTED_TASKS, TASK_LABELS
 from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, MAX_WORKERS, PARALLEL_MIN_POSTS, EnrichReport
 from groundswell.workspace import Workspace
+
+if TYPE_CHECKING:
+    from groundswell.enrich.workspace_models import CorrectionsTraining
 
 _TASKS = click.Choice(sorted(TASK_LABELS))
 
 
 @click.command("train")
-@click.argument("task", type=_TASKS)
+@click.argument("task", type=_TASKS, required=False)
 @click.option(
     "--data",
     "data",
     multiple=True,
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="A labelled CSV (text,label; airline_sentiment also read as the label). Repeatable.",
 )
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="The model directory.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="The model directory.")
 @click.option("--name", help="The model name stored with every prediction (default: linear-TASK).")
 @click.option("--version", "version", help="The model version (default: today's date).")
+@click.option(
+    "--from-corrections",
+    is_flag=True,
+    help="Adapt the shipped fast tier to the workspace's label corrections (a new version in WORKSPACE/models).",
+)
+@click.option(
+    "--task",
+    "correction_task",
+    type=click.Choice([*ADAPTED_TASKS, "all"]),
+    default="all",
+    show_default=True,
+    help="With --from-corrections: the task to adapt.",
+)
+@workspace_option
 @json_option
 @quiet_option
 def train_command(
-    task: str, data: tuple[Path, ...], out: Path, name: str | None, version: str | None, as_json: bool, quiet: bool
+    task: str | None,
+    data: tuple[Path, ...],
+    out: Path | None,
+    name: str | None,
+    version: str | None,
+    from_corrections: bool,
+    correction_task: str,
+    workspace: Path,
+    as_json: bool,
+    quiet: bool,
 ) -> None:
-    """Train a fast linear classifier for TASK from labelled CSV files.
+    """Train a fast linear classifier for TASK from labelled CSV files, or adapt the
+    fast tier to the workspace's label corrections with --from-corrections.
 
-    C and the class weighting are chosen by cross-validation (or a hashed 10 %
-    validation split of the training rows when there are many); the model dir
-    gets model.json and weights.npz. Score it with `groundswell eval --model DIR`.
+    From CSV files: C and the class weighting are chosen by cross-validation (or
+    a hashed 10 % validation split of the training rows when there are many);
+    the model dir gets model.json and weights.npz. Score it with
+    `groundswell eval --model DIR`.
+
+    --from-corrections: the shipped fast tier's sentiment, complaint and subject
+    models learn from the newest correction per post (complaint from intent
+    corrections), starting from the shipped weights; the result is a new model
+    version in WORKSPACE/models/fast+wsN, used by `groundswell enrich --model
+    workspace`. The shipped models are not changed.
     """
+    console = stderr_console(quiet=quiet or as_json)
+    if from_corrections:
+        if task or data or out:
+            raise click.UsageError("--from-corrections takes no TASK argument, --data or --out (use --task)")
+        tasks = list(ADAPTED_TASKS) if correction_task == "all" else [correction_task]
+        with Workspace.open(workspace) as ws:
+            trained = ws.train_from_corrections(tasks, progress=lambda message: console.print(message, markup=False))
+        if as_json:
+            print_json(trained.as_dict())
+            return
+        print_corrections_training(trained)
+        return
+    if task is None or not data or out is None:
+        raise click.UsageError("training from files needs TASK, --data and --out (or use --from-corrections)")
     from groundswell.enrich.train import train
 
-    console = stderr_console(quiet=quiet or as_json)
     console.print(f"training {task} on {', '.join(str(p) for p in data)} ...")
     report = train(task, list(data), out, name=name, version=version)
     if as_json:
@@ -56,6 +103,22 @@ def train_command(
     out_console.print(f"chosen: C={chosen['C']:g}, class_weight={chosen['class_weight']} ({report.metric} {value})")
     out_console.print(f"selection: {report.selection}")
     out_console.print(f"throughput: {report.posts_per_second:,.0f} posts/s")
+
+
+def print_corrections_training(trained: CorrectionsTraining) -> None:
+    out = Console(highlight=False)
+    out.print(f"model written to {trained.out}", markup=False, soft_wrap=True)
+    table = Table(box=None, pad_edge=False)
+    for column in ("task", "version", "corrections", "weight"):
+        table.add_column(column, justify="left" if column in ("task", "version") else "right")
+    for task_name, model_version in trained.versions.items():
+        record = trained.records.get(task_name)
+        if record is None:
+            table.add_row(task_name, model_version, "0", "shipped")
+        else:
+            table.add_row(task_name, model_version, f"{record.corrections:,}", f"{record.weight:g}")
+    out.print(table)
+    out.print("use it: groundswell enrich --model workspace", markup=False)
 
 
 @click.command("eval")
@@ -107,7 +170,8 @@ def eval_command(path: Path, task: str, model: str, batch_size: int, as_json: bo
     default="fast",
     show_default=True,
     metavar="MODEL",
-    help="fast or accurate (the shipped tiers), a model directory, or a Hugging Face model id or directory.",
+    help="fast or accurate (the shipped tiers), workspace (the newest trained from corrections), a model"
+    " directory, or a Hugging Face model id or directory.",
 )
 @click.option("--force", is_flag=True, help="Re-classify posts that already have a row of this model version.")
 @click.option(

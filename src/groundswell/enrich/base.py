@@ -22,6 +22,9 @@ TASK_LABELS: dict[str, tuple[str, ...]] = {
     "subject": SUBJECT_LABELS,
 }
 
+# the tasks a workspace can adapt from its label corrections (``adapt``)
+ADAPTED_TASKS = ("sentiment", "complaint", "subject")
+
 
 @dataclass(frozen=True, slots=True)
 class Prediction:

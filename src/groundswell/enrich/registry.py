@@ -3,7 +3,8 @@
 ``model`` is one of:
 
 - ``"fast"`` or ``"accurate"``: the tiers shipped inside the package;
-- a directory holding a groundswell ``model.json`` (what ``groundswell train`` writes);
+- a directory holding a groundswell ``model.json`` (what ``groundswell train`` writes), or a tier's folder
+  with one such sub-folder per task (what ``groundswell train --from-corrections`` writes);
 - a Hugging Face sequence-classification model: a local directory with a
   ``config.json``, or a hub id such as ``org/name`` (needs the ``transformers``
   extra, and the hub or its cache for an id).
@@ -60,7 +61,7 @@ def _load_model(task: str, model: str | Path) -> Classifier:
     if isinstance(model, str) and model in SHIPPED:
         return _load_groundswell_dir(task, shipped_model_dir(model), f"the shipped {model!r} tier")
     path = Path(model)
-    if (path / MODEL_FILE).is_file():
+    if (path / MODEL_FILE).is_file() or (path / task / MODEL_FILE).is_file():  # one model, or a tier's folder
         return _load_groundswell_dir(task, path, str(path))
     if path.is_dir() and not (path / "config.json").is_file():
         raise ModelNotAvailable(

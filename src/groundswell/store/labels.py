@@ -72,6 +72,23 @@ def latest_corrections(store: Store, field: str) -> list[tuple[str, str]]:
     return [(row[0], row[1]) for row in found]
 
 
+def corrected_posts(store: Store, field: str) -> list[tuple[str, bool, bool, str]]:
+    """The newest correction of ``field`` per post as ``(text, is_brand, is_reply, value)``, by platform and
+    post_id: what training from corrections reads."""
+    found = store.execute(
+        """
+        SELECT p.text, p.is_brand, p.in_reply_to_post_id IS NOT NULL, c.value FROM (
+            SELECT platform, post_id, value,
+                row_number() OVER (PARTITION BY platform, post_id ORDER BY corrected_at DESC) AS newest
+            FROM label_corrections WHERE field = ?
+        ) c JOIN posts p ON p.platform = c.platform AND p.post_id = c.post_id
+        WHERE c.newest = 1 ORDER BY c.platform, c.post_id
+        """,
+        [field],
+    )
+    return [(str(row[0]), bool(row[1]), bool(row[2]), str(row[3])) for row in found]
+
+
 def corrections(store: Store) -> list[dict[str, Any]]:
     """Every correction, oldest first."""
     return store.query("SELECT * FROM label_corrections ORDER BY corrected_at")

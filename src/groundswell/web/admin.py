@@ -1,5 +1,6 @@
-"""The admin pages: users, the workspace config, imports. Admins only (``users.manage``, ``config.change``,
-``imports.create``); every other role gets 403 on the pages and on their forms.
+"""The admin pages: users, the workspace config, imports, models. Admins only (``users.manage``,
+``config.change``, ``imports.create``, ``models.train``); every other role gets 403 on the pages and on their
+forms.
 
 Every change goes through the library (``groundswell.accounts``, ``groundswell.config``, the import path the
 API uses) and is in the audit log. Forms carry the session's CSRF token.
@@ -163,3 +164,35 @@ async def import_form(request: Request) -> Response:
         f"{found['file']} ({found['format']}): read {found['read']}, imported {found['imported']}, "
         f"duplicates {found['duplicates']}, rejected {found['rejected']}",
     )
+
+
+# -- models -----------------------------------------------------------------------------------
+
+MODEL_TASKS = ("all", "sentiment", "complaint", "subject")
+
+
+@router.get("/models", response_class=HTMLResponse)
+def models_page(request: Request, msg: str | None = None) -> HTMLResponse:
+    who = authorize(request, "models.train")
+    with app_state(request).db() as ws:
+        counts = ws.correction_counts()
+        trained = ws.trained_models()
+    return render(
+        request, "admin_models.html.j2", who, counts=counts, trained=trained, tasks=MODEL_TASKS, message=msg,
+        section="models",
+    )  # fmt: skip
+
+
+@router.post("/models")
+def train_form(request: Request, task: str = Form("all"), csrf_token: str = Form("")) -> Response:
+    """Adapt the fast tier to the corrections (``Workspace.train_from_corrections``); the page says what was
+    written, or why nothing was. Enrichment keeps its model until someone runs it with ``--model workspace``."""
+    who = authorize(request, "models.train", form_token=csrf_token)
+    if task not in MODEL_TASKS:
+        return _back("/admin/models", f"not trained: no task {task!r}")
+    try:
+        with app_state(request).writing() as ws:
+            trained = ws.train_from_corrections(None if task == "all" else [task], actor=who.user.name)
+    except UsageError as exc:
+        return _back("/admin/models", f"not trained: {exc}")
+    return _back("/admin/models", f"trained {trained.out.name}")
