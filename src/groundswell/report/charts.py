@@ -227,7 +227,8 @@ def conversation_over_time(data: ReportData) -> go.Figure | None:
         )
     return _layout(
         fig,
-        xaxis={"type": "category", "title": "month"},
+        # half a month of room each side: the first and last month's labels stay clear of the y axes' ticks
+        xaxis={"type": "category", "title": "month", "range": [-0.5, len(x) - 0.5]},
         yaxis={"title": "share of customer posts", "tickformat": ".0%", "rangemode": "tozero"},
         yaxis2={
             "title": "net sentiment",
