@@ -130,3 +130,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         groups = sorted(ONE_WORKER[name] for name in names & ONE_WORKER.keys())
         if groups:
             item.add_marker(pytest.mark.xdist_group(groups[0]))
+
+
+@pytest.fixture
+def credentials_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Platform secrets go to a file under tmp_path, never to the machine's keyring or config."""
+    from groundswell.connect import credentials
+
+    path = tmp_path / "config" / "credentials.json"
+    monkeypatch.setenv(credentials.CREDENTIALS_ENV, str(path))
+    monkeypatch.setattr(credentials, "_keyring", lambda: None)
+    monkeypatch.delenv("GROUNDSWELL_MASTODON_TOKEN", raising=False)
+    return path

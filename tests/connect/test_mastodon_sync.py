@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from mastodon_server import BRAND, BRAND_HANDLE, CAMPAIGN_CONFIG, Conversations, MockMastodon, seeded_server, token
 
 from groundswell.cli import cli
-from groundswell.connect import connect_account, credentials, send_reply
+from groundswell.connect import connect_account, send_reply
 from groundswell.connect.base import AccountRef
 from groundswell.connect.mastodon import MastodonConnector
 from groundswell.connect.sync import SYNC_FOLDER, sync_account
@@ -33,14 +33,7 @@ POST_COLUMNS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def credentials_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Secrets go to a file under tmp_path, never to the machine's keyring or config."""
-    path = tmp_path / "config" / "credentials.json"
-    monkeypatch.setenv(credentials.CREDENTIALS_ENV, str(path))
-    monkeypatch.setattr(credentials, "_keyring", lambda: None)
-    monkeypatch.delenv("GROUNDSWELL_MASTODON_TOKEN", raising=False)
-    return path
+pytestmark = pytest.mark.usefixtures("credentials_home")  # secrets in tmp_path, never the keyring
 
 
 @pytest.fixture

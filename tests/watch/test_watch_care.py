@@ -14,21 +14,14 @@ import pytest
 from alert_receivers import smtp_sink, webhook_receiver
 from connect.mastodon_server import BRAND, BRAND_HANDLE, MockMastodon, token
 from groundswell.clock import utcnow
-from groundswell.connect import connect_account, credentials
+from groundswell.connect import connect_account
 from groundswell.watch.loop import Watcher
 from groundswell.workspace import Workspace
 
 COMPLAINT = "@northwind my tent arrived with a torn floor and a missing pole. I want a refund, please help"
 
 
-@pytest.fixture(autouse=True)
-def credentials_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Secrets go to a file under tmp_path, never to the machine's keyring or config."""
-    path = tmp_path / "config" / "credentials.json"
-    monkeypatch.setenv(credentials.CREDENTIALS_ENV, str(path))
-    monkeypatch.setattr(credentials, "_keyring", lambda: None)
-    monkeypatch.delenv("GROUNDSWELL_MASTODON_TOKEN", raising=False)
-    return path
+pytestmark = pytest.mark.usefixtures("credentials_home")  # secrets in tmp_path, never the keyring
 
 
 @pytest.fixture

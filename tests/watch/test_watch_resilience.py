@@ -17,7 +17,7 @@ import pytest
 from connect.mastodon_server import MockMastodon, token
 from connect.platform_proxy import PlatformProxy
 from groundswell.clock import utcnow
-from groundswell.connect import connect_account, credentials
+from groundswell.connect import connect_account
 from groundswell.watch.loop import BACKOFF_BASE_S, Watcher
 from groundswell.workspace import Workspace
 
@@ -25,13 +25,7 @@ BRANDS = ("northwind", "southwind", "eastwind")
 CUSTOMERS = ("maya", "ben")
 
 
-@pytest.fixture(autouse=True)
-def credentials_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config" / "credentials.json"
-    monkeypatch.setenv(credentials.CREDENTIALS_ENV, str(path))
-    monkeypatch.setattr(credentials, "_keyring", lambda: None)
-    monkeypatch.delenv("GROUNDSWELL_MASTODON_TOKEN", raising=False)
-    return path
+pytestmark = pytest.mark.usefixtures("credentials_home")  # secrets in tmp_path, never the keyring
 
 
 @pytest.fixture
