@@ -70,9 +70,10 @@ def secret_for(account: ConnectedAccount | AccountRef) -> str:
         return from_env
     kept = credentials.load_secret(account.credential_key)
     if kept is None:
+        env = SECRET_ENV.get(account.platform)
         raise ConnectorError(
             f"no {SECRET_NAME.get(account.platform, 'secret')} kept for {account.name}: run "
-            f"`groundswell connect {account.platform}` again or set {SECRET_ENV.get(account.platform)}",
+            f"`groundswell connect {account.platform}` again" + (f" or set {env}" if env else ""),
             kind="auth",
         )
     return kept
