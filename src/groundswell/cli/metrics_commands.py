@@ -11,6 +11,7 @@ import click
 
 from groundswell.cli.console import print_json
 from groundswell.cli.options import json_option, workspace_option
+from groundswell.cli.outcomes_commands import print_outcomes
 from groundswell.cli.tables import print_scorecard, print_table
 from groundswell.errors import UsageError
 from groundswell.metrics.base import BY_CHOICES
@@ -18,6 +19,7 @@ from groundswell.query import Period, parse_period
 from groundswell.workspace import Workspace
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+OUTCOMES = "outcomes"  # not a family of posts: a business outcome beside them (Workspace.outcomes_analysis)
 
 
 class _FamilyNames(Sequence[str]):
@@ -26,7 +28,7 @@ class _FamilyNames(Sequence[str]):
     def _names(self) -> list[str]:
         from groundswell.metrics import METRIC_FAMILIES
 
-        return sorted(METRIC_FAMILIES)
+        return sorted([*METRIC_FAMILIES, OUTCOMES])
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -58,12 +60,18 @@ def period_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.command("metrics")
 @click.argument("name", type=click.Choice(_FamilyNames()), metavar="NAME")
 @click.option("--by", type=click.Choice(BY_CHOICES), help="One row per group of this kind.")
+@click.option("--outcome", help="outcomes: the business outcome to analyse (default: the only one imported).")
+@click.option(
+    "--max-lag", type=click.IntRange(0, 52), default=8, show_default=True, help="outcomes: the longest lag, in periods."
+)
 @period_options
 @workspace_option
 @json_option
 def metrics_command(
     name: str,
     by: str | None,
+    outcome: str | None,
+    max_lag: int,
     since: str | None,
     until: str | None,
     model_version: str | None,
@@ -78,8 +86,20 @@ def metrics_command(
     fairness: response by the customer's follower band. Rates come with their
     numerator and denominator, and figures from a classifier name its model
     version. Figures needing enrichments say so until `groundswell enrich` runs.
+    outcomes: an imported business outcome against each store's social figures,
+    within and across stores, at lags 0 to --max-lag (correlations, not causes).
     """
     period = period_from_options(since, until)
+    if name == OUTCOMES:
+        if by not in (None, "location"):
+            raise click.BadParameter("outcomes are analysed per store (--by location)", param_hint="--by")
+        with Workspace.open(workspace) as ws:
+            document = ws.outcomes_analysis(outcome, max_lag=max_lag, period=period).as_dict()
+        if as_json:
+            print_json(document)
+        else:
+            print_outcomes(document)
+        return
     with Workspace.open(workspace) as ws:
         documents = [row.as_dict() for row in ws.metrics(name, by=by, period=period, model_version=model_version)]
     if as_json:

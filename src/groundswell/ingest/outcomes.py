@@ -156,10 +156,13 @@ def _value(line: int, row: Mapping[str, Any], config: WorkspaceConfig, shown: st
         return Rejected(line, "value", f"value {str(text['value'])[:40]!r} is not a number", raw)
     if not math.isfinite(number):
         return Rejected(line, "value", "value is empty or not a finite number", raw)
+    named = str(text.get("granularity", "")).lower()
+    if named and named not in GRANULARITIES:
+        return Rejected(line, "granularity", f"granularity {named!r} is not one of {', '.join(GRANULARITIES)}", raw)
     try:
-        granularity, start = parse_outcome_period(text["period"], str(text.get("granularity", "")).lower())
+        granularity, start = parse_outcome_period(text["period"], named)
     except ValueError as exc:
-        return Rejected(line, "period" if "granularity" not in str(exc) else "granularity", str(exc), raw)
+        return Rejected(line, "period", str(exc), raw)
     location, brand = str(text.get("location", "")), str(text.get("brand", ""))
     if location and brand:
         return Rejected(line, "brand", "a value is of one store (location) or of one brand, not both", raw)
