@@ -4,11 +4,11 @@ For each social figure (``social_panel``) against an outcome (sales, visits...),
 (the figure ``lag`` periods before the outcome):
 
 - *within stores* (the panel): a regression of the outcome on the lagged figure with a fixed effect per store
-  and errors clustered by store (linearmodels ``PanelOLS``): the effect (outcome units per unit of the figure)
+  and errors clustered by store (linearmodels ``PanelOLS``; t with stores - 1 degrees of freedom): the effect (outcome units per unit of the figure)
   with its 95% interval, and the within-store correlation (the same slope in standard deviations);
 - *across stores* (the cross-section): the correlation of the stores' mean outcome with their mean figure,
   with its 95% interval (scipy's Fisher interval);
-- p-values corrected for the number of figures and lags tested (Benjamini-Hochberg, statsmodels), per kind;
+- p-values corrected for the number of figures, lags and kinds tested (Benjamini-Hochberg, statsmodels);
 - per side of the scorecard (social media, marketing), a panel regression of the outcome on that side's
   figures, each at its strongest lag, and the share of the outcome's within-store variance it explains.
 
@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from groundswell.metrics.social_panel import FIGURE_UNITS, MARKETING_FIGURES, SOCIAL_MEDIA_FIGURES, SocialCell
@@ -31,9 +32,14 @@ from groundswell.metrics.social_panel import FIGURE_UNITS, MARKETING_FIGURES, SO
 Side = Literal["social_media", "marketing"]
 ALPHA = 0.05
 DEFAULT_MAX_LAG = 8
-MIN_PANEL_STORES = 10  # errors clustered by store need enough stores to be trusted
+MIN_PANEL_STORES = 20  # errors clustered by store need enough stores to be trusted (measured: 12 are too few)
 MIN_CROSS_STORES = 8
 MIN_PERIODS = 8  # periods a store needs, after the lag, to count in the panel
+CLUSTERED: dict[str, Any] = {"cov_type": "clustered", "cluster_entity": True}
+"""Errors clustered by store (a store's weeks are not independent of each other); intervals and p-values from
+Student's t with one degree of freedom fewer than the stores, as few clusters need (Cameron and Miller 2015)."""
+LOG_SCALE = frozenset({"experience_posts", "complaints", "marketing_buzz_posts"})
+"""Counts enter as log(1 + count): one store's viral week would otherwise decide the slope alone."""
 WORDS = (
     "These are correlations: a figure that goes with the outcome may share a cause with it, or follow it; "
     "none of them shows that social media causes sales."
@@ -205,7 +211,7 @@ def analyse_outcome(
             pairs = _lagged(frame, figure, lag)
             within.append(_within(pairs, figure, side, lag))
             across.append(_across(pairs, figure, side, lag))
-    relationships = (*_adjusted(within), *_adjusted(across))
+    relationships = tuple(_adjusted([*within, *across]))
     fits = tuple(_side_fit(frame, side, relationships) for side in ("social_media", "marketing"))
     tested = [r for r in relationships if r.kind == "within_stores" and r.p_value is not None]
     goes_with = _goes_with(relationships) if tested else None
@@ -223,10 +229,15 @@ def _lagged(frame: pd.DataFrame, figure: str, lag: int) -> pd.DataFrame:
     """Rows with both the outcome and the figure ``lag`` periods earlier at the same store."""
     if frame.empty:
         return pd.DataFrame(columns=["outcome", "x"])
-    x = frame[figure].groupby(level="location").shift(lag)
+    x = _scaled(frame, figure).groupby(level="location").shift(lag)
     pairs = pd.DataFrame({"outcome": frame.outcome, "x": x}).dropna()
     counts = pairs.groupby(level="location").size()
     return pairs[pairs.index.get_level_values("location").isin(counts[counts >= MIN_PERIODS].index)]
+
+
+def _scaled(frame: pd.DataFrame, figure: str) -> pd.Series:
+    column = frame[figure]
+    return np.log1p(column) if figure in LOG_SCALE else column
 
 
 def _within(pairs: pd.DataFrame, figure: str, side: Side, lag: int) -> Relationship:
@@ -242,11 +253,14 @@ def _within(pairs: pd.DataFrame, figure: str, side: Side, lag: int) -> Relations
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = PanelOLS(pairs.outcome, pairs[["x"]], entity_effects=True).fit(cov_type="clustered", cluster_entity=True)
-    effect = float(fit.params["x"])
-    low, high = (float(v) for v in fit.conf_int().loc["x"])
+        fit = PanelOLS(pairs.outcome, pairs[["x"]], entity_effects=True).fit(**CLUSTERED)
+    from scipy.stats import t as student
+
+    effect, error = float(fit.params["x"]), float(fit.std_errors["x"])
+    df = stores - 1
+    low, high = effect - student.ppf(1 - ALPHA / 2, df) * error, effect + student.ppf(1 - ALPHA / 2, df) * error
     scale = sd_x / sd_y  # the slope in standard deviations of the demeaned series: the within-store correlation
-    p_value = float(fit.pvalues["x"])
+    p_value = float(2 * student.sf(abs(effect / error), df)) if error > 0 else math.nan
     if not math.isfinite(p_value):
         return _note(base, "the panel regression gave no p-value (too little variation)")
     return _replace(base, correlation=effect * scale, correlation_low=low * scale, correlation_high=high * scale,
@@ -293,7 +307,9 @@ def _side_fit(frame: pd.DataFrame, side: Side, relationships: Sequence[Relations
                 lags[rel.figure] = rel.lag
     if not lags:
         return SideFit(side, {}, 0, None, "no figure of this side could be tested")
-    columns = {f"{figure}@{lag}": frame[figure].groupby(level="location").shift(lag) for figure, lag in lags.items()}
+    columns = {
+        f"{figure}@{lag}": _scaled(frame, figure).groupby(level="location").shift(lag) for figure, lag in lags.items()
+    }
     data = pd.DataFrame({"outcome": frame.outcome, **columns}).dropna()
     if data.index.get_level_values("location").nunique() < MIN_PANEL_STORES:
         return SideFit(side, lags, len(data), None, "too few stores with every figure of this side")
@@ -302,7 +318,7 @@ def _side_fit(frame: pd.DataFrame, side: Side, relationships: Sequence[Relations
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = PanelOLS(data.outcome, data[list(columns)], entity_effects=True, drop_absorbed=True).fit(
-            cov_type="clustered", cluster_entity=True
+            **CLUSTERED
         )
     return SideFit(side, lags, len(data), float(fit.rsquared_within),
                    "each figure at its strongest lag, which flatters the fit a little")  # fmt: skip
