@@ -4,7 +4,7 @@ For each social figure (``social_panel``) against an outcome (sales, visits...),
 (the figure ``lag`` periods before the outcome):
 
 - *within stores* (the panel): a regression of the outcome on the lagged figure with a fixed effect per store
-  and errors clustered by store (linearmodels ``PanelOLS``; t with stores - 1 degrees of freedom): the effect (outcome units per unit of the figure)
+  and errors clustered by store, or by period for a brand-wide figure (linearmodels ``PanelOLS``; ``BRAND_WIDE``): the effect (outcome units per unit of the figure)
   with its 95% interval, and the within-store correlation (the same slope in standard deviations);
 - *across stores* (the cross-section): the correlation of the stores' mean outcome with their mean figure,
   with its 95% interval (scipy's Fisher interval);
@@ -35,9 +35,11 @@ DEFAULT_MAX_LAG = 8
 MIN_PANEL_STORES = 20  # errors clustered by store need enough stores to be trusted (measured: 12 are too few)
 MIN_CROSS_STORES = 8
 MIN_PERIODS = 8  # periods a store needs, after the lag, to count in the panel
-CLUSTERED: dict[str, Any] = {"cov_type": "clustered", "cluster_entity": True}
-"""Errors clustered by store (a store's weeks are not independent of each other); intervals and p-values from
-Student's t with one degree of freedom fewer than the stores, as few clusters need (Cameron and Miller 2015)."""
+BRAND_WIDE = frozenset(MARKETING_FIGURES)
+"""Figures the same for every store of a period (the buzz): their errors are clustered by period, since every
+store of a week shares whatever else happened that week; the others' by store (a store's weeks are not
+independent of each other). Intervals and p-values from Student's t with one degree of freedom fewer than
+the clusters, as few clusters need (Cameron and Miller 2015)."""
 LOG_SCALE = frozenset({"experience_posts", "complaints", "marketing_buzz_posts"})
 """Counts enter as log(1 + count): one store's viral week would otherwise decide the slope alone."""
 WORDS = (
@@ -235,6 +237,14 @@ def _lagged(frame: pd.DataFrame, figure: str, lag: int) -> pd.DataFrame:
     return pairs[pairs.index.get_level_values("location").isin(counts[counts >= MIN_PERIODS].index)]
 
 
+def _clusters(by_period: bool) -> dict[str, Any]:
+    return (
+        {"cov_type": "clustered", "cluster_time": True}
+        if by_period
+        else {"cov_type": "clustered", "cluster_entity": True}
+    )
+
+
 def _scaled(frame: pd.DataFrame, figure: str) -> pd.Series:
     column = frame[figure]
     return np.log1p(column) if figure in LOG_SCALE else column
@@ -253,11 +263,11 @@ def _within(pairs: pd.DataFrame, figure: str, side: Side, lag: int) -> Relations
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = PanelOLS(pairs.outcome, pairs[["x"]], entity_effects=True).fit(**CLUSTERED)
+        fit = PanelOLS(pairs.outcome, pairs[["x"]], entity_effects=True).fit(**_clusters(figure in BRAND_WIDE))
     from scipy.stats import t as student
 
     effect, error = float(fit.params["x"]), float(fit.std_errors["x"])
-    df = stores - 1
+    df = (pairs.index.get_level_values("period").nunique() if figure in BRAND_WIDE else stores) - 1
     low, high = effect - student.ppf(1 - ALPHA / 2, df) * error, effect + student.ppf(1 - ALPHA / 2, df) * error
     scale = sd_x / sd_y  # the slope in standard deviations of the demeaned series: the within-store correlation
     p_value = float(2 * student.sf(abs(effect / error), df)) if error > 0 else math.nan
@@ -318,7 +328,7 @@ def _side_fit(frame: pd.DataFrame, side: Side, relationships: Sequence[Relations
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = PanelOLS(data.outcome, data[list(columns)], entity_effects=True, drop_absorbed=True).fit(
-            **CLUSTERED
+            **_clusters(side == "marketing")
         )
     return SideFit(side, lags, len(data), float(fit.rsquared_within),
                    "each figure at its strongest lag, which flatters the fit a little")  # fmt: skip
