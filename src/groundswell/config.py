@@ -221,6 +221,28 @@ class Scorecard(_Model):
     components: dict[str, ScorecardComponent] = Field(default_factory=dict)
 
 
+OUTCOME_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class OutcomeSpec(_Model):
+    """``[[outcomes]]``: a business outcome the brand imports (``groundswell outcomes import``).
+
+    ``direction``: whether more is better (sales) or worse (churn). ``aggregation``: how values of shorter
+    periods add up to a longer one (sum for sales, mean for NPS, last for a share price)."""
+
+    name: str = Field(min_length=1)
+    unit: str = ""
+    direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
+    aggregation: Literal["sum", "mean", "last"] = "sum"
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_word(cls, value: str) -> str:
+        if not OUTCOME_NAME.match(value):
+            raise ValueError(f"{value!r} is not an outcome name: lower-case letters, digits and _ (e.g. sales)")
+        return value
+
+
 class TeamMember(_Model):
     name: str = Field(min_length=1)
     email: str | None = None
@@ -250,6 +272,20 @@ class WorkspaceConfig(_Model):
     csv: CsvMapping = CsvMapping()
     watch: Watch = Watch()
     alerts: Alerts = Alerts()
+    outcomes: tuple[OutcomeSpec, ...] = ()
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcome_names_unique(cls, value: tuple[OutcomeSpec, ...]) -> tuple[OutcomeSpec, ...]:
+        names = [spec.name for spec in value]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"outcome {repeated[0]!r} is defined more than once")
+        return value
+
+    def outcome(self, name: str) -> OutcomeSpec:
+        """The ``[[outcomes]]`` entry named ``name``, else the defaults (more is better, summed)."""
+        return next((spec for spec in self.outcomes if spec.name == name), OutcomeSpec(name=name))
 
     def brand_handles(self) -> dict[str, frozenset[str]]:
         """Normalized brand handles per platform, for telling brand posts apart."""
@@ -481,6 +517,13 @@ target_hours = 1
 # [alerts]
 # notify = ["mailtos://${SMTP_USER}:${SMTP_PASSWORD}@mail.example.com?to=team@example.com"]
 # quiet = "1h"                # an alert that ended is not raised again before this
+
+# Business outcomes imported with `groundswell outcomes import FILE` (sales, visits, NPS, share price...).
+# [[outcomes]]
+# name = "sales"
+# unit = "GBP"
+# direction = "higher_is_better"   # or "lower_is_better" (churn, complaints)
+# aggregation = "sum"              # how days add up to weeks: sum, mean or last (a share price)
 
 # Column mapping for `groundswell import --format csv` (canonical field = your column).
 # [csv]

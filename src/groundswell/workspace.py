@@ -40,8 +40,10 @@ if TYPE_CHECKING:
     from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
     from groundswell.metrics import MetricRow
+    from groundswell.metrics.outcomes import OutcomesAnalysis
     from groundswell.metrics.peers import BrandCard
     from groundswell.metrics.scorecard import Scorecard
+    from groundswell.metrics.social_panel import SocialCell
     from groundswell.query import Period, Sources
     from groundswell.report import ReportResult
     from groundswell.report.gather import ProgressCallback as ReportProgress
@@ -152,6 +154,58 @@ class Workspace:
         report = import_files(self.store, self.config, paths, options or ImportOptions(), progress=progress)
         refresh_after_write(self.store, self.config)  # the stored threads stage (groundswell.threads.stored)
         return report
+
+    def import_outcomes(self, paths: Iterable[Path | str]) -> ImportReport:
+        """Import business outcomes (sales, visits, NPS...) from CSV or Parquet files
+        (``groundswell.ingest.outcomes``: the columns, and the importers' guarantees)."""
+        from groundswell.ingest.outcomes import import_outcome_files
+
+        with self.writer():
+            return import_outcome_files(self.store, self.config, paths)
+
+    def outcome_values(self, metric: str | None = None) -> list[dict[str, Any]]:
+        """The imported outcome values (of ``metric``, else all), in key order."""
+        from groundswell.store.outcomes import outcome_rows
+
+        return outcome_rows(self.store, metric)
+
+    def social_figures(self, *, granularity: str = "week", period: Period | None = None) -> list[SocialCell]:
+        """Each configured store's social figures per week or month (``groundswell.metrics.social_panel``)."""
+        from groundswell.metrics.social_panel import social_panel
+
+        if granularity not in ("week", "month"):
+            raise UsageError(f"granularity {granularity!r}: the social figures are per week or month")
+        with self.computing(period=period) as sources:
+            return social_panel(sources, granularity="week" if granularity == "week" else "month")
+
+    def outcomes_analysis(
+        self, outcome: str | None = None, *, max_lag: int = 8, period: Period | None = None
+    ) -> OutcomesAnalysis:
+        """Does social media go with the business? ``outcome`` (default: the only one imported) against every
+        store's social figures, lags 0..``max_lag`` periods (``groundswell.metrics.outcomes``)."""
+        from groundswell.metrics.outcomes import aggregate_outcome, analyse_outcome, outcome_frame
+        from groundswell.store.outcomes import outcome_metrics
+
+        if max_lag < 0:
+            raise UsageError("--max-lag must be 0 or more")
+        imported = outcome_metrics(self.store)
+        if outcome is None:
+            if len(imported) != 1:
+                raise UsageError(
+                    "no outcome imported yet: `groundswell outcomes import FILE` first"
+                    if not imported
+                    else f"several outcomes imported ({', '.join(imported)}): choose one with --outcome"
+                )
+            outcome = imported[0]
+        elif outcome not in imported:
+            raise UsageError(f"no outcome {outcome!r} imported; imported: {', '.join(imported) or 'none'}")
+        spec = self.config.outcome(outcome)
+        values = [v for v in self.outcome_values(outcome) if v["location"]]
+        granularity = "month" if any(v["granularity"] == "month" for v in values) else "week"
+        values = aggregate_outcome(values, granularity, spec.aggregation)
+        cells = self.social_figures(granularity=granularity, period=period)
+        frame = outcome_frame(values, cells, "MS" if granularity == "month" else "W-MON")
+        return analyse_outcome(frame, outcome=outcome, unit=spec.unit, granularity=granularity, max_lag=max_lag)
 
     def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
         return self.store.rejects(import_id=import_id, limit=limit)

@@ -80,7 +80,7 @@ def import_command(
     if as_json:
         print_json(report.as_dict())
     else:
-        _print_report(report, workspace)
+        print_import_report(report, workspace)
     for failed in report.failed_files:
         # soft_wrap: a long path stays whole on its line (people copy it)
         stderr_console().print(Text.assemble(("error", "red"), f": {failed.path}: {failed.error}"), soft_wrap=True)
@@ -97,7 +97,8 @@ def import_command(
         raise SystemExit(1)
 
 
-def _print_report(report: ImportReport, workspace: Path) -> None:
+def print_import_report(report: ImportReport, workspace: Path) -> None:
+    """The import's table per file and its read = imported + duplicates + rejected line."""
     out = Console(highlight=False)
     table = Table(box=None, pad_edge=False)
     table.add_column("file")

@@ -11,6 +11,7 @@ import click
 
 from groundswell.cli.console import print_json
 from groundswell.cli.options import json_option, workspace_option
+from groundswell.cli.outcomes_commands import print_outcomes
 from groundswell.cli.tables import print_brand_scorecards, print_scorecard, print_table
 from groundswell.errors import UsageError
 from groundswell.metrics.base import BY_CHOICES
@@ -18,6 +19,7 @@ from groundswell.query import Period, parse_period
 from groundswell.workspace import Workspace
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+OUTCOMES = "outcomes"  # not a family of posts: a business outcome beside them (Workspace.outcomes_analysis)
 
 
 class _FamilyNames(Sequence[str]):
@@ -26,7 +28,7 @@ class _FamilyNames(Sequence[str]):
     def _names(self) -> list[str]:
         from groundswell.metrics import METRIC_FAMILIES
 
-        return sorted(METRIC_FAMILIES)
+        return sorted([*METRIC_FAMILIES, OUTCOMES])
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -67,6 +69,10 @@ class _MetricsCommand(click.Command):
         from groundswell.metrics import METRIC_FAMILIES
 
         rows = [(name, _summary(family.__doc__)) for name, family in sorted(METRIC_FAMILIES.items())]
+        rows.append(
+            (OUTCOMES, "An imported business outcome against each store's social figures, at lags (--outcome).")
+        )
+        rows.sort()
         with formatter.section("Families (NAME)"):
             formatter.write_dl(rows)
         formatter.write_paragraph()
@@ -102,6 +108,10 @@ def brand_options(command: Callable[..., None]) -> Callable[..., None]:
     show_default=True,
     help="response only: time one wait per thread (first response), or every brand reply to the post it answers.",
 )
+@click.option("--outcome", help="outcomes: the business outcome to analyse (default: the only one imported).")
+@click.option(
+    "--max-lag", type=click.IntRange(0, 52), default=8, show_default=True, help="outcomes: the longest lag, in periods."
+)
 @period_options
 @brand_options
 @workspace_option
@@ -110,6 +120,8 @@ def metrics_command(
     name: str,
     by: str | None,
     per: str,
+    outcome: str | None,
+    max_lag: int,
     since: str | None,
     until: str | None,
     model_version: str | None,
@@ -126,8 +138,21 @@ def metrics_command(
     the data is dense, and posts far outside it are named once on stderr.
     `response --per reply` times every brand reply to the post it answers,
     beside the per-thread default; `--brand`/`--account` pick whose
-    conversations a figure covers.
+    conversations a figure covers. `outcomes`: an imported business outcome
+    against each store's social figures, within and across stores, at lags 0
+    to --max-lag (correlations, not causes).
     """
+    if name == OUTCOMES:
+        if by not in (None, "location"):
+            raise click.BadParameter("outcomes are analysed per store (--by location)", param_hint="--by")
+        with Workspace.open(workspace) as ws:
+            period = period_from_options(since, until)
+            document = ws.outcomes_analysis(outcome, max_lag=max_lag, period=period).as_dict()
+        if as_json:
+            print_json(document)
+        else:
+            print_outcomes(document)
+        return
     with Workspace.open(workspace) as ws:
         period = ws.figures_period(period_from_options(since, until))
         found = ws.metrics(

@@ -151,6 +151,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     """
     from groundswell.cli.tables import print_scorecard
     from groundswell.demo import build_demo
+    from groundswell.demo.outcomes import import_demo_sales
     from groundswell.demo.profiles import PROFILES
     from groundswell.query import Period
 
@@ -162,6 +163,9 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
     console.print(f"classifying its posts with the {model} model ...")
     with Workspace.open(result.workspace) as ws, count_progress(console, "enrich") as enrich_progress:
         enriched = ws.enrich(model, progress=enrich_progress)
+    console.print("importing its stores' weekly sales ...")
+    with Workspace.open(result.workspace) as ws:
+        sales = import_demo_sales(ws, seed=seed)
     console.print("computing its scorecard ...")
     with Workspace.open(result.workspace) as ws:
         card = ws.scorecard().as_dict()
@@ -175,6 +179,7 @@ def demo_command(posts: int, seed: int, model: str, profile: str, workspace: Pat
                 "workspace": str(result.workspace),
                 "import": result.report.as_dict(),
                 "enrich": enriched.as_dict(),
+                "outcomes": sales.as_dict(),
                 **result.summary.as_dict(),
                 "scorecard": card,
                 "report": str(report.path),

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from groundswell.config import CONFIG_FILENAME, parse_config
+from groundswell.demo.outcomes import OUTCOMES_CONFIG
 from groundswell.demo.profiles import DEFAULT_PROFILE, BrandProfile
 from groundswell.demo.text import TEAM, Identity, identity
 from groundswell.demo.world import (
@@ -114,6 +115,7 @@ def demo_config_text(
         f'[business_hours]\ntimezone = "{SHIFT_TIMEZONE}"',
         f'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\nstart = "{OPEN_HOUR:02d}:00"\nend = "{CLOSE_HOUR:02d}:00"',
         "",
+        OUTCOMES_CONFIG,
         "# The team that answers customers.",
     ]
     for name, role in TEAM:

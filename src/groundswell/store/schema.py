@@ -333,6 +333,28 @@ def _m007_alerts(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _m008_outcomes(con: duckdb.DuckDBPyConnection) -> None:
+    # A business outcome (sales, visits, NPS, share price) per period and store or brand, imported like posts:
+    # one value per key (metric, granularity, period_start, location, brand); '' where it has no store or brand.
+    con.execute(
+        """
+        CREATE TABLE outcomes (
+            metric       VARCHAR   NOT NULL,
+            granularity  VARCHAR   NOT NULL,  -- day, week (starting Monday) or month
+            period_start DATE      NOT NULL,
+            location     VARCHAR   NOT NULL,  -- a configured location's name, or ''
+            brand        VARCHAR   NOT NULL,  -- a brand's name, or ''
+            value        DOUBLE    NOT NULL,
+            source       VARCHAR   NOT NULL,
+            source_line  BIGINT    NOT NULL,
+            import_id    BIGINT    NOT NULL,
+            ingested_at  TIMESTAMP NOT NULL,
+            PRIMARY KEY (metric, granularity, period_start, location, brand)
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_posts_imports_rejects", _m001_posts_imports_rejects),
     ("002_enrichments", _m002_enrichments),
@@ -341,6 +363,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("005_inbox", _m005_inbox),
     ("006_reply_sends", _m006_reply_sends),
     ("007_alerts", _m007_alerts),
+    ("008_outcomes", _m008_outcomes),
 )
 
 
