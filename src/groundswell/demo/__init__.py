@@ -1,6 +1,6 @@
 """The demo world: a seeded synthetic retailer, its customers and its campaigns.
 
-``generate_world`` streams the posts, ``write_posts_csv`` / ``write_twcs_csv``
+``generate_world`` streams the posts (``generate_labelled_world`` each with its true labels), ``write_posts_csv`` / ``write_twcs_csv``
 write them, ``build_demo`` makes a workspace from them.
 """
 
@@ -13,7 +13,8 @@ from groundswell.demo.build import (
     demo_config_text,
 )
 from groundswell.demo.profiles import BUZZING_PROFILE, DEFAULT_PROFILE, HELPFUL_PROFILE, PROFILES, BrandProfile
-from groundswell.demo.world import DemoPost, generate_world
+from groundswell.demo.truth import Truth
+from groundswell.demo.world import DemoPost, LabelledPost, generate_labelled_world, generate_world
 from groundswell.demo.writers import write_posts_csv, write_twcs_csv
 
 __all__ = [
@@ -25,8 +26,11 @@ __all__ = [
     "BrandProfile",
     "DemoPost",
     "DemoResult",
+    "LabelledPost",
+    "Truth",
     "build_demo",
     "demo_config_text",
+    "generate_labelled_world",
     "generate_world",
     "write_posts_csv",
     "write_twcs_csv",

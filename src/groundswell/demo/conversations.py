@@ -14,11 +14,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from groundswell.demo import text as tx
+from groundswell.demo import truth
 from groundswell.demo.profiles import BrandProfile
 from groundswell.demo.text import Identity
 
-# Draft slots: [time (s from start), parent draft, author, text, lang, location, like boost, post id, replies]
-T, PARENT, AUTHOR, TEXT, LANG, LOC, BOOST, PID, NREPLIES = range(9)
+# Draft slots: [time (s from start), parent draft, author, text, lang, location, like boost, post id, replies,
+# the true labels of a customer's post (None for the brand's)]
+T, PARENT, AUTHOR, TEXT, LANG, LOC, BOOST, PID, NREPLIES, TRUTH = range(10)
 Draft = list[Any]
 # (platform, author_id, handle, followers, is_brand, url_prefix[, first_name, lang])
 Person = tuple[Any, ...]
@@ -31,7 +33,6 @@ _BASE_WEIGHTS = (0.30, 0.18, 0.13, 0.10, 0.07)
 _NAMES, _WORDS = len(tx.FIRST_NAMES), len(tx.HANDLE_WORDS)
 _CAP_NAMES = tuple(n.capitalize() for n in tx.FIRST_NAMES)
 _CAP_WORDS = tuple(w.capitalize() for w in tx.HANDLE_WORDS)
-_AGREE = ("Same! 😂", "Right?!", "Agreed, it's brilliant", "Already entered 🤞", "ikr", "Good luck!")
 
 
 def make_customer(idx: int, salt: int) -> Person:
@@ -213,25 +214,32 @@ class Stories:
     def pick(self, bank: tuple[str, ...], c: Facts) -> str:
         return bank[int(self.r() * len(bank))].format_map(c)
 
+    def said(self, bank: tuple[str, ...], c: Facts) -> tuple[str, truth.Truth]:
+        """A customer's post from ``bank``, and what it truly is."""
+        template = bank[int(self.r() * len(bank))]
+        return template.format_map(c), truth.of(template)
+
     def draft(self, drafts: list[Draft], t: int, parent: Draft | None, author: Person, text: str,
-              lang: str = "en", loc: str | None = None, boost: float = 1.0) -> Draft:  # fmt: skip
-        d = [t, parent, author, text, lang, loc, boost, None, 0]
+              lang: str = "en", loc: str | None = None, boost: float = 1.0,
+              labels: truth.Truth | None = None) -> Draft:  # fmt: skip
+        d = [t, parent, author, text, lang, loc, boost, None, 0, labels]
         if parent is not None:
             parent[NREPLIES] += 1
         drafts.append(d)
         return d
 
     def reply(self, drafts: list[Draft], t: int, parent: Draft, author: Person, to: Person, body: str,
-              lang: str = "en", boost: float = 1.0) -> Draft:  # fmt: skip
+              lang: str = "en", boost: float = 1.0, labels: truth.Truth | None = None) -> Draft:  # fmt: skip
         """A reply opens with the @handle of the person it answers, as on every platform here."""
-        return self.draft(drafts, t, parent, author, f"@{to[2]} {body}", lang, None, boost)
+        return self.draft(drafts, t, parent, author, f"@{to[2]} {body}", lang, None, boost, labels)
 
-    def customer_says(self, cust: Person, which: int, bank: tuple[str, ...], c: Facts) -> tuple[str, str]:
-        """A follow-up in the customer's own language (thanks: 3, unhappy: 4)."""
+    def customer_says(self, cust: Person, which: int, bank: tuple[str, ...], c: Facts) -> tuple[str, str, truth.Truth]:
+        """A follow-up in the customer's own language (thanks: 3, unhappy: 4), and what it truly is."""
         lang = cust[7]
         if lang != "en":
-            return tx.FOREIGN[lang][which], lang
-        return self.pick(bank, c), "en"
+            return tx.FOREIGN[lang][which], lang, truth.FOREIGN[which]
+        text, labels = self.said(bank, c)
+        return text, "en", labels
 
     # -- the dispatcher -----------------------------------------------------------------
 
@@ -269,6 +277,7 @@ class Stories:
             which = 0 if kind in ("store_bad", "complaint") else 1 if kind == "question" else 2
             tpl = tx.FOREIGN[lang][which]
             body = f"{mention} {tpl.format_map(c)}"
+            labels = truth.FOREIGN[which]
             help_tpl = tx.FOREIGN_ANSWERS[min(which, 1)]
         else:
             if needs:
@@ -279,9 +288,10 @@ class Stories:
                 tpl = plain[int(r() * len(plain))]
             body = self.compose(tpl.format_map(c), kind, mention, tpl)
             lang = "en"
+            labels = truth.of(tpl)
         drafts: list[Draft] = []
         loc = c["town"] if "{town}" in tpl else None
-        first = self.draft(drafts, w.root_time(day), None, cust, body, lang, loc)
+        first = self.draft(drafts, w.root_time(day), None, cust, body, lang, loc, labels=labels)
         if needs:
             self.support_flow(drafts, first, cust, c, help_tpl, role, day)
         elif kind == "chat":
@@ -333,20 +343,23 @@ class Stories:
         vip = _vip(cust[3])
         support = w.brand_account(platform, "support", day)
         if r() < p.peer_reply_rate:
-            say(drafts, w.soon(t0, 2400), first, w.peer(platform, cust[1]), cust, self.pick(tx.PEER_REPLIES, c))
+            at, peer = w.soon(t0, 2400), w.peer(platform, cust[1])  # drawn before the text, as always
+            text, labels = self.said(tx.PEER_REPLIES, c)
+            say(drafts, at, first, peer, cust, text, labels=labels)
         if r() < p.auto_reply_rate:
             say(drafts, t0 + 5 + int(r() * 90), first, support, cust, self.pick(tx.AUTO_REPLIES, c), boost=0.0)
         last = first
         c["m"] = self.mentions[(platform, role)]
         if r() >= min(0.99, p.reply_rate + p.vip_bias * vip):
             if r() < p.chase_rate:  # ignored: the customer chases, into their own thread
-                text, lang = self.customer_says(cust, 4, tx.CHASERS, c)
-                self.draft(drafts, t0 + 3600 * (2 + int(r() * 40)), first, cust, text, lang)
+                text, lang, labels = self.customer_says(cust, 4, tx.CHASERS, c)
+                self.draft(drafts, t0 + 3600 * (2 + int(r() * 40)), first, cust, text, lang, labels=labels)
             return
         t1 = w.reply_time(t0, vip * p.vip_bias)
         if t1 - t0 > 3 * 3600 and r() < p.chase_rate:
-            text, lang = self.customer_says(cust, 4, tx.CHASERS, c)
-            last = self.draft(drafts, t0 + int((t1 - t0) * (0.3 + 0.4 * r())), first, cust, text, lang)
+            text, lang, labels = self.customer_says(cust, 4, tx.CHASERS, c)
+            at = t0 + int((t1 - t0) * (0.3 + 0.4 * r()))
+            last = self.draft(drafts, at, first, cust, text, lang, labels=labels)
         if platform == "twitter" and role == "marketing" and r() < 0.35:
             # the main account saw it first and hands over: two brand replies in a row
             marketing = w.brand_account(platform, "marketing", day)
@@ -361,20 +374,20 @@ class Stories:
             last = say(drafts, last[T] + 60 + int(r() * 900), last, support, cust, more, boost=0.05)
         if helped:
             if r() < 0.65:
-                text, lang = self.customer_says(cust, 3, tx.THANKS, c)
-                say(drafts, w.soon(last[T], 2400), last, cust, support, text, lang)
+                text, lang, labels = self.customer_says(cust, 3, tx.THANKS, c)
+                say(drafts, w.soon(last[T], 2400), last, cust, support, text, lang, labels=labels)
             return
         if r() < 0.6:
-            text, lang = self.customer_says(cust, 4, tx.UNHAPPY, c)
-            upset = say(drafts, w.soon(last[T], 1800), last, cust, support, text, lang)
+            text, lang, labels = self.customer_says(cust, 4, tx.UNHAPPY, c)
+            upset = say(drafts, w.soon(last[T], 1800), last, cust, support, text, lang, labels=labels)
             if r() < p.reply_rate * 0.7:
                 esc = say(drafts, w.reply_time(upset[T], 0.0), upset, support, cust, self.pick(tx.ESCALATIONS, c))
                 if r() < p.help_rate:
-                    text, lang = self.customer_says(cust, 3, tx.THANKS, c)
-                    say(drafts, w.soon(esc[T], 3600), esc, cust, support, text, lang)
+                    text, lang, labels = self.customer_says(cust, 3, tx.THANKS, c)
+                    say(drafts, w.soon(esc[T], 3600), esc, cust, support, text, lang, labels=labels)
                 elif r() < 0.5:
-                    text, lang = self.customer_says(cust, 4, tx.UNHAPPY_AGAIN, c)
-                    say(drafts, w.soon(esc[T], 3600), esc, cust, support, text, lang)
+                    text, lang, labels = self.customer_says(cust, 4, tx.UNHAPPY_AGAIN, c)
+                    say(drafts, w.soon(esc[T], 3600), esc, cust, support, text, lang, labels=labels)
 
     def thank_flow(self, drafts: list[Draft], first: Draft, cust: Person, c: Facts, rate: float,
                    bank: tuple[str, ...], peer_rate: float, day: int) -> None:  # fmt: skip
@@ -385,9 +398,13 @@ class Stories:
             account = w.brand_account(platform, "marketing", day)
             thanks = say(drafts, w.reply_time(first[T], 0.0), first, account, cust, self.pick(bank, c), boost=0.1)
             if r() < 0.25:
-                say(drafts, w.soon(thanks[T], 1200), thanks, cust, account, self.pick(tx.HEARTS, c))
+                at = w.soon(thanks[T], 1200)
+                text, labels = self.said(tx.HEARTS, c)
+                say(drafts, at, thanks, cust, account, text, labels=labels)
         if r() < peer_rate:
-            say(drafts, w.soon(first[T], 3600), first, w.peer(platform, cust[1]), cust, self.pick(tx.CHAT_PEER, c))
+            at, peer = w.soon(first[T], 3600), w.peer(platform, cust[1])
+            text, labels = self.said(tx.CHAT_PEER, c)
+            say(drafts, at, first, peer, cust, text, labels=labels)
 
     def broadcast(self, day: int, bank: tuple[str, ...], boost: float, pull: float, at: int | None = None,
                   tag: str = "") -> list[Draft]:  # fmt: skip
@@ -406,15 +423,17 @@ class Stories:
             at_t = w.soon(t, 3600)
             if r() < 0.15:
                 hijack, fix = tx.BROADCAST_HIJACK[int(r() * len(tx.BROADCAST_HIJACK))]
-                post = say(drafts, at_t, root, fan, account, hijack.format_map(fc))
+                post = say(drafts, at_t, root, fan, account, hijack.format_map(fc), labels=truth.of(hijack))
                 self.support_flow(drafts, post, fan, fc, fix, "marketing", day)
             else:
-                cheer = self.pick(tx.BROADCAST_BUZZ, fc)
+                cheer, labels = self.said(tx.BROADCAST_BUZZ, fc)
                 if tag and r() < 0.4:
                     cheer = f"{cheer} {tag}"  # fans repeat the campaign hashtag
-                post = say(drafts, at_t, root, fan, account, cheer, boost=0.5)
+                post = say(drafts, at_t, root, fan, account, cheer, boost=0.5, labels=labels)
                 if r() < 0.12:  # the groundswell: fans talking to each other under the brand's post
-                    say(drafts, w.soon(at_t, 1200), post, w.peer(platform, fan[1]), fan, self.pick(_AGREE, fc))
+                    at, peer = w.soon(at_t, 1200), w.peer(platform, fan[1])
+                    agree, labels = self.said(tx.AGREE, fc)
+                    say(drafts, at, post, peer, fan, agree, labels=labels)
         return drafts
 
     # -- campaigns and the viral story -------------------------------------------------
@@ -436,11 +455,12 @@ class Stories:
         if contest and self.launch_t is not None and day == self.launch_t // 86400:
             t = self.launch_t + 300 + int(r() * (86400 - self.launch_t % 86400 - 301))
         buzz = tx.CONTEST_BUZZ if contest else tx.AD_BUZZ
-        body = self.pick(buzz, c) + tx.POSITIVE_EMOJI[int(r() * len(tx.POSITIVE_EMOJI))]
+        body, labels = self.said(buzz, c)
+        body += tx.POSITIVE_EMOJI[int(r() * len(tx.POSITIVE_EMOJI))]
         if r() < 0.6:
             body = f"{body} {self.mentions[(cust[0], 'marketing')]}"
         drafts: list[Draft] = []
-        first = self.draft(drafts, t, None, cust, body, boost=1.5)
+        first = self.draft(drafts, t, None, cust, body, boost=1.5, labels=labels)
         self.thank_flow(drafts, first, cust, c, p.buzz_reply_rate, tx.BUZZ_REPLIES, 0.05, day)
         return drafts
 
@@ -461,15 +481,18 @@ class Stories:
         t = w.root_time(day)
         if day == self.viral_t // 86400:
             t = self.viral_t + 600 + int(r() * (86400 - self.viral_t % 86400 - 601))
-        body = self.pick(tx.VIRAL_KINDNESS if kindness else tx.VIRAL_FAILURE, c)
+        body, labels = self.said(tx.VIRAL_KINDNESS if kindness else tx.VIRAL_FAILURE, c)
         if r() < 0.6:
             body = f"{body} {self.mentions[(cust[0], 'marketing')]}"
         drafts: list[Draft] = []
-        first = self.draft(drafts, t, None, cust, body, loc=c["town"] if kindness else None, boost=3.0)
+        loc = c["town"] if kindness else None
+        first = self.draft(drafts, t, None, cust, body, loc=loc, boost=3.0, labels=labels)
         if not kindness and r() < 0.3:
             self.support_flow(drafts, first, cust, c, tx.VIRAL_BRAND_REPLIES["failure"], "marketing", day)
         elif r() < 0.1:
-            self.reply(drafts, w.soon(t, 1800), first, w.peer(cust[0], cust[1]), cust, self.pick(_AGREE, c))
+            at, peer = w.soon(t, 1800), w.peer(cust[0], cust[1])
+            agree, labels = self.said(tx.AGREE, c)
+            self.reply(drafts, at, first, peer, cust, agree, labels=labels)
         return drafts
 
     def viral_origin(self, day: int, kindness: bool) -> list[Draft]:
@@ -484,27 +507,23 @@ class Stories:
         cust = w.customer(idx)
         c = self.viral_facts(cust)
         self.viral_t = t = day * 86400 + 7 * 3600 + int(r() * 5400)
-        body = (tx.VIRAL_KINDNESS_ORIGIN if kindness else tx.VIRAL_FAILURE_ORIGIN).format_map(c)
+        origin = tx.VIRAL_KINDNESS_ORIGIN if kindness else tx.VIRAL_FAILURE_ORIGIN
+        body = origin.format_map(c)
         loc = c["town"] if kindness else None
         drafts: list[Draft] = []
-        first = self.draft(drafts, t, None, cust, f"{body} @{self.ident.marketing}", loc=loc, boost=25000.0)
+        first = self.draft(drafts, t, None, cust, f"{body} @{self.ident.marketing}", loc=loc, boost=25000.0,
+                           labels=truth.of(origin))  # fmt: skip
         for _ in range(6 + int(r() * 8)):
-            echo = self.pick(tx.VIRAL_KINDNESS if kindness else tx.VIRAL_FAILURE, c)
-            say(drafts, w.soon(t, 5400), first, w.peer("twitter", cust[1]), cust, echo, boost=2.0)
+            echo, labels = self.said(tx.VIRAL_KINDNESS if kindness else tx.VIRAL_FAILURE, c)
+            say(drafts, w.soon(t, 5400), first, w.peer("twitter", cust[1]), cust, echo, boost=2.0, labels=labels)
         if not kindness:
             self.support_flow(drafts, first, cust, c, tx.VIRAL_BRAND_REPLIES["failure"], "marketing", day)
         elif r() < 0.3 + 0.6 * p.reply_rate:
             account = w.brand_account("twitter", "marketing", day)
             pride = tx.VIRAL_BRAND_REPLIES["kindness"].format_map(c)
             answer = say(drafts, w.reply_time(t, 1.0), first, account, cust, pride, boost=20.0)
-            say(
-                drafts,
-                w.soon(answer[T], 1800),
-                answer,
-                cust,
-                account,
-                "Thank you! He's already planning the next one 💚",
-            )
+            thanks = tx.VIRAL_THANKS
+            say(drafts, w.soon(answer[T], 1800), answer, cust, account, thanks, labels=truth.of(thanks))
         return drafts
 
 

@@ -362,6 +362,8 @@ CHAT_REPLIES = ("Go for it, {name}! The {product} {is} one of our best sellers."
                 "Hi {name}! Pop into {town} and {staff} will show you round.")  # fmt: skip
 CHAT_PEER = ("Go for it, mine's great!", "Honestly the {product} {is} worth every penny.", "Wait for the sale 😉")
 HEARTS = ("❤️", "🙌", "Aw thanks!", "💚", "Thank you 😊")
+AGREE = ("Same! 😂", "Right?!", "Agreed, it's brilliant", "Already entered 🤞", "ikr", "Good luck!")
+VIRAL_THANKS = "Thank you! He's already planning the next one 💚"
 
 # -- brand posts ---------------------------------------------------------------------
 

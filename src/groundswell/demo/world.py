@@ -30,10 +30,12 @@ from groundswell.demo.conversations import (
     PARENT,
     PID,
     TEXT,
+    TRUTH,
     T,
 )
 from groundswell.demo.profiles import DEFAULT_PROFILE, BrandProfile
 from groundswell.demo.text import DEFAULT_BRAND, Identity, identity
+from groundswell.demo.truth import Truth
 from groundswell.errors import UsageError
 
 DEFAULT_START = datetime(2025, 9, 1)
@@ -60,6 +62,13 @@ class DemoPost(NamedTuple):
     reply_count: int | None
     view_count: int | None
     location: str | None
+
+
+class LabelledPost(NamedTuple):
+    """A generated post and what it truly is (``truth`` is None for the brand's own posts)."""
+
+    post: DemoPost
+    truth: Truth | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +141,25 @@ def generate_world(
         raise UsageError(f"posts must be >= 0, not {posts}")
     world = _World(posts, seed, profile, make_calendar(start, days))
     return world.run()
+
+
+def generate_labelled_world(
+    *,
+    posts: int,
+    seed: int,
+    profile: BrandProfile = DEFAULT_PROFILE,
+    start: datetime | date = DEFAULT_START,
+    days: int = DEFAULT_DAYS,
+) -> Iterator[LabelledPost]:
+    """The posts of ``generate_world`` (the same arguments give the same posts), each with its true labels.
+
+    Every customer post is written from a template whose kind is known (complaint or praise, experience or
+    marketing, its sentiment: ``demo.truth``), so the labels are true by construction, not a model's guess.
+    """
+    if posts < 0:
+        raise UsageError(f"posts must be >= 0, not {posts}")
+    world = _World(posts, seed, profile, make_calendar(start, days))
+    return world.run(labelled=True)
 
 
 _HOUR_WEIGHTS = (0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.0, 1.5, 1.7, 1.8, 1.9,
@@ -269,7 +297,8 @@ class _World:
 
     # -- the stream ------------------------------------------------------------------------
 
-    def run(self) -> Iterator[DemoPost]:
+    def run(self, *, labelled: bool = False) -> Iterator[Any]:
+        """The posts (``DemoPost``), or with ``labelled`` each post and its truth (``LabelledPost``)."""
         emitted, total = 0, self.total
         cum, last_day = self.day_cum, self.cal.days - 1
         story = self.story
@@ -278,10 +307,14 @@ class _World:
             drafts = story.conversation(day)
             batch = self._finish(drafts, total - emitted)
             emitted += len(batch)
-            yield from batch
+            if labelled:
+                # _finish keeps a prefix of the time-ordered drafts: the first len(batch) are this batch's
+                yield from (LabelledPost(post, d[TRUTH]) for post, d in zip(batch, drafts, strict=False))
+            else:
+                yield from batch
 
     def _finish(self, drafts: list[list[Any]], room: int) -> list[DemoPost]:
-        """Time-order, cut at the period end and at ``room``, number, and freeze a conversation."""
+        """Time-order (in place), cut at the period end and at ``room``, number, and freeze a conversation."""
         if len(drafts) > 1:
             drafts.sort(key=_by_time)
             if drafts[-1][T] >= self.end_s or len(drafts) > room:
