@@ -47,7 +47,7 @@ from groundswell.records import SUBJECT_LABELS, Subject
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "enrich" / "subject_posts.csv"
 ARTIFACTS = ROOT / "src" / "groundswell" / "enrich" / "artifacts"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 SEED = 13
 GRID_C = (0.3, 1.0, 3.0, 10.0, 30.0)
 GRID_SCALE = (0.5, 1.0, 2.0)
@@ -305,7 +305,7 @@ def model_card(tier: str, meta: dict[str, Any]) -> str:
         "",
         f"## Held-out figures (the test split, {held['n']} posts, never used to choose anything)",
         "",
-        "| | this model | old rule (rules-2) | keyword + @-address rule |",
+        f"| | this model | old rule ({meta['trained_with']['rules']}) | keyword + @-address rule |",
         "|---|---:|---:|---:|",
         f"| **macro F1, all sources** | **{held['macro_f1']:.4f}** | {rule['macro_f1']:.4f} | {keyword['macro_f1']:.4f} |",
     ]

@@ -63,7 +63,7 @@ def enrichment_rows(ws_dir: Path) -> list[tuple[Any, ...]]:
 def test_every_post_gets_one_row_then_nothing_then_force_replaces(ws_dir: Path) -> None:
     first = enrich_json(ws_dir)
     assert (first["to_enrich"], first["enriched"], first["replaced"]) == (POSTS, POSTS, 0)
-    assert first["model"] == "fast" and first["model_version"].endswith("+rules-2")
+    assert first["model"] == "fast" and first["model_version"].endswith("+rules-3")
     with Workspace.open(ws_dir) as ws:
         per_post = ws.store.con.execute(
             "SELECT count(*), count(e.post_id), max(n) FROM posts p LEFT JOIN (SELECT platform, post_id, count(*) n"

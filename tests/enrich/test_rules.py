@@ -197,7 +197,7 @@ def test_predict_takes_customer_originals_and_predict_posts_reads_context() -> N
 
 
 def test_rules_version_lives_in_rules() -> None:
-    assert rules.RULES_VERSION == "rules-2"
+    assert rules.RULES_VERSION == "rules-3"
 
 
 # -- the labelled set ------------------------------------------------------------------------------

@@ -21,6 +21,12 @@ class PostTruth(NamedTuple):
     sentiment: str  # negative, neutral or positive
     needs_reply: bool  # asks for or warrants an answer from the brand (counted only where the brand is addressed)
 
+    @property
+    def complaint(self) -> bool:
+        """A complaint reports a problem that is still the writer's: negative and wanting an answer (a sad
+        comment on someone else's bad luck is not one)."""
+        return self.sentiment == "negative" and self.needs_reply
+
 
 EXP_GOOD = PostTruth("experience", "positive", False)
 EXP_BAD = PostTruth("experience", "negative", True)

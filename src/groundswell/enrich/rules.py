@@ -23,7 +23,7 @@ from groundswell.enrich.base import Classifier, Prediction
 from groundswell.enrich.preprocess import preprocess
 from groundswell.records import INTENT_LABELS, SUBJECT_LABELS, Intent, Sentiment, Subject
 
-RULES_VERSION = "rules-2"
+RULES_VERSION = "rules-3"
 RULE_TASKS: dict[str, tuple[str, ...]] = {"intent": INTENT_LABELS, "subject": SUBJECT_LABELS}
 
 COMPLAINT_THRESHOLD = 0.5
@@ -44,7 +44,7 @@ _GRATITUDE = re.compile(
 )
 # Thanks that mean the opposite: "thanks for nothing", thanks for a "quoted" favour.
 _SARCASTIC_THANKS = re.compile(
-    r"\bthanks?\s+(?:(?:a lot|so much)\s+)?for\s+(?:nothing|(?:\w+\s+)?[\"“'‘]\w+)|\bthanks\s+for\s+ruining",
+    r"\bthanks?\s+(?:(?:a lot|so much)\s+)?for\s+(?:nothing|(?:\w+\s+)?[\"“'‘]\w+)|\bthank(?:s| you)\s+for\s+ruining",
     re.IGNORECASE,
 )
 _QUESTION_START = re.compile(
@@ -220,6 +220,43 @@ _EXPERIENCE = _words(
 _PRAISE = _words(
     r"lov(?:e|ed|ing)", r"amazing", r"awesome", r"best", r"great", r"excellent", r"brilliant", r"fantastic"
 )
+# A negator close before a word turns it around: "never had an issue", "not a single problem", "no queue".
+_NEGATOR = r"(?:no|not|never|without|zero|nothing|none|nobody|hardly|\w+n't|cannot|can'?t)"
+_NEGATED_BEFORE = re.compile(r"\b" + _NEGATOR + r"(?:[ \t]+[\w'-]+){0,3}[ \t]+$", re.IGNORECASE)
+# Problems whose words carry their own negation ("not working", "never arrived") or that stay problems when
+# denied ("no refund"): a negator before them changes nothing.
+_PROBLEM_AS_SAID = re.compile(
+    r"^(?:not|never|still|cannot|can'?t|unable|\w+n'?t)\b|^(?:refund|compensat|charged|overcharged|on hold|locked out)",
+    re.IGNORECASE,
+)
+# Trouble people are glad to be spared: negated, it is relief ("no queue", "no fuss", "can't fault them").
+_TROUBLE = _words(
+    r"problems?", r"issues?", r"queues?", r"waits?", r"waiting", r"delays?", r"fuss", r"hassle", r"drama",
+    r"trouble", r"complaints?", r"complain", r"worries", r"stress", r"errors?", r"glitch\w*", r"bugs?", r"fault",
+    r"wrong", r"let (?:me |us )?down", r"breakdowns?", r"dropped", r"hidden (?:fees|charges|costs)", r"blame",
+)  # fmt: skip
+# Praise said with a roll of the eyes: "great, the app is down again", "what a surprise 🙄".
+_SARCASM = re.compile(
+    r"(?<!\w)(?:as usual|what a surprise|yeah,? right|said no one|#fail|#not)(?!\w)|[🙄😒😤😡🤦]",
+    re.IGNORECASE,
+)
+# A problem put right: what is left is relief ("they sorted it in minutes"); "not fixed" is no such thing.
+_RESOLVED = _words(r"sorted", r"fixed", r"resolved", r"rectified", r"worked out", r"all good", r"back up", r"back on")
+# Where a post turns ("but", "although"): what comes after the last turn is what its author leaves you with.
+_TURN = re.compile(r"(?<!\w)(?:but|although|though|however|despite|anyway|still,)(?!\w)", re.IGNORECASE)
+# Praise that a sentiment model may miss on a short post; negated ("not great") it is no praise. Thanks are not
+# here: people thank before and after a complaint ("thanks, but it's still broken"); ``gratitude`` reads them.
+_PRAISE_CUE = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join((
+        r"kudos", r"lov(?:e|ed|ing)", r"amazing", r"awesome", r"best", r"great", r"excellent", r"brilliant", r"fantastic", r"perfect", r"superb",
+        r"wonderful", r"lovely", r"impressed", r"happy", r"pleased", r"delighted", r"legends?", r"terrific",
+        r"outstanding", r"spot on", r"well done", r"top (?:service|notch)", r"you rock", r"rocks", r"the best",
+        r"a winner", r"helpful", r"friendly", r"fabulous", r"😍", r"🙌", r"❤️", r"💚", r"👏", r"👍",
+    ))
+    + r")(?!\w)",
+    re.IGNORECASE,
+)  # fmt: skip
 # A brand's own post that is a service notice rather than a promotion.
 _SERVICE_NOTICE = _words(r"due to", r"delays?", r"disruption", r"outage", r"closed", r"we'?re aware", r"service update")
 _AT_START = re.compile(r"^\s*\.?@\w")
@@ -273,10 +310,60 @@ def _addressed(post: RuleInput, text: str) -> bool:
     return post.is_reply or _MENTION.search(text) is not None
 
 
-def _is_complaint(post: RuleInput, text: str, addressed: bool) -> bool:
-    if post.sentiment == Sentiment.POSITIVE and _PROBLEM.search(text) is None:
+def _negated(text: str, start: int) -> bool:
+    """A negator within the three words before ``start``, in the same clause."""
+    return _NEGATED_BEFORE.search(text, 0, start) is not None
+
+
+def has_problem(text: str) -> bool:
+    """Something went wrong, said plainly: a problem word that no negator before it denies."""
+    return bool(_problems_at(text))
+
+
+def _sounds_glad(text: str) -> bool:
+    """Praise or relief that no negator denies ("brilliant", "no queue", "never had an issue"), and no eye-roll."""
+    if _SARCASM.search(text):
         return False
-    problem = _PROBLEM.search(text) is not None
+    if any(not _negated(text, m.start()) for m in _PRAISE_CUE.finditer(text)):
+        return True
+    return any(_negated(text, m.start()) for m in _TROUBLE.finditer(text))
+
+
+def _glad_at(text: str) -> list[int]:
+    """Where praise, relief or a put-right problem is said, undenied."""
+    found = [m.start() for m in _PRAISE_CUE.finditer(text) if not _negated(text, m.start())]
+    found += [m.start() for m in _RESOLVED.finditer(text) if not _negated(text, m.start())]
+    found += [m.start() for m in _TROUBLE.finditer(text) if _negated(text, m.start())]
+    return found
+
+
+def _problems_at(text: str) -> list[int]:
+    return [
+        m.start()
+        for m in _PROBLEM.finditer(text)
+        if _PROBLEM_AS_SAID.match(m.group()) is not None or not _negated(text, m.start())
+    ]
+
+
+def _ends_glad(text: str) -> bool:
+    """The post ends on praise or relief, after whatever went wrong: "had a problem but they sorted it, top service".
+
+    The other way round ("great, another delay") is sarcasm, and a complaint."""
+    glad = _glad_at(text)
+    return bool(glad) and max(glad) > max(_problems_at(text), default=-1)
+
+
+def _ends_unhappy(text: str) -> bool:
+    """The post turns and what follows is not glad: "thanks, but the bill is still wrong"."""
+    turns = list(_TURN.finditer(text))
+    return bool(turns) and not _sounds_glad(text[turns[-1].end() :])
+
+
+def _is_complaint(post: RuleInput, text: str, addressed: bool) -> bool:
+    problem = has_problem(text)
+    glad = not problem and (post.sentiment == Sentiment.POSITIVE or _sounds_glad(text))
+    if (glad or _ends_glad(text)) and not _SARCASM.search(text):
+        return False  # a glad post with nothing wrong left in it is no complaint, whatever the models lean to
     negative = post.sentiment == Sentiment.NEGATIVE
     likely = post.complaint_probability >= COMPLAINT_THRESHOLD
     if not addressed:  # a remark to nobody in particular: only a clear complaint about something
@@ -298,7 +385,8 @@ def intent(post: RuleInput) -> Intent:
     addressed = _addressed(post, text)
     if _SUGGESTION_EXPLICIT.search(text) and post.sentiment != Sentiment.NEGATIVE:
         return Intent.FEEDBACK
-    if gratitude(post.text) and not _PROBLEM.search(text) and not is_question(text):
+    sincere = not has_problem(text) and not _ends_unhappy(text) and not _SARCASM.search(text)
+    if gratitude(post.text) and sincere and not is_question(text):
         return Intent.PRAISE
     if _is_complaint(post, text, addressed):
         return Intent.COMPLAINT
