@@ -68,3 +68,20 @@ def test_scorecard_is_equal(both: tuple[Sources, Sources]) -> None:
     expected = scorecard(on_duckdb)[0].as_dict()
     assert expected["social_media_index"] is not None
     same([expected], [scorecard(other)[0].as_dict()], "scorecard")
+
+
+def test_a_brands_scoped_figures_are_equal(both: tuple[Sources, Sources]) -> None:
+    """``Sources.for_brand`` (what ``--brand``, ``--account`` and ``scorecard --by brand`` use) materialises its
+    own tables on each engine: the brand's scoped scorecard and figures are the same on both."""
+    found = []
+    for sources in both:
+        own = sources.brand_map().own
+        with sources.for_brand(own) as scoped:
+            found.append(
+                {
+                    "scorecard": scorecard(scoped)[0].as_dict(),
+                    "response": [f.as_dict() for f in response(scoped, by="account")],
+                }
+            )
+    assert found[0]["response"] and found[0]["scorecard"]["social_media_index"] is not None
+    same(found[0], found[1], "the brand's scoped figures")

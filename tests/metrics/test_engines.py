@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from engine_equality import (  # noqa: F401 - the shared tests, run here on this module's `both`
+    test_a_brands_scoped_figures_are_equal,
     test_every_family_is_equal,
     test_response_is_equal,
     test_scorecard_is_equal,

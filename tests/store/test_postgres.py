@@ -17,6 +17,7 @@ import pytest
 
 from engine_equality import (  # noqa: F401 - the shared tests, run here on this module's `both`
     same,
+    test_a_brands_scoped_figures_are_equal,
     test_every_family_is_equal,
     test_response_is_equal,
     test_scorecard_is_equal,

@@ -43,11 +43,24 @@ class IbisEngine:
 
     def materialize(self, table: ir.Table) -> ir.Table:
         name = temp_name()
-        # ibis's own cache primitive: CREATE TEMP TABLE on DuckDB, DataFrame.cache() + a temp view on Spark.
-        # (ibis's .cache() would drop it from a weakref finalizer, possibly after the connection closed.)
-        result: ir.Table = self.backend._create_cached_table(name, table)
+        if self.name == "spark":
+            result = self._checkpoint(name, table)
+        else:
+            # ibis's own cache primitive: CREATE TEMP TABLE on DuckDB and PostgreSQL.
+            # (ibis's .cache() would drop it from a weakref finalizer, possibly after the connection closed.)
+            result = self.backend._create_cached_table(name, table)
         self._tables[result.op()] = name
         return result
+
+    def _checkpoint(self, name: str, table: ir.Table) -> ir.Table:
+        # Spark: computed now and cut from its lineage (a local checkpoint), where a cached DataFrame would keep
+        # its whole plan; tables built on materialised tables (a brand's scope, then its threads) would carry
+        # every plan beneath them, until planning alone runs out of driver memory.
+        frame = self.backend._session.sql(self.backend.compile(table)).localCheckpoint(eager=True)
+        frame.createOrReplaceTempView(name)
+        self.backend._cached_dataframes[name] = frame  # ibis's _drop_cached_table drops the view and unpersists
+        found: ir.Table = self.backend.table(name)
+        return found
 
     def release(self, table: ir.Table) -> None:
         name = self._tables.pop(table.op(), None)
