@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
     from groundswell.metrics import MetricRow
+    from groundswell.metrics.campaign_effect import CampaignEffects
     from groundswell.metrics.outcomes import OutcomesAnalysis
     from groundswell.metrics.peers import BrandCard
     from groundswell.metrics.scorecard import Scorecard
@@ -184,10 +185,56 @@ class Workspace:
         """Does social media go with the business? ``outcome`` (default: the only one imported) against every
         store's social figures, lags 0..``max_lag`` periods (``groundswell.metrics.outcomes``)."""
         from groundswell.metrics.outcomes import aggregate_outcome, analyse_outcome, outcome_frame
-        from groundswell.store.outcomes import outcome_metrics
 
         if max_lag < 0:
             raise UsageError("--max-lag must be 0 or more")
+        outcome = self._chosen_outcome(outcome)
+        spec = self.config.outcome(outcome)
+        values = [v for v in self.outcome_values(outcome) if v["location"]]
+        granularity = "month" if any(v["granularity"] == "month" for v in values) else "week"
+        values = aggregate_outcome(values, granularity, spec.aggregation)
+        cells = self.social_figures(granularity=granularity, period=period)
+        frame = outcome_frame(values, cells, "MS" if granularity == "month" else "W-MON")
+        return analyse_outcome(frame, outcome=outcome, unit=spec.unit, granularity=granularity, max_lag=max_lag)
+
+    def campaign_effects(
+        self,
+        outcome: str | None = None,
+        *,
+        post_periods: int = 4,
+        period: Period | None = None,
+        draws: int = 2000,
+    ) -> CampaignEffects:
+        """Did each configured campaign move the business? Its effect on ``outcome`` (default: the only one
+        imported), added up over the stores, and on its buzz, each against a counterfactual from the periods
+        before it, over the campaign and ``post_periods`` after it (``groundswell.metrics.campaign_effect``)."""
+        from groundswell.metrics.campaign_buzz import buzz_by_campaign
+        from groundswell.metrics.campaign_effect import brand_series, buzz_series, campaign_effects
+        from groundswell.metrics.outcomes import aggregate_outcome
+
+        if post_periods < 0:
+            raise UsageError("--post-periods must be 0 or more")
+        outcome = self._chosen_outcome(outcome)
+        spec = self.config.outcome(outcome)
+        values = [v for v in self.outcome_values(outcome) if v["location"]]
+        granularity = "month" if any(v["granularity"] == "month" for v in values) else "week"
+        freq = "MS" if granularity == "month" else "W-MON"
+        series, stores, of = brand_series(aggregate_outcome(values, granularity, spec.aggregation), freq,
+                                          spec.aggregation)  # fmt: skip
+        with self.computing(period=period) as sources:
+            buzz = buzz_by_campaign(sources, granularity="week" if granularity == "week" else "month")
+        span = buzz.span or (series.index.min().date(), series.index.max().date())
+        by_campaign = {c.name: buzz_series(buzz.posts, c.name, span, freq) for c in self.config.campaigns}
+        found = campaign_effects(series, by_campaign, self.config.campaigns, outcome_name=outcome, unit=spec.unit,
+                                 granularity=granularity, post_periods=post_periods, draws=draws)  # fmt: skip
+        how = "added up" if spec.aggregation == "sum" else "averaged"
+        note = f"{outcome}: the {stores} stores (of {of}) with a value in every {granularity}, {how}"
+        return replace(found, stores=stores, all_stores=of, notes=(*found.notes, note))
+
+    def _chosen_outcome(self, outcome: str | None) -> str:
+        """``outcome`` if imported, else the only one imported; a UsageError says what to choose."""
+        from groundswell.store.outcomes import outcome_metrics
+
         imported = outcome_metrics(self.store)
         if outcome is None:
             if len(imported) != 1:
@@ -196,16 +243,10 @@ class Workspace:
                     if not imported
                     else f"several outcomes imported ({', '.join(imported)}): choose one with --outcome"
                 )
-            outcome = imported[0]
-        elif outcome not in imported:
+            return imported[0]
+        if outcome not in imported:
             raise UsageError(f"no outcome {outcome!r} imported; imported: {', '.join(imported) or 'none'}")
-        spec = self.config.outcome(outcome)
-        values = [v for v in self.outcome_values(outcome) if v["location"]]
-        granularity = "month" if any(v["granularity"] == "month" for v in values) else "week"
-        values = aggregate_outcome(values, granularity, spec.aggregation)
-        cells = self.social_figures(granularity=granularity, period=period)
-        frame = outcome_frame(values, cells, "MS" if granularity == "month" else "W-MON")
-        return analyse_outcome(frame, outcome=outcome, unit=spec.unit, granularity=granularity, max_lag=max_lag)
+        return outcome
 
     def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
         return self.store.rejects(import_id=import_id, limit=limit)
