@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from groundswell.metrics import MetricRow
     from groundswell.metrics.campaign_effect import CampaignEffects
     from groundswell.metrics.outcomes import OutcomesAnalysis
+    from groundswell.metrics.panel_export import PanelExport
     from groundswell.metrics.peers import BrandCard
     from groundswell.metrics.scorecard import Scorecard
     from groundswell.metrics.social_panel import SocialCell
@@ -230,6 +231,28 @@ class Workspace:
         how = "added up" if spec.aggregation == "sum" else "averaged"
         note = f"{outcome}: the {stores} stores (of {of}) with a value in every {granularity}, {how}"
         return replace(found, stores=stores, all_stores=of, notes=(*found.notes, note))
+
+    def export_panel(self, path: Path, *, granularity: str = "week", period: Period | None = None) -> PanelExport:
+        """Write the per-store panel (outcomes, social figures, campaign flags per store and ``granularity``
+        period) to ``path``, CSV or Parquet by its suffix, for marketing-mix models
+        (``groundswell.metrics.panel_export``)."""
+        from groundswell.metrics.outcomes import aggregate_outcome
+        from groundswell.metrics.panel_export import PanelExport, marketing_mix_panel, write_panel
+        from groundswell.store.outcomes import outcome_metrics
+
+        cells = self.social_figures(granularity=granularity, period=period)
+        outcomes: dict[str, list[dict[str, Any]]] = {}
+        left_out = []
+        for name in outcome_metrics(self.store):
+            values = [v for v in self.outcome_values(name) if v["location"]]
+            if granularity == "week" and any(v["granularity"] == "month" for v in values):
+                left_out.append(f"{name}: monthly values do not split into weeks (export --period month)")
+            elif values:
+                outcomes[name] = aggregate_outcome(values, granularity, self.config.outcome(name).aggregation)
+        panel = marketing_mix_panel(outcomes, cells, self.config.campaigns, granularity=granularity)
+        kind = write_panel(panel, path)
+        return PanelExport(path, kind, len(panel), panel.geo.nunique(), panel.time.nunique(), tuple(panel.columns),
+                           tuple(left_out))  # fmt: skip
 
     def _chosen_outcome(self, outcome: str | None) -> str:
         """``outcome`` if imported, else the only one imported; a UsageError says what to choose."""

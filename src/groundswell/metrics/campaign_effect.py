@@ -91,10 +91,11 @@ class SeriesEffect:
         )
 
     def words(self) -> str:
-        """``+210% [+160%, +260%]``, or why there is no number."""
+        """``+210% [+160%, +260%]`` (and whether the interval includes no change), or why there is no number."""
         if self.relative is None or self.relative_low is None or self.relative_high is None:
             return f"no estimate ({self.note})" if self.note else "no estimate"
-        return f"{self.relative:+.0%} [{self.relative_low:+.0%}, {self.relative_high:+.0%}]"
+        found = f"{self.relative:+.0%} [{self.relative_low:+.0%}, {self.relative_high:+.0%}]"
+        return found if self.excludes_zero else f"{found}, an interval that includes no change"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,12 +131,15 @@ class CampaignEffect:
 
     def summary(self) -> str:
         """The campaign's effects in one sentence, in the words of an estimate."""
-        if self.window_start is None:
-            return f"{self.campaign}: {self.outcome.note}"
+        if self.window_start is None or self.window_end is None:
+            return f"{self.campaign}: no estimate ({self.outcome.note})"
+        when = f"{self.campaign} ({self.window_start.isoformat()} to {self.window_end.isoformat()})"
+        if self.buzz.relative is None and self.outcome.relative is None:
+            notes = dict.fromkeys(n for n in (self.buzz.note, self.outcome.note) if n)
+            return f"{when}: no estimate ({'; '.join(notes) or 'no data'})"
         return (
-            f"{self.campaign}: buzz moved {self.buzz.words()} against its history; "
-            f"{self.outcome.series} moved {self.outcome.words()} "
-            f"({self.window_start.isoformat()} to {self.window_end.isoformat() if self.window_end else '?'})"
+            f"{when}, against what each series' history predicts: buzz {_moved(self.buzz)}; "
+            f"{self.outcome.series} {_moved(self.outcome)}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -288,7 +292,7 @@ def series_effect(
     base = SeriesEffect(series, unit, known, len(inside))
     if known < MIN_PRE_PERIODS:
         return replace(base, note=f"too little history before the campaign ({known} {granularity}s; "
-                                  f"the counterfactual needs {MIN_PRE_PERIODS})")  # fmt: skip
+                                  f"it needs {MIN_PRE_PERIODS})")  # fmt: skip
     if inside.notna().sum() == 0:
         return replace(base, note="no value in the campaign's window")
     pre = pre.loc[pre.first_valid_index() :]
@@ -345,6 +349,10 @@ def _fit(history: np.ndarray, granularity: str) -> tuple[Any, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence notes on short series: the fit is still the maximum found
         return model.fit(disp=False), name
+
+
+def _moved(series: SeriesEffect) -> str:
+    return f"moved an estimated {series.words()}" if series.relative is not None else series.words()
 
 
 def _period_of(day: date, granularity: str) -> pd.Timestamp:
