@@ -90,7 +90,7 @@ def outcomes_campaigns_command(
     if as_json:
         print_json(found.as_dict())
         return
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     if not found.campaigns:
         out.print("no campaign configured: add [[campaigns]] with a start date to groundswell.toml")
     for campaign in found.campaigns:
@@ -135,7 +135,7 @@ def outcomes_export_panel_command(
     if as_json:
         print_json(written.as_dict())
         return
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     out.print(
         f"wrote {written.rows} rows ({written.stores} stores x {written.periods} {granularity}s) to {path} "
         f"({written.format}): {', '.join(written.columns)}"
