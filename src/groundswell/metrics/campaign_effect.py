@@ -94,7 +94,7 @@ class SeriesEffect:
         """``+210% [+160%, +260%]`` (and whether the interval includes no change), or why there is no number."""
         if self.relative is None or self.relative_low is None or self.relative_high is None:
             return f"no estimate ({self.note})" if self.note else "no estimate"
-        found = f"{self.relative:+.0%} [{self.relative_low:+.0%}, {self.relative_high:+.0%}]"
+        found = f"{_percent(self.relative)} [{_percent(self.relative_low)}, {_percent(self.relative_high)}]"
         return found if self.excludes_zero else f"{found}, an interval that includes no change"
 
     def as_dict(self) -> dict[str, Any]:
@@ -349,6 +349,11 @@ def _fit(history: np.ndarray, granularity: str) -> tuple[Any, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence notes on short series: the fit is still the maximum found
         return model.fit(disp=False), name
+
+
+def _percent(share: float) -> str:
+    """+782%, +12%, +0.3%: a tenth of a percent where the whole number would read as 0."""
+    return f"{share:+.1%}" if abs(share) < 0.1 else f"{share:+.0%}"
 
 
 def _moved(series: SeriesEffect) -> str:
