@@ -164,7 +164,7 @@ def print_outcomes(document: dict[str, Any]) -> None:
         out.print("no answer: " + "; ".join(document["notes"][1:]))
         return
     out.print(f"goes with the outcome: {goes_with.replace('_', ' ')}")
-    table = Table(box=None, pad_edge=False, title="strongest relationships within stores (BH-corrected)")
+    table = Table(box=None, pad_edge=False, title="strongest relationships within stores (corrected for every test)")
     for name in ("figure", "side", "lag", "correlation [95%]", "effect [95%]", "p adj."):
         table.add_column(name, justify="left" if name in ("figure", "side") else "right")
     for rel in document["strongest"]:
