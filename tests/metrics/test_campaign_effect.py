@@ -94,3 +94,16 @@ def test_another_campaigns_posts_are_not_this_campaigns_history() -> None:
     }
     found = buzz_series(counts, "Spring", (date(2026, 1, 5), date(2026, 1, 26)), "W-MON")
     assert found.tolist() == [4.0, 5.0, 0.0, 40.0]
+
+
+def test_two_years_of_months_bring_the_trend_and_the_season() -> None:
+    months = pd.date_range("2023-01-01", periods=32, freq="MS")
+    rng = np.random.default_rng(9)
+    season = 100.0 * np.sin(2 * np.pi * months.month.to_numpy() / 12)
+    sales = pd.Series(5000.0 + 10.0 * np.arange(32) + season + rng.normal(0.0, 15.0, 32), index=months)
+    sales[months >= pd.Timestamp("2025-06-01")] += 400.0  # June, July (the campaign) and August, the last month
+    summer = Campaign(name="Summer", hashtags=("#summer",), start=date(2025, 6, 10), end=date(2025, 7, 20))
+    found = campaign_effect(sales, sales, summer, outcome_name="sales", granularity="month", post_periods=2)
+    assert found.outcome.model == "local linear trend + yearly seasonality" and found.outcome.pre_periods == 29
+    assert found.outcome.effect_low is not None and found.outcome.effect_high is not None
+    assert found.outcome.effect_low <= 3 * 400.0 <= found.outcome.effect_high and found.outcome.effect_low > 0

@@ -233,8 +233,8 @@ def campaign_effects(
     """Each campaign's effect on ``outcome`` and on its buzz (``buzz`` by campaign name; series on regular grids
     of periods starting Monday for weeks or on the 1st for months)."""
     found = tuple(
-        campaign_effect(outcome, buzz[campaign.name], campaign, outcome_name=outcome_name, unit=unit, granularity=granularity,
-                        post_periods=post_periods, draws=draws, seed=seed)
+        campaign_effect(outcome, buzz[campaign.name], campaign, outcome_name=outcome_name, unit=unit,
+                        granularity=granularity, post_periods=post_periods, draws=draws, seed=seed)
         for campaign in campaigns
     )  # fmt: skip
     return CampaignEffects(outcome_name, unit, granularity, post_periods, found)
