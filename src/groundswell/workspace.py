@@ -209,6 +209,8 @@ class Workspace:
         """Did each configured campaign move the business? Its effect on ``outcome`` (default: the only one
         imported), added up over the stores, and on its buzz, each against a counterfactual from the periods
         before it, over the campaign and ``post_periods`` after it (``groundswell.metrics.campaign_effect``)."""
+        import pandas as pd
+
         from groundswell.metrics.campaign_buzz import buzz_by_campaign
         from groundswell.metrics.campaign_effect import brand_series, buzz_series, campaign_effects
         from groundswell.metrics.outcomes import aggregate_outcome
@@ -217,20 +219,32 @@ class Workspace:
             raise UsageError("--post-periods must be 0 or more")
         outcome = self._chosen_outcome(outcome)
         spec = self.config.outcome(outcome)
-        values = [v for v in self.outcome_values(outcome) if v["location"]]
+        every = self.outcome_values(outcome)
+        values = [v for v in every if v["location"]]
+        brand_wide = not values  # no store values (online sales, a share price): the brand's own
+        if brand_wide:
+            values = [{**v, "location": self.config.brand} for v in every if v["brand"] in ("", self.config.brand)]
         granularity = "month" if any(v["granularity"] == "month" for v in values) else "week"
         freq = "MS" if granularity == "month" else "W-MON"
         series, stores, of = brand_series(aggregate_outcome(values, granularity, spec.aggregation), freq,
                                           spec.aggregation)  # fmt: skip
         with self.computing(period=period) as sources:
             buzz = buzz_by_campaign(sources, granularity="week" if granularity == "week" else "month")
-        span = buzz.span or (series.index.min().date(), series.index.max().date())
-        by_campaign = {c.name: buzz_series(buzz.posts, c.name, span, freq) for c in self.config.campaigns}
+        span = buzz.span or ((series.index.min().date(), series.index.max().date()) if len(series) else None)
+        by_campaign = {
+            c.name: buzz_series(buzz.posts, c.name, span, freq) if span else pd.Series(dtype=float)
+            for c in self.config.campaigns
+        }
         found = campaign_effects(series, by_campaign, self.config.campaigns, outcome_name=outcome, unit=spec.unit,
                                  granularity=granularity, post_periods=post_periods, draws=draws)  # fmt: skip
         how = "added up" if spec.aggregation == "sum" else "averaged"
-        note = f"{outcome}: the {stores} stores (of {of}) with a value in every {granularity}, {how}"
-        return replace(found, stores=stores, all_stores=of, notes=(*found.notes, note))
+        note = (
+            f"{outcome}: the brand's own values (none per store)"
+            if brand_wide
+            else f"{outcome}: the {stores} stores (of {of}) with a value in every {granularity}, {how}"
+        )
+        return replace(found, stores=None if brand_wide else stores, all_stores=None if brand_wide else of,
+                       notes=(*found.notes, note))  # fmt: skip
 
     def export_panel(self, path: Path, *, granularity: str = "week", period: Period | None = None) -> PanelExport:
         """Write the per-store panel (outcomes, social figures, campaign flags per store and ``granularity``

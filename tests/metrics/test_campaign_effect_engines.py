@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +114,24 @@ def test_campaigns_and_the_panel_on_the_command_line(demo: Path, tmp_path: Path)
     assert json.loads(exported.stdout)["rows"] == len(pd.read_csv(out))
     wrong = runner.invoke(cli, ["outcomes", "export-panel", str(tmp_path / "panel.xlsx"), "--workspace", ws])
     assert wrong.exit_code == 1 and "panel.xlsx: the panel is written as .csv or .parquet" in wrong.stderr
+
+
+def test_an_outcome_of_the_brand_alone_is_its_own_series(demo: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "demo"
+    shutil.copytree(demo, copy)
+    with (copy / "groundswell.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[[outcomes]]\nname = "online_sales"\nunit = "thousand GBP"\n')
+    rows = ["metric,period,value"]
+    for week in range(26):
+        monday = date(2025, 9, 1) + timedelta(weeks=week)
+        lifted = date(2025, 11, 3) <= monday <= date(2025, 12, 1)  # the contest's weeks
+        rows.append(f"online_sales,{monday.isoformat()},{500 + 3 * math.sin(week) + (60 if lifted else 0):.3f}")
+    (tmp_path / "online.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with Workspace.open(copy) as ws:
+        report = ws.import_outcomes([tmp_path / "online.csv"])
+        assert report.imported == 26, report.as_dict()
+        found = ws.campaign_effects("online_sales", draws=500)
+    contest = next(c for c in found.campaigns if c.end is not None)
+    assert contest.outcome.pre_periods == 9 and contest.outcome.effect_low is not None
+    assert 0 < contest.outcome.effect_low <= 5 * 60 <= (contest.outcome.effect_high or 0)
+    assert found.stores is None and "online_sales: the brand's own values (none per store)" in found.notes
