@@ -232,7 +232,9 @@ class Workspace:
             buzz = buzz_by_campaign(sources, granularity="week" if granularity == "week" else "month")
         span = buzz.span or ((series.index.min().date(), series.index.max().date()) if len(series) else None)
         by_campaign = {
-            c.name: buzz_series(buzz.posts, c.name, span, freq) if span else pd.Series(dtype=float)
+            c.name: buzz_series(buzz.posts, c.name, span, freq)
+            if span
+            else pd.Series(dtype=float, index=pd.DatetimeIndex([]))
             for c in self.config.campaigns
         }
         found = campaign_effects(series, by_campaign, self.config.campaigns, outcome_name=outcome, unit=spec.unit,

@@ -107,3 +107,10 @@ def test_two_years_of_months_bring_the_trend_and_the_season() -> None:
     assert found.outcome.model == "local linear trend + yearly seasonality" and found.outcome.pre_periods == 29
     assert found.outcome.effect_low is not None and found.outcome.effect_high is not None
     assert found.outcome.effect_low <= 3 * 400.0 <= found.outcome.effect_high and found.outcome.effect_low > 0
+
+
+def test_no_values_say_so() -> None:
+    empty, stores, of = brand_series([], "W-MON", "sum")
+    found = campaign_effect(empty, _series(10), CAMPAIGN, outcome_name="sales")
+    assert (stores, of) == (0, 0) and found.outcome.effect is None and found.outcome.note == "no values"
+    assert found.buzz.effect is not None

@@ -189,7 +189,7 @@ def brand_series(values: Sequence[dict[str, Any]], freq: str, aggregation: str) 
     grid of ``freq``: a store that opened, closed or skipped a period would otherwise move the total by itself.
     Returns the series, the stores in it and the stores in ``values``."""
     if not values:
-        return pd.Series(dtype=float), 0, 0
+        return _empty(), 0, 0
     frame = pd.DataFrame(
         [(v["location"], pd.Timestamp(v["period_start"]), float(v["value"])) for v in values],
         columns=["location", "period", "value"],
@@ -198,7 +198,7 @@ def brand_series(values: Sequence[dict[str, Any]], freq: str, aggregation: str) 
     wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq=freq))
     complete = wide.loc[:, wide.notna().all()]
     if complete.shape[1] == 0:
-        return pd.Series(dtype=float), 0, wide.shape[1]
+        return _empty(), 0, wide.shape[1]
     total = complete.sum(axis=1) if aggregation == "sum" else complete.mean(axis=1)
     return total.rename("outcome"), complete.shape[1], wide.shape[1]
 
@@ -286,6 +286,8 @@ def series_effect(
 ) -> SeriesEffect:
     """Observed minus the counterfactual of ``values`` over ``window`` (first and last period, inclusive), the
     counterfactual fitted on the periods before it; ``log``: modelled as log(1 + value)."""
+    if not isinstance(values.index, pd.DatetimeIndex) or values.empty:
+        return SeriesEffect(series, unit, 0, 0, note="no values")
     pre = values[values.index < window[0]]
     inside = values[(values.index >= window[0]) & (values.index <= window[1])]
     known = int(pre.notna().sum())
@@ -349,6 +351,10 @@ def _fit(history: np.ndarray, granularity: str) -> tuple[Any, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence notes on short series: the fit is still the maximum found
         return model.fit(disp=False), name
+
+
+def _empty() -> pd.Series:
+    return pd.Series(dtype=float, index=pd.DatetimeIndex([]))
 
 
 def _percent(share: float) -> str:
