@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
     from groundswell.metrics import MetricRow
+    from groundswell.metrics.campaign_effect import CampaignEffects
     from groundswell.metrics.outcomes import OutcomesAnalysis
+    from groundswell.metrics.panel_export import PanelExport
     from groundswell.metrics.peers import BrandCard
     from groundswell.metrics.scorecard import Scorecard
     from groundswell.metrics.social_panel import SocialCell
@@ -184,10 +186,94 @@ class Workspace:
         """Does social media go with the business? ``outcome`` (default: the only one imported) against every
         store's social figures, lags 0..``max_lag`` periods (``groundswell.metrics.outcomes``)."""
         from groundswell.metrics.outcomes import aggregate_outcome, analyse_outcome, outcome_frame
-        from groundswell.store.outcomes import outcome_metrics
 
         if max_lag < 0:
             raise UsageError("--max-lag must be 0 or more")
+        outcome = self._chosen_outcome(outcome)
+        spec = self.config.outcome(outcome)
+        values = [v for v in self.outcome_values(outcome) if v["location"]]
+        granularity = "month" if any(v["granularity"] == "month" for v in values) else "week"
+        values = aggregate_outcome(values, granularity, spec.aggregation)
+        cells = self.social_figures(granularity=granularity, period=period)
+        frame = outcome_frame(values, cells, "MS" if granularity == "month" else "W-MON")
+        return analyse_outcome(frame, outcome=outcome, unit=spec.unit, granularity=granularity, max_lag=max_lag)
+
+    def campaign_effects(
+        self,
+        outcome: str | None = None,
+        *,
+        post_periods: int = 4,
+        period: Period | None = None,
+        draws: int = 2000,
+    ) -> CampaignEffects:
+        """Did each configured campaign move the business? Its effect on ``outcome`` (default: the only one
+        imported), added up over the stores, and on its buzz, each against a counterfactual from the periods
+        before it, over the campaign and ``post_periods`` after it (``groundswell.metrics.campaign_effect``)."""
+        import pandas as pd
+
+        from groundswell.metrics.campaign_buzz import buzz_by_campaign
+        from groundswell.metrics.campaign_effect import brand_series, buzz_series, campaign_effects
+        from groundswell.metrics.outcomes import aggregate_outcome
+
+        if post_periods < 0:
+            raise UsageError("--post-periods must be 0 or more")
+        outcome = self._chosen_outcome(outcome)
+        spec = self.config.outcome(outcome)
+        every = self.outcome_values(outcome)
+        values = [v for v in every if v["location"]]
+        brand_wide = not values  # no store values (online sales, a share price): the brand's own
+        if brand_wide:
+            values = [{**v, "location": self.config.brand} for v in every if v["brand"] in ("", self.config.brand)]
+        granularity = "month" if any(v["granularity"] == "month" for v in values) else "week"
+        freq = "MS" if granularity == "month" else "W-MON"
+        series, stores, of = brand_series(aggregate_outcome(values, granularity, spec.aggregation), freq,
+                                          spec.aggregation)  # fmt: skip
+        with self.computing(period=period) as sources:
+            buzz = buzz_by_campaign(sources, granularity="week" if granularity == "week" else "month")
+        span = buzz.span or ((series.index.min().date(), series.index.max().date()) if len(series) else None)
+        by_campaign = {
+            c.name: buzz_series(buzz.posts, c.name, span, freq)
+            if span
+            else pd.Series(dtype=float, index=pd.DatetimeIndex([]))
+            for c in self.config.campaigns
+        }
+        found = campaign_effects(series, by_campaign, self.config.campaigns, outcome_name=outcome, unit=spec.unit,
+                                 granularity=granularity, post_periods=post_periods, draws=draws)  # fmt: skip
+        how = "added up" if spec.aggregation == "sum" else "averaged"
+        note = (
+            f"{outcome}: the brand's own values (none per store)"
+            if brand_wide
+            else f"{outcome}: the {stores} stores (of {of}) with a value in every {granularity}, {how}"
+        )
+        return replace(found, stores=None if brand_wide else stores, all_stores=None if brand_wide else of,
+                       notes=(*found.notes, note))  # fmt: skip
+
+    def export_panel(self, path: Path, *, granularity: str = "week", period: Period | None = None) -> PanelExport:
+        """Write the per-store panel (outcomes, social figures, campaign flags per store and ``granularity``
+        period) to ``path``, CSV or Parquet by its suffix, for marketing-mix models
+        (``groundswell.metrics.panel_export``)."""
+        from groundswell.metrics.outcomes import aggregate_outcome
+        from groundswell.metrics.panel_export import PanelExport, marketing_mix_panel, write_panel
+        from groundswell.store.outcomes import outcome_metrics
+
+        cells = self.social_figures(granularity=granularity, period=period)
+        outcomes: dict[str, list[dict[str, Any]]] = {}
+        left_out = []
+        for name in outcome_metrics(self.store):
+            values = [v for v in self.outcome_values(name) if v["location"]]
+            if granularity == "week" and any(v["granularity"] == "month" for v in values):
+                left_out.append(f"{name}: monthly values do not split into weeks (export --period month)")
+            elif values:
+                outcomes[name] = aggregate_outcome(values, granularity, self.config.outcome(name).aggregation)
+        panel = marketing_mix_panel(outcomes, cells, self.config.campaigns, granularity=granularity)
+        kind = write_panel(panel, path)
+        return PanelExport(path, kind, len(panel), panel.geo.nunique(), panel.time.nunique(), tuple(panel.columns),
+                           tuple(left_out))  # fmt: skip
+
+    def _chosen_outcome(self, outcome: str | None) -> str:
+        """``outcome`` if imported, else the only one imported; a UsageError says what to choose."""
+        from groundswell.store.outcomes import outcome_metrics
+
         imported = outcome_metrics(self.store)
         if outcome is None:
             if len(imported) != 1:
@@ -196,16 +282,10 @@ class Workspace:
                     if not imported
                     else f"several outcomes imported ({', '.join(imported)}): choose one with --outcome"
                 )
-            outcome = imported[0]
-        elif outcome not in imported:
+            return imported[0]
+        if outcome not in imported:
             raise UsageError(f"no outcome {outcome!r} imported; imported: {', '.join(imported) or 'none'}")
-        spec = self.config.outcome(outcome)
-        values = [v for v in self.outcome_values(outcome) if v["location"]]
-        granularity = "month" if any(v["granularity"] == "month" for v in values) else "week"
-        values = aggregate_outcome(values, granularity, spec.aggregation)
-        cells = self.social_figures(granularity=granularity, period=period)
-        frame = outcome_frame(values, cells, "MS" if granularity == "month" else "W-MON")
-        return analyse_outcome(frame, outcome=outcome, unit=spec.unit, granularity=granularity, max_lag=max_lag)
+        return outcome
 
     def rejects(self, *, import_id: int | None = None, limit: int | None = None) -> list[RejectRecord]:
         return self.store.rejects(import_id=import_id, limit=limit)

@@ -91,17 +91,12 @@ def test_a_small_world_gives_the_lag_and_an_interval_covering_the_effect(small_w
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: lag 50/50, covered 50/50, but a significant relationship in 5/50 series with no effect and "
-    "the buzz tied to sales in 6/50; the <= 5% target is not met yet (brand-wide figures clustered by period)",
-)
 def test_fifty_sales_series_recover_the_effect_and_invent_none(tmp_path: Path) -> None:
     tally = Tally()
     for world in range(5):
         cells = _world_cells(tmp_path / f"ws{world}", posts=12000, seed=100 + world)
         tally = _tally(cells, range(10), tally)
-    print(tally)  # the figures, for the record of a run (pytest -s)
+    print(tally)  # the figures, for the record of a run (pytest -s); measured: lag 50, covered 50, null 2, buzz 1
     assert tally.series == 50
     assert tally.lag_found >= 45 and tally.covered >= 45
     assert tally.null_significant <= 2  # <= 5% of 50

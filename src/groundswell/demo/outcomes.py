@@ -34,6 +34,19 @@ aggregation = "sum"
 
 
 @dataclass(frozen=True, slots=True)
+class SalesLift:
+    """A campaign that does move the tills: ``amount`` (thousand GBP) more a week at every store, in the weeks from
+    the one holding ``start`` to the one holding ``end``. The demo has none; the campaign-effect checks use one."""
+
+    start: date
+    end: date
+    amount: float
+
+    def applies(self, week: date) -> bool:
+        return self.start - timedelta(days=self.start.weekday()) <= week <= self.end
+
+
+@dataclass(frozen=True, slots=True)
 class SalesRow:
     location: str
     period: str  # ISO week, 2026-W10
@@ -47,9 +60,11 @@ def demo_sales(
     effect: float = TRUE_EFFECT,
     lag: int = TRUE_LAG_WEEKS,
     noise: float = NOISE,
+    lift: SalesLift | None = None,
 ) -> list[SalesRow]:
     """Weekly sales of every store in ``cells``: base + ``effect`` x experience net sentiment ``lag`` weeks
-    before + noise. A week whose earlier sentiment is unknown (no experience post) takes the store's mean."""
+    before + noise (+ the ``lift``'s amount in its weeks). A week whose earlier sentiment is unknown (no
+    experience post) takes the store's mean."""
     rng = random.Random(seed)  # noqa: S311 - seeded synthetic sales, not a secret
     by_store: dict[str, dict[date, float | None]] = {}
     for cell in cells:
@@ -66,6 +81,8 @@ def demo_sales(
             earlier = weeks.get(week - timedelta(weeks=lag))
             sentiment = earlier if earlier is not None else mean
             value = base + effect * sentiment + rng.gauss(0.0, noise)
+            if lift is not None and lift.applies(week):
+                value += lift.amount
             year, number, _ = week.isocalendar()
             rows.append(SalesRow(store, f"{year}-W{number:02d}", round(value, 3)))
             week += timedelta(weeks=1)
