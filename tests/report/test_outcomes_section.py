@@ -138,6 +138,7 @@ def test_per_brand_outcomes_are_compared_brand_by_brand(sales_workspace: Path, t
     shutil.copytree(sales_workspace, path)
     with (path / "groundswell.toml").open("a", encoding="utf-8") as config:
         config.write('\n[[outcomes]]\nname = "share_price"\nunit = "GBP"\naggregation = "last"\n')
+        config.write('\n[[peers]]\nname = "Rival"\nhandles = ["RivalCare"]\nstores = 120\n')
     with Workspace.open(path) as ws:
         brand = ws.config.brand
         prices = tmp_path / "prices.csv"
@@ -152,7 +153,9 @@ def test_per_brand_outcomes_are_compared_brand_by_brand(sales_workspace: Path, t
     found = {b["brand"]: b for b in section["brands"]}
     assert found[brand]["change"] == pytest.approx(36 / 40 - 1) and found[brand]["own"]
     assert found["Rival"]["change"] == pytest.approx(30 / 50 - 1) and not found["Rival"]["own"]
-    assert found[brand]["fans"] == section["fans"]["fans"] and found["Rival"]["fans"] is None
+    assert found[brand]["fans"] == section["fans"]["fans"] and found["Rival"]["fans"] is None  # no posts of it
+    assert found[brand]["fans_per_store"] == pytest.approx(section["fans"]["fans"] / 40)
+    assert found["Rival"]["stores"] == 120 and found["Rival"]["fans_per_store"] is None
     table = _text(soup, "#outcomes-brands")
     assert "-10.0%" in table and "-40.0%" in table
     assert section["outcomes"] == ["sales"]  # the per-brand outcome is no store's

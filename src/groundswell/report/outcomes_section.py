@@ -54,10 +54,11 @@ def outcomes_section(sources: Sources, *, max_lag: int = DEFAULT_MAX_LAG) -> dic
     values = outcome_values(sources)
     if not values:
         return {"missing": NO_OUTCOMES}
+    fans = fans_per_store(sources)
     section: dict[str, Any] = {
-        "fans": fans_per_store(sources),
+        "fans": fans,
         "configured": [o.name for o in sources.config.outcomes],  # the names a goal's KPI may give
-        **_brands(sources),
+        **_brands(sources, fans["stores"]),
     }
     per_store = [v for v in values if v["location"]]
     names = _store_outcomes(sources, per_store)
@@ -198,31 +199,30 @@ def _store_outcomes(sources: Sources, per_store: list[dict[str, Any]]) -> list[s
     return configured + sorted(found - set(configured))
 
 
-def _brands(sources: Sources) -> dict[str, Any]:
-    """Per-brand outcomes side by side, with each brand's fans where the data names that brand."""
+def _brands(sources: Sources, own_stores: float | None) -> dict[str, Any]:
+    """Per-brand outcomes side by side, with each brand's fans where the data holds its support accounts'
+    posts, and its fans per store where its stores are known (``[[peers]] stores``)."""
     found = brand_outcomes(sources)
     if not found:
         return {"brands": []}
-    fans: dict[str, int | None] = {}
+    own = sources.brand_name.casefold()
+    stores = {p.name.casefold(): p.stores for p in sources.config.peers} | {own: own_stores}
     known = {b.name.casefold(): b for b in sources.brand_map().brands} if sources.scope is not None else {}
-    for item in found:
-        key = item.brand.casefold()
-        if key in fans:
-            continue
-        if key == sources.brand_name.casefold():
+    fans: dict[str, int | None] = {}
+    for key in dict.fromkeys(item.brand.casefold() for item in found):
+        if key == own:
             fans[key] = brand_audience(sources)
         elif key in known:
             with sources.for_brand(known[key]) as peer:
                 fans[key] = brand_audience(peer)
         else:
             fans[key] = None
-    own = sources.brand_name.casefold()
-    return {
-        "brands": [
-            {**item.as_dict(), "own": item.brand.casefold() == own, "fans": fans[item.brand.casefold()]}
-            for item in found
-        ]
-    }
+    brands = []
+    for item in found:
+        key = item.brand.casefold()
+        brands.append({**item.as_dict(), "own": key == own, "fans": fans[key], "stores": stores.get(key),
+                       "fans_per_store": ratio(fans[key], stores.get(key))})  # fmt: skip
+    return {"brands": brands}
 
 
 def _number(value: Any) -> float | None:
