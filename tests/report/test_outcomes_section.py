@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from chart_layout import WIDTHS, layout_problems
 from chromium_session import ARTIFACTS
-from groundswell.demo.outcomes import import_demo_sales
+from groundswell.demo.outcomes import demo_sales, import_demo_sales, write_sales_csv
 from groundswell.formatting import count, decimal, signed
 from groundswell.report import ReportResult, gather, render_report
 from groundswell.report.outcomes_section import FIGURE_LABELS, NO_OUTCOMES
@@ -123,6 +123,22 @@ def test_fans_per_store_beside_fans_in_total_and_the_goal_on_sales(sales_workspa
     row = _text(soup, "#outcomes-goals")
     assert "Sell more in the stores" in row and decimal(expected) in row and kpi["status"] in row
     assert "thousand GBP per week" in row
+
+
+def test_too_few_stores_say_so_and_show_no_number(demo_report: ReportResult, tmp_path: Path) -> None:
+    path = tmp_path / "ws"
+    shutil.copytree(demo_report.path.parent / "ws", path)
+    with Workspace.open(path) as ws:
+        rows = demo_sales(ws.social_figures(), seed=5)
+        five = sorted({r.location for r in rows})[:5]
+        ws.import_outcomes([write_sales_csv([r for r in rows if r.location in five], tmp_path / "sales.csv")])
+    section, soup = _section(path, ("outcomes",))
+    assert section["analysis"]["goes_with"] is None
+    assert _text(soup, "#outcomes-answer").startswith("Too few stores or periods to say what goes with sales")
+    for row in soup.select("#outcomes-table tr[data-figure]"):
+        text = " ".join(row.get_text(" ").split())
+        assert "too few stores" in text and "[" not in text  # the reason, and no interval
+    assert len(soup.select(".multiples div.chart")) == 5
 
 
 def test_without_outcomes_the_section_says_how_to_import_them(demo_report: ReportResult) -> None:
