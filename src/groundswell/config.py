@@ -51,6 +51,7 @@ class Peer(_Model):
     name: str = Field(min_length=1)
     platform: Literal["twitter", "mastodon", "bluesky", "other"] = "twitter"
     handles: tuple[str, ...] = Field(min_length=1)
+    stores: float | None = Field(default=None, gt=0)  # its stores, for its fans per store beside the brand's
 
 
 class Campaign(_Model):

@@ -30,6 +30,14 @@ name = "sales"
 unit = "thousand GBP"
 direction = "higher_is_better"
 aggregation = "sum"
+
+# A goal on the business itself: the stores' sales together, per week on average (thousand GBP).
+[[goals]]
+name = "Sell more in the stores"
+[[goals.kpis]]
+metric = "sales"
+target = 4400
+direction = "at_least"
 """
 
 

@@ -6,7 +6,8 @@ against their targets.
 A KPI in the config names a metric (``[[goals.kpis]] metric = "experience_share"``).
 Each name this module can compute has a resolver
 (``Sources`` -> ``MetricValue``, brand-wide); per-denominator figures resolve by
-pattern (``complaints_per_1000_orders``). Other code adds its own with
+pattern (``complaints_per_1000_orders``); a configured ``[[outcomes]]`` name (``sales``) resolves to the
+outcome's brand-wide value per period (``outcome_figures.outcome_kpi``). Other code adds its own with
 ``register_kpi_metric``, or a caller passes ``resolvers=`` for one evaluation. A name nothing resolves is
 reported as ``unknown_metric``, with the names that are known.
 """
@@ -25,6 +26,7 @@ from groundswell.metrics.frames import check_by
 from groundswell.metrics.help import ENRICH_NOTE as HELP_ENRICH_NOTE
 from groundswell.metrics.help import help_figures
 from groundswell.metrics.marketing import marketing
+from groundswell.metrics.outcome_figures import outcome_kpi
 from groundswell.metrics.participation import participation
 from groundswell.metrics.relationships import relationships
 from groundswell.metrics.response import ENRICH_NOTE as RESPONSE_ENRICH_NOTE
@@ -117,10 +119,11 @@ def kpi_metric_names(extra: Mapping[str, KpiResolver] | None = None) -> list[str
 
 def _unknown(name: str, src: Sources, extra: Mapping[str, KpiResolver] | None) -> str:
     denominators = ", ".join(src.config.denominators) or "none configured"
+    outcomes = ", ".join(o.name for o in src.config.outcomes) or "none configured"
     return (
         f"no metric named {name!r}. Known: {', '.join(kpi_metric_names(extra))}; and COUNT_per_[N_]DENOMINATOR "
         f"with COUNT one of {', '.join(COUNTS)} and DENOMINATOR one of [denominators] ({denominators}), "
-        "e.g. complaints_per_1000_orders"
+        f"e.g. complaints_per_1000_orders; and the [[outcomes]] ({outcomes})"
     )
 
 
@@ -134,7 +137,7 @@ def resolve_kpi(
     """The brand-wide value of the KPI metric ``name``.
 
     Looks in ``resolvers``, then the registered ones, then the built-in names, then the per-denominator
-    pattern. Raises ``UsageError`` for a name nothing resolves (the message lists the known ones), and
+    pattern, then the configured ``[[outcomes]]``. Raises ``UsageError`` for a name nothing resolves (the message lists the known ones), and
     ``MetricUnavailable`` from a family that lacks its data (e.g. no enrichments).
     """
     memo = {} if memo is None else memo
@@ -149,6 +152,8 @@ def resolve_kpi(
         if "denominators" not in memo:
             memo["denominators"] = count_values(src)[""]
         return resolve_figure(src, name, memo["denominators"])
+    if any(o.name == name for o in src.config.outcomes):
+        return outcome_kpi(src, name)
     raise UsageError(_unknown(name, src, resolvers))
 
 

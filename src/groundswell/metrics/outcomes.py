@@ -326,7 +326,7 @@ def _across(pairs: pd.DataFrame, figure: str, side: Side, lag: int) -> Relations
 
 
 def _adjusted(found: list[Relationship]) -> list[Relationship]:
-    """Benjamini-Hochberg over the relationships that have a p-value."""
+    """The correction (``CORRECTION``) over the relationships that have a p-value."""
     tested = [i for i, r in enumerate(found) if r.p_value is not None]
     if not tested:
         return found

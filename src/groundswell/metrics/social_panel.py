@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 from groundswell.metrics.base import ratio
 from groundswell.metrics.frames import (
-    NONE_KEY,
     customer_posts,
     location_key,
     require_enrichments,
@@ -76,7 +75,8 @@ def social_panel(src: Sources, *, granularity: Granularity = "week") -> list[Soc
         _day(r["_period"]): r for r in rows(every.group_by("_period").aggregate(**_subject_counts(every, "marketing")))
     }
     table = every.mutate(_location=location_key(every, src.config))
-    table = table.filter(table._location.isin(list(names) or [NONE_KEY]))
+    # grouped by every location key and the unconfigured dropped afterwards: a filter on the key would
+    # evaluate it (a regular expression over every post's text) once more
     found = rows(
         table.group_by(["_location", "_period"]).aggregate(
             complaints=table.count(where=table.intent == "complaint"), **_subject_counts(table, "experience")
@@ -86,7 +86,6 @@ def social_panel(src: Sources, *, granularity: Granularity = "week") -> list[Soc
     threads = build_threads(src)
     inbound = in_period(threads.posts, src.period)
     inbound = grouped(inbound.filter(inbound.inbound), ("location",), src, thread_level=False)
-    inbound = inbound.filter(inbound._g0.isin(list(names) or [NONE_KEY]))
     inbound = inbound.mutate(_period=inbound.created_at.truncate(unit))
     window_s = src.config.response.window_hours * 3600
     in_window = inbound.reply_delay_s.notnull() & (inbound.reply_delay_s <= window_s)
@@ -99,7 +98,7 @@ def social_panel(src: Sources, *, granularity: Granularity = "week") -> list[Soc
     replies = {(r["_location"], _day(r["_period"])): r for r in answered}
 
     cells = []
-    for row in found:
+    for row in (r for r in found if r["_location"] in names):
         key = (row["_location"], _day(row["_period"]))
         reply = replies.get(key, {})
         marketing = buzz.get(key[1], {})

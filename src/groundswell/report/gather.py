@@ -60,6 +60,7 @@ def _sections(sources: Sources) -> dict[str, Callable[[], Any]]:
     from groundswell.metrics.participation import brand_audience
     from groundswell.metrics.peers import share_of_voice
     from groundswell.metrics.scorecard import scorecard
+    from groundswell.report.outcomes_section import outcomes_section
     from groundswell.threads.attention import threads_needing_attention
     from groundswell.threads.counts import thread_counts
 
@@ -89,6 +90,7 @@ def _sections(sources: Sources) -> dict[str, Callable[[], Any]]:
         "peers": lambda: peers_section(sources),
         "share_of_voice": lambda: many(share_of_voice(sources)),
         "counts": lambda: thread_counts(sources).as_dict(),
+        "outcomes": lambda: outcomes_section(sources),
     }
 
 
@@ -110,7 +112,7 @@ def peers_section(sources: Sources) -> dict[str, Any]:
 SECTIONS = (
     "scorecard", "subject", "subject_by_month", "response", "response_by_account", "response_by_platform", "help",
     "voice", "participation", "relationships", "denominators", "fairness", "spikes", "goals", "marketing", "attention",
-    "counts", "peers", "share_of_voice",
+    "counts", "peers", "share_of_voice", "outcomes",
 )  # fmt: skip
 """The report's sections, in the order they are computed."""
 PEER_SECTIONS = ("peers", "share_of_voice")

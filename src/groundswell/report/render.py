@@ -28,6 +28,7 @@ from groundswell.metrics.verdict import verdict as sentence
 from groundswell.report.charts import build_charts
 from groundswell.report.gather import ReportData
 from groundswell.report.glossary import GLOSSARY
+from groundswell.report.outcomes_charts import outcome_charts
 
 _DRAW_SCRIPT = """
 (function () {
@@ -135,7 +136,7 @@ def levers(data: ReportData, *, per_index: int = 3) -> list[dict[str, Any]]:
 
 def render_report(data: ReportData) -> str:
     """The report as one HTML document."""
-    figures = build_charts(data)
+    figures = {**build_charts(data), **outcome_charts(data)}
     chart_json = _json_for_script({name: json.loads(pio.to_json(fig, validate=False)) for name, fig in figures.items()})
     plotly_js = _plotly_js()
     csp = "; ".join(

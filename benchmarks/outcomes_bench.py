@@ -1,0 +1,167 @@
+"""The report's section "Does social media move the business?" on a large workspace, beside the scorecard.
+
+    .venv/bin/python benchmarks/outcomes_bench.py [--size 1000000] [--base 100000] [--weeks 104] [--workdir DIR]
+
+Data: the ``--size``-post workspace of ``metrics_bench.py`` (built there, or reused), copied to
+``outcomes-SIZE`` in ``--workdir`` so the shared one stays as it is, with weekly sales for each of its 40
+stores over ``--weeks`` weeks up to its last post (the demo's sales: a base per store, plus the experience net
+sentiment two weeks before, plus noise; weeks without posts take the store's mean sentiment). Two jobs, each in
+a fresh process on the same workspace:
+
+- ``scorecard``: ``metrics.scorecard.scorecard``, what ``groundswell scorecard`` computes (the baseline);
+- ``outcomes``: the report's business section (``report.outcomes_section``): the social figures per store and
+  week, every figure against the sales at lags 0..8 within and across stores, the small multiples, fans.
+
+Prints each job's seconds and the section's time as a share of the scorecard's (the aim: at most 10%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from metrics_bench import DEFAULT_WORKDIR, base_workspace, scaled_workspace
+
+
+def outcomes_workspace(workdir: Path, source: Path, size: int, weeks: int) -> Path:
+    """A copy of ``source`` with ``weeks`` weeks of sales per store imported (made once, then reused)."""
+    from groundswell.demo.outcomes import demo_sales, write_sales_csv
+    from groundswell.metrics.social_panel import SocialCell
+    from groundswell.workspace import Workspace
+
+    path = workdir / f"outcomes-{size}"
+    done = path / ".complete"
+    if done.exists():
+        return path
+    if path.exists():
+        shutil.rmtree(path)
+    started = time.perf_counter()
+    shutil.copytree(source, path)
+    (path / ".complete").unlink(missing_ok=True)
+    with Workspace.open(path) as ws:
+        cells = ws.social_figures(granularity="week")
+        last = max(c.period_start for c in cells)
+        window = [last - timedelta(weeks=w) for w in range(weeks)]
+        held = {(c.location, c.period_start) for c in cells}
+        padded: list[SocialCell] = list(cells)
+        for store in sorted({c.location for c in cells}):
+            padded += [
+                SocialCell(store, week, {"experience_net_sentiment": None})
+                for week in window
+                if (store, week) not in held
+            ]
+        first: date = min(window)
+        rows = [r for r in demo_sales(padded, seed=11) if _week(r.period) >= first]
+        report = ws.import_outcomes([write_sales_csv(rows, path / "sales.csv")])
+    stores = len({r.location for r in rows})
+    done.write_text("ok\n")
+    print(
+        f"# imported {report.imported:,} weekly sales ({stores} stores x {weeks} weeks) in "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    return path
+
+
+def _week(iso: str) -> date:
+    return date.fromisocalendar(int(iso[:4]), int(iso[6:]), 1)
+
+
+def job_scorecard(path: Path) -> dict[str, Any]:
+    from groundswell.metrics.scorecard import scorecard
+    from groundswell.workspace import Workspace
+
+    started = time.perf_counter()
+    with Workspace.open(path) as ws, ws.computing() as sources:
+        scorecard(sources)
+    return {"seconds": time.perf_counter() - started}
+
+
+def job_outcomes(path: Path) -> dict[str, Any]:
+    from groundswell.metrics.outcome_figures import outcome_values
+    from groundswell.metrics.outcomes import aggregate_outcome, analyse_outcome, outcome_frame
+    from groundswell.metrics.social_panel import social_panel
+    from groundswell.report.outcomes_section import outcomes_section
+    from groundswell.workspace import Workspace
+
+    started = time.perf_counter()
+    with Workspace.open(path) as ws, ws.computing() as sources:
+        section = outcomes_section(sources)
+        seconds = time.perf_counter() - started
+        # its two main parts, timed again after it: the social figures per store and week, and the analysis
+        again = time.perf_counter()
+        cells = social_panel(sources)
+        panel = time.perf_counter() - again
+        frame = outcome_frame(aggregate_outcome(outcome_values(sources, "sales"), "week", "sum"), cells, "W-MON")
+        again = time.perf_counter()
+        analyse_outcome(frame, outcome="sales")
+        fits = time.perf_counter() - again
+    analysis = section["analysis"]
+    return {
+        "seconds": seconds,
+        "social_panel": panel,
+        "analysis": fits,
+        "stores": analysis["stores"],
+        "periods": analysis["periods"],
+        "goes_with": analysis["goes_with"],
+    }
+
+
+JOBS = {"scorecard": job_scorecard, "outcomes": job_outcomes}
+
+
+def run_job(name: str, path: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--job", name, str(path)], capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--base", type=int, default=100_000)
+    parser.add_argument("--weeks", type=int, default=104)
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--job", nargs=2, metavar=("NAME", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.job:
+        print(json.dumps(JOBS[args.job[0]](Path(args.job[1]))))
+        return
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    base = base_workspace(args.workdir, args.base)
+    source = base if args.size == args.base else scaled_workspace(args.workdir, base, args.base, args.size)
+    path = outcomes_workspace(args.workdir, source, args.size, args.weeks)
+    card = run_job("scorecard", path)
+    section = run_job("outcomes", path)
+    print("posts       job         seconds   share of the scorecard")
+    for name, result in (("scorecard", card), ("outcomes", section)):
+        if "error" in result:
+            print(f"{args.size:>10,}  {name:<10}  failed: {result['error']}")
+            continue
+        share = f"{result['seconds'] / card['seconds']:.0%}" if name == "outcomes" and "seconds" in card else ""
+        print(f"{args.size:>10,}  {name:<10}  {result['seconds']:>7.1f}   {share}")
+    if "stores" in section:
+        print(
+            f"  of which (timed again): social figures per store and week {section['social_panel']:.1f} s, "
+            f"the analysis (lags 0-8, within and across stores) {section['analysis']:.1f} s"
+        )
+        print(
+            f"  the analysis: {section['stores']} stores, {section['periods']} weeks, goes with {section['goes_with']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
