@@ -76,6 +76,10 @@ def test_the_report_says_which_spikes_were_caught_and_how_early(watched_demo: tu
     missed = re.findall(r'<tr data-missed="(\d+)">(.*?)</tr>', section, flags=re.S)
     assert len(missed) >= 2 and all("campaign" in body for _, body in missed[:2]), missed
     assert "Care alerts in the period" in section
+    delays = [(kept[k].first_seen_at - kept[k].started_at).total_seconds() for k in ("organic", "complaint surge")]
+    middle = round(sum(delays) / 2 / 60)  # two alerts: the median is their mean
+    said = f"median delay from the surge's start to the alert {middle // 60} h {middle % 60:02d} min"
+    assert said in unescape(section)
 
 
 @pytest.mark.browser
@@ -86,6 +90,9 @@ def test_the_caught_section_in_the_browser(watched_demo: tuple[Path, Path], chro
     section = loaded.page.locator("#caught")
     assert section.locator("tr[data-kind]").count() == 2
     ARTIFACTS.mkdir(exist_ok=True)
-    section.screenshot(path=str(ARTIFACTS / "report-caught.png"))
+    loaded.page.evaluate("window.scrollTo(0, 0)")  # the page's own coordinates: clear of the sticky nav
+    box = section.bounding_box()
+    assert box is not None
+    loaded.page.screenshot(path=str(ARTIFACTS / "report-caught.png"), full_page=True, clip=box)
     assert loaded.console_errors == [] and loaded.requests == []
     loaded.page.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from statistics import median
 from typing import Any
 
 from groundswell.query import Sources, rows
@@ -59,13 +60,13 @@ def caught_spikes(sources: Sources, alerts: Sequence[StoredAlert], batch: dict[s
         for n, s in enumerate(batch_spikes, start=1)
         if not any(n in c["batch_spikes"] for c in caught)
     ]
-    delays = sorted(c["delay_s"] for c in caught)
+    delays = [c["delay_s"] for c in caught]
     return {
         "alerts": caught,
         "missed": missed,
         "batch_spikes": len(batch_spikes),
         "batch_available": batch is not None,
-        "median_delay_s": delays[len(delays) // 2] if delays else None,
+        "median_delay_s": median(delays) if delays else None,
         "care_alerts": dict(sorted(care.items())),
     }
 
