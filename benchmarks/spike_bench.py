@@ -101,10 +101,10 @@ def run_seed(seed: int, posts: int, interval: int, outage: float, workdir: Path)
     with Workspace.open(path) as ws:
         ws.enrich("fast", workers=1)
         with ws.sources() as src:
-            rule = SpikeRule.from_config(ws.config, interval_minutes=interval)
+            rule = SpikeRule.from_config(ws.config, bin_seconds=interval * 60)
             end = cal.start + timedelta(days=cal.days)
             t0 = time.perf_counter()
-            series = topic_series(src, cal.start, end, interval)
+            series = topic_series(src, cal.start, end, interval * 60)
             t1 = time.perf_counter()
             episodes = replay(rule, series, cal.start, end, timedelta(minutes=interval))
             t2 = time.perf_counter()

@@ -201,6 +201,47 @@ class Alerts(_Model):
         return duration_seconds(self.quiet)
 
 
+def _whole_seconds_dividing_an_hour(text: str) -> str:
+    seconds = duration_seconds(text)
+    if seconds != int(seconds) or 3600 % int(seconds):
+        raise ValueError(f"{text!r} does not divide an hour into whole seconds (1s, 10s, 1m, 5m, 15m, 1h...)")
+    return text
+
+
+class Spikes(_Model):
+    """``[spikes]``: the spike rule's settings (docs/spikes.md); each one left out takes the rule's default.
+
+    ``bin``: the counts' bin, a duration that divides an hour (default: the watch interval, rounded down to
+    one that does); ``windows``: the spans of latest posts tested against the baseline."""
+
+    bin: str | None = None
+    history_days: int | None = Field(default=None, ge=7)
+    windows: tuple[str, ...] | None = Field(default=None, min_length=1)
+    min_posts: int | None = Field(default=None, ge=1)
+    min_ratio: float | None = Field(default=None, ge=1)
+    alpha: float | None = Field(default=None, gt=0, lt=1)
+
+    @field_validator("bin")
+    @classmethod
+    def _bin_divides_an_hour(cls, value: str | None) -> str | None:
+        return None if value is None else _whole_seconds_dividing_an_hour(value)
+
+    @field_validator("windows")
+    @classmethod
+    def _windows_are_durations(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for each in value or ():
+            duration_seconds(each)
+        return value
+
+    @property
+    def bin_s(self) -> int | None:
+        return None if self.bin is None else int(duration_seconds(self.bin))
+
+    @property
+    def windows_s(self) -> tuple[int, ...] | None:
+        return None if self.windows is None else tuple(int(duration_seconds(w)) for w in self.windows)
+
+
 class ScorecardComponent(_Model):
     """Overrides for one scorecard component: its weight, and the raw values that score 0 (bad) and 100 (good)."""
 
@@ -273,6 +314,7 @@ class WorkspaceConfig(_Model):
     csv: CsvMapping = CsvMapping()
     watch: Watch = Watch()
     alerts: Alerts = Alerts()
+    spikes: Spikes = Spikes()
     outcomes: tuple[OutcomeSpec, ...] = ()
 
     @field_validator("outcomes")
@@ -518,6 +560,15 @@ target_hours = 1
 # [alerts]
 # notify = ["mailtos://${SMTP_USER}:${SMTP_PASSWORD}@mail.example.com?to=team@example.com"]
 # quiet = "1h"                # an alert that ended is not raised again before this
+
+# The spike alerts' settings (docs/spikes.md); the defaults suit a 5-minute watch.
+# [spikes]
+# bin = "5m"                  # the counts' bin; default the watch interval (a duration dividing an hour)
+# history_days = 28           # the baseline's days (at least 7)
+# windows = ["5m", "10m", "15m", "30m", "1h", "2h", "3h"]
+# min_posts = 10
+# min_ratio = 3
+# alpha = 1e-7
 
 # Business outcomes imported with `groundswell outcomes import FILE` (sales, visits, NPS, share price...).
 # [[outcomes]]

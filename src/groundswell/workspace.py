@@ -403,7 +403,8 @@ class Workspace:
 
         target = Path(out) if out is not None else self.path / DEFAULT_REPORT_NAME
         with self.computing(period=period, model_version=model_version, brand=brand, account=account) as sources:
-            return write_report(sources, target, progress=progress)
+            alerts = self.alerts.between(sources.period.since, sources.period.until)
+            return write_report(sources, target, progress=progress, alerts=alerts)
 
     @cached_property
     def accounts(self) -> Accounts:

@@ -68,3 +68,27 @@ def test_a_post_gaining_engagement_fast_is_found_whoever_wrote_it(tmp_path: Path
     assert [a.key for a in found] == ["fast:twitter:fast"]
     [fast] = found
     assert fast.figures["engagement"] == 550 and fast.figures["per_minute"] > 10 * fast.figures["usual_per_minute"]
+
+
+def test_the_fast_post_rule_reads_the_counts_a_later_sync_saw(tmp_path: Path, database: str | None) -> None:
+    from groundswell.store.engagement import EngagementCount, record_engagement
+
+    posted = utcnow() - timedelta(minutes=30)
+    rows = [f"twitter,late,u5,quiet,40,,{stamp(posted)},@acme queue round the block today,,0,0"]
+    with workspace_with(tmp_path, rows, database) as ws:
+        rule = FastPostRule(window_hours=24)
+        with ws.sources() as sources:
+            assert rule.evaluate(sources, utcnow()) == []  # as imported: nothing
+        seen = utcnow()  # a later sync reads the post's counts again
+        record_engagement(
+            ws.store, [EngagementCount("late", 300, 60, 4)], platform="twitter", seen_at=seen, source="sync:test"
+        )
+        with ws.sources() as sources:
+            [fast] = rule.evaluate(sources, seen + timedelta(minutes=1))
+            before = rule.evaluate(sources, seen - timedelta(seconds=1))  # a moment before that sighting
+        minutes = (seen - posted.replace(microsecond=0)).total_seconds() / 60
+        assert fast.key == "fast:twitter:late" and fast.figures["engagement"] == 360
+        assert fast.figures["per_minute"] == pytest.approx(360 / minutes, rel=0.01)  # since posted, as last seen
+        assert before == []
+        [post] = ws.store.query("SELECT like_count, share_count FROM posts WHERE post_id = 'late'")
+        assert (post["like_count"], post["share_count"]) == (0, 0)

@@ -80,3 +80,31 @@ def test_acknowledge_and_snooze_until_the_snooze_runs_out(workspace: Workspace) 
 
     with pytest.raises(NotFound):
         workspace.alerts.act(alert_id + 100, "acknowledge", actor="sam")
+
+
+def test_an_alert_keeps_the_posts_it_was_raised_with_first(workspace: Workspace) -> None:
+    store = workspace.store
+
+    def spike(at: datetime, posts: list[str]) -> AlertCandidate:
+        return AlertCandidate(
+            kind=AlertKind.ORGANIC, key="spike:organic:Acme", title=f"{len(posts)} posts", started_at=T0,
+            detected_at=at, posts=tuple(PostRef("mastodon", p) for p in posts), figures={"posts": len(posts)},
+        )  # fmt: skip
+
+    [alert_id] = keep_alerts(store, [spike(T0, ["1", "2", "3"])], now=T0, quiet_s=QUIET_S).raised
+    later = T0 + timedelta(minutes=5)
+    keep_alerts(store, [spike(later, ["3", "4", *map(str, range(10, 30))])], now=later, quiet_s=QUIET_S)
+    kept = workspace.alerts.get(alert_id)
+    assert [p for _, p in kept.posts] == ["1", "2", "3", "4", *map(str, range(10, 18))]  # 12 at most
+    assert (kept.title, kept.started_at) == ("22 posts", T0)
+
+
+def test_the_alerts_of_a_period_are_those_that_started_in_it(workspace: Workspace) -> None:
+    store = workspace.store
+    for hours in (0, 5, 30):
+        at = T0 + timedelta(hours=hours)
+        keep_alerts(store, [waiting(f"p{hours}", at, 1.0)], now=at, quiet_s=QUIET_S)
+    found = workspace.alerts.between(T0, T0 + timedelta(days=1))  # started 1 h before each raise
+    assert [a.key for a in found] == ["waiting:mastodon:p5"]
+    assert [a.key for a in workspace.alerts.between(None, None)] == [f"waiting:mastodon:p{h}" for h in (0, 5, 30)]
+    assert workspace.alerts.count(kinds=("waiting",)) == 3 and workspace.alerts.count(kinds=()) == 0

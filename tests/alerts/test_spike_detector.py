@@ -35,7 +35,7 @@ def series(topic: str, posts: np.ndarray, bin_minutes: int, *, campaign: float =
            rng: np.random.Generator) -> TopicSeries:  # fmt: skip
     """A topic's series, each post a campaign post or a complaint with the given chances."""
     return TopicSeries(
-        topic, START, bin_minutes, posts.astype(float),
+        topic, START, bin_minutes * 60, posts.astype(float),
         rng.binomial(posts.astype(int), campaign).astype(float), rng.binomial(posts.astype(int), complaint).astype(float),
     )  # fmt: skip
 
@@ -54,7 +54,7 @@ def test_a_daily_and_weekly_cycle_with_no_spike_raises_nothing(bin_minutes: int)
     rng = np.random.default_rng(1)
     posts = rng.poisson(rates(bin_minutes, 6.0))
     topics = {BRAND_TOPIC: series(BRAND_TOPIC, posts, bin_minutes, complaint=0.15, rng=rng)}
-    rule = SpikeRule(interval_minutes=bin_minutes)
+    rule = SpikeRule(bin_seconds=bin_minutes * 60)
     # the last week, weekends included (a busy Saturday evening is the cycle, not a spike)
     assert replay(rule, topics, DAYS - 7, 7, bin_minutes) == []
 
@@ -86,7 +86,7 @@ def test_a_rising_burst_is_caught_within_two_intervals_and_labelled_organic(bin_
     rising = [4, 8, 14, 20, 30, 40] if bin_minutes == 5 else [25, 60, 120]
     burst = _burst(bin_minutes, start_bin, rising, 6)
     topics = {BRAND_TOPIC: series(BRAND_TOPIC, base + burst, bin_minutes, complaint=0.1, rng=rng)}
-    rule = SpikeRule(interval_minutes=bin_minutes, brand="Acme")
+    rule = SpikeRule(bin_seconds=bin_minutes * 60, brand="Acme")
     begins = START + timedelta(minutes=bin_minutes * start_bin)
     before = rule.detect(topics, begins)
     assert before == []
@@ -106,7 +106,7 @@ def test_a_campaign_burst_is_labelled_campaign_and_named() -> None:
     brand = series(BRAND_TOPIC, base, 5, campaign=0.02, rng=rng)
     campaign = series(CAMPAIGN_PREFIX + "Summer", burst, 5, campaign=1.0, rng=rng)
     # the burst's posts count in the brand's topic too, all of them campaign posts
-    brand = TopicSeries(BRAND_TOPIC, START, 5, brand.posts + burst, brand.campaign + burst, brand.complaint)
+    brand = TopicSeries(BRAND_TOPIC, START, 300, brand.posts + burst, brand.campaign + burst, brand.complaint)
     rule = SpikeRule(brand="Acme")
     found = rule.detect({BRAND_TOPIC: brand, campaign.topic: campaign}, START + timedelta(minutes=5 * (start_bin + 2)))
     assert [(f.kind, f.key, f.campaign) for f in found] == [(AlertKind.CAMPAIGN, "spike:campaign:Summer", "Summer")]
@@ -119,8 +119,8 @@ def test_complaints_rising_are_a_complaint_surge() -> None:
     start_bin = (DAYS - 1) * 288 + 13 * 12
     burst = _burst(5, start_bin, [12, 18, 25], 3)
     brand = series(BRAND_TOPIC, base, 5, complaint=0.12, rng=rng)
-    brand = TopicSeries(BRAND_TOPIC, START, 5, brand.posts + burst, brand.campaign, brand.complaint + burst)
-    complaints = TopicSeries(COMPLAINT_TOPIC, START, 5, brand.complaint, np.zeros_like(burst), brand.complaint)
+    brand = TopicSeries(BRAND_TOPIC, START, 300, brand.posts + burst, brand.campaign, brand.complaint + burst)
+    complaints = TopicSeries(COMPLAINT_TOPIC, START, 300, brand.complaint, np.zeros_like(burst), brand.complaint)
     found = SpikeRule(brand="Acme").detect(
         {BRAND_TOPIC: brand, COMPLAINT_TOPIC: complaints}, START + timedelta(minutes=5 * (start_bin + 2))
     )
@@ -165,6 +165,6 @@ def test_the_tail_widens_with_dispersion_and_settings_are_checked() -> None:
     assert upper_tail(30, 10, 1.0) < upper_tail(30, 10, 2.0) < 1.0
     assert upper_tail(0, 10, 1.0) == 1.0
     with pytest.raises(UsageError):
-        SpikeRule(interval_minutes=7)
+        SpikeRule(bin_seconds=7 * 60)
     with pytest.raises(UsageError):
         SpikeRule(alpha=2.0)

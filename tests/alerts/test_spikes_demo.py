@@ -42,8 +42,8 @@ def test_each_seeded_spike_is_found_in_time_and_labelled_right(demo: Path) -> No
     }  # fmt: skip
     with Workspace.open(demo) as ws:
         with ws.sources() as src:
-            rule = SpikeRule.from_config(ws.config, interval_minutes=60)
-            series = topic_series(src, cal.start, cal.start + timedelta(days=cal.days), 60)
+            rule = SpikeRule.from_config(ws.config, bin_seconds=3600)
+            series = topic_series(src, cal.start, cal.start + timedelta(days=cal.days), 3600)
             for name, (start, kind, anchor) in seeded.items():
                 caught = None
                 for hour in range(1, 25):  # the first day of each spike, hour by hour
@@ -62,7 +62,7 @@ def test_each_seeded_spike_is_found_in_time_and_labelled_right(demo: Path) -> No
             [finding] = [f for f in rule.detect(series, now) if f.key == alert.key]
             assert alert.started_at == finding.started_at and alert.figures["posts"] == finding.surge.posts
             # restart-safe: a new rule (nothing kept from the cycles above) raises the same alerts
-            assert SpikeRule.from_config(ws.config, interval_minutes=60).evaluate(src, now) == rule.evaluate(src, now)
+            assert SpikeRule.from_config(ws.config, bin_seconds=3600).evaluate(src, now) == rule.evaluate(src, now)
             assert alert.posts and all(isinstance(p, PostRef) for p in alert.posts)
             led = ws.lookup_posts(alert.posts[0].post_id)
             assert led and all(p.created_at >= alert.started_at - timedelta(hours=1) for p in led)
@@ -75,8 +75,8 @@ def test_a_quiet_week_raises_nothing(demo: Path) -> None:
     cal = make_calendar()
     with Workspace.open(demo) as ws:
         with ws.sources() as src:
-            rule = SpikeRule.from_config(ws.config, interval_minutes=60)
-            series = topic_series(src, cal.start, cal.start + timedelta(days=cal.days), 60)
+            rule = SpikeRule.from_config(ws.config, bin_seconds=3600)
+            series = topic_series(src, cal.start, cal.start + timedelta(days=cal.days), 3600)
     quiet = cal.start + timedelta(days=cal.outage_day + 8)
     assert quiet + timedelta(days=7) < cal.start + timedelta(days=cal.viral_day)
     raised = [f for h in range(1, 7 * 24) for f in rule.detect(series, quiet + timedelta(hours=h))]

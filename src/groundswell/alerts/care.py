@@ -151,13 +151,11 @@ class FastPostRule:
         inbound = t.filter(t.inbound).select(_platform="platform", _post_id="post_id")
         posts = sources.every_post
         engaged = posts.join(inbound, [posts.platform == inbound._platform, posts.post_id == inbound._post_id]).select(
-            "platform",
-            "post_id",
-            "created_at",
-            "ingested_at",
+            "platform", "post_id", "created_at", "ingested_at",
             engagement=posts.like_count.fill_null(0) + posts.share_count.fill_null(0),
-        )
-        minutes = (engaged.ingested_at.epoch_seconds() - engaged.created_at.epoch_seconds()) / 60
+        )  # fmt: skip
+        engaged = _latest_sighting(engaged, sources.engagement, moment)
+        minutes = (engaged.seen_at.epoch_seconds() - engaged.created_at.epoch_seconds()) / 60
         engaged = engaged.mutate(rate=engaged.engagement / ibis.greatest(minutes, 1.0))
         window_start = moment - timedelta(hours=self.window_hours)
         before = engaged.filter(
@@ -192,3 +190,23 @@ class FastPostRule:
                 )
             )
         return found
+
+
+def _latest_sighting(engaged: Any, snapshots: Any, moment: datetime) -> Any:
+    """Each post's engagement as last seen by ``moment``: at its import (``ingested_at``), or the latest
+    sighting a sync kept since (``engagement_snapshots``), as ``engagement`` and ``seen_at``."""
+    imported = engaged.mutate(seen_at=engaged.ingested_at).drop("ingested_at")
+    if snapshots is None:
+        return imported
+    s = snapshots.filter(snapshots.seen_at <= moment)
+    keys = imported.select(_p="platform", _i="post_id", _created="created_at")
+    s = s.join(keys, [s.platform == keys._p, s.post_id == keys._i])
+    again = s.select(
+        "platform", "post_id", created_at=s._created, engagement=s.like_count.fill_null(0) + s.share_count.fill_null(0),
+        seen_at=s.seen_at,
+    )  # fmt: skip
+    # one schema for both sides: the posts' columns are NOT NULL, the join's are not
+    schema = ibis.schema({name: kind.copy(nullable=True) for name, kind in again.schema().items()})
+    every = ibis.union(imported.select(*again.columns).cast(schema), again.cast(schema), distinct=False)
+    ranked = every.mutate(_n=ibis.row_number().over(group_by=["platform", "post_id"], order_by=ibis.desc("seen_at")))
+    return ranked.filter(ranked._n == 0).drop("_n")

@@ -24,6 +24,9 @@ from groundswell.store.alerts import StoredAlert
 from groundswell.store.base import Store
 
 ACTIONS = ("acknowledge", "snooze", "reopen")
+STATUSES = stored.STATUSES
+LIVE = stored.LIVE
+"""The statuses of an alert whose condition still holds."""
 DEFAULT_SNOOZE = timedelta(hours=1)
 
 
@@ -45,8 +48,23 @@ class AlertDesk:
         """Send open alerts to the configured targets they have not reached."""
         return deliver_open(self.store, self.config.alerts.notify, environ=environ)
 
-    def kept(self, *, statuses: tuple[str, ...] = stored.STATUSES, limit: int = 200) -> list[StoredAlert]:
-        return stored.alerts(self.store, statuses=statuses, limit=limit)
+    def kept(
+        self,
+        *,
+        statuses: tuple[str, ...] = stored.STATUSES,
+        kinds: tuple[str, ...] | None = None,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[StoredAlert]:
+        """Kept alerts with one of ``statuses`` (and ``kinds``, when given), the newest first."""
+        return stored.alerts(self.store, statuses=statuses, kinds=kinds, limit=limit, offset=offset)
+
+    def count(self, *, statuses: tuple[str, ...] = stored.STATUSES, kinds: tuple[str, ...] | None = None) -> int:
+        return stored.count_alerts(self.store, statuses=statuses, kinds=kinds)
+
+    def between(self, since: datetime | None, until: datetime | None) -> list[StoredAlert]:
+        """Every kept alert whose condition started in [since, until) (None: open), oldest first."""
+        return stored.alerts_between(self.store, since, until)
 
     def get(self, alert_id: int) -> StoredAlert:
         return stored.alert(self.store, alert_id)

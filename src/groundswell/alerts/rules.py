@@ -17,12 +17,5 @@ def rules_of(config: WorkspaceConfig) -> list[AlertRule]:
         ),
         ReturningComplaintRule(window_hours=window),
         FastPostRule(window_hours=window),
-        SpikeRule.from_config(config, interval_minutes=spike_bin_minutes(config.watch.interval_s)),
+        SpikeRule.from_config(config),
     ]
-
-
-def spike_bin_minutes(interval_s: float) -> int:
-    """The spike counts' bin: the watch interval in whole minutes, rounded down to one that divides a day
-    (the baseline is per hour of day), at most an hour."""
-    wanted = max(1, min(60, int(interval_s // 60)))
-    return max(m for m in range(1, wanted + 1) if 1440 % m == 0)

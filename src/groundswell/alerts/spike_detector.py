@@ -28,6 +28,8 @@ OUTLIER_RESIDUAL = 4.0
 """Hours whose Pearson residual exceeds this are past spikes: left out of the baseline's second fit."""
 FLOOR_RATE = 0.02
 """Posts per hour a topic is expected to have at the least: a new hashtag's first post is not a spike."""
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_WEEKDAY = _EPOCH.weekday()  # a Thursday: day 0 of the epoch, counted from Monday
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +39,12 @@ class Baseline:
     hourly: np.ndarray  # shape (7, 24), Monday first
     dispersion: float
 
-    def expected(self, start: datetime, bins: int, bin_minutes: int) -> np.ndarray:
+    def expected(self, start: datetime, bins: int, bin_seconds: int) -> np.ndarray:
         """Expected posts in each of ``bins`` consecutive bins from ``start``."""
-        times = [start + timedelta(minutes=bin_minutes * i) for i in range(bins)]
-        per_hour = np.array([self.hourly[t.weekday(), t.hour] for t in times], dtype=float)
-        return per_hour * (bin_minutes / 60.0)
+        first = (start - _EPOCH).total_seconds()
+        hours = ((first + bin_seconds * np.arange(bins)) // 3600).astype(np.int64)
+        weekday = (hours // 24 + _EPOCH_WEEKDAY) % 7
+        return self.hourly[weekday, hours % 24].astype(float) * (bin_seconds / 3600.0)
 
 
 def fit_baseline(hourly: np.ndarray, first_hour: datetime) -> Baseline:

@@ -32,11 +32,11 @@ SUBJECTS = ("experience", "marketing")
 
 @dataclass(frozen=True, slots=True)
 class TopicSeries:
-    """One topic's posts per bin from ``start`` (bins of ``bin_minutes``), with its campaign and complaint posts."""
+    """One topic's posts per bin from ``start`` (bins of ``bin_seconds``), with its campaign and complaint posts."""
 
     topic: str
     start: datetime
-    bin_minutes: int
+    bin_seconds: int
     posts: np.ndarray
     campaign: np.ndarray
     complaint: np.ndarray
@@ -44,7 +44,7 @@ class TopicSeries:
     def upto(self, bins: int) -> TopicSeries:
         """The first ``bins`` bins only (what was known at the end of bin ``bins - 1``)."""
         return TopicSeries(
-            self.topic, self.start, self.bin_minutes, self.posts[:bins], self.campaign[:bins], self.complaint[:bins]
+            self.topic, self.start, self.bin_seconds, self.posts[:bins], self.campaign[:bins], self.complaint[:bins]
         )
 
 
@@ -89,10 +89,10 @@ def topic_posts(src: Sources, since: datetime, until: datetime) -> ir.Table:
     return ibis.union(*parts, distinct=False)
 
 
-def topic_series(src: Sources, since: datetime, until: datetime, bin_minutes: int) -> dict[str, TopicSeries]:
+def topic_series(src: Sources, since: datetime, until: datetime, bin_seconds: int) -> dict[str, TopicSeries]:
     """Every topic's counts per bin over [since, until) (``until - since`` a whole number of bins)."""
     table = topic_posts(src, since, until)
-    bin_s = bin_minutes * 60
+    bin_s = bin_seconds
     offset = table.created_at.epoch_seconds() - int(_epoch(since))
     table = table.mutate(_bin=(offset // bin_s).cast("int64"))
     counted = table.group_by(["topic", "_bin"]).aggregate(
@@ -107,15 +107,15 @@ def topic_series(src: Sources, since: datetime, until: datetime, bin_minutes: in
         i = int(r["_bin"])
         if 0 <= i < bins:
             arrays[0][i], arrays[1][i], arrays[2][i] = r["posts"], r["campaign"], r["complaint"]
-    return {topic: TopicSeries(topic, since, bin_minutes, *arrays) for topic, arrays in sorted(found.items())}
+    return {topic: TopicSeries(topic, since, bin_seconds, *arrays) for topic, arrays in sorted(found.items())}
 
 
 def _epoch(moment: datetime) -> float:
     return (moment - datetime(1970, 1, 1)).total_seconds()
 
 
-def floor_to(moment: datetime, minutes: int) -> datetime:
-    """``moment`` (naive UTC) rounded down to a multiple of ``minutes`` since midnight."""
-    since_midnight = moment - moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    whole = int(since_midnight.total_seconds() // (minutes * 60)) * minutes
-    return moment.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(minutes=whole)
+def floor_to(moment: datetime, seconds: int) -> datetime:
+    """``moment`` (naive UTC) rounded down to a multiple of ``seconds`` since midnight."""
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    whole = int((moment - midnight).total_seconds() // seconds) * seconds
+    return midnight + timedelta(seconds=whole)

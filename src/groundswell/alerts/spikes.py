@@ -1,12 +1,13 @@
 """Online spike detection: a surge of inbound posts found while it still rises, and labelled there and then.
 
 Each cycle the rule recounts, from the store, the inbound posts per topic (the brand as a whole, each
-campaign, hashtag and subject, complaints: ``alerts.spike_series``) in bins of the watch interval over the
-last ``history_days`` days, up to ``now`` and never past it. Per topic it fits a baseline that knows the hour
-of day and the day of week on the whole days before today, and tests the posts of the last 5 minutes to 3 hours
-against what that baseline expected for exactly those minutes (``alerts.spike_detector``, which also says why
-a fitted seasonal model and a tail test rather than a change-point library). Nothing is kept between cycles
-that the store cannot give again: a restarted loop finds the same spikes.
+campaign, hashtag and subject, complaints: ``alerts.spike_series``) in bins of the watch interval (or of
+``[spikes] bin``) over the last ``history_days`` days, up to ``now`` and never past it. Per topic it fits a
+baseline that knows the hour of day and the day of week on the whole days before today, and tests the posts
+of the last 5 minutes to 3 hours (``[spikes] windows``) against what that baseline expected for exactly
+those minutes (``alerts.spike_detector``, which also says why a fitted seasonal model and a tail test rather
+than a change-point library). Nothing is kept between cycles that the store cannot give again: a restarted
+loop finds the same spikes.
 
 At alert time a surge is labelled by the posts above the baseline (the *surge*), as ``metrics.spikes`` does
 for whole days: a **complaint surge** when complaints (or negative experience posts), beyond their usual
@@ -40,11 +41,11 @@ from groundswell.config import WorkspaceConfig
 from groundswell.errors import UsageError
 from groundswell.query import Sources, rows
 
-DEFAULT_INTERVAL_MINUTES = 5
+DEFAULT_BIN_SECONDS = 300
 DEFAULT_HISTORY_DAYS = 28
 MIN_HISTORY_DAYS = 7
 """A workspace with fewer whole days of posts than this has no baseline yet: no spike is raised."""
-DEFAULT_WINDOWS_MINUTES = (5, 10, 15, 30, 60, 120, 180)
+DEFAULT_WINDOWS_SECONDS = (300, 600, 900, 1800, 3600, 7200, 10800)
 DEFAULT_ALPHA = 1e-7
 """Per window and topic; small, because each cycle tests several windows of every topic, 288 cycles a day."""
 DEFAULT_MIN_POSTS = 10
@@ -65,7 +66,7 @@ class SpikeFinding:
     started_at: datetime
     detected_at: datetime
     surge: Surge
-    window_minutes: int
+    window_seconds: int
     topics: int = 1
 
 
@@ -78,24 +79,26 @@ class SpikeRule:
         self,
         *,
         brand: str = "brand",
-        interval_minutes: int = DEFAULT_INTERVAL_MINUTES,
+        bin_seconds: int = DEFAULT_BIN_SECONDS,
         history_days: int = DEFAULT_HISTORY_DAYS,
-        windows_minutes: tuple[int, ...] = DEFAULT_WINDOWS_MINUTES,
+        windows_seconds: tuple[int, ...] = DEFAULT_WINDOWS_SECONDS,
         alpha: float = DEFAULT_ALPHA,
         min_posts: int = DEFAULT_MIN_POSTS,
         min_ratio: float = DEFAULT_MIN_RATIO,
         lead_posts: int = DEFAULT_LEAD_POSTS,
     ):
-        if interval_minutes < 1 or 1440 % interval_minutes:
-            raise UsageError(f"spikes: the interval must divide a day into whole minutes, not {interval_minutes}")
+        if bin_seconds < 1 or 3600 % bin_seconds:
+            raise UsageError(f"spikes: the bin must divide an hour into whole seconds, not {bin_seconds} s")
         if history_days < MIN_HISTORY_DAYS or not 0 < alpha < 1 or min_posts < 1 or min_ratio < 1:
             raise UsageError(
                 f"spikes: history_days must be >= {MIN_HISTORY_DAYS}, alpha in (0, 1), min_posts >= 1, min_ratio >= 1"
             )
+        if not windows_seconds or min(windows_seconds) < 1:
+            raise UsageError("spikes: give at least one window, each at least one second")
         self.brand = brand
-        self.interval = interval_minutes
+        self.bin = bin_seconds
         self.history_days = history_days
-        self.windows = tuple(sorted({max(1, m // interval_minutes) for m in windows_minutes}))
+        self.windows = tuple(sorted({max(1, w // bin_seconds) for w in windows_seconds}))
         self.alpha = alpha
         self.min_posts = min_posts
         self.min_ratio = min_ratio
@@ -104,14 +107,25 @@ class SpikeRule:
 
     @classmethod
     def from_config(cls, config: WorkspaceConfig, **settings: object) -> SpikeRule:
-        """The rule for a workspace's brand (its campaigns are matched at enrichment, per their dates)."""
-        return cls(brand=config.brand, **settings)  # type: ignore[arg-type]
+        """The rule for a workspace's brand (its campaigns are matched at enrichment, per their dates), with
+        ``[spikes]``'s settings, bins of the watch interval unless it names one; ``settings`` override both."""
+        given = config.spikes
+        chosen: dict[str, object] = {
+            "bin_seconds": given.bin_s or spike_bin_seconds(config.watch.interval_s),
+            "history_days": given.history_days,
+            "windows_seconds": given.windows_s,
+            "min_posts": given.min_posts,
+            "min_ratio": given.min_ratio,
+            "alpha": given.alpha,
+        }
+        chosen = {name: value for name, value in chosen.items() if value is not None} | settings
+        return cls(brand=config.brand, **chosen)  # type: ignore[arg-type]
 
     def evaluate(self, sources: Sources, now: datetime) -> list[AlertCandidate]:
-        """The spikes rising as of ``now`` (naive UTC), from the posts created before the last whole interval."""
-        end = floor_to(now, self.interval)
-        since = end.replace(hour=0, minute=0) - timedelta(days=self.history_days)
-        series = topic_series(sources, since, end, self.interval)
+        """The spikes rising as of ``now`` (naive UTC), from the posts created before the last whole bin."""
+        end = floor_to(now, self.bin)
+        since = end.replace(hour=0, minute=0, second=0) - timedelta(days=self.history_days)
+        series = topic_series(sources, since, end, self.bin)
         return [self._candidate(sources, found, end) for found in self.detect(series, end)]
 
     def detect(self, series: dict[str, TopicSeries], now: datetime) -> list[SpikeFinding]:
@@ -131,17 +145,17 @@ class SpikeRule:
             lead = max((known, found), key=lambda f: f.surge.posts - f.surge.expected)
             findings[found.key] = SpikeFinding(
                 lead.kind, lead.key, lead.topic, lead.campaign, min(known.started_at, found.started_at),
-                now, lead.surge, lead.window_minutes, known.topics + 1,
+                now, lead.surge, lead.window_seconds, known.topics + 1,
             )  # fmt: skip
         return sorted(findings.values(), key=lambda f: (f.started_at, f.key))
 
     def _detect_topic(
         self, s: TopicSeries, now: datetime, series: dict[str, TopicSeries], born: Callable[[], datetime | None]
     ) -> SpikeFinding | None:
-        per_hour = 60 // s.bin_minutes if 60 % s.bin_minutes == 0 else 0
-        n = int((now - s.start).total_seconds() // (s.bin_minutes * 60))
+        per_hour = 3600 // s.bin_seconds if 3600 % s.bin_seconds == 0 else 0
+        n = int((now - s.start).total_seconds() // s.bin_seconds)
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        today = int((day_start - s.start).total_seconds() // (s.bin_minutes * 60))
+        today = int((day_start - s.start).total_seconds() // s.bin_seconds)
         if per_hour == 0 or n <= today:
             return None
         first = max(0, today - self.history_days * 24 * per_hour)
@@ -154,9 +168,9 @@ class SpikeRule:
         if first_post is None or day_start - first_post < timedelta(days=MIN_HISTORY_DAYS):
             return None
         history = counts[first:today].reshape(-1, per_hour).sum(axis=1)
-        baseline = self._baseline(s.topic, s.start + timedelta(minutes=s.bin_minutes * first), history)
-        window_start = s.start + timedelta(minutes=s.bin_minutes * (n - recent))
-        expected = baseline.expected(window_start, recent, s.bin_minutes)
+        baseline = self._baseline(s.topic, s.start + timedelta(seconds=s.bin_seconds * first), history)
+        window_start = s.start + timedelta(seconds=s.bin_seconds * (n - recent))
+        expected = baseline.expected(window_start, recent, s.bin_seconds)
         latest = counts[n - recent : n]
         surge = find_surge(
             latest, expected, baseline.dispersion,
@@ -172,10 +186,10 @@ class SpikeRule:
             key=f"spike:{kind.value}:{anchor}",
             topic=s.topic,
             campaign=campaign if kind is AlertKind.CAMPAIGN else None,
-            started_at=now - timedelta(minutes=s.bin_minutes * back),
+            started_at=now - timedelta(seconds=s.bin_seconds * back),
             detected_at=now,
             surge=surge,
-            window_minutes=surge.bins * s.bin_minutes,
+            window_seconds=surge.bins * s.bin_seconds,
         )
 
     def _baseline(self, topic: str, first_hour: datetime, history: np.ndarray) -> Baseline:
@@ -199,10 +213,10 @@ class SpikeRule:
         w = slice(n - surge.bins, n)
         whole = series.get(BRAND_TOPIC)
         if whole is not None and whole is not s and len(whole.posts) >= n:
-            history = whole.posts[first:today].reshape(-1, 60 // whole.bin_minutes).sum(axis=1)
-            baseline = self._baseline(BRAND_TOPIC, whole.start + timedelta(minutes=whole.bin_minutes * first), history)
-            window_start = whole.start + timedelta(minutes=whole.bin_minutes * (n - surge.bins))
-            expected = float(baseline.expected(window_start, surge.bins, whole.bin_minutes).sum())
+            history = whole.posts[first:today].reshape(-1, 3600 // whole.bin_seconds).sum(axis=1)
+            baseline = self._baseline(BRAND_TOPIC, whole.start + timedelta(seconds=whole.bin_seconds * first), history)
+            window_start = whole.start + timedelta(seconds=whole.bin_seconds * (n - surge.bins))
+            expected = float(baseline.expected(window_start, surge.bins, whole.bin_seconds).sum())
             if float(whole.posts[w].sum()) > expected:
                 s, surge = whole, Surge(surge.bins, int(whole.posts[w].sum()), expected, surge.p_value)
         extra = max(surge.posts - surge.expected, 1e-9)
@@ -227,7 +241,7 @@ class SpikeRule:
             AlertKind.ORGANIC: "Organic spike",
         }[found.kind]
         title = (
-            f"{what}: {surge.posts} posts in {found.window_minutes} min on {found.topic}, "
+            f"{what}: {surge.posts} posts in {_span(found.window_seconds)} on {found.topic}, "
             f"{surge.ratio:.1f} times the usual {surge.expected:.1f}"
         )
         return AlertCandidate(
@@ -242,7 +256,7 @@ class SpikeRule:
                 "expected_posts": surge.expected,
                 "ratio": surge.ratio,
                 "p_value": surge.p_value,
-                "window_minutes": float(found.window_minutes),
+                "window_minutes": found.window_seconds / 60,
                 "topics": float(found.topics),
             },
         )
@@ -261,13 +275,25 @@ class SpikeRule:
         return tuple(out)
 
 
+def spike_bin_seconds(interval_s: float) -> int:
+    """The spike counts' bin for a watch interval: the interval in whole seconds, rounded down to one that
+    divides an hour (the baseline is per hour of day), at most an hour."""
+    wanted = max(1, min(3600, int(interval_s)))
+    return max(s for s in range(1, wanted + 1) if 3600 % s == 0)
+
+
+def _span(seconds: int) -> str:
+    """A window's length as the title says it: ``30 min``, or ``20 s`` below whole minutes."""
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
 def _first_post(series: dict[str, TopicSeries], now: datetime) -> datetime | None:
     """When the first inbound post before ``now`` came (the start of the first bin with one)."""
     firsts = []
     for s in series.values():
-        known = s.posts[: int((now - s.start).total_seconds() // (s.bin_minutes * 60))]
+        known = s.posts[: int((now - s.start).total_seconds() // s.bin_seconds)]
         if known.any():
-            firsts.append(s.start + timedelta(minutes=s.bin_minutes * int(np.argmax(known > 0))))
+            firsts.append(s.start + timedelta(seconds=s.bin_seconds * int(np.argmax(known > 0))))
     return min(firsts, default=None)
 
 
@@ -276,7 +302,7 @@ def _as_campaign(found: SpikeFinding, campaign: SpikeFinding) -> SpikeFinding:
     talking of the brand after the ad), under the campaign's key."""
     return SpikeFinding(
         AlertKind.CAMPAIGN, campaign.key, found.topic, campaign.campaign, found.started_at, found.detected_at,
-        found.surge, found.window_minutes, found.topics,
+        found.surge, found.window_seconds, found.topics,
     )  # fmt: skip
 
 

@@ -10,6 +10,9 @@ What a sync asks the instance, one stream each (``docs/mastodon.md`` lists the t
 - ``tag:NAME``: ``GET /api/v1/timelines/tag/:name`` for each campaign hashtag;
 - ``search:WORDS``: ``GET /api/v2/search?type=statuses`` for each campaign keyword.
 
+After them, ``engagement`` reads again the counts of the recent statuses a sync imported (``GET
+/api/v1/statuses?id[]=...``), so a post that gains likes after its import is seen to (``connect.sync``).
+
 A page's payload is the response body as the instance sent it (kept from the HTTP response before Mastodon.py
 turns it into Python objects), so the ``mastodon`` file importer reads a synced page exactly as it reads a
 saved API response. Two payloads differ from one response: a thread found from a reply is the root's context
@@ -32,7 +35,7 @@ the reset before the next request); 5xx and network errors are retried with expo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -52,11 +55,14 @@ from mastodon.errors import (
 from groundswell.connect.base import AccountRef, ConnectorError, Cursor, FetchOptions, Page, SentPost
 from groundswell.ingest.base import parse_iso_timestamp
 from groundswell.ingest.formats.mastodon import full_acct
+from groundswell.store.engagement import EngagementCount
 
 PAGE_SIZE = 40
 """Statuses per request: the most Mastodon returns for timelines and search."""
 FIRST_SYNC_DAYS = 7
 """How far back a stream with no cursor goes when no ``since`` is given."""
+ENGAGEMENT_BATCH = 20
+"""Statuses per request when their counts are read again (the most ``GET /api/v1/statuses`` takes)."""
 MAX_SEARCH_PAGES = 25
 """A keyword search stops after this many pages (1,000 statuses) in one sync."""
 MAX_WAIT = 300.0
@@ -189,6 +195,28 @@ class MastodonConnector:
                 f"{self.account.server} accepted the reply but did not return it", kind="server", unconfirmed=True
             )
         return SentPost(str(sent["id"]), sent.get("url") or sent.get("uri"), Page("sent", [sent]))
+
+    def engagement(self, post_ids: Sequence[str]) -> list[EngagementCount]:
+        """The likes (favourites), shares (boosts) and replies of these statuses now, ``ENGAGEMENT_BATCH`` a
+        request (``GET /api/v1/statuses?id[]=...``); a status gone from the server is left out."""
+        if self._me is None:
+            self.verify()
+        counts: list[EngagementCount] = []
+        for start in range(0, len(post_ids), ENGAGEMENT_BATCH):
+            batch = list(post_ids[start : start + ENGAGEMENT_BATCH])
+            found = _list(self._call("the posts' engagement", self._api.statuses, ids=batch))
+            for status in found:
+                status_id = _id(status.get("id")) if isinstance(status, dict) else None
+                if status_id in batch:
+                    counts.append(
+                        EngagementCount(
+                            status_id,
+                            _count(status.get("favourites_count")),
+                            _count(status.get("reblogs_count")),
+                            _count(status.get("replies_count")),
+                        )
+                    )
+        return counts
 
     # -- streams -------------------------------------------------------------------------------
 
@@ -521,6 +549,10 @@ def _detail(exc: MastodonError) -> str:
 def _mentions(text: str, acct: str) -> bool:
     wanted = f"@{acct}".lower()
     return any(word.strip(".,:;!?()[]\"'").lower() == wanted for word in text.split())
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _list(value: Any) -> list[Any]:

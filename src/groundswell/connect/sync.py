@@ -6,16 +6,22 @@ parsing, validation, dedupe and quarantine as a file the user imports, and the p
 (``source`` of every row names it, the import log lists it). Only after a page is imported is its cursor
 saved, in the workspace's database: an interrupted sync resumes after the last page it kept, and a page
 fetched again only adds duplicates, which are counted and dropped.
+
+A post's likes and shares go on changing after its import. So, once its pages are in, a sync asks the platform
+again (when the connector can: ``engagement``) for the counts of the recent posts, not by a brand, that this
+account's syncs imported (made within ``[response] window_hours``, ``REFRESH_LIMIT`` at most) and keeps them in
+``engagement_snapshots`` beside the posts, whose imported rows stay as they were.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +29,12 @@ from groundswell.connect.base import ConnectorError, Cursor, FetchOptions, Page,
 from groundswell.connect.registry import open_connector
 from groundswell.files import write_atomically
 from groundswell.ingest import ImportOptions
-from groundswell.store import connections
+from groundswell.store import connections, engagement
 from groundswell.store.connections import ConnectedAccount
 
 SYNC_FOLDER = "sync"
+REFRESH_LIMIT = 400
+"""The most posts whose engagement one sync reads again (the newest first)."""
 
 SyncProgress = Callable[[str, "SyncReport"], None]
 """Called after each page with the page's kind and the report so far."""
@@ -43,6 +51,7 @@ class SyncReport:
     imported: int = 0
     duplicates: int = 0
     rejected: int = 0
+    refreshed: int = 0  # posts whose engagement was read again
     seconds: float = 0.0
     status: str = "done"  # done, failed
     error: str | None = None
@@ -63,6 +72,7 @@ class SyncReport:
             "imported": self.imported,
             "duplicates": self.duplicates,
             "rejected": self.rejected,
+            "refreshed": self.refreshed,
             "seconds": self.seconds,
             "error": self.error,
             "error_kind": self.error_kind,
@@ -109,6 +119,8 @@ def sync_account(
             connections.save_cursor(workspace.store, stored.name, cursor)
             if progress is not None:
                 progress(page.kind, report)
+        if hasattr(client, "engagement"):
+            report.refreshed = _refresh_engagement(workspace, stored, folder, client)
     except ConnectorError as exc:
         report.status, report.error, report.error_kind = "failed", str(exc), exc.kind
     except KeyboardInterrupt:
@@ -117,6 +129,23 @@ def sync_account(
     report.seconds = time.perf_counter() - started
     connections.finish_sync(workspace.store, stored.name, status=report.status, error=report.error)
     return report
+
+
+def _refresh_engagement(workspace: WorkspaceParts, account: ConnectedAccount, folder: Path, client: Any) -> int:
+    """Read again the counts of the recent posts this account's syncs imported, and keep them; how many."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    since = now - timedelta(hours=workspace.config.response.window_hours)
+    ids = engagement.recent_inbound(
+        workspace.store, platform=account.platform, source_prefix=f"{folder}{os.sep}", since=since, limit=REFRESH_LIMIT
+    )
+    if not ids:
+        return 0
+    counts = client.engagement(ids)
+    with workspace.store.transaction():
+        engagement.record_engagement(
+            workspace.store, counts, platform=account.platform, seen_at=now, source=f"sync:{account.name}"
+        )
+    return len(counts)
 
 
 def import_page(workspace: WorkspaceParts, account: ConnectedAccount, page: Page) -> SyncReport:

@@ -71,6 +71,8 @@ class Sources:
     conversations; ``unscoped``: then every brand's posts, whatever the period (None: ``all_posts``).
     ``live``: the posts come from connected accounts that sync (``groundswell connect``), so the data runs
     up to now; otherwise (an import) the data ends with its last post (``groundswell.threads.counts.as_of``).
+    ``engagement``: posts' likes, shares and replies as later syncs saw them again (``engagement_snapshots``:
+    ``platform, post_id, seen_at, like_count, share_count, reply_count``); None where the store keeps none.
     Use ``Sources`` as a context manager, or call ``close()``, to drop what the engine materialised.
     """
 
@@ -87,6 +89,7 @@ class Sources:
     scope: Brand | None = None
     unscoped: ir.Table | None = None
     live: bool = False
+    engagement: ir.Table | None = None
 
     @property
     def every_post(self) -> ir.Table:
@@ -215,6 +218,7 @@ def store_sources(
         brand=brand,
         account=account,
         live=bool(accounts(store)),
+        engagement=backend.table("engagement_snapshots"),
     )
 
 
@@ -294,6 +298,7 @@ def _sources(
     brand: str | None = None,
     account: str | None = None,
     live: bool = False,
+    engagement: ir.Table | None = None,
 ) -> Sources:
     chosen: ir.Table | None = None
     if platform is not None:  # the model version is still chosen over every platform's enrichments
@@ -347,4 +352,5 @@ def _sources(
         scope=scope,
         unscoped=unscoped,
         live=live,
+        engagement=engagement,
     )

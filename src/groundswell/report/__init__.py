@@ -7,14 +7,17 @@ and writes one HTML file (``report.render``) that opens offline, makes no reques
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from groundswell.errors import UsageError
 from groundswell.files import write_atomically
 from groundswell.query import Period, Sources
+from groundswell.report.caught import caught_spikes
 from groundswell.report.gather import SECTIONS, ProgressCallback, ReportData, gather
 from groundswell.report.render import render_report
+from groundswell.store.alerts import StoredAlert
 
 DEFAULT_REPORT_NAME = "report.html"
 
@@ -30,8 +33,17 @@ class ReportResult:
     period: Period = field(default_factory=Period)
 
 
-def write_report(sources: Sources, out: Path, *, progress: ProgressCallback | None = None) -> ReportResult:
+def write_report(
+    sources: Sources,
+    out: Path,
+    *,
+    progress: ProgressCallback | None = None,
+    alerts: Sequence[StoredAlert] | None = None,
+) -> ReportResult:
     """Write the report of ``sources`` (``Workspace.report`` gives the workspace's) to the file ``out``.
+
+    ``alerts``: the alerts the watch loop kept in the period; with them the report says which spikes were
+    caught while they happened and how early (``report.caught``).
 
     The file is written beside its final name and renamed into place, so a failed run never leaves half a
     report where a good one was.
@@ -43,6 +55,8 @@ def write_report(sources: Sources, out: Path, *, progress: ProgressCallback | No
     if not target.parent.exists():
         raise UsageError(f"{target.parent} does not exist: create the folder first or pick another --out")
     data = gather(sources, progress=progress)
+    if alerts is not None:
+        data.sections["alerts"] = caught_spikes(sources, alerts, data.get("spikes"))
     html = render_report(data)
     encoded = html.encode("utf-8")
     write_atomically(target, encoded)

@@ -158,13 +158,48 @@ def alert(store: Store, alert_id: int) -> StoredAlert:
     return _alert(found[0])
 
 
-def alerts(store: Store, *, statuses: tuple[str, ...] = STATUSES, limit: int = 200) -> list[StoredAlert]:
-    """Alerts with one of ``statuses``, the newest first."""
-    marks = ", ".join("?" for _ in statuses)
+def _where(statuses: tuple[str, ...], kinds: tuple[str, ...] | None) -> tuple[str, list[Any]]:
+    where = f"status IN ({', '.join('?' for _ in statuses)})"
+    if kinds is not None:
+        where += f" AND kind IN ({', '.join('?' for _ in kinds)})" if kinds else " AND FALSE"
+    return where, [*statuses, *(kinds or ())]
+
+
+def alerts(
+    store: Store,
+    *,
+    statuses: tuple[str, ...] = STATUSES,
+    kinds: tuple[str, ...] | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[StoredAlert]:
+    """Alerts with one of ``statuses`` (and of ``kinds``, when given), the newest first, from ``offset``."""
+    if not statuses:
+        return []
+    where, values = _where(statuses, kinds)
     found = store.execute(
-        f"SELECT {_COLUMNS} FROM alerts WHERE status IN ({marks}) ORDER BY first_seen_at DESC, alert_id DESC LIMIT ?",
-        [*statuses, limit],
+        f"SELECT {_COLUMNS} FROM alerts WHERE {where} ORDER BY first_seen_at DESC, alert_id DESC LIMIT ? OFFSET ?",
+        [*values, limit, offset],
     )
+    return [_alert(row) for row in found]
+
+
+def count_alerts(store: Store, *, statuses: tuple[str, ...] = STATUSES, kinds: tuple[str, ...] | None = None) -> int:
+    """How many alerts ``alerts`` would list with no limit."""
+    if not statuses:
+        return 0
+    where, values = _where(statuses, kinds)
+    return int(store.execute(f"SELECT count(*) FROM alerts WHERE {where}", values)[0][0])
+
+
+def alerts_between(store: Store, since: datetime | None, until: datetime | None) -> list[StoredAlert]:
+    """Every alert whose condition started in [since, until) (either end open when None), oldest first."""
+    where, values = "TRUE", list[Any]()
+    if since is not None:
+        where, values = where + " AND started_at >= ?", [*values, since]
+    if until is not None:
+        where, values = where + " AND started_at < ?", [*values, until]
+    found = store.execute(f"SELECT {_COLUMNS} FROM alerts WHERE {where} ORDER BY started_at, alert_id", values)
     return [_alert(row) for row in found]
 
 

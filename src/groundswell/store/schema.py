@@ -355,6 +355,25 @@ def _m008_outcomes(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _m009_engagement_snapshots(con: duckdb.DuckDBPyConnection) -> None:
+    # A post's likes, shares and replies as a sync saw them again after its import (the post's own row keeps
+    # what was imported): one row per post and sighting.
+    con.execute(
+        """
+        CREATE TABLE engagement_snapshots (
+            platform    VARCHAR   NOT NULL,
+            post_id     VARCHAR   NOT NULL,
+            seen_at     TIMESTAMP NOT NULL,  -- UTC, when the platform gave these counts
+            like_count  BIGINT,
+            share_count BIGINT,
+            reply_count BIGINT,
+            source      VARCHAR   NOT NULL   -- the connected account whose sync asked
+        )
+        """
+    )
+    con.execute("CREATE INDEX engagement_snapshots_post ON engagement_snapshots (platform, post_id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_posts_imports_rejects", _m001_posts_imports_rejects),
     ("002_enrichments", _m002_enrichments),
@@ -364,6 +383,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("006_reply_sends", _m006_reply_sends),
     ("007_alerts", _m007_alerts),
     ("008_outcomes", _m008_outcomes),
+    ("009_engagement_snapshots", _m009_engagement_snapshots),
 )
 
 

@@ -23,7 +23,7 @@ from groundswell._version import __version__
 from groundswell.accounts import CsrfRejected, Forbidden
 from groundswell.errors import GroundswellError, StoreError, driver_errors
 from groundswell.inbox import InboxConflict
-from groundswell.web import api, pages
+from groundswell.web import api, api_alerts, pages
 from groundswell.web.auth import NotSignedIn
 from groundswell.web.headers import DOCS_PATH, SecurityHeaders
 from groundswell.web.refusals import audit_refusal
@@ -71,6 +71,7 @@ def create_app(
     app.state.groundswell = state
     app.state.max_upload_bytes = max_upload_bytes
     app.include_router(api.router)
+    app.include_router(api_alerts.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.mount(f"{DOCS_PATH}/assets", StaticFiles(directory=_swagger_ui_files()), name="docs-assets")
