@@ -142,3 +142,36 @@ def test_numbers_are_finite_or_absent() -> None:
     for rel in found["relationships"]:
         for key in ("correlation", "effect", "p_value", "p_adjusted"):
             assert rel[key] is None or math.isfinite(rel[key])
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.2])
+def test_the_slope_and_its_jackknife_are_linearmodels_slope_refitted_without_each_cluster(missing: float) -> None:
+    """``_Panel`` computes from per-store sums what linearmodels' ``PanelOLS`` (entity effects) fits: the same
+    slope, and the jackknife's refits without each store and each period, on an unbalanced panel."""
+    import numpy as np
+    import pandas as pd
+    from linearmodels.panel import PanelOLS
+
+    from groundswell.metrics.outcomes import _Panel
+
+    rng = np.random.default_rng(5)
+    index = pd.MultiIndex.from_product([[f"s{i}" for i in range(12)], pd.date_range("2025-01-06", periods=15, freq="W-MON")],
+                                       names=["location", "period"])  # fmt: skip
+    x = rng.normal(size=len(index))
+    pairs = pd.DataFrame({"outcome": 3 * x + rng.normal(size=len(index)) + np.repeat(rng.normal(size=12) * 5, 15),
+                          "x": x}, index=index)  # fmt: skip
+    pairs = pairs[rng.random(len(pairs)) >= missing]
+
+    def fitted(part: pd.DataFrame) -> float:
+        return float(PanelOLS(part.outcome, part[["x"]], entity_effects=True).fit().params["x"])
+
+    panel = _Panel.of(pairs)
+    dx, dy = panel.demeaned()
+    effect = float((dx * dy).sum() / (dx * dx).sum())
+    assert effect == pytest.approx(fitted(pairs), rel=1e-10)
+    for level, by_period in (("location", False), ("period", True)):
+        keys = pairs.index.get_level_values(level)
+        refits = np.array([fitted(pairs[keys != key]) for key in keys.unique()])
+        g = len(refits)
+        expected = math.sqrt((g - 1) / g * float(((refits - effect) ** 2).sum()))
+        assert panel.jackknife_error(effect, by_period=by_period) == pytest.approx(expected, rel=1e-9)
