@@ -91,6 +91,13 @@ def test_complaints_need_a_model_or_a_problem_and_someone_to_tell() -> None:
     assert intent(post("Red Sox may be the best worst team ever", sentiment="negative", complaint=0.4)) == "other"
 
 
+def test_trouble_is_spared_only_where_the_negator_governs_it() -> None:
+    # "no queue" is relief; "nobody answers my complaint" denies the answer, not the complaint
+    assert intent(post("@acme terrible service, nobody answers my complaint", sentiment="negative")) == "complaint"
+    assert intent(post("@acme in and out in five minutes, no queue", sentiment="neutral", complaint=0.6)) != "complaint"
+    assert intent(post("@acme never had an issue with you, ever", sentiment="neutral", complaint=0.6)) != "complaint"
+
+
 def test_questions_and_requests_are_said_to_someone() -> None:
     assert intent(post("@AcmeHelp do you open on Sundays?")) == "question"
     assert intent(post("@AcmeHelp please let me know who to speak to about my seat")) == "question"

@@ -223,6 +223,14 @@ _PRAISE = _words(
 # A negator close before a word turns it around: "never had an issue", "not a single problem", "no queue".
 _NEGATOR = r"(?:no|not|never|without|zero|nothing|none|nobody|hardly|\w+n't|cannot|can'?t)"
 _NEGATED_BEFORE = re.compile(r"\b" + _NEGATOR + r"(?:[ \t]+[\w'-]+){0,3}[ \t]+$", re.IGNORECASE)
+# Trouble is spared only when the negator governs it, across no more than a few little words ("no queue", "never
+# had an issue", "not a single problem", "without any hassle"); "nobody answers my complaint" spares nothing.
+_SPARED_BEFORE = re.compile(
+    r"\b" + _NEGATOR + r"(?:[ \t]+(?:a|an|any|single|one|the|real|big|major|more|further|much|long|of|had|have|has|"
+    r"been|was|were|is|there|ever|even|slightest|little|serious|i|we|got|get|experienced|found|seen|at|all))"
+    r"{0,3}[ \t]+$",
+    re.IGNORECASE,
+)
 # Problems whose words carry their own negation ("not working", "never arrived") or that stay problems when
 # denied ("no refund"): a negator before them changes nothing.
 _PROBLEM_AS_SAID = re.compile(
@@ -315,6 +323,11 @@ def _negated(text: str, start: int) -> bool:
     return _NEGATED_BEFORE.search(text, 0, start) is not None
 
 
+def _spared(text: str, start: int) -> bool:
+    """Trouble at ``start`` denied by a negator that governs it (``_SPARED_BEFORE``): relief, not a problem."""
+    return _SPARED_BEFORE.search(text, 0, start) is not None
+
+
 def has_problem(text: str) -> bool:
     """Something went wrong, said plainly: a problem word that no negator before it denies."""
     return bool(_problems_at(text))
@@ -326,14 +339,14 @@ def _sounds_glad(text: str) -> bool:
         return False
     if any(not _negated(text, m.start()) for m in _PRAISE_CUE.finditer(text)):
         return True
-    return any(_negated(text, m.start()) for m in _TROUBLE.finditer(text))
+    return any(_spared(text, m.start()) for m in _TROUBLE.finditer(text))
 
 
 def _glad_at(text: str) -> list[int]:
     """Where praise, relief or a put-right problem is said, undenied."""
     found = [m.start() for m in _PRAISE_CUE.finditer(text) if not _negated(text, m.start())]
     found += [m.start() for m in _RESOLVED.finditer(text) if not _negated(text, m.start())]
-    found += [m.start() for m in _TROUBLE.finditer(text) if _negated(text, m.start())]
+    found += [m.start() for m in _TROUBLE.finditer(text) if _spared(text, m.start())]
     return found
 
 
