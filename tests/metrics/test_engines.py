@@ -29,7 +29,7 @@ POSTS = 3000
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, Path, Path]]:
-    """(the demo workspace, its posts and its enrichments as Parquet files)."""
+    """(the demo workspace, its posts and its enrichments as Parquet files; its outcomes beside them)."""
     if not shipped_model_dir("fast").joinpath("complaint", "model.json").is_file():
         pytest.skip("the shipped fast model is not in this checkout")
     root = tmp_path_factory.mktemp("engines")
@@ -39,6 +39,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace,
     posts, enrichments = root / "posts.parquet", root / "enrichments.parquet"
     ws.store.con.execute(f"COPY posts TO '{posts}' (FORMAT parquet)")
     ws.store.con.execute(f"COPY enrichments TO '{enrichments}' (FORMAT parquet)")
+    ws.store.con.execute(f"COPY outcomes TO '{root / 'outcomes.parquet'}' (FORMAT parquet)")
     yield ws, posts, enrichments
     ws.close()
 
@@ -46,7 +47,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace,
 @pytest.fixture(scope="module")
 def both(world: tuple[Workspace, Path, Path], spark: Any) -> Iterator[tuple[Sources, Sources]]:
     ws, posts, enrichments = world
-    with ws.sources() as on_duckdb, spark_sources(spark, posts, enrichments, ws.config) as on_spark:
+    outcomes = posts.parent / "outcomes.parquet"  # the goal on sales reads them
+    with (
+        ws.sources() as on_duckdb,
+        spark_sources(spark, posts, enrichments, ws.config, outcomes=outcomes) as on_spark,
+    ):
         yield on_duckdb, on_spark
 
 

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import ibis
-
 from groundswell.metrics.base import MetricValue, ratio
 from groundswell.query import Sources, rows
 
 
 def outcome_values(src: Sources, metric: str | None = None) -> list[dict[str, Any]]:
     """The stored outcome values (of ``metric``, else all): metric, granularity, period_start (a date),
-    location and brand (``''`` where none) and value, in that key order."""
-    table = ibis.get_backend(src.every_post).table("outcomes")
+    location and brand (``''`` where none) and value, in that key order; none where the sources carry no
+    outcomes (``Sources.outcomes``)."""
+    if src.outcomes is None:
+        return []
+    table = src.outcomes
     if metric is not None:
         table = table.filter(table.metric == metric)
     table = table.select("metric", "granularity", "period_start", "location", "brand", "value")

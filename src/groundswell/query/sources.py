@@ -73,6 +73,8 @@ class Sources:
     up to now; otherwise (an import) the data ends with its last post (``groundswell.threads.counts.as_of``).
     ``engagement``: posts' likes, shares and replies as later syncs saw them again (``engagement_snapshots``:
     ``platform, post_id, seen_at, like_count, share_count, reply_count``); None where the store keeps none.
+    ``outcomes``: the business outcomes ``groundswell outcomes import`` stored (``metric, granularity,
+    period_start, location, brand, value``...); None where none are given (then no outcome has values).
     Use ``Sources`` as a context manager, or call ``close()``, to drop what the engine materialised.
     """
 
@@ -90,6 +92,7 @@ class Sources:
     unscoped: ir.Table | None = None
     live: bool = False
     engagement: ir.Table | None = None
+    outcomes: ir.Table | None = None
 
     @property
     def every_post(self) -> ir.Table:
@@ -134,6 +137,7 @@ class Sources:
             memo={"brands": brands},
             scope=brand,
             unscoped=everything,
+            outcomes=self.outcomes,
         )
 
     @property
@@ -219,6 +223,7 @@ def store_sources(
         account=account,
         live=bool(accounts(store)),
         engagement=backend.table("engagement_snapshots"),
+        outcomes=backend.table("outcomes"),
     )
 
 
@@ -234,9 +239,11 @@ def spark_sources(
     platform: str | None = None,
     brand: str | None = None,
     account: str | None = None,
+    outcomes: Any = None,
 ) -> Sources:
-    """``Sources`` on Spark: ``posts`` and ``enrichments`` (None: not enriched) as PySpark DataFrames, ibis
-    tables of this session, or Parquet paths, with the workspace's columns (store/schema.py)."""
+    """``Sources`` on Spark: ``posts`` and ``enrichments`` (None: not enriched), and optionally ``marks`` and
+    ``outcomes``, as PySpark DataFrames, ibis tables of this session, or Parquet paths, with the workspace's
+    columns (store/schema.py)."""
     backend = ibis.pyspark.connect(session)
 
     def table(obj: Any, what: str) -> ir.Table:
@@ -261,6 +268,7 @@ def spark_sources(
         platform=platform,
         brand=brand,
         account=account,
+        outcomes=table(outcomes, "outcomes") if outcomes is not None else None,
     )
 
 
@@ -299,6 +307,7 @@ def _sources(
     account: str | None = None,
     live: bool = False,
     engagement: ir.Table | None = None,
+    outcomes: ir.Table | None = None,
 ) -> Sources:
     chosen: ir.Table | None = None
     if platform is not None:  # the model version is still chosen over every platform's enrichments
@@ -353,4 +362,5 @@ def _sources(
         unscoped=unscoped,
         live=live,
         engagement=engagement,
+        outcomes=outcomes,
     )
