@@ -95,10 +95,17 @@ class BlueskyNetwork:
         return created.password
 
     def post(
-        self, handle: str, text: str, *, reply_to: Any = None, mention: str | None = None
+        self,
+        handle: str,
+        text: str,
+        *,
+        reply_to: Any = None,
+        mention: str | None = None,
+        created_at: str | None = None,
     ) -> models.AppBskyFeedPost.CreateRecordResponse:
         """Post as ``handle``; ``reply_to`` is the parent's create response (or post view), ``mention`` a
-        handle to mention with a rich-text facet (what makes Bluesky notify that account)."""
+        handle to mention with a rich-text facet (what makes Bluesky notify that account); ``created_at`` the
+        record's time (ISO 8601, default now: an earlier one back-dates the post, as a client may)."""
         client = self.clients[handle]
         body: Any = text
         if mention is not None:
@@ -113,7 +120,7 @@ class BlueskyNetwork:
         else:
             text, facets = body, None
         record = models.AppBskyFeedPost.Record(
-            text=text, facets=facets, reply=reply, created_at=client.get_current_time_iso(), langs=["en"]
+            text=text, facets=facets, reply=reply, created_at=created_at or client.get_current_time_iso(), langs=["en"]
         )
         created = client.app.bsky.feed.post.create(self.dids[handle], record)
         self.roots[created.uri] = reply.root if reply is not None else models.create_strong_ref(created)

@@ -3,6 +3,8 @@ then an organic burst, a campaign burst and a complaint surge, one after the oth
 within two watch intervals of its posts being on the server, sent once to a webhook receiver and once to an SMTP
 sink (both run by the test), grouped while it lasts, and kept with the posts that led it.
 
+``watch_three_bursts`` is the platform-free part, which test_watch_spikes_bluesky.py runs on a Bluesky network.
+
 The loop runs every 5 s with the spike rule's bins and windows scaled down through ``[spikes]`` (2 s bins,
 windows of 10 and 20 s), the back-filled history (``sync --since``) serving as the baseline.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -108,16 +110,13 @@ def sent(received: Received, kind: AlertKind, *, mail: bool) -> int:
     return sum(said in (m["text"] if mail else m["body"]["message"]) for m in received.messages)
 
 
-@pytest.mark.slow
-def test_organic_campaign_and_complaint_bursts_are_alerted_in_time_once_and_kept_with_their_posts(
-    server: MockMastodon, tmp_path: Path
-) -> None:
-    with webhook_receiver() as hook, smtp_sink() as mail:
-        config = f"""brand = "Northwind"
+def watch_config(hook_port: int, mail_port: int, *, tag: str = "TrailReady") -> str:
+    """The watch every ``INTERVAL_S`` with the spike rule scaled down, alerts to the receivers' ports."""
+    return f"""brand = "Northwind"
 
 [[campaigns]]
 name = "Trail ready"
-hashtags = ["#TrailReady"]
+hashtags = ["#{tag}"]
 
 [watch]
 interval = "{INTERVAL_S:g}s"
@@ -130,14 +129,78 @@ min_posts = 6
 
 [alerts]
 notify = [
-  "json://127.0.0.1:{hook.port}/alerts",
-  "mailto://127.0.0.1:{mail.port}?from=watch@example.com&to=team@example.com&mode=insecure",
+  "json://127.0.0.1:{hook_port}/alerts",
+  "mailto://127.0.0.1:{mail_port}?from=watch@example.com&to=team@example.com&mode=insecure",
 ]
 """
-        ws = Workspace.init(tmp_path / "ws", config_text=config)
-        stop = threading.Event()
-        cycles: list[CycleReport] = []
-        loop: threading.Thread | None = None
+
+
+Burst = Callable[[], tuple[list[str], datetime]]
+"""Puts one burst on the platform: the ids of its posts, and the moment the last was there."""
+
+
+def watch_three_bursts(
+    ws: Workspace, bursts: Sequence[tuple[AlertKind, Burst]], hook: Received, mail: Received
+) -> None:
+    """Runs the watch loop over ``ws`` (its account connected, its quiet history synced), puts each burst on
+    the platform in turn, and checks that it is alerted with its label within two intervals, once to each
+    receiver, grouped while it lasts, over when it has passed, and kept with the posts that led it."""
+    stop = threading.Event()
+    cycles: list[CycleReport] = []
+    watcher = Watcher(ws, stop=stop)
+    loop = threading.Thread(
+        target=watcher.run, kwargs={"interval_s": INTERVAL_S, "on_cycle": cycles.append}, daemon=True
+    )
+    loop.start()
+    try:
+        wait_cycles(cycles, 1, 60)
+        assert cycles and cycles[0].errors == [] and ws.alerts.kept() == []  # a quiet week raises nothing
+
+        raised: list[StoredAlert] = []
+        for kind, put_on_platform in bursts:
+            ids, visible_at = put_on_platform()
+            alert = wait_for(ws, kind, 4 * INTERVAL_S)
+            assert alert is not None, (kind, [c.line() for c in cycles[-4:]], ws.alerts.kept())
+            delay = (alert.first_seen_at - visible_at).total_seconds()
+            assert delay <= 2 * INTERVAL_S, (kind, delay)
+            assert alert.posts and {post_id for _, post_id in alert.posts} <= set(ids), alert.posts
+            assert visible_at - timedelta(seconds=30) <= alert.started_at <= alert.first_seen_at
+            assert alert.figures["posts"] >= 6
+            if kind is AlertKind.CAMPAIGN:
+                assert alert.key == "spike:campaign:Trail ready" and "(Trail ready)" in alert.title
+
+            wait_cycles(cycles, 2, 4 * INTERVAL_S)  # while it lasts: the same alert, seen again, not resent
+            again = ws.alerts.get(alert.alert_id)
+            assert again.last_seen_at > alert.first_seen_at and again.status == "open"
+            assert len([a for a in ws.alerts.kept() if a.kind == kind]) == 1
+            deadline = time.monotonic() + 30 + 2 * INTERVAL_S  # the windows pass: the spike is over
+            while ws.alerts.get(alert.alert_id).status != "over" and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert ws.alerts.get(alert.alert_id).status == "over"
+            assert (sent(hook, kind, mail=False), sent(mail, kind, mail=True)) == (1, 1), kind
+            assert [(d["target"], d["ok"]) for d in ws.alerts.deliveries(alert.alert_id)] == [
+                ("1:json", True),
+                ("2:mailto", True),
+            ]
+            raised.append(ws.alerts.get(alert.alert_id))
+            print(f"{kind}: alerted {delay:.1f} s after the burst was on the server; {again.title}")
+
+        spikes = [a for a in ws.alerts.kept() if a.kind in {k for k, _ in bursts}]
+        assert [a.alert_id for a in sorted(spikes, key=lambda a: a.alert_id)] == [a.alert_id for a in raised]
+        assert all(not c.errors for c in cycles), [c.line() for c in cycles if c.errors]
+        seconds = sorted(c.seconds for c in cycles)
+        print(f"{len(cycles)} cycles, {seconds[len(seconds) // 2]:.2f} s median, {seconds[-1]:.2f} s at most")
+    finally:
+        stop.set()
+        loop.join(timeout=60)
+
+
+@pytest.mark.slow
+def test_organic_campaign_and_complaint_bursts_are_alerted_in_time_once_and_kept_with_their_posts(
+    server: MockMastodon, tmp_path: Path
+) -> None:
+    with webhook_receiver() as hook, smtp_sink() as mail:
+        ws = Workspace.init(tmp_path / "ws", config_text=watch_config(hook.port, mail.port))
         try:
             connect_account(ws, "mastodon", server=server.base_url, secret=token(BRAND))
             day_start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -145,56 +208,15 @@ notify = [
             [account] = ws.connections()
             backfill = sync_account(ws, account, since=day_start - timedelta(days=8))
             assert (backfill.status, backfill.imported) == ("done", len(quiet))
-
-            watcher = Watcher(ws, stop=stop)
-            loop = threading.Thread(
-                target=watcher.run, kwargs={"interval_s": INTERVAL_S, "on_cycle": cycles.append}, daemon=True
+            watch_three_bursts(
+                ws,
+                [
+                    (AlertKind.ORGANIC, lambda: burst(server, ORGANIC, ORGANIC_TEXTS)),
+                    (AlertKind.CAMPAIGN, lambda: burst(server, CAMPAIGN, CAMPAIGN_TEXTS)),
+                    (AlertKind.COMPLAINT_SURGE, lambda: burst(server, COMPLAINING, COMPLAINT_TEXTS)),
+                ],
+                hook,
+                mail,
             )
-            loop.start()
-            wait_cycles(cycles, 1, 60)
-            assert cycles and cycles[0].errors == [] and ws.alerts.kept() == []  # a quiet week raises nothing
-
-            bursts = (
-                (AlertKind.ORGANIC, ORGANIC, ORGANIC_TEXTS),
-                (AlertKind.CAMPAIGN, CAMPAIGN, CAMPAIGN_TEXTS),
-                (AlertKind.COMPLAINT_SURGE, COMPLAINING, COMPLAINT_TEXTS),
-            )
-            raised: list[StoredAlert] = []
-            for kind, authors, texts in bursts:
-                ids, visible_at = burst(server, authors, texts)
-                alert = wait_for(ws, kind, 4 * INTERVAL_S)
-                assert alert is not None, (kind, [c.line() for c in cycles[-4:]], ws.alerts.kept())
-                delay = (alert.first_seen_at - visible_at).total_seconds()
-                assert delay <= 2 * INTERVAL_S, (kind, delay)
-                assert alert.posts and {post_id for _, post_id in alert.posts} <= set(ids), alert.posts
-                assert visible_at - timedelta(seconds=30) <= alert.started_at <= alert.first_seen_at
-                assert alert.figures["posts"] >= 6
-                if kind is AlertKind.CAMPAIGN:
-                    assert alert.key == "spike:campaign:Trail ready" and "(Trail ready)" in alert.title
-
-                wait_cycles(cycles, 2, 4 * INTERVAL_S)  # while it lasts: the same alert, seen again, not resent
-                again = ws.alerts.get(alert.alert_id)
-                assert again.last_seen_at > alert.first_seen_at and again.status == "open"
-                assert len([a for a in ws.alerts.kept() if a.kind == kind]) == 1
-                deadline = time.monotonic() + 30 + 2 * INTERVAL_S  # the windows pass: the spike is over
-                while ws.alerts.get(alert.alert_id).status != "over" and time.monotonic() < deadline:
-                    time.sleep(0.2)
-                assert ws.alerts.get(alert.alert_id).status == "over"
-                assert (sent(hook, kind, mail=False), sent(mail, kind, mail=True)) == (1, 1), kind
-                assert [(d["target"], d["ok"]) for d in ws.alerts.deliveries(alert.alert_id)] == [
-                    ("1:json", True),
-                    ("2:mailto", True),
-                ]
-                raised.append(ws.alerts.get(alert.alert_id))
-                print(f"{kind}: alerted {delay:.1f} s after the burst was on the server; {again.title}")
-
-            spikes = [a for a in ws.alerts.kept() if a.kind in {k for k, _, _ in bursts}]
-            assert [a.alert_id for a in sorted(spikes, key=lambda a: a.alert_id)] == [a.alert_id for a in raised]
-            assert all(not c.errors for c in cycles), [c.line() for c in cycles if c.errors]
-            seconds = sorted(c.seconds for c in cycles)
-            print(f"{len(cycles)} cycles, {seconds[len(seconds) // 2]:.2f} s median, {seconds[-1]:.2f} s at most")
         finally:
-            stop.set()
-            if loop is not None:
-                loop.join(timeout=60)
             ws.close()

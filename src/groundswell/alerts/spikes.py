@@ -242,7 +242,7 @@ class SpikeRule:
         }[found.kind]
         title = (
             f"{what}: {surge.posts} posts in {_span(found.window_seconds)} on {found.topic}, "
-            f"{surge.ratio:.1f} times the usual {surge.expected:.1f}"
+            f"{_times(surge.ratio)} times the usual {_usual(surge.expected)}"
         )
         return AlertCandidate(
             kind=found.kind,
@@ -317,3 +317,13 @@ def _campaign_of(s: TopicSeries, window: slice, series: dict[str, TopicSeries]) 
             if posts > most:
                 best, most = topic.removeprefix(CAMPAIGN_PREFIX), posts
     return best
+
+
+def _times(ratio: float) -> str:
+    """A surge's ratio: one decimal while small, whole (with separators) once it is large."""
+    return f"{ratio:.1f}" if ratio < 100 else f"{ratio:,.0f}"
+
+
+def _usual(expected: float) -> str:
+    """The posts a window usually holds: two significant digits below one (a quiet topic's 0.00039, not 0.0)."""
+    return f"{expected:.1f}" if expected >= 1 else f"{expected:.2g}"
