@@ -48,6 +48,14 @@ def test_watch_once_raises_the_alert_and_alerts_lists_it(tmp_path: Path) -> None
         [{"platform": "twitter", "post_id": "c1"}],
     )
     assert alert["deliveries"] == []  # no notify targets configured
+    waiting = runner.invoke(cli, ["alerts", "--json", "--kind", "waiting", "--workspace", str(ws_path)])
+    assert [a["kind"] for a in json.loads(waiting.stdout)] == ["waiting"]
+    surges = runner.invoke(
+        cli, ["alerts", "--kind", "complaint surge", "--kind", "organic", "--workspace", str(ws_path)]
+    )
+    assert surges.exit_code == 0 and surges.stdout.strip() == "no alerts"
+    unknown = runner.invoke(cli, ["alerts", "--kind", "outage", "--workspace", str(ws_path)])
+    assert unknown.exit_code == 2 and "'waiting'" in unknown.output
     again = runner.invoke(cli, ["watch", "--once", "--workspace", str(ws_path)])
     assert "0 alert(s) raised" in again.output
     bad = runner.invoke(cli, ["watch", "--once", "--interval", "soon", "--workspace", str(ws_path)])

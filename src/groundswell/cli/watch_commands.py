@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from groundswell.alerts.model import AlertKind
 from groundswell.cli.console import print_json
 from groundswell.cli.options import json_option, workspace_option
 from groundswell.config import duration_seconds
@@ -60,13 +61,20 @@ def watch_command(interval: str | None, once: bool, workspace: Path) -> None:
 
 @click.command("alerts")
 @click.option("--all", "show_all", is_flag=True, help="Include alerts that are over.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([k.value for k in AlertKind]),
+    help="Only alerts of this kind (repeat for several; quote kinds with a space: --kind 'complaint surge').",
+)
 @workspace_option
 @json_option
-def alerts_command(show_all: bool, workspace: Path, as_json: bool) -> None:
+def alerts_command(show_all: bool, kinds: tuple[str, ...], workspace: Path, as_json: bool) -> None:
     """List the alerts the watch raised (open, acknowledged, snoozed; with --all those over too), newest first."""
     with Workspace.open(workspace) as ws:
         statuses = ("open", "acknowledged", "snoozed", "over") if show_all else ("open", "acknowledged", "snoozed")
-        found = ws.alerts.kept(statuses=statuses)
+        found = ws.alerts.kept(statuses=statuses, kinds=kinds or None)
         deliveries = {a.alert_id: ws.alerts.deliveries(a.alert_id) for a in found}
     if as_json:
         print_json(
