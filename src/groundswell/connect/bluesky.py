@@ -9,6 +9,9 @@ What one sync fetches, each stream newer than its own cursor (or ``since``, or t
   new reply the brand wrote, so the customer's opening post and other customers' replies come too;
 - ``search``: ``app.bsky.feed.searchPosts`` for each campaign hashtag and keyword.
 
+After them, ``engagement`` reads again the likes, reposts and replies of the recent posts a sync imported
+(``app.bsky.feed.getPosts``), which the sync keeps beside the posts (``store.engagement``).
+
 Pages are the API's JSON as returned (feed items trimmed to the new ones), which the ``bluesky`` file
 importer reads exactly as it reads a saved response. Each stream is paged newest-first by the API, so its
 new pages are gathered first and then yielded oldest-first: the cursor a page carries never covers a post
@@ -21,7 +24,7 @@ import copy
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -41,6 +44,7 @@ from atproto_client.request import Request
 
 from groundswell.connect.base import AccountRef, ConnectorError, Cursor, FetchOptions, Page, SentPost, tid
 from groundswell.ingest.base import parse_iso_timestamp
+from groundswell.store.engagement import EngagementCount
 
 T = TypeVar("T")
 
@@ -229,6 +233,29 @@ class BlueskyConnector:
                     continue
                 raise
             yield Page("thread", _dump(thread))
+
+    def engagement(self, post_ids: Sequence[str]) -> list[EngagementCount]:
+        """The likes, reposts (quotes counted with them, as a share) and replies of these posts (AT URIs) now,
+        ``GET_POSTS_LIMIT`` a request; a post gone from the AppView is left out."""
+        counts: list[EngagementCount] = []
+        for start in range(0, len(post_ids), GET_POSTS_LIMIT):
+            batch = list(post_ids[start : start + GET_POSTS_LIMIT])
+            found = _dump(self._get_posts(batch)).get("posts") or []
+            for post in found:
+                if not isinstance(post, dict) or post.get("uri") not in batch:
+                    continue
+                shares = [post.get("repostCount"), post.get("quoteCount")]
+                counts.append(
+                    EngagementCount(
+                        str(post["uri"]),
+                        _count(post.get("likeCount")),
+                        sum(n for n in shares if isinstance(n, int))
+                        if any(isinstance(n, int) for n in shares)
+                        else None,
+                        _count(post.get("replyCount")),
+                    )
+                )
+        return counts
 
     def _get_thread(self, root: str) -> Any:
         params = {"uri": root, "depth": THREAD_DEPTH, "parent_height": 0}
@@ -474,3 +501,8 @@ def _rate_limit_wait(exc: RateLimitExceededError, attempt: int) -> float:
     if reset_at is not None:
         return max((reset_at - datetime.now(UTC)).total_seconds(), 0.0)
     return _backoff(attempt)
+
+
+def _count(value: Any) -> int | None:
+    """A count the AppView gave (an int, never a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
