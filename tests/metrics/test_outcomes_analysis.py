@@ -147,7 +147,7 @@ def test_numbers_are_finite_or_absent() -> None:
 @pytest.mark.parametrize("missing", [0.0, 0.2])
 def test_the_slope_and_its_jackknife_are_linearmodels_slope_refitted_without_each_cluster(missing: float) -> None:
     """``_Panel`` computes from per-store sums what linearmodels' ``PanelOLS`` (entity effects) fits: the same
-    slope, and the jackknife's refits without each store and each period, on an unbalanced panel."""
+    slope, and the jackknife's refits without each store and each period, on an unbalanced panel of sales-sized values."""
     import numpy as np
     import pandas as pd
     from linearmodels.panel import PanelOLS
@@ -158,7 +158,7 @@ def test_the_slope_and_its_jackknife_are_linearmodels_slope_refitted_without_eac
     index = pd.MultiIndex.from_product([[f"s{i}" for i in range(12)], pd.date_range("2025-01-06", periods=15, freq="W-MON")],
                                        names=["location", "period"])  # fmt: skip
     x = rng.normal(size=len(index))
-    pairs = pd.DataFrame({"outcome": 3 * x + rng.normal(size=len(index)) + np.repeat(rng.normal(size=12) * 5, 15),
+    pairs = pd.DataFrame({"outcome": 4400 + 3 * x + rng.normal(size=len(index)) + np.repeat(rng.normal(size=12) * 5, 15),
                           "x": x}, index=index)  # fmt: skip
     pairs = pairs[rng.random(len(pairs)) >= missing]
 

@@ -325,12 +325,15 @@ class _Panel:
 
     def _without_each_period(self) -> np.ndarray:
         # leaving a period out moves the means of the stores that have it: per store and period, the store's
-        # sums without that period's row (a store has at most one row a period), then the demeaned sums
+        # sums without that period's row (a store has at most one row a period), then the demeaned sums; the
+        # values centred on each store's full mean first (the demeaned sums do not change by a constant per
+        # store, and sales in the thousands would otherwise cancel digits away)
+        x, y = self.demeaned()
         shape = (int(self.store.max()) + 1, int(self.period.max()) + 1)
         has = np.zeros(shape)
         has[self.store, self.period] = 1.0
         grids = {}
-        for name, values in (("x", self.x), ("y", self.y), ("xy", self.x * self.y), ("xx", self.x * self.x)):
+        for name, values in (("x", x), ("y", y), ("xy", x * y), ("xx", x * x)):
             grid = np.zeros(shape)
             grid[self.store, self.period] = values
             grids[name] = grid
