@@ -147,7 +147,8 @@ def test_numbers_are_finite_or_absent() -> None:
 @pytest.mark.parametrize("missing", [0.0, 0.2])
 def test_the_slope_and_its_jackknife_are_linearmodels_slope_refitted_without_each_cluster(missing: float) -> None:
     """``_Panel`` computes from per-store sums what linearmodels' ``PanelOLS`` (entity effects) fits: the same
-    slope, and the jackknife's refits without each store and each period, on an unbalanced panel of sales-sized values."""
+    slope, and the jackknife's refits without each store and each period, on an unbalanced panel of
+    sales-sized values."""
     import numpy as np
     import pandas as pd
     from linearmodels.panel import PanelOLS
