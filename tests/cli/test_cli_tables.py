@@ -40,6 +40,12 @@ def test_every_family_prints_a_readable_table(demo_ws: Path, family: str) -> Non
     assert len(out.splitlines()) >= 2
 
 
+def test_a_family_may_be_named_with_hyphens(demo_ws: Path) -> None:
+    assert _run("metrics", "share-of-voice", "--workspace", str(demo_ws)).startswith("share_of_voice: period")
+    wrong = CliRunner().invoke(cli, ["metrics", "share-of-noise", "--workspace", str(demo_ws)])
+    assert wrong.exit_code == 2 and "'share-of-noise' is not one of" in wrong.output
+
+
 def test_response_by_account_is_one_aligned_row_per_account(demo_ws: Path) -> None:
     out = _run("metrics", "response", "--by", "account", "--workspace", str(demo_ws), width=400)
     lines = out.splitlines()

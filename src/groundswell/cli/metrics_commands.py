@@ -44,6 +44,18 @@ class _FamilyNames(Sequence[str]):
         return iter(self._names())
 
 
+class _FamilyChoice(click.Choice[str]):
+    """A family's name as the registry spells it (``share_of_voice``), or with hyphens as other commands' words
+    are (``share-of-voice``)."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        spelled = value.replace("-", "_") if isinstance(value, str) else value
+        try:
+            return str(super().convert(spelled, param, ctx))
+        except click.BadParameter:
+            return str(super().convert(value, param, ctx))  # the error names what the user typed
+
+
 def period_options(command: Callable[..., None]) -> Callable[..., None]:
     """``--since``, ``--until`` and ``--model-version``: which posts and which enrichments a figure uses."""
     command = click.option(
@@ -99,7 +111,7 @@ def brand_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 @click.command("metrics", cls=_MetricsCommand)
-@click.argument("name", type=click.Choice(_FamilyNames()), metavar="NAME")
+@click.argument("name", type=_FamilyChoice(_FamilyNames()), metavar="NAME")
 @click.option("--by", type=click.Choice(BY_CHOICES), help="One row per group of this kind.")
 @click.option(
     "--per",
