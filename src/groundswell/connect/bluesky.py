@@ -244,17 +244,9 @@ class BlueskyConnector:
             for post in found:
                 if not isinstance(post, dict) or post.get("uri") not in batch:
                     continue
-                shares = [post.get("repostCount"), post.get("quoteCount")]
-                counts.append(
-                    EngagementCount(
-                        str(post["uri"]),
-                        _count(post.get("likeCount")),
-                        sum(n for n in shares if isinstance(n, int))
-                        if any(isinstance(n, int) for n in shares)
-                        else None,
-                        _count(post.get("replyCount")),
-                    )
-                )
+                shares = [n for n in (_count(post.get("repostCount")), _count(post.get("quoteCount"))) if n is not None]
+                likes, replies = _count(post.get("likeCount")), _count(post.get("replyCount"))
+                counts.append(EngagementCount(str(post["uri"]), likes, sum(shares) if shares else None, replies))
         return counts
 
     def _get_thread(self, root: str) -> Any:
