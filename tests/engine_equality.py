@@ -22,18 +22,19 @@ from groundswell.threads import build_threads
 GROUPINGS = (None, "account", "platform", "month", "follower_band", "location")
 
 
-def same(a: Any, b: Any, where: str) -> None:
-    """Equal, floats to 1e-9 (engines sum in different orders), recursively through dicts, lists and tuples."""
+def same(a: Any, b: Any, where: str, *, rel_tol: float = 1e-9, abs_tol: float = 1e-9) -> None:
+    """Equal, floats to ``rel_tol`` / ``abs_tol`` (engines sum in different orders), recursively through dicts,
+    lists and tuples."""
     if isinstance(a, float) and isinstance(b, float):
-        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), where
+        assert math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol), where
     elif isinstance(a, dict) and isinstance(b, dict):
         assert a.keys() == b.keys(), where
         for key in a:
-            same(a[key], b[key], f"{where}.{key}")
+            same(a[key], b[key], f"{where}.{key}", rel_tol=rel_tol, abs_tol=abs_tol)
     elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         assert len(a) == len(b), where
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            same(x, y, f"{where}[{i}]")
+            same(x, y, f"{where}[{i}]", rel_tol=rel_tol, abs_tol=abs_tol)
     else:
         assert a == b, where
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from engine_equality import same
 from groundswell.cli import cli
 from groundswell.demo import build_demo
 from groundswell.demo.outcomes import import_demo_sales
@@ -41,16 +42,6 @@ def _demo(path: Path, database: str | None) -> tuple[dict[str, Any], pd.DataFram
     return effects, pd.read_csv(path / "panel.csv")
 
 
-def _close(a: Any, b: Any) -> bool:
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
-    return bool(a == b)
-
-
 def test_the_campaign_effects_and_the_panel_are_equal_on_duckdb_and_postgresql(
     tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -59,7 +50,7 @@ def test_the_campaign_effects_and_the_panel_are_equal_on_duckdb_and_postgresql(
     on_postgres, pg_panel = _demo(tmp_path / "pg", postgres_database)
     contest = on_duckdb["campaigns"][0]
     assert contest["buzz"]["pre_periods"] >= 8 and contest["buzz"]["effect"] is not None
-    assert _close(on_duckdb, on_postgres)
+    same(on_duckdb, on_postgres, "campaign effects", rel_tol=1e-6, abs_tol=1e-9)
     pd.testing.assert_frame_equal(duck_panel, pg_panel)
 
 

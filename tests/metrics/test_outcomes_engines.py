@@ -4,13 +4,13 @@ through the command line."""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from engine_equality import same
 from groundswell.cli import cli
 from groundswell.demo import build_demo
 from groundswell.demo.outcomes import TRUE_LAG_WEEKS, import_demo_sales
@@ -31,16 +31,6 @@ def _demo(path: Path, database: str | None) -> dict[str, Any]:
         return ws.outcomes_analysis("sales", max_lag=3).as_dict()
 
 
-def _close(a: Any, b: Any) -> bool:
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    return bool(a == b)
-
-
 def test_the_analysis_is_equal_on_duckdb_and_postgresql(
     tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,7 +38,7 @@ def test_the_analysis_is_equal_on_duckdb_and_postgresql(
     monkeypatch.setenv(DATABASE_ENV, postgres_database)
     on_postgres = _demo(tmp_path / "pg", postgres_database)
     assert on_duckdb["stores"] == 40 and on_duckdb["periods"] > 20
-    assert _close(on_duckdb, on_postgres)
+    same(on_duckdb, on_postgres, "outcomes analysis", rel_tol=1e-9, abs_tol=1e-12)
 
 
 def test_the_demo_answers_the_question_on_the_command_line(tmp_path: Path) -> None:
