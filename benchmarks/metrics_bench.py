@@ -303,10 +303,11 @@ JOBS = {
 }
 
 
-def run_job(name: str, path: Path) -> dict[str, Any]:
-    """Run one job in a fresh interpreter; its result and peak RSS (JVM included for Spark)."""
+def run_job(name: str, path: Path, *, script: str = __file__) -> dict[str, Any]:
+    """Run one job of ``script`` (a benchmark taking ``--job NAME PATH``; this one by default) in a fresh
+    interpreter; its result and peak RSS (JVM included for Spark)."""
     out = subprocess.run(
-        [sys.executable, __file__, "--job", name, str(path)], capture_output=True, text=True, check=False
+        [sys.executable, script, "--job", name, str(path)], capture_output=True, text=True, check=False
     )
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}

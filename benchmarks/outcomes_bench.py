@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -30,7 +29,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from metrics_bench import DEFAULT_WORKDIR, base_workspace, scaled_workspace
+from metrics_bench import DEFAULT_WORKDIR, base_workspace, run_job, scaled_workspace
 
 
 def outcomes_workspace(workdir: Path, source: Path, size: int, weeks: int) -> Path:
@@ -120,15 +119,6 @@ def job_outcomes(path: Path) -> dict[str, Any]:
 JOBS = {"scorecard": job_scorecard, "outcomes": job_outcomes}
 
 
-def run_job(name: str, path: Path) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--job", name, str(path)], capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
-        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=1_000_000)
@@ -144,8 +134,8 @@ def main() -> None:
     base = base_workspace(args.workdir, args.base)
     source = base if args.size == args.base else scaled_workspace(args.workdir, base, args.base, args.size)
     path = outcomes_workspace(args.workdir, source, args.size, args.weeks)
-    card = run_job("scorecard", path)
-    section = run_job("outcomes", path)
+    card = run_job("scorecard", path, script=__file__)
+    section = run_job("outcomes", path, script=__file__)
     print("posts       job         seconds   share of the scorecard")
     for name, result in (("scorecard", card), ("outcomes", section)):
         if "error" in result:

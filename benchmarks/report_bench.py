@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from metrics_bench import DEFAULT_WORKDIR, base_workspace, scaled_workspace
+from metrics_bench import DEFAULT_WORKDIR, base_workspace, run_job, scaled_workspace
 
 
 def _peak_rss_mb() -> float:
@@ -71,15 +70,6 @@ def job_report(path: Path) -> dict[str, Any]:
 JOBS = {"scorecard": job_scorecard, "report": job_report}
 
 
-def run_job(name: str, path: Path) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--job", name, str(path)], capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
-        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
@@ -97,8 +87,8 @@ def main() -> None:
     print("posts       job         seconds   peak RSS   report size   report / scorecard")
     for size in args.sizes:
         path = base if size == args.base else scaled_workspace(args.workdir, base, args.base, size)
-        card = run_job("scorecard", path)
-        report = run_job("report", path)
+        card = run_job("scorecard", path, script=__file__)
+        report = run_job("report", path, script=__file__)
         for name, result in (("scorecard", card), ("report", report)):
             if "error" in result:
                 print(f"{size:>10,}  {name:<10}  failed: {result['error']}")
