@@ -161,17 +161,23 @@ class FigureCache:
                     self.waiting -= 1
         try:
             value = compute()
-            size = self._measure(value)
         except BaseException as exc:
             with self._lock:
                 del self._flights[full]
             flight.set_exception(exc)
             raise
-        with self._lock:
-            self.computed += 1
-            self._put(key, version, value, size)
-            del self._flights[full]
+        # the callers waiting for it have it before it is measured for keeping (they need not wait for that);
+        # those who come meanwhile find the flight done
         flight.set_result(value)
+        size: int | None = None
+        try:
+            size = self._measure(value)
+        finally:
+            with self._lock:
+                self.computed += 1
+                del self._flights[full]
+                if size is not None:
+                    self._put(key, version, value, size)
         return value
 
     def put(self, key: Hashable, version: tuple[Any, ...], value: Any) -> None:
