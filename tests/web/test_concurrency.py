@@ -280,6 +280,40 @@ def test_concurrent_misses_on_one_key_compute_it_once() -> None:
     assert all(r is results[0] for r in results)
 
 
+def test_waiters_have_a_computed_figure_before_it_is_measured_and_it_is_kept_after() -> None:
+    measuring = threading.Event()
+    measured = threading.Event()
+
+    def measure(value: Any) -> int:
+        measuring.set()
+        assert measured.wait(WAIT_S)
+        return 100
+
+    cache = FigureCache(10_000, measure=measure)
+    started, go = threading.Event(), threading.Event()
+
+    def compute() -> str:
+        started.set()
+        assert go.wait(WAIT_S)
+        return "page"
+
+    with ThreadPoolExecutor(2) as pool:
+        computing = pool.submit(cache.get_or_compute, "inbox", compute)
+        assert started.wait(WAIT_S)
+        waiting = pool.submit(cache.get_or_compute, "inbox", compute)
+        go.set()
+        assert measuring.wait(WAIT_S)
+        # the measure is still running: the waiter has the value, and a newcomer too, without computing it again
+        assert waiting.result(timeout=WAIT_S) == "page"
+        assert cache.get_or_compute("inbox", compute) == "page"
+        assert "inbox" not in cache  # not kept before it is measured
+        measured.set()
+        assert computing.result(timeout=WAIT_S) == "page"
+    assert cache.computed == 1
+    assert cache.get("inbox") == "page"
+    assert cache.bytes == 100
+
+
 def test_a_failed_computation_is_not_kept_and_its_waiters_get_the_error() -> None:
     cache = FigureCache(10_000)
     go = threading.Event()
