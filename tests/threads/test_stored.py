@@ -266,3 +266,27 @@ def test_an_open_transaction_builds_for_this_run_only(ws: Workspace) -> None:
     finally:
         ws.store.con.execute("ROLLBACK")
     assert stage._read_state(ws.store) is None
+
+
+def test_a_full_build_runs_with_the_build_memory_limit_and_restores_the_store_s(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from groundswell.store.duckdb import _limit_bytes, build_memory_limit
+
+    def limit() -> float:
+        return _limit_bytes(str(ws.store.execute("SELECT current_setting('memory_limit')")[0][0]))
+
+    before = limit()
+    seen: list[float] = []
+
+    def compute(*args: Any, **kwargs: Any) -> Any:
+        seen.append(limit())
+        return compute_threads(*args, **kwargs)
+
+    monkeypatch.setattr(stage, "compute_threads", compute)
+    assert refresh_stored(ws.store, ws.config, force=True).action == "full"
+    # DuckDB shows the limit in MiB, rounded: compare within a percent
+    assert seen and abs(seen[0] - _limit_bytes(build_memory_limit())) < 0.01 * seen[0]
+    assert seen[0] >= _limit_bytes("3GB") > before
+    assert limit() == before
+    assert_stored_equals_scratch(ws)

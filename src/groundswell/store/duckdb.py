@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Generator, Iterator, Sequence
@@ -32,6 +33,9 @@ DATABASE_FILENAME = "groundswell.duckdb"
 DEFAULT_MEMORY_LIMIT = "1GB"
 # Metrics sort and join every post several times (threads); under 1 GB a large workspace spills to disk.
 METRICS_MEMORY_LIMIT = "3GB"
+# A full build of the threads stage (once per workspace; every post sorted and joined several times) may use
+# this share of the machine's memory: at 10M posts under 3 GB it spills to disk and takes 1.5x as long.
+BUILD_MEMORY_SHARE = 0.5
 
 _POST_ARROW_SCHEMA = arrow_schema(ROW_COLUMNS)  # an import batch: the parser's rows as they come
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
@@ -151,6 +155,13 @@ class DuckDBStore(ImportLedger):
         """Set the largest limit asked for, else the store's own (called with ``_limits_lock`` held)."""
         wanted = max(self._limits, key=_limit_bytes) if self._limits else self._memory_limit
         self.con.execute(f"SET memory_limit = '{wanted}'")
+
+    @contextmanager
+    def for_building(self) -> Iterator[None]:
+        """Settings for a full build of a derived stage, restored after: ``BUILD_MEMORY_SHARE`` of the
+        machine's memory for the buffer pool, at least ``METRICS_MEMORY_LIMIT``."""
+        with self.memory_limit(build_memory_limit()):
+            yield
 
     @contextmanager
     def for_metrics(self) -> Iterator[None]:
@@ -346,3 +357,14 @@ class DuckDBStore(ImportLedger):
             imports=int(imports_row[0]) if imports_row else 0,
             rejects=int(rejects_row[0]) if rejects_row else 0,
         )
+
+
+def build_memory_limit() -> str:
+    """``BUILD_MEMORY_SHARE`` of the machine's physical memory in MB, at least ``METRICS_MEMORY_LIMIT`` (also
+    where the machine does not say how much it has)."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return METRICS_MEMORY_LIMIT
+    share = int(physical * BUILD_MEMORY_SHARE)
+    return f"{share // 10**6}MB" if share > _limit_bytes(METRICS_MEMORY_LIMIT) else METRICS_MEMORY_LIMIT

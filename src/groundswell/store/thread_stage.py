@@ -153,11 +153,12 @@ def swap_in_built(store: DuckDBStore) -> None:
 @contextmanager
 def build_settings(store: DuckDBStore) -> Iterator[None]:
     """DuckDB settings for building the stage, restored after: no row order to keep (less memory, more
-    parallel writes)."""
+    parallel writes), and the buffer pool of a full build (``DuckDBStore.for_building``)."""
     previous = store.execute("SELECT current_setting('preserve_insertion_order')")[0][0]
     store.execute("SET preserve_insertion_order = false")
     try:
-        yield
+        with store.for_building():
+            yield
     finally:
         store.execute(f"SET preserve_insertion_order = {'true' if previous else 'false'}")
 
