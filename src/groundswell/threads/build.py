@@ -13,7 +13,8 @@ How, on any engine (no recursive SQL, which Spark lacks):
    ``MAX_ROUNDS`` (2^40 deep: only a reply cycle, which corrupt input alone can
    hold, gets there; its posts keep the ancestor they reached). Each round is
    materialised by the engine (``Sources.materializer()``), so no engine
-   recomputes the earlier rounds.
+   recomputes the earlier rounds, and carries only the posts whose pointer
+   moved in the round before (the others point at their root already).
 2. **Effective time.** The same rounds carry the latest ``created_at`` on the
    path from the root: a post's *effective time* is that maximum. A reply
    timestamped before its parent (clock skew, edited exports) is taken as
@@ -152,8 +153,10 @@ def compute_threads(
     posts = sources.every_post
     if accounts is None:
         accounts = brand_accounts(sources)
-    roots, rounds, converged = _resolve_roots(posts, sources)
+    roots, rounds, converged, rounds_kept = _resolve_roots(posts, sources)
     per_post = _post_columns(sources, posts, roots, accounts, silence_s, keep)
+    for table in rounds_kept:
+        _release(sources, table)
     rows = _thread_rows(sources, per_post, accounts)
     threads = keep("threads", rows) if keep is not None else _materialize(sources, rows)
     return Threads(per_post, threads, accounts, rounds, converged)
@@ -214,8 +217,14 @@ def _release(sources: Sources, table: ir.Table) -> None:
     sources.materializer().release(table)
 
 
-def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bool]:
-    """(platform, post_id, root_id, effective_at, parent_missing) per post; the rounds run; converged."""
+def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bool, list[ir.Table]]:
+    """(platform, post_id, root_id, effective_at, parent_missing) per post; the rounds run; converged; the
+    tables it materialised (to release once the roots are read).
+
+    A post whose pointer did not move in a round points at a root (its pointer's pointer is itself): it is
+    settled, and later rounds carry only the posts still moving. Each round looks their pointers up among
+    every post (settled and moving, as the round before left them), so a chain still halves each round; only
+    the moving posts are joined and kept again, a shrinking share of the posts after the first round."""
     base = posts.select("platform", "post_id", parent=posts.in_reply_to_post_id, at=posts.created_at)
     parents = base.select(_p_platform=base.platform, _p_id=base.post_id, _p_at=base.at)
     joined = base.left_join(parents, [base.platform == parents._p_platform, base.parent == parents._p_id])
@@ -231,10 +240,14 @@ def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bo
             moved=linked,
         ),
     )
+    kept = [node]  # every post is in exactly one kept table's rows with moved = False, or in ``moving``
+    moving = node.filter(node.moved)
     rounds, converged = 0, not _any(node.moved)
     while not converged and rounds < MAX_ROUNDS:
-        up = node.select(_u_platform=node.platform, _u_id=node.post_id, _u_ptr=node.ptr, _u_eff=node.eff)
-        step = node.join(up, [node.platform == up._u_platform, node.ptr == up._u_id])
+        everyone = _current(kept, moving)
+        up = everyone.select(_u_platform=everyone.platform, _u_id=everyone.post_id, _u_ptr=everyone.ptr,
+                             _u_eff=everyone.eff)  # fmt: skip
+        step = moving.join(up, [moving.platform == up._u_platform, moving.ptr == up._u_id])
         nxt = _materialize(
             sources,
             step.select(
@@ -246,12 +259,18 @@ def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bo
                 moved=step._u_ptr != step.ptr,
             ),
         )
-        _release(sources, node)
-        node = nxt
+        kept.append(nxt)
+        moving = nxt.filter(nxt.moved)
         rounds += 1
-        converged = not _any(node.moved)
-    roots = node.select("platform", "post_id", "parent_missing", root_id=node.ptr, effective_at=node.eff)
-    return roots, rounds, converged
+        converged = not _any(nxt.moved)
+    final = _current(kept, moving)
+    roots = final.select("platform", "post_id", "parent_missing", root_id=final.ptr, effective_at=final.eff)
+    return roots, rounds, converged, kept
+
+
+def _current(kept: list[ir.Table], moving: ir.Table) -> ir.Table:
+    """Every post's pointer as the last round left it: the settled rows of each round, and those still moving."""
+    return ibis.union(*(t.filter(~t.moved) for t in kept), moving, distinct=False)
 
 
 def _any(flag: ir.BooleanColumn) -> bool:
