@@ -248,6 +248,19 @@ def location_key(posts: ir.Table, config: WorkspaceConfig) -> ir.StringValue:
     return ibis.cases(*cases, else_=fallback)
 
 
+def customer_locations(sources: Sources) -> ir.Table:
+    """``platform, post_id, location`` (``location_key``) of every customer post, whatever the period: made
+    once per ``Sources`` and kept by its engine, so that the figures grouped by store (the response family's
+    ``--by location``, the social figures per store) join it instead of each searching every text again."""
+    found = sources.memo.get("customer_locations")
+    if found is None:
+        posts = customer_posts(sources.every_post)
+        chosen = posts.select("platform", "post_id", location=location_key(posts, sources.config))
+        found = sources.memo["customer_locations"] = sources.materializer().materialize(chosen)
+    located: ir.Table = found
+    return located
+
+
 def with_group(table: ir.Table, by: str | None, config: WorkspaceConfig, *, account: Any = None) -> ir.Table:
     """``table`` plus the ``_group`` column for ``by`` (a constant ``""`` when ``by`` is None).
 

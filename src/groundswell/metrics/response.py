@@ -47,10 +47,10 @@ from groundswell.metrics.base import BY_CHOICES, Interval, MetricValue, ratio
 from groundswell.metrics.frames import (
     FOLLOWER_BANDS,
     NONE_KEY,
+    customer_locations,
     follower_band,
     group_label,
     group_sort_key,
-    location_key,
     month_index,
 )
 from groundswell.metrics.intervals import Floats, interval, method_for, share_ratio, true_shares
@@ -351,12 +351,12 @@ def _with_thread_account(posts: ir.Table, threads: Threads) -> ir.Table:
 
 
 def grouped(table: ir.Table, bys: tuple[str, ...], sources: Sources, *, thread_level: bool) -> ir.Table:
-    """``table`` plus ``_g0``, ``_g1``, ... for the ``by`` keys (never null)."""
+    """``table`` plus ``_g0``, ``_g1``, ... for the ``by`` keys (never null). Its rows are inbound posts
+    (``thread_level=False``) or threads, located by their first inbound post: customer posts, whose location
+    ``customer_locations`` holds."""
     if "location" in bys:
-        posts = sources.every_post
-        where = posts.select(
-            _l_platform=posts.platform, _l_post_id=posts.post_id, _location=location_key(posts, sources.config)
-        )
+        located = customer_locations(sources)
+        where = located.select(_l_platform=located.platform, _l_post_id=located.post_id, _location=located.location)
         post_id = table.first_inbound_post_id if thread_level else table.post_id
         table = table.left_join(where, [table.platform == where._l_platform, post_id == where._l_post_id]).drop(
             "_l_platform", "_l_post_id"

@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 from groundswell.metrics.base import ratio
 from groundswell.metrics.frames import (
+    customer_locations,
     customer_posts,
-    location_key,
     require_enrichments,
     with_enrichments,
 )
@@ -74,9 +74,11 @@ def social_panel(src: Sources, *, granularity: Granularity = "week") -> list[Soc
     buzz = {
         _day(r["_period"]): r for r in rows(every.group_by("_period").aggregate(**_subject_counts(every, "marketing")))
     }
-    table = every.mutate(_location=location_key(every, src.config))
-    # grouped by every location key and the unconfigured dropped afterwards: a filter on the key would
-    # evaluate it (a regular expression over every post's text) once more
+    # each post's store as found once for these sources (a regular expression over every text), shared with
+    # the response rate below; grouped by every location key, the unconfigured dropped afterwards
+    located = customer_locations(src)
+    located = located.select(_l_platform=located.platform, _l_post_id=located.post_id, _location=located.location)
+    table = every.left_join(located, [every.platform == located._l_platform, every.post_id == located._l_post_id])
     found = rows(
         table.group_by(["_location", "_period"]).aggregate(
             complaints=table.count(where=table.intent == "complaint"), **_subject_counts(table, "experience")
