@@ -147,3 +147,27 @@ def test_location_counts_partition_the_posts(
     located = sum(loc.counts["posts"] or 0 for loc in result.locations)
     assert located == sum(1 for _, loc in posts if loc is not None)
     assert all(m.value is None or m.value >= 0 for m in result.metrics())
+
+
+def test_replies_per_store_search_the_texts_for_stores_once(
+    make_workspace: Any, make_sources: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import groundswell.metrics.frames as frames
+    from groundswell.metrics.response import response
+
+    searched: list[int] = []
+    real = frames.location_key
+
+    def counted(posts: Any, config: Any) -> Any:
+        searched.append(1)
+        return real(posts, config)
+
+    monkeypatch.setattr(frames, "location_key", counted)
+    ws = make_workspace(CONFIG, POSTS, LABELS)
+    sources = make_sources(ws.store, ws.config)
+    found = [{(f.group.get("location"), f.inbound, f.inbound_replied) for f in response(sources, by="location")}
+             for _ in range(2)]  # fmt: skip
+    # inbound: 1 (Leeds, alias in its text; answered by 2), 5 (LEEDS in its field), 3 (York), 8 (a reply to the
+    # brand's post 7, at no store); 4 and 6 mention no brand account and reply to none
+    assert found[0] == found[1] == {("Leeds", 2, 1), ("York", 1, 0), ("(none)", 1, 0)}
+    assert len(searched) == 1
