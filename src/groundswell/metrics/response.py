@@ -47,11 +47,11 @@ from groundswell.metrics.base import BY_CHOICES, Interval, MetricValue, ratio
 from groundswell.metrics.frames import (
     FOLLOWER_BANDS,
     NONE_KEY,
-    customer_locations,
     follower_band,
     group_label,
     group_sort_key,
     month_index,
+    with_customer_location,
 )
 from groundswell.metrics.intervals import Floats, interval, method_for, share_ratio, true_shares
 from groundswell.query import Period, Sources, in_period, rows
@@ -355,12 +355,7 @@ def grouped(table: ir.Table, bys: tuple[str, ...], sources: Sources, *, thread_l
     (``thread_level=False``) or threads, located by their first inbound post: customer posts, whose location
     ``customer_locations`` holds."""
     if "location" in bys:
-        located = customer_locations(sources)
-        where = located.select(_l_platform=located.platform, _l_post_id=located.post_id, _location=located.location)
-        post_id = table.first_inbound_post_id if thread_level else table.post_id
-        table = table.left_join(where, [table.platform == where._l_platform, post_id == where._l_post_id]).drop(
-            "_l_platform", "_l_post_id"
-        )
+        table = with_customer_location(table, sources, table.first_inbound_post_id if thread_level else None)
     keys: dict[str, Any] = {}
     for i, by in enumerate(bys):
         if by == "account":

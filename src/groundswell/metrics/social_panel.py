@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 from groundswell.metrics.base import ratio
 from groundswell.metrics.frames import (
-    customer_locations,
     customer_posts,
     require_enrichments,
+    with_customer_location,
     with_enrichments,
 )
 from groundswell.metrics.response import grouped
@@ -76,9 +76,7 @@ def social_panel(src: Sources, *, granularity: Granularity = "week") -> list[Soc
     }
     # each post's store as found once for these sources (a regular expression over every text), shared with
     # the response rate below; grouped by every location key, the unconfigured dropped afterwards
-    located = customer_locations(src)
-    located = located.select(_l_platform=located.platform, _l_post_id=located.post_id, _location=located.location)
-    table = every.left_join(located, [every.platform == located._l_platform, every.post_id == located._l_post_id])
+    table = with_customer_location(every, src)
     found = rows(
         table.group_by(["_location", "_period"]).aggregate(
             complaints=table.count(where=table.intent == "complaint"), **_subject_counts(table, "experience")

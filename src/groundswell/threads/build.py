@@ -244,7 +244,7 @@ def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bo
     moving = node.filter(node.moved)
     rounds, converged = 0, not _any(node.moved)
     while not converged and rounds < MAX_ROUNDS:
-        everyone = _current(kept, moving)
+        everyone = _latest_pointers(kept, moving)
         up = everyone.select(_u_platform=everyone.platform, _u_id=everyone.post_id, _u_ptr=everyone.ptr,
                              _u_eff=everyone.eff)  # fmt: skip
         step = moving.join(up, [moving.platform == up._u_platform, moving.ptr == up._u_id])
@@ -263,12 +263,12 @@ def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bo
         moving = nxt.filter(nxt.moved)
         rounds += 1
         converged = not _any(nxt.moved)
-    final = _current(kept, moving)
+    final = _latest_pointers(kept, moving)
     roots = final.select("platform", "post_id", "parent_missing", root_id=final.ptr, effective_at=final.eff)
     return roots, rounds, converged, kept
 
 
-def _current(kept: list[ir.Table], moving: ir.Table) -> ir.Table:
+def _latest_pointers(kept: list[ir.Table], moving: ir.Table) -> ir.Table:
     """Every post's pointer as the last round left it: the settled rows of each round, and those still moving."""
     return ibis.union(*(t.filter(~t.moved) for t in kept), moving, distinct=False)
 
