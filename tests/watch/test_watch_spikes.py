@@ -143,8 +143,9 @@ def watch_three_bursts(
     ws: Workspace, bursts: Sequence[tuple[AlertKind, Burst]], hook: Received, mail: Received
 ) -> None:
     """Runs the watch loop over ``ws`` (its account connected, its quiet history synced), puts each burst on
-    the platform in turn, and checks that it is alerted with its label within two intervals, once to each
-    receiver, grouped while it lasts, over when it has passed, and kept with the posts that led it."""
+    the platform in turn, and checks that it is alerted with its label by the first or second cycle begun
+    after it is on the server, once to each receiver, grouped while it lasts, over when it has passed, and
+    kept with the posts that led it."""
     stop = threading.Event()
     cycles: list[CycleReport] = []
     watcher = Watcher(ws, stop=stop)
@@ -162,7 +163,18 @@ def watch_three_bursts(
             alert = wait_for(ws, kind, 4 * INTERVAL_S)
             assert alert is not None, (kind, [c.line() for c in cycles[-4:]], ws.alerts.kept())
             delay = (alert.first_seen_at - visible_at).total_seconds()
-            assert delay <= 2 * INTERVAL_S, (kind, delay)
+            # in time: raised by the first or second cycle begun after the burst was on the server. Counted
+            # in cycles, not seconds, so that a busy machine's slower cycles do not read as a late alert.
+            raised_by_reported = time.monotonic() + 4 * INTERVAL_S
+            while (
+                not any(
+                    c.started_at <= alert.first_seen_at <= c.started_at + timedelta(seconds=c.seconds) for c in cycles
+                )
+                and time.monotonic() < raised_by_reported
+            ):
+                time.sleep(0.2)
+            begun_after = [c for c in cycles if visible_at < c.started_at <= alert.first_seen_at]
+            assert len(begun_after) <= 2, (kind, delay, [c.line() for c in begun_after])
             assert alert.posts and {post_id for _, post_id in alert.posts} <= set(ids), alert.posts
             assert visible_at - timedelta(seconds=30) <= alert.started_at <= alert.first_seen_at
             assert alert.figures["posts"] >= 6
