@@ -196,6 +196,11 @@ def _escaped(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def storable_reject(reject: Rejected) -> Rejected:
+    """A reject as both stores keep it: NUL, undecodable bytes and lone surrogates written as escapes."""
+    return Rejected(reject.line, to_raw(reject.field), to_raw(reject.reason), to_raw(reject.raw))
+
+
 def unstorable(value: str) -> str | None:
     """Why a text value cannot be stored as it is (NUL, a lone surrogate), if it cannot."""
     found = _UNSTORABLE.search(value)

@@ -217,43 +217,70 @@ class DuckDBStore(ImportLedger):
         con = self.con
         con.register("_batch", batch)
         try:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _staged AS SELECT *, "
-                "row_number() OVER (PARTITION BY platform, post_id ORDER BY line) AS _rn FROM _batch"
-            )
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _existing AS "
-                "SELECT p.platform, p.post_id, p.author_id, p.created_at, p.text, p.source, p.source_line "
-                "FROM posts p SEMI JOIN (SELECT platform, post_id FROM _staged WHERE _rn = 1) s "
-                "ON p.platform = s.platform AND p.post_id = s.post_id"
-            )
-            con.execute("CREATE OR REPLACE TEMP TABLE _classified AS " + CLASSIFY_BATCH.format(existing="_existing"))
-            now = utcnow()
-            con.execute(
-                """
-                INSERT INTO posts
-                SELECT platform, post_id, author_id, author_handle, author_followers,
-                    coalesce(is_brand,
-                             list_contains($brands, platform || chr(31) || lower(ltrim(author_handle, '@'))),
-                             false)
-                    OR list_contains($brands, platform || chr(31) || lower(ltrim(author_id, '@'))),
-                    created_at, text, lang, in_reply_to_post_id, conversation_id, url,
-                    like_count, share_count, reply_count, view_count, location,
-                    $source, line, $import_id, $now
-                FROM _classified WHERE _status = 'new' ORDER BY line
-                """,
-                {"brands": list(brand_keys), "source": source, "import_id": import_id, "now": now},
-            )
-            counts = dict(con.execute("SELECT _status, count(*) FROM _classified GROUP BY _status").fetchall())
-            conflicts: list[Rejected] = []
-            if counts.get("conflict"):
-                found = con.execute(
-                    f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM _classified WHERE _status = 'conflict' ORDER BY line"
-                ).fetchall()
-                conflicts = conflict_rejects(found)
-            return BatchResult(int(counts.get("new", 0)), int(counts.get("duplicate", 0)), conflicts)
+            return self.write_staged_posts("_batch", import_id=import_id, source=source, brand_keys=brand_keys)
         finally:
             con.unregister("_batch")
+
+    def write_staged_posts(
+        self, relation: str, *, import_id: int, source: str, brand_keys: Sequence[str]
+    ) -> BatchResult:
+        """``write_posts`` for rows already in the database: ``relation`` names a table or view of
+        ``columns.ROW_COLUMNS`` (a parser's rows), e.g. an import's rows read and checked by the engine."""
+        con = self.con
+        now = utcnow()
+        insert = """
+            INSERT INTO posts
+            SELECT platform, post_id, author_id, author_handle, author_followers,
+                coalesce(is_brand,
+                         list_contains($brands, platform || chr(31) || lower(ltrim(author_handle, '@'))),
+                         false)
+                OR list_contains($brands, platform || chr(31) || lower(ltrim(author_id, '@'))),
+                created_at, text, lang, in_reply_to_post_id, conversation_id, url,
+                like_count, share_count, reply_count, view_count, location,
+                $source, line, $import_id, $now
+            FROM {rows}
+        """
+        params = {"brands": list(brand_keys), "source": source, "import_id": import_id, "now": now}
+        # Most rows hold a key given once and not stored yet: new, written straight away. Only the rows of a
+        # key given more than once or already stored are numbered and compared (a window over every row, with
+        # all its columns, would cost more than the rest of the write).
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _repeated AS "
+            f"SELECT platform, post_id FROM {relation} GROUP BY platform, post_id HAVING count(*) > 1 "
+            f"UNION SELECT p.platform, p.post_id FROM posts p SEMI JOIN {relation} r "
+            "ON p.platform = r.platform AND p.post_id = r.post_id"
+        )
+        once = con.execute(
+            insert.format(
+                rows=f"(SELECT * FROM {relation} r ANTI JOIN _repeated k ON r.platform = k.platform "
+                "AND r.post_id = k.post_id)"
+            ),
+            params,
+        ).fetchall()[0][0]  # an INSERT's one row: how many it wrote
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _staged AS SELECT *, "
+            "row_number() OVER (PARTITION BY platform, post_id ORDER BY line) AS _rn "
+            f"FROM {relation} r SEMI JOIN _repeated k ON r.platform = k.platform AND r.post_id = k.post_id"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _existing AS "
+            "SELECT p.platform, p.post_id, p.author_id, p.created_at, p.text, p.source, p.source_line "
+            "FROM posts p SEMI JOIN (SELECT platform, post_id FROM _staged WHERE _rn = 1) s "
+            "ON p.platform = s.platform AND p.post_id = s.post_id"
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE _classified AS " + CLASSIFY_BATCH.format(existing="_existing"))
+        con.execute(insert.format(rows="(SELECT * FROM _classified WHERE _status = 'new')"), params)
+        counts = dict(con.execute("SELECT _status, count(*) FROM _classified GROUP BY _status").fetchall())
+        conflicts: list[Rejected] = []
+        if counts.get("conflict"):
+            found = con.execute(
+                f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM _classified WHERE _status = 'conflict' ORDER BY line"
+            ).fetchall()
+            conflicts = conflict_rejects(found)
+        for table in ("_classified", "_existing", "_staged", "_repeated"):  # a file's worth: not kept for the next
+            con.execute(f"DROP TABLE temp.{table}")
+        new = int(once) + int(counts.get("new", 0))
+        return BatchResult(new, int(counts.get("duplicate", 0)), conflicts)
 
     # -- enrichments -----------------------------------------------------------------
 

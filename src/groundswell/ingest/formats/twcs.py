@@ -54,20 +54,9 @@ class TwcsParser:
             if table is None:
                 return
             header, records = table
-            names = [h.strip().lower() for h in header]
-            missing = [c for c in REQUIRED_COLUMNS if c not in names]
-            if missing:
-                raise SourceError(
-                    f"not a TWCS file: missing required column(s) {', '.join(missing)} (header: {','.join(header)[:200]})",
-                    path=source.path,
-                    line=1,
-                    field=missing[0],
-                )
-            tweet_id, author_id, inbound, created_at, text = (names.index(c) for c in REQUIRED_COLUMNS)
-            parent = names.index("in_response_to_tweet_id") if "in_response_to_tweet_id" in names else None
-            columns = _Columns(tweet_id, author_id, inbound, created_at, text, parent)
+            layout = TwcsLayout.of(header, source.path)
             for record in records:
-                yield record if isinstance(record, Rejected) else _row(*record, names, columns)
+                yield record if isinstance(record, Rejected) else layout.row(*record)
 
 
 class _Columns(NamedTuple):
@@ -79,6 +68,33 @@ class _Columns(NamedTuple):
     created_at: int
     text: int
     parent: int | None
+
+
+class TwcsLayout(NamedTuple):
+    """A TWCS file's header: its column names (lower case) and where the columns the parser reads are."""
+
+    names: list[str]
+    columns: _Columns
+
+    @classmethod
+    def of(cls, header: list[str], path: Path | str) -> TwcsLayout:
+        """The layout of ``header``; ``SourceError`` when a required column is missing."""
+        names = [h.strip().lower() for h in header]
+        missing = [c for c in REQUIRED_COLUMNS if c not in names]
+        if missing:
+            raise SourceError(
+                f"not a TWCS file: missing required column(s) {', '.join(missing)} (header: {','.join(header)[:200]})",
+                path=path,
+                line=1,
+                field=missing[0],
+            )
+        tweet_id, author_id, inbound, created_at, text = (names.index(c) for c in REQUIRED_COLUMNS)
+        parent = names.index("in_response_to_tweet_id") if "in_response_to_tweet_id" in names else None
+        return cls(names, _Columns(tweet_id, author_id, inbound, created_at, text, parent))
+
+    def row(self, line: int, fields: list[str]) -> PostRow | Rejected:
+        """The post of the record starting at ``line``, or its reject."""
+        return _row(line, fields, self.names, self.columns)
 
 
 @one_record

@@ -1,0 +1,247 @@
+"""A CSV file read and checked by DuckDB itself: the fast path of an import.
+
+DuckDB's CSV reader parses a file in parallel, many times faster than a record at a time in Python. The
+import uses it only where it gives what the record-by-record path gives (``ingest/bulk.py`` says when),
+and checks that it did:
+
+- ``stage_twcs``: the file's records, every field as text, in file order (``_bulk_csv``, columns ``c0``..),
+  with DuckDB's rejects counted (any record DuckDB could not read sends the whole file back to the
+  record-by-record path, which names each bad record as the user expects), the lines the records span
+  (to check against the file's), and whether the TWCS rules of ``ingest/formats/twcs.py`` plainly accept
+  each record (digit ids, a ``+0000`` timestamp...);
+- ``twcs_rows``: those records as posts (``_bulk_rows``), each with the physical line it starts on;
+- ``other_records``: the rest, with their lines, for the format's own Python code (``append_rows`` adds the
+  posts it makes of them).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from groundswell.columns import ROW_COLUMNS, arrow_schema
+from groundswell.errors import StoreError
+from groundswell.records import PostRow
+from groundswell.store.duckdb import DuckDBStore
+
+CSV_TABLE = "_bulk_csv"
+ROWS_TABLE = "_bulk_rows"
+_BREAKS = "_bulk_breaks"
+_OTHERS = "_bulk_others"
+# the columns of ``ROW_COLUMNS`` a TWCS row fills (``formats/twcs.py``); the others are always null
+_TWCS_FILLS = frozenset(
+    (
+        "line",
+        "platform",
+        "post_id",
+        "author_id",
+        "author_handle",
+        "is_brand",
+        "created_at",
+        "text",
+        "in_reply_to_post_id",
+    )
+)
+_REJECTS = "_bulk_rejects"
+_SCAN = "_bulk_scan"
+_DECODE = "gs_decode_entities"
+
+_ID = r"[0-9]+(\.0)?"
+_AUTHOR = r"(?s)[!-~](.*[!-~])?"  # no space to strip at either end
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_TIMESTAMP = (
+    rf"[!-~]+ ({_MONTHS}) (0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] \+0000 [1-9][0-9]{{3}}"
+)
+_BOOLEANS = ("True", "False", "true", "false", "TRUE", "FALSE", "1", "0")
+
+
+@dataclass(frozen=True, slots=True)
+class TwcsColumns:
+    """Where the columns a TWCS row is read from are, by position (``c0``...)."""
+
+    tweet_id: int
+    author_id: int
+    inbound: int
+    created_at: int
+    text: int
+    parent: int | None
+
+
+@functools.cache
+def _space() -> str:
+    """Python's ``str.isspace()`` characters as the inside of an RE2 class: text made only of these is
+    empty to ``str.strip()``."""
+    return "".join(f"\\x{{{c:x}}}" for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """What DuckDB read of a file: records, the lines they span with the header (as Python's CSV reader counts
+    them), the longest field in characters, records the TWCS rules do not plainly accept, records unreadable."""
+
+    read: int
+    lines: int
+    longest: int
+    others: int
+    unreadable: int
+
+
+def _plainly_twcs(c: TwcsColumns) -> str:
+    """The TWCS rules of ``ingest/formats/twcs.py`` for the records that plainly meet them, as SQL."""
+    return " AND ".join(
+        (
+            f"regexp_full_match({_field(c.tweet_id)}, '{_ID}')",
+            f"regexp_full_match({_field(c.author_id)}, '{_AUTHOR}')",
+            f"{_field(c.inbound)} IN ({', '.join(map(_sql_string, _BOOLEANS))})",
+            f"regexp_full_match({_field(c.created_at)}, '{_TIMESTAMP}')",
+            "_at IS NOT NULL",
+            f"regexp_matches({_field(c.text)}, '[^{_space()}]')",
+            "TRUE" if c.parent is None else f"(c{c.parent} IS NULL OR regexp_full_match(c{c.parent}, '{_ID}'))",
+        )
+    )
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _field(i: int) -> str:
+    return f"coalesce(c{i}, '')"  # an empty field is NULL to DuckDB, '' to Python's csv
+
+
+class CsvBulk:
+    """The fast path's work tables on one DuckDB store (temp tables of the importing thread's connection)."""
+
+    def __init__(self, store: DuckDBStore):
+        self.store = store
+        self.con = store.con
+        self._numbered, self._line = CSV_TABLE, "2 + rowid"  # FROM what, and each record's line in it
+
+    def stage_twcs(self, path: Path, width: int, c: TwcsColumns, decode: Callable[[str], str]) -> Staged | None:
+        """Read ``path`` (header line skipped) into ``_bulk_csv``, in file order: each record's line breaks and
+        longest field, whether the TWCS rules plainly accept it (``_plain``), the post it makes if they do
+        (the text's HTML references decoded by ``decode``), and its fields (``c0``...) if they do not."""
+        self.drop()
+        self._register_decode(decode)
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+        fields = [_field(i) for i in range(width)]
+        breaks = " + ".join(
+            f"CASE WHEN contains({f}, chr(10)) THEN length({f}) - length(replace({f}, chr(10), '')) ELSE 0 END"
+            for f in fields
+        )
+        post = {
+            "post_id": f"regexp_replace(c{c.tweet_id}, '\\.0$', '')",
+            "author_id": f"c{c.author_id}",
+            "is_brand": f"lower(c{c.inbound}) IN ('false', '0')",
+            "created_at": "_at",
+            "text": f"CASE WHEN contains(c{c.text}, '&') THEN {_DECODE}(c{c.text}) ELSE c{c.text} END",
+            "in_reply_to_post_id": "NULL" if c.parent is None else f"regexp_replace(c{c.parent}, '\\.0$', '')",
+        }
+        kept = ", ".join(
+            [f"CASE WHEN _plain THEN {value} END AS _{name}" for name, value in post.items()]
+            + [f"CASE WHEN NOT _plain THEN c{i} END AS c{i}" for i in range(width)]
+        )
+        try:
+            self.con.execute(
+                f"CREATE TEMP TABLE {CSV_TABLE} AS SELECT _breaks, _longest, _plain, {kept} FROM ("
+                f"SELECT *, {_plainly_twcs(c)} AS _plain FROM ("
+                f"SELECT *, {breaks} AS _breaks, greatest({', '.join(f'length({f})' for f in fields)}) AS _longest, "
+                f"try_strptime(regexp_replace({_field(c.created_at)}, '^[!-~]+ ', ''), '%b %d %H:%M:%S +0000 %Y') AS _at "
+                f"FROM read_csv({_sql_string(str(path))}, "
+                f"header = false, skip = 1, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+                f"auto_detect = false, strict_mode = true, null_padding = false, encoding = 'utf-8', "
+                f"store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_SCAN}')))"
+            )
+        except duckdb.Error:
+            return None  # a file DuckDB refuses outright (its parser stopped): read record by record
+        found = self.con.execute(
+            f"SELECT count(*), coalesce(sum(_breaks), 0), coalesce(max(_longest), 0), count(*) FILTER (NOT _plain), "
+            f"(SELECT count(*) FROM {_REJECTS}) FROM {CSV_TABLE}"
+        ).fetchall()[0]
+        read, breaks_in_records, longest, others, unreadable = map(int, found)
+        self._number_lines(with_breaks=breaks_in_records > 0)
+        return Staged(read, 1 + read + breaks_in_records, longest, others, unreadable)
+
+    def _number_lines(self, *, with_breaks: bool) -> None:
+        """How each record's line is found (``self._line``, over the records ``FROM self._numbered``).
+        The header is line 1; the records follow, each pushed down by the line breaks inside the records
+        before it, summed over the few records that hold any (``_bulk_breaks``) and found for each record by
+        an as-of join (no sort of every record). Plain SQL rather than a view or a subquery: one of ``rowid``
+        and every column reads several times slower."""
+        if not with_breaks:
+            self._numbered, self._line = CSV_TABLE, "2 + rowid"
+            return
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_BREAKS} AS SELECT rowid AS _r, sum(_breaks) OVER (ORDER BY rowid) "
+            f"AS _through FROM {CSV_TABLE} WHERE _breaks > 0"
+        )
+        self._numbered = f"{CSV_TABLE} c ASOF LEFT JOIN {_BREAKS} b ON c.rowid > b._r"
+        self._line = "2 + c.rowid + coalesce(b._through, 0)"
+
+    def make_rows(self) -> str:
+        """The posts of the plainly TWCS records put in a table, to which ``append_rows`` adds those of the
+        others: SQL for them as ``ROW_COLUMNS``. (A table, not a view: the write reads it twice. Only the
+        columns a TWCS row fills are kept there: a column of nulls costs a table as much as one of values.)"""
+        made = {"line": self._line, "platform": "'twitter'", "author_handle": "_author_id"}
+        selected = ", ".join(
+            f"({made.get(col.name, f'_{col.name}')})::{col.type} AS {col.name}"
+            for col in ROW_COLUMNS
+            if col.name in _TWCS_FILLS
+        )
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {ROWS_TABLE} AS SELECT {selected} FROM {self._numbered} WHERE _plain"
+        )
+        every = ", ".join(
+            col.name if col.name in _TWCS_FILLS else f"NULL::{col.type} AS {col.name}" for col in ROW_COLUMNS
+        )
+        return f"(SELECT {every} FROM {ROWS_TABLE})"
+
+    def other_records(self, width: int, batch: int) -> Iterator[list[tuple[int, list[str]]]]:
+        """The records ``stage_twcs`` did not find plainly TWCS, for the format's Python code: (line, fields),
+        in batches. (Kept in a table of their own, read a batch at a time: the connection writes between.)"""
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_OTHERS} AS SELECT {self._line} AS line, "
+            f"{', '.join(_field(i) for i in range(width))} FROM {self._numbered} WHERE NOT _plain ORDER BY line"
+        )
+        start = 0
+        while chunk := self.con.execute(
+            f"SELECT * FROM {_OTHERS} WHERE rowid >= ? AND rowid < ? ORDER BY rowid", [start, start + batch]
+        ).fetchall():
+            yield [(int(row[0]), list(row[1:])) for row in chunk]
+            start += batch
+
+    def append_rows(self, rows: Sequence[PostRow]) -> None:
+        """Posts the format's Python code made of other records, added to ``make_rows()``'s table."""
+        import pyarrow as pa
+
+        filled = [i for i, col in enumerate(ROW_COLUMNS) if col.name in _TWCS_FILLS]
+        if any(value is not None for row in rows for i, value in enumerate(row) if i not in filled):
+            raise StoreError("a TWCS row fills a column the fast path does not keep")  # the parser changed
+        schema = arrow_schema(ROW_COLUMNS)
+        columns = list(zip(*rows, strict=True))
+        batch = pa.Table.from_arrays(
+            [pa.array(columns[i], type=schema.field(i).type) for i in filled],
+            names=[ROW_COLUMNS[i].name for i in filled],
+        )
+        self.con.register("_bulk_batch", batch)
+        try:
+            self.con.execute(f"INSERT INTO {ROWS_TABLE} BY NAME SELECT * FROM _bulk_batch")
+        finally:
+            self.con.unregister("_bulk_batch")
+
+    def _register_decode(self, decode: Callable[[str], str]) -> None:
+        try:
+            self.con.remove_function(_DECODE)
+        except Exception:  # noqa: BLE001, S110 - not registered on this connection yet
+            pass
+        self.con.create_function(_DECODE, decode, ["VARCHAR"], "VARCHAR")
+
+    def drop(self) -> None:
+        """Drop the work tables (each may or may not be there)."""
+        for table in (CSV_TABLE, _BREAKS, _OTHERS, ROWS_TABLE, _REJECTS, _SCAN):
+            self.con.execute(f"DROP TABLE IF EXISTS temp.{table}")
