@@ -37,6 +37,7 @@ from groundswell.ingest.base import SourceFile, decode_entities, detect_encoding
 from groundswell.ingest.formats.twcs import TwcsLayout
 from groundswell.records import FileReport, PostRow, Rejected
 from groundswell.store.base import Store
+from groundswell.store.csv_bulk import CsvBulk, TwcsColumns
 
 BULK_MIN_BYTES = 1 << 20  # below a megabyte the record-by-record path is as quick
 _CHUNK = 1 << 20
@@ -114,7 +115,6 @@ def import_in_bulk(
 ) -> str | None:
     """Import a TWCS file the fast way: its SHA-256 when done (``file_report`` counted), None where the
     file must be read record by record (nothing was written)."""
-    from groundswell.store.csv_bulk import CsvBulk, TwcsColumns
     from groundswell.store.duckdb import DuckDBStore
 
     assert isinstance(store, DuckDBStore)  # noqa: S101 - can_import_in_bulk said so
@@ -126,15 +126,15 @@ def import_in_bulk(
     width = len(layout.names)
     columns = TwcsColumns(*layout.columns)
     bulk = CsvBulk(store)
-    # the pass over the bytes runs while the engine reads the records (it waits on the disk and the hash
-    # more than on Python; the engine holds no lock Python needs)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="groundswell-prescan") as pool:
-        scanning = pool.submit(prescan, source.path, progress)
-        try:
-            staged = bulk.stage_twcs(source.path, width, columns, decode_entities)
-        finally:
-            scan = scanning.result()
     try:
+        # the pass over the bytes runs while the engine reads the records: hashing lets go of Python's lock,
+        # and the engine runs outside it
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="groundswell-prescan") as pool:
+            scanning = pool.submit(prescan, source.path, progress)
+            try:
+                staged = bulk.stage_twcs(source.path, width, columns, decode_entities)
+            finally:
+                scan = scanning.result()
         if (
             staged is None
             or not scan.plain
@@ -144,19 +144,7 @@ def import_in_bulk(
         ):
             return None
         rows_table = bulk.make_rows()
-        rejects: list[Rejected] = []
-        if staged.others:
-            for records in bulk.other_records(width, batch_size):
-                rows: list[PostRow] = []
-                for line, fields in records:
-                    item = layout.row(line, fields)
-                    refused = storable(item) if isinstance(item, PostRow) else item
-                    if refused is None:
-                        rows.append(item)  # type: ignore[arg-type]  # a PostRow: storable() gave None
-                    else:
-                        rejects.append(storable_reject(refused))
-                if rows:
-                    bulk.append_rows(rows)
+        rejects = _read_other_records(bulk, layout, width, batch_size) if staged.others else []
         shown = file_report.path
         with store.transaction():
             result = store.write_staged_posts(rows_table, import_id=import_id, source=shown, brand_keys=brand_keys)
@@ -169,6 +157,24 @@ def import_in_bulk(
         return scan.sha256
     finally:
         bulk.drop()
+
+
+def _read_other_records(bulk: CsvBulk, layout: TwcsLayout, width: int, batch_size: int) -> list[Rejected]:
+    """The records the engine did not find plainly TWCS, read by the format's own code: the posts it makes of
+    them added to the staged rows, the rejects returned."""
+    rejects: list[Rejected] = []
+    for records in bulk.other_records(width, batch_size):
+        rows: list[PostRow] = []
+        for line, fields in records:
+            item = layout.row(line, fields)
+            refused = storable(item) if isinstance(item, PostRow) else item
+            if refused is None:
+                rows.append(item)  # type: ignore[arg-type]  # a PostRow: storable() gave None
+            else:
+                rejects.append(storable_reject(refused))
+        if rows:
+            bulk.append_rows(rows)
+    return rejects
 
 
 def _first_line(path: Path) -> bytes | None:
