@@ -21,8 +21,11 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from groundswell.columns import ROW_COLUMNS, arrow_schema
 from groundswell.errors import StoreError
@@ -31,7 +34,7 @@ from groundswell.store.duckdb import DuckDBStore
 
 CSV_TABLE = "_bulk_csv"
 ROWS_TABLE = "_bulk_rows"
-_BREAKS = "_bulk_breaks"
+_BREAKS_BEFORE = "gs_breaks_before"
 _OTHERS = "_bulk_others"
 # the columns of ``ROW_COLUMNS`` a TWCS row fills (``formats/twcs.py``); the others are always null
 _TWCS_FILLS = frozenset(
@@ -120,14 +123,14 @@ class CsvBulk:
     def __init__(self, store: DuckDBStore):
         self.store = store
         self.con = store.con
-        self._numbered, self._line = CSV_TABLE, "2 + rowid"  # FROM what, and each record's line in it
+        self._line = "2 + rowid"  # each record's line, in SQL over _bulk_csv
 
     def stage_twcs(self, path: Path, width: int, c: TwcsColumns, decode: Callable[[str], str]) -> Staged | None:
         """Read ``path`` (header line skipped) into ``_bulk_csv``, in file order: each record's line breaks and
         longest field, whether the TWCS rules plainly accept it (``_plain``), the post it makes if they do
         (the text's HTML references decoded by ``decode``), and its fields (``c0``...) if they do not."""
         self.drop()
-        self._register_decode(decode)
+        self._replace_function(_DECODE, decode, ["VARCHAR"], "VARCHAR")
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         fields = [_field(i) for i in range(width)]
         breaks = " + ".join(
@@ -168,20 +171,24 @@ class CsvBulk:
         return Staged(read, 1 + read + breaks_in_records, longest, others, unreadable)
 
     def _number_lines(self, *, with_breaks: bool) -> None:
-        """How each record's line is found (``self._line``, over the records ``FROM self._numbered``).
-        The header is line 1; the records follow, each pushed down by the line breaks inside the records
-        before it, summed over the few records that hold any (``_bulk_breaks``) and found for each record by
-        an as-of join (no sort of every record). Plain SQL rather than a view or a subquery: one of ``rowid``
-        and every column reads several times slower."""
+        """How each record's line is found (``self._line``, SQL over ``_bulk_csv``). The header is line 1; the
+        records follow, each pushed down by the line breaks inside the records before it. Those are summed
+        over the few records that hold any, and each record's sum found by a binary search of them (a
+        vectorised function): a window or an as-of join over every record would sort them all."""
         if not with_breaks:
-            self._numbered, self._line = CSV_TABLE, "2 + rowid"
+            self._line = "2 + rowid"
             return
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_BREAKS} AS SELECT rowid AS _r, sum(_breaks) OVER (ORDER BY rowid) "
-            f"AS _through FROM {CSV_TABLE} WHERE _breaks > 0"
-        )
-        self._numbered = f"{CSV_TABLE} c ASOF LEFT JOIN {_BREAKS} b ON c.rowid > b._r"
-        self._line = "2 + c.rowid + coalesce(b._through, 0)"
+        found = self.con.execute(
+            f"SELECT rowid, _breaks FROM {CSV_TABLE} WHERE _breaks > 0 ORDER BY rowid"
+        ).fetchnumpy()
+        at, through = found["rowid"], np.cumsum(found["_breaks"], dtype=np.int64)
+
+        def breaks_before(rowid: pa.Array) -> pa.Array:
+            place = np.searchsorted(at, rowid.to_numpy(), side="left")  # records with breaks before this one
+            return pa.array(np.where(place > 0, through[np.maximum(place - 1, 0)], 0))
+
+        self._replace_function(_BREAKS_BEFORE, breaks_before, ["BIGINT"], "BIGINT", type="arrow")
+        self._line = f"2 + rowid + {_BREAKS_BEFORE}(rowid)"
 
     def make_rows(self) -> str:
         """The posts of the plainly TWCS records put in a table, to which ``append_rows`` adds those of the
@@ -194,7 +201,7 @@ class CsvBulk:
             if col.name in _TWCS_FILLS
         )
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {ROWS_TABLE} AS SELECT {selected} FROM {self._numbered} WHERE _plain"
+            f"CREATE OR REPLACE TEMP TABLE {ROWS_TABLE} AS SELECT {selected} FROM {CSV_TABLE} WHERE _plain"
         )
         every = ", ".join(
             col.name if col.name in _TWCS_FILLS else f"NULL::{col.type} AS {col.name}" for col in ROW_COLUMNS
@@ -206,7 +213,7 @@ class CsvBulk:
         in batches. (Kept in a table of their own, read a batch at a time: the connection writes between.)"""
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_OTHERS} AS SELECT {self._line} AS line, "
-            f"{', '.join(_field(i) for i in range(width))} FROM {self._numbered} WHERE NOT _plain ORDER BY line"
+            f"{', '.join(_field(i) for i in range(width))} FROM {CSV_TABLE} WHERE NOT _plain ORDER BY line"
         )
         start = 0
         while chunk := self.con.execute(
@@ -217,8 +224,6 @@ class CsvBulk:
 
     def append_rows(self, rows: Sequence[PostRow]) -> None:
         """Posts the format's Python code made of other records, added to ``make_rows()``'s table."""
-        import pyarrow as pa
-
         filled = [i for i, col in enumerate(ROW_COLUMNS) if col.name in _TWCS_FILLS]
         if any(value is not None for row in rows for i, value in enumerate(row) if i not in filled):
             raise StoreError("a TWCS row fills a column the fast path does not keep")  # the parser changed
@@ -234,14 +239,16 @@ class CsvBulk:
         finally:
             self.con.unregister("_bulk_batch")
 
-    def _register_decode(self, decode: Callable[[str], str]) -> None:
+    def _replace_function(
+        self, name: str, function: Callable[..., Any], params: list[str], result: str, **how: Any
+    ) -> None:
         try:
-            self.con.remove_function(_DECODE)
-        except Exception:  # noqa: BLE001, S110 - not registered on this connection yet
+            self.con.remove_function(name)
+        except duckdb.Error:  # not registered on this connection yet
             pass
-        self.con.create_function(_DECODE, decode, ["VARCHAR"], "VARCHAR")
+        self.con.create_function(name, function, params, result, **how)  # type: ignore[arg-type]
 
     def drop(self) -> None:
         """Drop the work tables (each may or may not be there)."""
-        for table in (CSV_TABLE, _BREAKS, _OTHERS, ROWS_TABLE, _REJECTS, _SCAN):
+        for table in (CSV_TABLE, _OTHERS, ROWS_TABLE, _REJECTS, _SCAN):
             self.con.execute(f"DROP TABLE IF EXISTS temp.{table}")
