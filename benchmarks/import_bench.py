@@ -3,6 +3,7 @@
     python benchmarks/import_bench.py                     # 1M and 10M rows
     python benchmarks/import_bench.py --sizes 200000      # a quick run
     python benchmarks/import_bench.py --with-stage        # also the threads stage built after the import
+    python benchmarks/import_bench.py --record-by-record  # also the import with the engine's fast path off
 
 For each size, one fresh process imports the file with groundswell (parse, validate, dedupe, store, the
 ledger's SHA-256; peak RSS read right after), then, in the same process, the baseline: DuckDB's own
@@ -47,9 +48,9 @@ def ensure_file(data_dir: Path, rows: int, seed: int) -> Path:
     return path
 
 
-def run_one(path: Path, with_stage: bool) -> dict[str, float]:
+def run_one(path: Path, with_stage: bool, record_by_record: bool) -> dict[str, float]:
     """Runs in its own process: groundswell first (peak RSS read right after), then the baseline."""
-    from groundswell.ingest import ImportOptions
+    from groundswell.ingest import ImportOptions, pipeline
     from groundswell.ingest.pipeline import import_files
     from groundswell.threads.stored import refresh_stored
     from groundswell.workspace import Workspace
@@ -69,6 +70,12 @@ def run_one(path: Path, with_stage: bool) -> dict[str, float]:
                 refresh_stored(ws.store, ws.config)
                 result["stage_seconds"] = time.perf_counter() - started
         result["baseline_seconds"] = _baseline(path, Path(tmp) / "baseline.duckdb")
+        if record_by_record:  # the path every file took before the engine's fast path, for comparison
+            pipeline.can_import_in_bulk = lambda *args: False  # type: ignore[assignment]
+            with Workspace.init(Path(tmp) / "ws-records") as ws:
+                started = time.perf_counter()
+                import_files(ws.store, ws.config, [path], ImportOptions(format="twcs"))
+                result["record_seconds"] = time.perf_counter() - started
     return result
 
 
@@ -94,23 +101,37 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("bench-data"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--with-stage", action="store_true", help="also time the threads stage after the import")
+    parser.add_argument(
+        "--record-by-record", action="store_true", help="also time the import with the engine's fast path turned off"
+    )
     parser.add_argument("--_one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._one:
-        print(json.dumps(run_one(args._one, args.with_stage)))
+        print(json.dumps(run_one(args._one, args.with_stage, args.record_by_record)))
         return
 
     results: dict[int, dict[str, float]] = {}
     for rows in (int(s) for s in args.sizes.split(",")):
         path = ensure_file(args.data_dir, rows, args.seed)
         out = subprocess.run(
-            [sys.executable, __file__, "--_one", str(path), *(["--with-stage"] if args.with_stage else [])],
+            [
+                sys.executable,
+                __file__,
+                "--_one",
+                str(path),
+                *(["--with-stage"] if args.with_stage else []),
+                *(["--record-by-record"] if args.record_by_record else []),
+            ],  # fmt: skip
             check=True,
             capture_output=True,
             text=True,
         )
         results[rows] = r = json.loads(out.stdout.strip().splitlines()[-1])
         stage = f"; then the threads stage {r['stage_seconds']:.1f} s" if "stage_seconds" in r else ""
+        if "record_seconds" in r:
+            stage += (
+                f"; record by record {r['record_seconds']:.1f} s ({r['record_seconds'] / r['baseline_seconds']:.2f}x)"
+            )
         print(
             f"{int(r['read']):>11,} rows  groundswell {r['seconds']:6.1f} s  DuckDB's own read+parse+store "
             f"{r['baseline_seconds']:6.1f} s  ratio {r['seconds'] / r['baseline_seconds']:.2f}x  "
