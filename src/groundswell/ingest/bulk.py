@@ -1,6 +1,6 @@
 """The fast path of a TWCS import: the engine reads, checks and stores the file; Python reads what is odd.
 
-A record at a time, Python parses and checks about 40,000 TWCS records a second; DuckDB's CSV reader does
+A record at a time, Python parses and checks about 50,000 TWCS records a second; DuckDB's CSV reader does
 the same work on every core, several times faster (``benchmarks/import_bench.py``). The fast path gives
 exactly what the record-by-record path gives (the same posts, lines, duplicates and rejects with the
 same reasons: ``tests/ingest/test_bulk.py`` compares the two), so it is taken only where that can be
@@ -136,7 +136,7 @@ def import_in_bulk(
             or not scan.plain
             or staged.unreadable
             or (staged.read and staged.lines != scan.lines)
-            or staged.longest >= csv.field_size_limit()
+            or staged.longest >= csv.field_size_limit()  # bytes, never fewer than the characters Python counts
         ):
             return None
         rows_table = bulk.make_rows()

@@ -9,9 +9,9 @@ and checks that it did:
   record-by-record path, which names each bad record as the user expects), the lines the records span
   (to check against the file's), and whether the TWCS rules of ``ingest/formats/twcs.py`` plainly accept
   each record (digit ids, a ``+0000`` timestamp...);
-- ``twcs_rows``: those records as posts (``_bulk_rows``), each with the physical line it starts on;
+- ``make_rows``: those records as posts (``_bulk_rows``), each with the physical line it starts on;
 - ``other_records``: the rest, with their lines, for the format's own Python code (``append_rows`` adds the
-  posts it makes of them).
+  posts it makes of them to ``_bulk_rows``).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def _space() -> str:
 @dataclass(frozen=True, slots=True)
 class Staged:
     """What DuckDB read of a file: records, the lines they span with the header (as Python's CSV reader counts
-    them), the longest field in characters, records the TWCS rules do not plainly accept, records unreadable."""
+    them), the longest field in bytes, records the TWCS rules do not plainly accept, records unreadable."""
 
     read: int
     lines: int
@@ -137,6 +137,8 @@ class CsvBulk:
             f"CASE WHEN contains({f}, chr(10)) THEN length({f}) - length(replace({f}, chr(10), '')) ELSE 0 END"
             for f in fields
         )
+        # in bytes, which is never fewer than characters (and known without reading the string)
+        longest = ", ".join(f"coalesce(strlen(c{i}), 0)" for i in range(width))
         post = {
             "post_id": f"regexp_replace(c{c.tweet_id}, '\\.0$', '')",
             "author_id": f"c{c.author_id}",
@@ -153,7 +155,7 @@ class CsvBulk:
             self.con.execute(
                 f"CREATE TEMP TABLE {CSV_TABLE} AS SELECT _breaks, _longest, _plain, {kept} FROM ("
                 f"SELECT *, {_plainly_twcs(c)} AS _plain FROM ("
-                f"SELECT *, {breaks} AS _breaks, greatest({', '.join(f'length({f})' for f in fields)}) AS _longest, "
+                f"SELECT *, {breaks} AS _breaks, greatest({longest}) AS _longest, "
                 f"try_strptime(regexp_replace({_field(c.created_at)}, '^[!-~]+ ', ''), '%b %d %H:%M:%S +0000 %Y') AS _at "
                 f"FROM read_csv({_sql_string(str(path))}, "
                 f"header = false, skip = 1, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "

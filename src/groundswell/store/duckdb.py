@@ -224,8 +224,9 @@ class DuckDBStore(ImportLedger):
     def write_staged_posts(
         self, relation: str, *, import_id: int, source: str, brand_keys: Sequence[str]
     ) -> BatchResult:
-        """``write_posts`` for rows already in the database: ``relation`` names a table or view of
-        ``columns.ROW_COLUMNS`` (a parser's rows), e.g. an import's rows read and checked by the engine."""
+        """``write_posts`` for rows already in the database: ``relation`` is a table's name or a subquery
+        (SQL) of ``columns.ROW_COLUMNS`` (a parser's rows), e.g. an import's rows read and checked by the
+        engine."""
         con = self.con
         now = utcnow()
         insert = """
