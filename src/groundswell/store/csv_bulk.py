@@ -138,7 +138,7 @@ class CsvBulk:
             for f in fields
         )
         # in bytes, which is never fewer than characters (and known without reading the string)
-        longest = ", ".join(f"coalesce(strlen(c{i}), 0)" for i in range(width))
+        field_bytes = ", ".join(f"coalesce(strlen(c{i}), 0)" for i in range(width))
         post = {
             "post_id": f"regexp_replace(c{c.tweet_id}, '\\.0$', '')",
             "author_id": f"c{c.author_id}",
@@ -155,7 +155,7 @@ class CsvBulk:
             self.con.execute(
                 f"CREATE TEMP TABLE {CSV_TABLE} AS SELECT _breaks, _longest, _plain, {kept} FROM ("
                 f"SELECT *, {_plainly_twcs(c)} AS _plain FROM ("
-                f"SELECT *, {breaks} AS _breaks, greatest({longest}) AS _longest, "
+                f"SELECT *, {breaks} AS _breaks, greatest({field_bytes}) AS _longest, "
                 f"try_strptime(regexp_replace({_field(c.created_at)}, '^[!-~]+ ', ''), '%b %d %H:%M:%S +0000 %Y') AS _at "
                 f"FROM read_csv({_sql_string(str(path))}, "
                 f"header = false, skip = 1, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
