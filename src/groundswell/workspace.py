@@ -155,6 +155,7 @@ class Workspace:
 
         report = import_files(self.store, self.config, paths, options or ImportOptions(), progress=progress)
         refresh_after_write(self.store, self.config)  # the stored threads stage (groundswell.threads.stored)
+        self._keep_location_days()
         return report
 
     def import_outcomes(self, paths: Iterable[Path | str]) -> ImportReport:
@@ -163,7 +164,22 @@ class Workspace:
         from groundswell.ingest.outcomes import import_outcome_files
 
         with self.writer():
-            return import_outcome_files(self.store, self.config, paths)
+            report = import_outcome_files(self.store, self.config, paths)
+        self._keep_location_days()
+        return report
+
+    def _keep_location_days(self) -> None:
+        """Where per-store outcomes are imported and the posts enriched, bring the stores' day counts kept in
+        the workspace up to date (``groundswell.metrics.location_days``), so that the report's section on the
+        business does not count them; never raises (the next figure counts them itself)."""
+        from groundswell.metrics.location_days import refresh_location_days
+        from groundswell.store.outcomes import has_store_outcomes
+
+        if self.store.dialect != "duckdb" or not self.config.locations or not has_store_outcomes(self.store):
+            return  # PostgreSQL keeps no derived tables: it counts them from the posts each time
+        with self.computing() as sources:
+            if sources.enrichments is not None:
+                refresh_location_days(sources)
 
     def outcome_values(self, metric: str | None = None) -> list[dict[str, Any]]:
         """The imported outcome values (of ``metric``, else all), in key order."""
@@ -676,6 +692,7 @@ class Workspace:
         from groundswell.threads.stored import refresh_after_write
 
         refresh_after_write(self.store, self.config)
+        self._keep_location_days()
         return replace(report, notes=[*report.notes, *models.notes])
 
     def train_from_corrections(

@@ -176,3 +176,33 @@ def test_the_slope_and_its_jackknife_are_linearmodels_slope_refitted_without_eac
         g = len(refits)
         expected = math.sqrt((g - 1) / g * float(((refits - effect) ** 2).sum()))
         assert panel.jackknife_error(effect, by_period=by_period) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("absorbed", [False, True])
+def test_the_sides_variance_explained_is_linearmodels_within_r_squared(absorbed: bool) -> None:
+    """``within_r_squared`` is ``PanelOLS(entity_effects=True)``'s ``rsquared_within``, on an unbalanced panel of
+    two figures and sales-sized values, also with a third column constant within each store (absorbed)."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+    from linearmodels.panel import PanelOLS
+
+    from groundswell.metrics.outcomes import within_r_squared
+
+    rng = np.random.default_rng(8)
+    index = pd.MultiIndex.from_product([[f"s{i}" for i in range(25)], pd.date_range("2025-01-06", periods=20, freq="W-MON")],
+                                       names=["location", "period"])  # fmt: skip
+    x = rng.normal(size=(len(index), 2))
+    effects = np.repeat(rng.normal(size=25) * 40, 20)
+    y = 4400 + 3 * x[:, 0] - 1.5 * x[:, 1] + effects + rng.normal(size=len(index)) * 2
+    columns = {"a": x[:, 0], "b": x[:, 1], **({"c": np.repeat(rng.normal(size=25), 20)} if absorbed else {})}
+    data = pd.DataFrame({"outcome": y, **columns}, index=index)
+    data = data[rng.random(len(data)) >= 0.15]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = PanelOLS(data.outcome, data[list(columns)], entity_effects=True, drop_absorbed=True).fit()
+    store = pd.factorize(data.index.get_level_values("location"))[0]
+    found = within_r_squared(data.outcome.to_numpy(), data[list(columns)].to_numpy(), store)
+    assert 0.5 < found < 1
+    assert found == pytest.approx(float(fit.rsquared_within), rel=1e-9)

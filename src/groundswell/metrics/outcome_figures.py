@@ -18,18 +18,19 @@ from groundswell.query import Sources, rows
 def outcome_values(src: Sources, metric: str | None = None) -> list[dict[str, Any]]:
     """The stored outcome values (of ``metric``, else all): metric, granularity, period_start (a date),
     location and brand (``''`` where none) and value, in that key order; none where the sources carry no
-    outcomes (``Sources.outcomes``)."""
+    outcomes (``Sources.outcomes``). Read once per ``Sources`` (the report's section, its goals and the brands
+    compared each ask), each caller given its own rows."""
     if src.outcomes is None:
         return []
-    table = src.outcomes
-    if metric is not None:
-        table = table.filter(table.metric == metric)
-    table = table.select("metric", "granularity", "period_start", "location", "brand", "value")
-    found = rows(table.order_by(["metric", "granularity", "period_start", "location", "brand"]))
-    for row in found:
-        row["period_start"] = _day(row["period_start"])
-        row["value"] = float(row["value"])
-    return found
+    every: list[dict[str, Any]] | None = src.memo.get("outcome_values")
+    if every is None:
+        table = src.outcomes.select("metric", "granularity", "period_start", "location", "brand", "value")
+        every = rows(table.order_by(["metric", "granularity", "period_start", "location", "brand"]))
+        for row in every:
+            row["period_start"] = _day(row["period_start"])
+            row["value"] = float(row["value"])
+        src.memo["outcome_values"] = every
+    return [dict(row) for row in every if metric is None or row["metric"] == metric]
 
 
 def in_figures_period(values: list[dict[str, Any]], src: Sources) -> list[dict[str, Any]]:

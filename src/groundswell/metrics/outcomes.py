@@ -5,14 +5,15 @@ For each social figure (``social_panel``) against an outcome (sales, visits...),
 
 - *within stores* (the panel): a regression of the outcome on the lagged figure with a fixed effect per store
   and errors by the cluster jackknife over stores, or over periods for a brand-wide figure (``_Panel``, the
-  fixed-effects slope from per-store sums, equal to linearmodels ``PanelOLS``'s; ``BRAND_WIDE``): the effect (outcome units per unit of the figure)
-  with its 95% interval, and the within-store correlation (the same slope in standard deviations);
+  fixed-effects slope from per-store sums, equal to linearmodels ``PanelOLS``'s; ``BRAND_WIDE``): the effect
+  (outcome units per unit of the figure) with its 95% interval, and the within-store correlation (the same slope in standard deviations);
 - *across stores* (the cross-section): the correlation of the stores' mean outcome with their mean figure,
   with its 95% interval (scipy's Fisher interval);
 - p-values corrected for the number of figures, lags and kinds tested (Benjamini-Yekutieli, statsmodels), a
   brand-wide figure not compared across stores;
 - per side of the scorecard (social media, marketing), a panel regression of the outcome on that side's
-  figures, each at its strongest lag, and the share of the outcome's within-store variance it explains.
+  figures, each at its strongest lag, store fixed effects, and the share of the outcome's within-store variance
+  it explains (``within_r_squared``, equal to ``PanelOLS``'s ``rsquared_within``).
 
 These are correlations: they say what goes with the outcome, never what causes it. A relationship with too
 few stores or periods says so and shows no number.
@@ -21,7 +22,6 @@ few stores or periods says so and shows no number.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -167,7 +167,7 @@ def aggregate_outcome(values: Sequence[dict[str, Any]], granularity: str, aggreg
     the outcome's ``aggregation`` (sum, mean, or the last value)."""
     if not values:
         return []
-    frame = pd.DataFrame(values)
+    frame = pd.DataFrame.from_records(values, columns=["location", "period_start", "value"])
     start = pd.to_datetime(frame.period_start)
     frame["period_start"] = (
         start.dt.to_period("M").dt.start_time if granularity == "month" else start.dt.to_period("W-SUN").dt.start_time
@@ -176,8 +176,13 @@ def aggregate_outcome(values: Sequence[dict[str, Any]], granularity: str, aggreg
     how = {"sum": "sum", "mean": "mean", "last": "last"}[aggregation]
     grouped = frame.groupby(["location", "period_start"], as_index=False)["value"].agg(how)
     return [
-        {"location": r.location, "period_start": r.period_start.date(), "value": float(r.value)}
-        for r in grouped.itertuples(index=False)
+        {"location": location, "period_start": start, "value": value}
+        for location, start, value in zip(
+            grouped.location.tolist(),
+            grouped.period_start.dt.date.tolist(),
+            grouped.value.astype(float).tolist(),
+            strict=True,
+        )
     ]
 
 
@@ -185,15 +190,17 @@ def outcome_frame(values: Sequence[dict[str, Any]], cells: Sequence[SocialCell],
     """Outcome (``value`` of rows with ``location`` and ``period_start``) and figures side by side, one row per
     store and period on a regular grid of ``freq`` (``W-MON`` or ``MS``): a missing period is a row of NaN, so
     that a lag of one row is one period."""
-    outcome = pd.DataFrame(
-        [(v["location"], pd.Timestamp(v["period_start"]), float(v["value"])) for v in values],
-        columns=["location", "period", "outcome"],
+    outcome = pd.DataFrame.from_records(values, columns=["location", "period_start", "value"]).rename(
+        columns={"period_start": "period", "value": "outcome"}
     )
-    figures = pd.DataFrame(
-        [{"location": c.location, "period": pd.Timestamp(c.period_start), **c.figures} for c in cells],
+    figures = pd.DataFrame.from_records(
+        [{"location": c.location, "period": c.period_start, **c.figures} for c in cells],
         columns=["location", "period", *SOCIAL_MEDIA_FIGURES, *MARKETING_FIGURES],
     )
-    merged = outcome.merge(figures, on=["location", "period"], how="outer").astype({"period": "datetime64[ns]"})
+    for part in (outcome, figures):
+        part["period"] = pd.to_datetime(part.period).astype("datetime64[ns]")
+        part["location"] = part.location.astype(object)
+    merged = outcome.merge(figures, on=["location", "period"], how="outer")
     if merged.empty:
         return merged.set_index(["location", "period"])
     grid = pd.MultiIndex.from_product(
@@ -212,18 +219,17 @@ def analyse_outcome(
     periods = with_outcome.index.get_level_values("period").nunique() if not frame.empty else 0
     sides: list[tuple[str, Side]] = [(f, "social_media") for f in SOCIAL_MEDIA_FIGURES]
     sides += [(f, "marketing") for f in MARKETING_FIGURES]
+    grid = _Grid.of(frame, [figure for figure, _ in sides])
     within: dict[tuple[str, int], Relationship] = {}
     across: dict[tuple[str, int], Relationship] = {}
-    scaled = pd.DataFrame({figure: _scaled(frame, figure) for figure, _ in sides}) if not frame.empty else frame
     for lag in range(max_lag + 1):
-        shifted = scaled.groupby(level="location").shift(lag) if not frame.empty else frame  # every figure at once
         for figure, side in sides:
-            pairs = _lagged(frame, shifted, figure)
+            pairs = grid.pairs(figure, lag)
             within[figure, lag] = _within(pairs, figure, side, lag)
             across[figure, lag] = _across(pairs, figure, side, lag)
     order = [(figure, lag) for figure, _ in sides for lag in range(max_lag + 1)]
     relationships = tuple(_adjusted([*(within[k] for k in order), *(across[k] for k in order)]))
-    fits = tuple(_side_fit(frame, side, relationships) for side in ("social_media", "marketing"))
+    fits = tuple(_side_fit(grid, side, relationships) for side in ("social_media", "marketing"))
     tested = [r for r in relationships if r.kind == "within_stores" and r.p_value is not None]
     goes_with = _goes_with(relationships) if tested else None
     notes: tuple[str, ...] = (WORDS,)
@@ -236,23 +242,45 @@ def analyse_outcome(
                             notes)  # fmt: skip
 
 
-def _lagged(frame: pd.DataFrame, shifted: pd.DataFrame, figure: str) -> pd.DataFrame:
-    """Rows with both the outcome and the figure ``lag`` periods earlier at the same store (``shifted``: the
-    scaled figures shifted by the lag within each store), at stores with ``MIN_PERIODS`` such rows."""
-    if frame.empty:
-        return pd.DataFrame(columns=["outcome", "x"])
-    pairs = pd.DataFrame({"outcome": frame.outcome, "x": shifted[figure]}).dropna()
-    store = pd.factorize(pairs.index.get_level_values("location"))[0]
-    enough = np.bincount(store) >= MIN_PERIODS if len(store) else np.zeros(0, dtype=bool)
-    return pairs[enough[store]]
+@dataclass(frozen=True)
+class _Grid:
+    """``outcome_frame``'s outcome and scaled figures as stores x periods arrays (NaN where absent), so that a
+    lag of one column is one period: the analysis pairs every figure at every lag from them (about a hundred
+    times) without building a frame each time."""
 
+    outcome: np.ndarray
+    figures: dict[str, np.ndarray]
 
-def _clusters(by_period: bool) -> dict[str, Any]:
-    return (
-        {"cov_type": "clustered", "cluster_time": True}
-        if by_period
-        else {"cov_type": "clustered", "cluster_entity": True}
-    )
+    @classmethod
+    def of(cls, frame: pd.DataFrame, figures: Sequence[str]) -> _Grid:
+        """From ``outcome_frame``'s rows: each store's periods on one regular grid, store after store."""
+        stores = frame.index.get_level_values("location").nunique() if not frame.empty else 0
+        shape = (stores, len(frame) // stores if stores else 0)
+        if shape[0] * shape[1] != len(frame):
+            raise ValueError("the frame is not every store's periods on one grid (outcome_frame makes one)")
+        return cls(
+            frame.outcome.to_numpy(float).reshape(shape) if stores else np.zeros(shape),
+            {f: _scaled(frame, f).to_numpy(float).reshape(shape) if stores else np.zeros(shape) for f in figures},
+        )
+
+    def pairs(self, figure: str, lag: int) -> _Panel:
+        """The outcome beside the figure ``lag`` periods earlier at the same store, where both are known, at
+        stores with ``MIN_PERIODS`` such pairs; in the frame's order (store after store, periods in order)."""
+        x = self.shifted(figure, lag)
+        both = ~np.isnan(x) & ~np.isnan(self.outcome)
+        kept = both.sum(axis=1) >= MIN_PERIODS
+        both &= kept[:, None]
+        store, period = np.nonzero(both)
+        # stores numbered 0.. in order among those kept; periods in the order they first come (pd.factorize)
+        return _Panel(x[both], self.outcome[both], (np.cumsum(kept) - 1)[store], pd.factorize(period)[0])
+
+    def shifted(self, figure: str, lag: int) -> np.ndarray:
+        """The figure ``lag`` periods earlier, at each store and period (NaN in its first ``lag`` periods)."""
+        x: np.ndarray = np.full(self.outcome.shape, np.nan)
+        periods = int(self.outcome.shape[1])
+        if lag < periods:
+            x[:, lag:] = self.figures[figure][:, : periods - lag]
+        return x
 
 
 def _scaled(frame: pd.DataFrame, figure: str) -> pd.Series:
@@ -260,21 +288,20 @@ def _scaled(frame: pd.DataFrame, figure: str) -> pd.Series:
     return np.log1p(column) if figure in LOG_SCALE else column
 
 
-def _within(pairs: pd.DataFrame, figure: str, side: Side, lag: int) -> Relationship:
-    stores = pairs.index.get_level_values("location").nunique() if len(pairs) else 0
-    base = Relationship(figure, side, "within_stores", lag, len(pairs), stores)
+def _within(pairs: _Panel, figure: str, side: Side, lag: int) -> Relationship:
+    stores = pairs.stores
+    base = Relationship(figure, side, "within_stores", lag, len(pairs.x), stores)
     if stores < MIN_PANEL_STORES:
         return _note(base, f"too few stores with {MIN_PERIODS} periods ({stores}; the panel needs {MIN_PANEL_STORES})")
-    panel = _Panel.of(pairs)
-    dx, dy = panel.demeaned()
+    dx, dy = pairs.demeaned()
     sd_x, sd_y = float(dx.std(ddof=1)), float(dy.std(ddof=1))
     if not sd_x > 1e-12 or not sd_y > 1e-12:
         return _note(base, "the figure or the outcome does not vary within stores")
     from scipy.stats import t as student
 
     effect = float((dx * dy).sum() / (dx * dx).sum())
-    error = panel.jackknife_error(effect, by_period=figure in BRAND_WIDE)
-    df = (pairs.index.get_level_values("period").nunique() if figure in BRAND_WIDE else stores) - 1
+    error = pairs.jackknife_error(effect, by_period=figure in BRAND_WIDE)
+    df = (pairs.periods if figure in BRAND_WIDE else stores) - 1
     low, high = effect - student.ppf(1 - ALPHA / 2, df) * error, effect + student.ppf(1 - ALPHA / 2, df) * error
     scale = sd_x / sd_y  # the slope in standard deviations of the demeaned series: the within-store correlation
     p_value = float(2 * student.sf(abs(effect / error), df)) if error > 0 else math.nan
@@ -298,15 +325,28 @@ class _Panel:
 
     @classmethod
     def of(cls, pairs: pd.DataFrame) -> _Panel:
+        """From a frame of ``outcome`` and ``x`` indexed by location and period."""
         store = pd.factorize(pairs.index.get_level_values("location"))[0]
         period = pd.factorize(pairs.index.get_level_values("period"))[0]
         return cls(pairs.x.to_numpy(float), pairs.outcome.to_numpy(float), store, period)
+
+    @property
+    def stores(self) -> int:
+        return int(self.store.max()) + 1 if len(self.store) else 0
+
+    @property
+    def periods(self) -> int:
+        return int(self.period.max()) + 1 if len(self.period) else 0
 
     def demeaned(self) -> tuple[np.ndarray, np.ndarray]:
         n = np.bincount(self.store)
         mean_x = np.bincount(self.store, self.x) / n
         mean_y = np.bincount(self.store, self.y) / n
         return self.x - mean_x[self.store], self.y - mean_y[self.store]
+
+    def store_means(self) -> tuple[np.ndarray, np.ndarray]:
+        n = np.bincount(self.store)
+        return np.bincount(self.store, self.x) / n, np.bincount(self.store, self.y) / n
 
     def jackknife_error(self, effect: float, *, by_period: bool) -> float:
         """The cluster jackknife (CV3) standard error of the slope: the slope refitted without each cluster
@@ -329,7 +369,7 @@ class _Panel:
         # values centred on each store's full mean first (the demeaned sums do not change by a constant per
         # store, and sales in the thousands would otherwise cancel digits away)
         x, y = self.demeaned()
-        shape = (int(self.store.max()) + 1, int(self.period.max()) + 1)
+        shape = (self.stores, self.periods)
         has = np.zeros(shape)
         has[self.store, self.period] = 1.0
         grids = {}
@@ -344,19 +384,19 @@ class _Panel:
         return np.asarray(xy / xx)
 
 
-def _across(pairs: pd.DataFrame, figure: str, side: Side, lag: int) -> Relationship:
-    means = pairs.groupby(level="location").mean() if len(pairs) else pairs
-    base = Relationship(figure, side, "across_stores", lag, len(pairs), len(means))
+def _across(pairs: _Panel, figure: str, side: Side, lag: int) -> Relationship:
+    base = Relationship(figure, side, "across_stores", lag, len(pairs.x), pairs.stores)
     if figure in BRAND_WIDE:
         return _note(base, "a brand-wide figure does not differ between stores (its means per store differ only "
                            "by the periods each has)")  # fmt: skip
-    if len(means) < MIN_CROSS_STORES:
-        return _note(base, f"too few stores ({len(means)}; the comparison across stores needs {MIN_CROSS_STORES})")
-    if means.x.std() <= 1e-12 or means.outcome.std() <= 1e-12:
+    if pairs.stores < MIN_CROSS_STORES:
+        return _note(base, f"too few stores ({pairs.stores}; the comparison across stores needs {MIN_CROSS_STORES})")
+    mean_x, mean_y = pairs.store_means()
+    if mean_x.std(ddof=1) <= 1e-12 or mean_y.std(ddof=1) <= 1e-12:
         return _note(base, "the figure or the outcome does not differ between stores")
     from scipy.stats import pearsonr
 
-    found = pearsonr(means.x, means.outcome)
+    found = pearsonr(mean_x, mean_y)
     interval = found.confidence_interval(confidence_level=1 - ALPHA)
     return _replace(base, correlation=float(found.statistic), correlation_low=float(interval.low),
                     correlation_high=float(interval.high), p_value=float(found.pvalue))  # fmt: skip
@@ -376,7 +416,7 @@ def _adjusted(found: list[Relationship]) -> list[Relationship]:
     return out
 
 
-def _side_fit(frame: pd.DataFrame, side: Side, relationships: Sequence[Relationship]) -> SideFit:
+def _side_fit(grid: _Grid, side: Side, relationships: Sequence[Relationship]) -> SideFit:
     lags: dict[str, int] = {}
     for rel in relationships:
         if rel.kind == "within_stores" and rel.side == side and rel.p_value is not None:
@@ -387,21 +427,31 @@ def _side_fit(frame: pd.DataFrame, side: Side, relationships: Sequence[Relations
                 lags[rel.figure] = rel.lag
     if not lags:
         return SideFit(side, {}, 0, None, "no figure of this side could be tested")
-    columns = {
-        f"{figure}@{lag}": _scaled(frame, figure).groupby(level="location").shift(lag) for figure, lag in lags.items()
-    }
-    data = pd.DataFrame({"outcome": frame.outcome, **columns}).dropna()
-    if data.index.get_level_values("location").nunique() < MIN_PANEL_STORES:
-        return SideFit(side, lags, len(data), None, "too few stores with every figure of this side")
-    from linearmodels.panel import PanelOLS
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = PanelOLS(data.outcome, data[list(columns)], entity_effects=True, drop_absorbed=True).fit(
-            **_clusters(side == "marketing")
-        )
-    return SideFit(side, lags, len(data), float(fit.rsquared_within),
+    columns = [grid.shifted(figure, lag) for figure, lag in lags.items()]
+    known = ~np.isnan(grid.outcome)
+    for column in columns:
+        known &= ~np.isnan(column)
+    store = np.nonzero(known)[0]
+    if len(np.unique(store)) < MIN_PANEL_STORES:
+        return SideFit(side, lags, int(known.sum()), None, "too few stores with every figure of this side")
+    explained = within_r_squared(grid.outcome[known], np.column_stack([c[known] for c in columns]), store)
+    return SideFit(side, lags, int(known.sum()), explained,
                    "each figure at its strongest lag, which flatters the fit a little")  # fmt: skip
+
+
+def within_r_squared(y: np.ndarray, x: np.ndarray, store: np.ndarray) -> float:
+    """The share of ``y``'s within-store variance that ``x``'s columns explain, store fixed effects: least
+    squares on the values demeaned within each store, 1 - SSR / TSS of the demeaned ``y``. It is
+    ``PanelOLS(y, x, entity_effects=True).fit().rsquared_within`` (tested against it): two fits a report,
+    without the 0.1-0.2 s of importing and setting up linearmodels for them; a column constant within every
+    store is absorbed by the effects (least squares gives it no weight)."""
+    codes = pd.factorize(store)[0]
+    n = np.bincount(codes)
+    dy = y - (np.bincount(codes, y) / n)[codes]
+    dx = x - np.column_stack([np.bincount(codes, x[:, j]) / n for j in range(x.shape[1])])[codes]
+    coef = np.linalg.lstsq(dx, dy, rcond=None)[0]
+    residual = dy - dx @ coef
+    return float(1.0 - (residual @ residual) / (dy @ dy))
 
 
 def _goes_with(relationships: Sequence[Relationship]) -> str:

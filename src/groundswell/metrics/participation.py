@@ -117,14 +117,18 @@ def brand_audience(src: Sources) -> int | None:
     """The brand accounts' followers: for each brand account, its follower count on its latest post, summed.
 
     An upper bound on the audience (a person following two brand accounts counts twice). None when no brand
-    post carries a follower count.
+    post carries a follower count. Found once per ``Sources`` (the report's participation, its business
+    section and the brands compared each ask).
     """
-    brand = src.posts.filter(src.posts.is_brand & src.posts.author_followers.notnull())
-    latest = brand.group_by(["platform", "author_id"]).aggregate(
-        followers=brand.author_followers.argmax(brand.created_at)
-    )
-    total = scalar(latest.followers.sum())
-    return None if total is None else int(total)
+    if "brand_audience" not in src.memo:
+        brand = src.posts.filter(src.posts.is_brand & src.posts.author_followers.notnull())
+        latest = brand.group_by(["platform", "author_id"]).aggregate(
+            followers=brand.author_followers.argmax(brand.created_at)
+        )
+        total = scalar(latest.followers.sum())
+        src.memo["brand_audience"] = None if total is None else int(total)
+    found: int | None = src.memo["brand_audience"]
+    return found
 
 
 def participation(src: Sources, *, by: str | None = None, audience: int | None = None) -> list[ParticipationFigures]:

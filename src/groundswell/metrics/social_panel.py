@@ -20,15 +20,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from groundswell.metrics.base import ratio
-from groundswell.metrics.frames import (
-    customer_posts,
-    require_enrichments,
-    with_customer_location,
-    with_enrichments,
-)
-from groundswell.metrics.response import grouped
-from groundswell.query import Sources, in_period, rows
-from groundswell.threads.stage import build_threads
+from groundswell.metrics.location_days import COUNTS, location_days
+from groundswell.query import Sources, rows
 
 Granularity = Literal["week", "month"]
 SOCIAL_MEDIA_FIGURES = ("experience_posts", "experience_net_sentiment", "complaints", "response_rate")
@@ -59,77 +52,42 @@ class SocialCell:
 
 
 def social_panel(src: Sources, *, granularity: Granularity = "week") -> list[SocialCell]:
-    """Every configured location's social figures per period, for periods with at least one post there.
+    """Every configured location's social figures per period, for periods with at least one enriched customer
+    post there, from the day counts (``location_days``).
 
     Posts at no configured location (``(none)``) or at an unconfigured one are left out: the panel is the
     brand's stores. Raises ``MetricUnavailable`` when the workspace has not been enriched.
     """
-    enrichments = require_enrichments(src, "the social figures per store")
-    names = {loc.name for loc in src.config.locations}
-    unit = _TRUNCATE[granularity]
-
-    every = customer_posts(src.posts)
-    every = with_enrichments(every.mutate(_period=every.created_at.truncate(unit)), enrichments,
-                             ["subject", "sentiment", "intent"])  # fmt: skip
-    buzz = {
-        _day(r["_period"]): r for r in rows(every.group_by("_period").aggregate(**_subject_counts(every, "marketing")))
-    }
-    # each post's store as found once for these sources (a regular expression over every text), shared with
-    # the response rate below; grouped by every location key, the unconfigured dropped afterwards
-    table = with_customer_location(every, src)
-    found = rows(
-        table.group_by(["_location", "_period"]).aggregate(
-            complaints=table.count(where=table.intent == "complaint"), **_subject_counts(table, "experience")
-        )
-    )
-
-    threads = build_threads(src)
-    inbound = in_period(threads.posts, src.period)
-    inbound = grouped(inbound.filter(inbound.inbound), ("location",), src, thread_level=False)
-    inbound = inbound.mutate(_period=inbound.created_at.truncate(unit))
-    window_s = src.config.response.window_hours * 3600
-    in_window = inbound.reply_delay_s.notnull() & (inbound.reply_delay_s <= window_s)
-    answered = rows(
-        inbound.group_by([inbound._g0.name("_location"), "_period"]).aggregate(
-            needs_reply=inbound.needs_reply.cast("int64").sum(),
-            replied=(inbound.needs_reply & in_window).cast("int64").sum(),
-        )
-    )
-    replies = {(r["_location"], _day(r["_period"])): r for r in answered}
-
+    days = location_days(src)
+    days = days.mutate(_period=days.day.truncate(_TRUNCATE[granularity]))
+    found = rows(days.group_by(["location", "_period"]).aggregate(**{name: days[name].sum() for name in COUNTS}))
+    buzz: dict[date, list[int]] = {}  # the brand's marketing posts and their net sentiment, every location's
+    for row in found:
+        brand = buzz.setdefault(_day(row["_period"]), [0, 0])
+        brand[0] += row["marketing_posts"]
+        brand[1] += row["marketing_net"]
     cells = []
-    for row in (r for r in found if r["_location"] in names):
-        key = (row["_location"], _day(row["_period"]))
-        reply = replies.get(key, {})
-        marketing = buzz.get(key[1], {})
+    for row in found:
+        if row["location"] is None or not row["posts"]:
+            continue  # at no store, or only replies counted there (posts not enriched): no figures of a store's
+        when = _day(row["_period"])
+        marketing = buzz[when]
         cells.append(
             SocialCell(
-                location=key[0],
-                period_start=key[1],
+                location=row["location"],
+                period_start=when,
                 figures={
                     "experience_posts": float(row["experience_posts"]),
                     "experience_net_sentiment": ratio(row["experience_net"], row["experience_posts"]),
                     "complaints": float(row["complaints"]),
-                    "response_rate": ratio(reply.get("replied"), reply.get("needs_reply")),
-                    "marketing_buzz_posts": float(marketing.get("marketing_posts") or 0),
-                    "marketing_buzz_net_sentiment": ratio(
-                        marketing.get("marketing_net"), marketing.get("marketing_posts")
-                    ),
+                    "response_rate": ratio(row["replied"], row["needs_reply"]),
+                    "marketing_buzz_posts": float(marketing[0]),
+                    "marketing_buzz_net_sentiment": ratio(marketing[1], marketing[0]),
                 },
             )
         )
     cells.sort(key=lambda c: (c.location, c.period_start))
     return cells
-
-
-def _subject_counts(table: Any, label: str) -> dict[str, Any]:
-    """The posts of subject ``label`` and their positive minus negative count, as aggregations of ``table``."""
-    of = table.subject == label
-    positive = table.count(where=of & (table.sentiment == "positive"))
-    return {
-        f"{label}_posts": table.count(where=of),
-        f"{label}_net": positive - table.count(where=of & (table.sentiment == "negative")),
-    }
 
 
 def _day(value: Any) -> date:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from groundswell.metrics.base import ratio
@@ -154,19 +155,24 @@ def small_multiples(frame: pd.DataFrame, analysis: OutcomesAnalysis) -> dict[str
     strongest: list[Relationship] = analysis.strongest(1)
     figure = strongest[0].figure if strongest else DEFAULT_FIGURE
     lag = strongest[0].lag if strongest else 0
-    stores = []
-    for location, part in frame.groupby(level="location", sort=True):
-        part = part.droplevel("location")
-        if part.outcome.notna().sum() == 0:
-            continue
-        stores.append(
-            {
-                "location": str(location),
-                "periods": [p.date().isoformat() for p in part.index],
-                "outcome": [_number(v) for v in part.outcome],
-                "figure": [_number(v) for v in part[figure].shift(lag)],
-            }
-        )
+    # the frame is every store's periods on one grid (outcome_frame): the same periods for each store
+    locations = frame.index.get_level_values("location").unique() if not frame.empty else []
+    shape = (len(locations), len(frame) // len(locations) if len(locations) else 0)
+    periods = [p.date().isoformat() for p in frame.index.get_level_values("period")[: shape[1]]]
+    outcome = frame.outcome.to_numpy(float).reshape(shape)
+    drawn = np.full(shape, np.nan)
+    if lag < shape[1]:
+        drawn[:, lag:] = frame[figure].to_numpy(float).reshape(shape)[:, : shape[1] - lag]
+    stores = [
+        {
+            "location": str(location),
+            "periods": periods,
+            "outcome": _numbers(outcome[i]),
+            "figure": _numbers(drawn[i]),
+        }
+        for i, location in enumerate(locations)
+        if not np.isnan(outcome[i]).all()
+    ]
     return {
         "figure": figure,
         "label": FIGURE_LABELS.get(figure, figure),
@@ -225,6 +231,5 @@ def _brands(sources: Sources, own_stores: float | None) -> dict[str, Any]:
     return {"brands": brands}
 
 
-def _number(value: Any) -> float | None:
-    number = float(value)
-    return number if math.isfinite(number) else None
+def _numbers(values: np.ndarray) -> list[float | None]:
+    return [v if math.isfinite(v) else None for v in values.tolist()]

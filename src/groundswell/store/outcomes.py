@@ -87,6 +87,11 @@ def outcome_rows(store: Store, metric: str | None = None) -> list[dict[str, Any]
     return found
 
 
+def has_store_outcomes(store: Store) -> bool:
+    """Whether any outcome value is a store's (has a ``location``)."""
+    return bool(store.execute("SELECT count(*) FROM (SELECT 1 FROM outcomes WHERE location <> '' LIMIT 1) AS t")[0][0])
+
+
 def outcome_metrics(store: Store) -> list[str]:
     """The names of the outcomes stored, alphabetically."""
     return [row[0] for row in store.execute("SELECT DISTINCT metric FROM outcomes ORDER BY metric")]

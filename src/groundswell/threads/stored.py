@@ -166,6 +166,16 @@ def refresh_after_write(store: object, config: WorkspaceConfig) -> RefreshReport
         return None
 
 
+def stored_state(sources: Sources) -> str | None:
+    """The stored stage's state (JSON) when its tables are up to date for ``sources``, else None: what a table
+    derived from them (``metrics.location_days``) names as its source."""
+    store = sources.store
+    if store is None or sources.model_version != thread_stage.newest_model_version(store):
+        return None
+    state = _fresh_state(store, sources)
+    return json.dumps(asdict(state), sort_keys=True) if state is not None else None
+
+
 def drop_stored(store: DuckDBStore) -> None:
     """Drop the stored threads stage (the next metric rebuilds it)."""
     thread_stage.drop_tables(store)
