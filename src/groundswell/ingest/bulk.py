@@ -142,7 +142,7 @@ def import_in_bulk(
         rows_table = bulk.make_rows()
         rejects = _read_other_records(bulk, layout, width, batch_size) if staged.others else []
         shown = file_report.path
-        with store.transaction():
+        with store.transaction(), store.unordered_writes():  # each row carries its line
             result = store.write_staged_posts(rows_table, import_id=import_id, source=shown, brand_keys=brand_keys)
             conflicts = [storable_reject(r) for r in result.conflicts]
             store.add_rejects(import_id, shown, [*rejects, *conflicts])

@@ -9,9 +9,9 @@ and checks that it did:
   record-by-record path, which names each bad record as the user expects), the lines the records span
   (to check against the file's), and whether the TWCS rules of ``ingest/formats/twcs.py`` plainly accept
   each record (digit ids, a ``+0000`` timestamp...);
-- ``make_rows``: those records as posts (``_bulk_rows``), each with the physical line it starts on;
+- ``make_rows``: those records as posts, each with the physical line it starts on (SQL over ``_bulk_csv``);
 - ``other_records``: the rest, with their lines, for the format's own Python code (``append_rows`` adds the
-  posts it makes of them to ``_bulk_rows``).
+  posts it makes of them to ``_bulk_rows``, which ``make_rows`` adds to the others).
 """
 
 from __future__ import annotations
@@ -193,22 +193,24 @@ class CsvBulk:
         self._line = f"2 + rowid + {_BREAKS_BEFORE}(rowid)"
 
     def make_rows(self) -> str:
-        """The posts of the plainly TWCS records put in a table, to which ``append_rows`` adds those of the
-        others: SQL for them as ``ROW_COLUMNS``. (A table, not a view: the write reads it twice. Only the
-        columns a TWCS row fills are kept there: a column of nulls costs a table as much as one of values.)"""
+        """SQL for the posts as ``ROW_COLUMNS``: those of the plainly TWCS records, made from ``_bulk_csv`` as
+        they are read (a copy of every record into another table costs as much as reading them twice), and
+        those ``append_rows`` adds from the others (a table of their own: they are few)."""
         made = {"line": self._line, "platform": "'twitter'", "author_handle": "_author_id"}
-        selected = ", ".join(
+        plain = ", ".join(
             f"({made.get(col.name, f'_{col.name}')})::{col.type} AS {col.name}"
-            for col in ROW_COLUMNS
             if col.name in _TWCS_FILLS
+            else f"NULL::{col.type} AS {col.name}"
+            for col in ROW_COLUMNS
         )
+        filled = [col for col in ROW_COLUMNS if col.name in _TWCS_FILLS]
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {ROWS_TABLE} AS SELECT {selected} FROM {CSV_TABLE} WHERE _plain"
+            f"CREATE OR REPLACE TEMP TABLE {ROWS_TABLE} ({', '.join(f'{col.name} {col.type}' for col in filled)})"
         )
-        every = ", ".join(
+        others = ", ".join(
             col.name if col.name in _TWCS_FILLS else f"NULL::{col.type} AS {col.name}" for col in ROW_COLUMNS
         )
-        return f"(SELECT {every} FROM {ROWS_TABLE})"
+        return f"(SELECT {plain} FROM {CSV_TABLE} WHERE _plain UNION ALL SELECT {others} FROM {ROWS_TABLE})"
 
     def other_records(self, width: int, batch: int) -> Iterator[list[tuple[int, list[str]]]]:
         """The records ``stage_twcs`` did not find plainly TWCS, for the format's Python code: (line, fields),
@@ -225,7 +227,7 @@ class CsvBulk:
             start += batch
 
     def append_rows(self, rows: Sequence[PostRow]) -> None:
-        """Posts the format's Python code made of other records, added to ``make_rows()``'s table."""
+        """Posts the format's Python code made of other records, added to ``make_rows()``'s."""
         filled = [i for i, col in enumerate(ROW_COLUMNS) if col.name in _TWCS_FILLS]
         if any(value is not None for row in rows for i, value in enumerate(row) if i not in filled):
             raise StoreError("a TWCS row fills a column the fast path does not keep")  # the parser changed

@@ -164,6 +164,17 @@ class DuckDBStore(ImportLedger):
             yield
 
     @contextmanager
+    def unordered_writes(self) -> Iterator[None]:
+        """Writes that keep no row order, restored after: DuckDB then writes a table in parallel and holds
+        less while it does (for tables whose readers order what they need: posts, the derived stages)."""
+        previous = self.con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+        self.con.execute("SET preserve_insertion_order = false")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET preserve_insertion_order = {'true' if previous else 'false'}")
+
+    @contextmanager
     def for_metrics(self) -> Iterator[None]:
         """Settings for computing metrics, restored after: a larger buffer pool (``METRICS_MEMORY_LIMIT``)."""
         with self.memory_limit(METRICS_MEMORY_LIMIT):

@@ -154,13 +154,8 @@ def swap_in_built(store: DuckDBStore) -> None:
 def build_settings(store: DuckDBStore) -> Iterator[None]:
     """DuckDB settings for building the stage, restored after: no row order to keep (less memory, more
     parallel writes), and the buffer pool of a full build (``DuckDBStore.for_building``)."""
-    previous = store.execute("SELECT current_setting('preserve_insertion_order')")[0][0]
-    store.execute("SET preserve_insertion_order = false")
-    try:
-        with store.for_building():
-            yield
-    finally:
-        store.execute(f"SET preserve_insertion_order = {'true' if previous else 'false'}")
+    with store.unordered_writes(), store.for_building():
+        yield
 
 
 # -- an incremental refresh -----------------------------------------------------------------------
