@@ -155,7 +155,8 @@ class Workspace:
 
         report = import_files(self.store, self.config, paths, options or ImportOptions(), progress=progress)
         refresh_after_write(self.store, self.config)  # the stored threads stage (groundswell.threads.stored)
-        self._keep_location_days()
+        if report.imported:
+            self._keep_location_days()
         return report
 
     def import_outcomes(self, paths: Iterable[Path | str]) -> ImportReport:
@@ -692,7 +693,8 @@ class Workspace:
         from groundswell.threads.stored import refresh_after_write
 
         refresh_after_write(self.store, self.config)
-        self._keep_location_days()
+        if report.enriched:
+            self._keep_location_days()
         return replace(report, notes=[*report.notes, *models.notes])
 
     def train_from_corrections(
