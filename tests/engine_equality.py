@@ -16,6 +16,7 @@ import pytest
 from groundswell.metrics import METRIC_FAMILIES
 from groundswell.metrics.response import response
 from groundswell.metrics.scorecard import scorecard
+from groundswell.metrics.social_panel import social_panel
 from groundswell.query import Sources
 from groundswell.threads import build_threads
 
@@ -69,6 +70,17 @@ def test_scorecard_is_equal(both: tuple[Sources, Sources]) -> None:
     expected = scorecard(on_duckdb)[0].as_dict()
     assert expected["social_media_index"] is not None
     same([expected], [scorecard(other)[0].as_dict()], "scorecard")
+
+
+def test_the_social_figures_per_store_are_equal(both: tuple[Sources, Sources]) -> None:
+    """The social figures per store and week or month (the outcomes analysis's panel): the embedded store's
+    added up from the day counts it keeps (``metrics.location_days``), the other engine's counted from the
+    posts."""
+    on_duckdb, other = both
+    for granularity in ("week", "month"):
+        expected = [cell.as_dict() for cell in social_panel(on_duckdb, granularity=granularity)]
+        assert len(expected) >= 20, granularity
+        same(expected, [cell.as_dict() for cell in social_panel(other, granularity=granularity)], granularity)
 
 
 def test_a_brands_scoped_figures_are_equal(both: tuple[Sources, Sources]) -> None:

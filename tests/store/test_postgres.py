@@ -21,6 +21,7 @@ from engine_equality import (  # noqa: F401 - the shared tests, run here on this
     test_every_family_is_equal,
     test_response_is_equal,
     test_scorecard_is_equal,
+    test_the_social_figures_per_store_are_equal,
     test_threads_are_equal,
 )
 from groundswell.demo import build_demo
