@@ -75,6 +75,18 @@ SUBJECT_LABELS = labels(Subject)
 OUTCOMES = labels(Outcome)
 
 
+class TwcsColumns(NamedTuple):
+    """Where, in a TWCS file's records, the columns a TWCS post is made of are (0-based; ``parent`` None where
+    the file has no ``in_response_to_tweet_id``): read by the format's parser and by the engine's fast path."""
+
+    tweet_id: int
+    author_id: int
+    inbound: int
+    created_at: int
+    text: int
+    parent: int | None
+
+
 class PostRow(NamedTuple):
     """One post as a parser produces it, before lineage is attached.
 

@@ -38,7 +38,7 @@ from groundswell.ingest.base import SourceFile, decode_entities, detect_encoding
 from groundswell.ingest.formats.twcs import TwcsLayout
 from groundswell.records import FileReport, PostRow, Rejected
 from groundswell.store.base import Store
-from groundswell.store.csv_bulk import CsvBulk, TwcsColumns
+from groundswell.store.csv_bulk import CsvBulk
 
 BULK_MIN_BYTES = 1 << 20  # below a megabyte the record-by-record path is as quick
 _CHUNK = 1 << 20
@@ -120,7 +120,6 @@ def import_in_bulk(
     if layout is None:
         return None
     width = len(layout.names)
-    columns = TwcsColumns(*layout.columns)
     bulk = CsvBulk(store)
     try:
         # the pass over the bytes runs while the engine reads the records: hashing lets go of Python's lock,
@@ -128,7 +127,7 @@ def import_in_bulk(
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="groundswell-prescan") as pool:
             scanning = pool.submit(prescan, source.path, progress)
             try:
-                staged = bulk.stage_twcs(source.path, width, columns, decode_entities)
+                staged = bulk.stage_twcs(source.path, width, layout.columns, decode_entities)
             finally:
                 scan = scanning.result()
         if (

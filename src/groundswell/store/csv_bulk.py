@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from groundswell.columns import ROW_COLUMNS, arrow_schema
 from groundswell.errors import StoreError
-from groundswell.records import PostRow
+from groundswell.records import PostRow, TwcsColumns
 from groundswell.store.duckdb import DuckDBStore
 
 CSV_TABLE = "_bulk_csv"
@@ -61,18 +61,6 @@ _TIMESTAMP = (
     rf"[!-~]+ ({_MONTHS}) (0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] \+0000 [1-9][0-9]{{3}}"
 )
 _BOOLEANS = ("True", "False", "true", "false", "TRUE", "FALSE", "1", "0")
-
-
-@dataclass(frozen=True, slots=True)
-class TwcsColumns:
-    """Where the columns a TWCS row is read from are, by position (``c0``...)."""
-
-    tweet_id: int
-    author_id: int
-    inbound: int
-    created_at: int
-    text: int
-    parent: int | None
 
 
 @functools.cache

@@ -23,7 +23,7 @@ from groundswell.ingest.base import (
     parse_twitter_timestamp,
     undecodable,
 )
-from groundswell.records import PostRow, Rejected
+from groundswell.records import PostRow, Rejected, TwcsColumns
 
 REQUIRED_COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text")
 LINK_COLUMNS = ("response_tweet_id", "in_response_to_tweet_id")
@@ -59,22 +59,11 @@ class TwcsParser:
                 yield record if isinstance(record, Rejected) else layout.row(*record)
 
 
-class _Columns(NamedTuple):
-    """Where each column the parser reads is in a row."""
-
-    tweet_id: int
-    author_id: int
-    inbound: int
-    created_at: int
-    text: int
-    parent: int | None
-
-
 class TwcsLayout(NamedTuple):
     """A TWCS file's header: its column names (lower case) and where the columns the parser reads are."""
 
     names: list[str]
-    columns: _Columns
+    columns: TwcsColumns
 
     @classmethod
     def of(cls, header: list[str], path: Path | str) -> TwcsLayout:
@@ -90,7 +79,7 @@ class TwcsLayout(NamedTuple):
             )
         tweet_id, author_id, inbound, created_at, text = (names.index(c) for c in REQUIRED_COLUMNS)
         parent = names.index("in_response_to_tweet_id") if "in_response_to_tweet_id" in names else None
-        return cls(names, _Columns(tweet_id, author_id, inbound, created_at, text, parent))
+        return cls(names, TwcsColumns(tweet_id, author_id, inbound, created_at, text, parent))
 
     def row(self, line: int, fields: list[str]) -> PostRow | Rejected:
         """The post of the record starting at ``line``, or its reject."""
@@ -98,7 +87,7 @@ class TwcsLayout(NamedTuple):
 
 
 @one_record
-def _row(line: int, fields: list[str], names: list[str], c: _Columns) -> PostRow | Rejected:
+def _row(line: int, fields: list[str], names: list[str], c: TwcsColumns) -> PostRow | Rejected:
     bad = _first_undecodable(fields, names)
     if bad:
         return Rejected(line, bad[0], bad[1], csv_raw(fields))
