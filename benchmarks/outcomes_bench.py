@@ -16,7 +16,8 @@ a fresh process on the same workspace, ``--repeat`` times each (the median run i
 Each job's time is its own computation, once the workspace is open and its sources made (the report makes them
 once for every section; that opening is printed beside). Prints the section's time as a share of the scorecard's
 (the aim: at most 10%), and the time the stores' day counts take to count from scratch, which an outcomes import,
-an import or an enrichment do once (``count``; the section reads them).
+an import or an enrichment do once (``count``; the section reads them), and again after 10,000 new posts, when
+only the days of their reply trees are counted (``recount``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from metrics_bench import DEFAULT_WORKDIR, base_workspace, run_job, scaled_workspace
+
+NEW_POSTS = 10_000
 
 
 def outcomes_workspace(workdir: Path, source: Path, size: int, weeks: int) -> Path:
@@ -107,6 +110,38 @@ def job_count(path: Path) -> dict[str, Any]:
             return {"seconds": time.perf_counter() - started, "counted": counted}
 
 
+def job_recount(path: Path) -> dict[str, Any]:
+    """On a copy: 10,000 new posts imported (the latest posts again under new ids, replying where they
+    replied) and the threads stage brought up to date, then the stores' day counts brought up to date: only
+    the days of the trees holding the new posts are counted again."""
+    from metrics_bench import incremental_copy
+
+    from groundswell.ingest import ImportOptions
+    from groundswell.ingest.pipeline import import_files
+    from groundswell.metrics.location_days import refresh_location_days
+    from groundswell.store import location_days
+    from groundswell.threads import refresh_stored
+    from groundswell.workspace import Workspace
+
+    copy = incremental_copy(path, NEW_POSTS)
+    try:
+        with Workspace.open(copy) as ws:
+            with ws.computing() as sources:
+                refresh_location_days(sources)  # as the outcomes import left them
+            import_files(ws.store, ws.config, [copy.parent / f"{copy.name}.csv"], ImportOptions(format="csv"))
+            refresh_stored(ws.store, ws.config)
+            before = location_days.read_state(ws.store)
+            with ws.computing() as sources:
+                started = time.perf_counter()
+                refresh_location_days(sources)
+                seconds = time.perf_counter() - started
+            assert location_days.read_state(ws.store) != before
+        return {"seconds": seconds}
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+        (copy.parent / f"{copy.name}.csv").unlink(missing_ok=True)
+
+
 def job_outcomes(path: Path) -> dict[str, Any]:
     from groundswell.metrics.outcome_figures import outcome_values
     from groundswell.metrics.outcomes import aggregate_outcome, analyse_outcome, outcome_frame
@@ -154,7 +189,7 @@ def _median_runs(names: tuple[str, ...], path: Path, repeat: int) -> list[dict[s
     return chosen
 
 
-JOBS = {"scorecard": job_scorecard, "count": job_count, "outcomes": job_outcomes}
+JOBS = {"scorecard": job_scorecard, "count": job_count, "recount": job_recount, "outcomes": job_outcomes}
 
 
 def main() -> None:
@@ -174,6 +209,7 @@ def main() -> None:
     source = base if args.size == args.base else scaled_workspace(args.workdir, base, args.base, args.size)
     path = outcomes_workspace(args.workdir, source, args.size, args.weeks)
     counting = run_job("count", path, script=__file__)
+    recounting = run_job("recount", path, script=__file__)
     card, section = _median_runs(("scorecard", "outcomes"), path, args.repeat)
     print(f"# each job run {args.repeat} times, alternating, each in a fresh process: the median run's figures")
     print("posts       job         seconds   share of the scorecard   (opening the workspace and its sources)")
@@ -196,6 +232,8 @@ def main() -> None:
             f"  the stores' day counts, counted once after an import or an enrichment (not in the section's time): "
             f"{counting['seconds']:.2f} s"
         )
+    if "seconds" in recounting:
+        print(f"  after {NEW_POSTS:,} new posts, the days of their trees counted again: {recounting['seconds']:.2f} s")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ change, and the figures per store and week or month the same whichever way they 
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,9 @@ def test_the_import_of_store_outcomes_counts_them_as_the_posts_give_them(sales_w
             assert from_kept == from_posts and len(from_kept) > 40
 
 
-def test_new_posts_and_their_enrichment_are_counted_again(sales_workspace: Path, tmp_path: Path) -> None:
+def test_new_posts_and_their_enrichment_are_counted_again(
+    sales_workspace: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     source = sales_workspace / "demo-data" / "posts.csv"
     more = tmp_path / "more.csv"
     with source.open(encoding="utf-8", newline="") as read, more.open("w", encoding="utf-8", newline="") as write:
@@ -76,9 +79,13 @@ def test_new_posts_and_their_enrichment_are_counted_again(sales_workspace: Path,
     with Workspace.open(sales_workspace) as ws:
         before = kept.read_state(ws.store)
         was, _ = _kept_and_counted(ws)
-        assert ws.import_files([more]).files[0].imported == 500
-        ws.enrich("fast", workers=1)
+        with caplog.at_level(logging.INFO, logger="groundswell.metrics.location_days"):
+            assert ws.import_files([more]).files[0].imported == 500
+            ws.enrich("fast", workers=1)
         assert kept.read_state(ws.store) not in (None, before)
+        # only the days of the new posts' trees were counted again, after the import and after the enrichment
+        assert [r.getMessage().split(" days ")[0] for r in caplog.records if "counted again" in r.getMessage()]
+        assert not [r for r in caplog.records if "every day" in r.getMessage()]
         stored, counted = _kept_and_counted(ws)
         assert stored == counted
         assert sum(r[2] for r in stored) > sum(r[2] for r in was)  # more posts counted
@@ -95,3 +102,46 @@ def test_a_config_change_is_counted_again_when_the_figures_ask(sales_workspace: 
         assert kept.read_state(ws.store) not in (None, before)
         assert stored == counted
         assert sum(r[-1] for r in stored) < replies  # fewer replies within an hour than within a day
+
+
+def test_a_reply_to_an_old_post_counts_on_the_day_of_the_post_it_answers(sales_workspace: Path, tmp_path: Path) -> None:
+    """A brand reply imported later answers, within the day's window, a post of the day before: that day's
+    replies within the window go up by one, though none of its own posts is new."""
+    with Workspace.open(sales_workspace) as ws:
+        waiting = ws.store.query(
+            "SELECT t.post_id, t.created_at, p.conversation_id FROM thread_posts t JOIN posts p "
+            "ON p.platform = t.platform AND p.post_id = t.post_id WHERE t.platform = 'twitter' AND t.inbound "
+            "AND t.needs_reply AND t.reply_delay_s IS NULL AND hour(t.created_at) >= 2 ORDER BY t.created_at, t.post_id LIMIT 1"
+        )[0]
+        _, was_counted = _kept_and_counted(ws)
+    reply = tmp_path / "reply.csv"
+    with (sales_workspace / "demo-data" / "posts.csv").open(encoding="utf-8", newline="") as read:
+        fields = list(csv.DictReader(read).fieldnames or ())
+    with reply.open("w", encoding="utf-8", newline="") as write:
+        writer = csv.DictWriter(write, fieldnames=fields)
+        writer.writeheader()
+        writer.writerow(
+            {
+                **dict.fromkeys(fields, ""),
+                "platform": "twitter",
+                "post_id": "9000000000001",
+                "author_id": "NorthwindHelp",
+                "author_handle": "NorthwindHelp",
+                "is_brand": "true",
+                "created_at": (waiting["created_at"] + timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "text": "So sorry to hear that. DM us your order number and we'll sort it today.",
+                "lang": "en",
+                "in_reply_to_post_id": waiting["post_id"],
+                "conversation_id": waiting["conversation_id"] or waiting["post_id"],
+            }
+        )
+    with Workspace.open(sales_workspace) as ws:
+        assert ws.import_files([reply]).files[0].imported == 1
+        ws.enrich("fast", workers=1)
+        stored, counted = _kept_and_counted(ws)
+        assert stored == counted
+    day = waiting["created_at"].date()
+    replied = {True: 0, False: 0}
+    for found, when in ((was_counted, False), (stored, True)):
+        replied[when] = sum(r[-1] for r in found if r[1] == day)
+    assert replied[True] == replied[False] + 1

@@ -261,10 +261,13 @@ def customer_locations(sources: Sources) -> ir.Table:
     return located
 
 
-def with_customer_location(table: ir.Table, sources: Sources, post_id: ir.StringValue | None = None) -> ir.Table:
+def with_customer_location(
+    table: ir.Table, sources: Sources, post_id: ir.StringValue | None = None, *, located: ir.Table | None = None
+) -> ir.Table:
     """``table`` (customer posts, or rows naming one by ``post_id``: default ``table.post_id``) plus
-    ``_location``, its post's store from ``customer_locations`` (null for a post it does not hold)."""
-    located = customer_locations(sources)
+    ``_location``, its post's store from ``customer_locations`` (or ``located``, a table of the same columns
+    for some posts; null for a post it does not hold)."""
+    located = customer_locations(sources) if located is None else located
     where = located.select(_l_platform=located.platform, _l_post_id=located.post_id, _location=located.location)
     key = table.post_id if post_id is None else post_id
     joined = table.left_join(where, [table.platform == where._l_platform, key == where._l_post_id])

@@ -8,6 +8,8 @@ Like the threads stage, a cache of derived data, not user data: made and dropped
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 from groundswell.store.duckdb import DuckDBStore
@@ -42,6 +44,17 @@ def swap_in_built(store: DuckDBStore, state: str) -> None:
         store.execute(f'DROP TABLE IF EXISTS main."{TABLE}"')
         store.execute(f'ALTER TABLE main."{BUILDING}" RENAME TO "{TABLE}"')
         store.execute(f'CREATE TABLE IF NOT EXISTS main."{STATE_TABLE}" (state VARCHAR NOT NULL)')
+        store.execute(f'DELETE FROM "{STATE_TABLE}"')
+        store.execute(f'INSERT INTO "{STATE_TABLE}" VALUES (?)', [state])
+
+
+def replace_days(store: DuckDBStore, days: list[date], state: str) -> None:
+    """The kept counts of ``days`` replaced by those counted again (``BUILDING``, absent where ``days`` is
+    empty), with ``state`` as their state, in one transaction."""
+    with store.transaction():
+        if days:
+            store.execute(f'DELETE FROM "{TABLE}" WHERE day IN (SELECT unnest(?::DATE[]))', [days])
+            store.execute(f'INSERT INTO "{TABLE}" SELECT * FROM main."{BUILDING}"')
         store.execute(f'DELETE FROM "{STATE_TABLE}"')
         store.execute(f'INSERT INTO "{STATE_TABLE}" VALUES (?)', [state])
 
