@@ -14,10 +14,10 @@ The DuckDB workspace keeps the counts of every post (``store.location_days``), c
 threads stage or the config's locations or response window changed (after new or newly enriched posts, only the
 days of their reply trees: ``_kept``): a period of whole days then reads a few thousand rows instead of finding
 every post's store by its text and joining the enrichments and the threads (about 1 s per million posts). The
-workspace counts them after an import, an enrichment or an outcomes import
-where per-store outcomes are imported (``refresh_location_days``), so that the report's section on the business
-does not wait for them. Elsewhere (PostgreSQL, Spark, a brand's or a platform's own figures, a period that starts
-or ends within a day) they are counted from the posts of the period each time, by the same expressions.
+workspace counts them after an import, an enrichment or an outcomes import where per-store outcomes are
+imported (``refresh_location_days``), so that the report's section on the business does not wait for them.
+Elsewhere (PostgreSQL, Spark, a brand's or a platform's own figures, a period that starts or ends within a day)
+they are counted from the posts of the period each time, by the same expressions.
 """
 
 from __future__ import annotations
