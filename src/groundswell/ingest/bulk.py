@@ -138,11 +138,11 @@ def import_in_bulk(
             or staged.longest >= csv.field_size_limit()  # bytes, never fewer than the characters Python counts
         ):
             return None
-        rows_table = bulk.make_rows()
+        rows = bulk.make_rows()  # the posts, as SQL
         rejects = _read_other_records(bulk, layout, width, batch_size) if staged.others else []
         shown = file_report.path
         with store.transaction(), store.unordered_writes():  # each row carries its line
-            result = store.write_staged_posts(rows_table, import_id=import_id, source=shown, brand_keys=brand_keys)
+            result = store.write_staged_posts(rows, import_id=import_id, source=shown, brand_keys=brand_keys)
             conflicts = [storable_reject(r) for r in result.conflicts]
             store.add_rejects(import_id, shown, [*rejects, *conflicts])
         file_report.read = staged.read
