@@ -253,20 +253,13 @@ class _Grid:
 
     @classmethod
     def of(cls, frame: pd.DataFrame, figures: Sequence[str]) -> _Grid:
-        """From ``outcome_frame``'s rows: each store's periods on one regular grid, store after store."""
-        stores = frame.index.get_level_values("location").nunique() if not frame.empty else 0
-        shape = (stores, len(frame) // stores if stores else 0)
-        if shape[0] * shape[1] != len(frame):
-            raise ValueError("the frame is not every store's periods on one grid (outcome_frame makes one)")
-        return cls(
-            frame.outcome.to_numpy(float).reshape(shape) if stores else np.zeros(shape),
-            {f: _scaled(frame, f).to_numpy(float).reshape(shape) if stores else np.zeros(shape) for f in figures},
-        )
+        """From ``outcome_frame``'s rows (``as_grid``)."""
+        return cls(as_grid(frame, frame.outcome), {f: as_grid(frame, _scaled(frame, f)) for f in figures})
 
     def pairs(self, figure: str, lag: int) -> _Panel:
         """The outcome beside the figure ``lag`` periods earlier at the same store, where both are known, at
         stores with ``MIN_PERIODS`` such pairs; in the frame's order (store after store, periods in order)."""
-        x = self.shifted(figure, lag)
+        x = lagged(self.figures[figure], lag)
         both = ~np.isnan(x) & ~np.isnan(self.outcome)
         kept = both.sum(axis=1) >= MIN_PERIODS
         both &= kept[:, None]
@@ -274,13 +267,25 @@ class _Grid:
         # stores numbered 0.. in order among those kept; periods in the order they first come (pd.factorize)
         return _Panel(x[both], self.outcome[both], (np.cumsum(kept) - 1)[store], pd.factorize(period)[0])
 
-    def shifted(self, figure: str, lag: int) -> np.ndarray:
-        """The figure ``lag`` periods earlier, at each store and period (NaN in its first ``lag`` periods)."""
-        x: np.ndarray = np.full(self.outcome.shape, np.nan)
-        periods = int(self.outcome.shape[1])
-        if lag < periods:
-            x[:, lag:] = self.figures[figure][:, : periods - lag]
-        return x
+
+def as_grid(frame: pd.DataFrame, values: pd.Series) -> np.ndarray:
+    """``values`` (a column of ``outcome_frame``, or one derived from it) as a stores x periods array: the
+    frame's rows are each store's periods on one regular grid, store after store."""
+    stores = frame.index.get_level_values("location").nunique() if not frame.empty else 0
+    shape = (stores, len(frame) // stores if stores else 0)
+    if shape[0] * shape[1] != len(frame):
+        raise ValueError("the frame is not every store's periods on one grid (outcome_frame makes one)")
+    return values.to_numpy(float).reshape(shape) if stores else np.zeros(shape)
+
+
+def lagged(grid: np.ndarray, lag: int) -> np.ndarray:
+    """``grid`` (stores x periods) ``lag`` periods later: each cell holds its store's value ``lag`` periods
+    before (NaN in the first ``lag`` periods)."""
+    out: np.ndarray = np.full(grid.shape, np.nan)
+    periods = int(grid.shape[1])
+    if lag < periods:
+        out[:, lag:] = grid[:, : periods - lag]
+    return out
 
 
 def _scaled(frame: pd.DataFrame, figure: str) -> pd.Series:
@@ -339,9 +344,7 @@ class _Panel:
         return int(self.period.max()) + 1 if len(self.period) else 0
 
     def demeaned(self) -> tuple[np.ndarray, np.ndarray]:
-        n = np.bincount(self.store)
-        mean_x = np.bincount(self.store, self.x) / n
-        mean_y = np.bincount(self.store, self.y) / n
+        mean_x, mean_y = self.store_means()
         return self.x - mean_x[self.store], self.y - mean_y[self.store]
 
     def store_means(self) -> tuple[np.ndarray, np.ndarray]:
@@ -427,7 +430,7 @@ def _side_fit(grid: _Grid, side: Side, relationships: Sequence[Relationship]) ->
                 lags[rel.figure] = rel.lag
     if not lags:
         return SideFit(side, {}, 0, None, "no figure of this side could be tested")
-    columns = [grid.shifted(figure, lag) for figure, lag in lags.items()]
+    columns = [lagged(grid.figures[figure], lag) for figure, lag in lags.items()]
     known = ~np.isnan(grid.outcome)
     for column in columns:
         known &= ~np.isnan(column)

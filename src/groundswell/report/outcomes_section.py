@@ -28,6 +28,8 @@ from groundswell.metrics.outcomes import (
     Relationship,
     aggregate_outcome,
     analyse_outcome,
+    as_grid,
+    lagged,
     outcome_frame,
 )
 from groundswell.metrics.participation import brand_audience
@@ -157,12 +159,9 @@ def small_multiples(frame: pd.DataFrame, analysis: OutcomesAnalysis) -> dict[str
     lag = strongest[0].lag if strongest else 0
     # the frame is every store's periods on one grid (outcome_frame): the same periods for each store
     locations = frame.index.get_level_values("location").unique() if not frame.empty else []
-    shape = (len(locations), len(frame) // len(locations) if len(locations) else 0)
-    periods = [p.date().isoformat() for p in frame.index.get_level_values("period")[: shape[1]]]
-    outcome = frame.outcome.to_numpy(float).reshape(shape)
-    drawn = np.full(shape, np.nan)
-    if lag < shape[1]:
-        drawn[:, lag:] = frame[figure].to_numpy(float).reshape(shape)[:, : shape[1] - lag]
+    outcome = as_grid(frame, frame.outcome)
+    drawn = lagged(as_grid(frame, frame[figure]), lag)
+    periods = [p.date().isoformat() for p in frame.index.get_level_values("period")[: outcome.shape[1]]]
     stores = [
         {
             "location": str(location),

@@ -13,6 +13,7 @@ from datetime import date
 import duckdb
 
 from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.thread_stage import table_exists
 
 TABLE = "location_days"
 STATE_TABLE = "location_days_state"
@@ -22,11 +23,7 @@ ERRORS: tuple[type[Exception], ...] = (duckdb.Error,)  # what a statement on the
 
 def read_state(store: DuckDBStore) -> str | None:
     """The state row's JSON; None where the tables are not both there or the state is not one row."""
-    present = store.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary AND table_name IN (?, ?)",
-        [TABLE, STATE_TABLE],
-    )[0][0]
-    if present != 2:
+    if not (table_exists(store, TABLE) and table_exists(store, STATE_TABLE)):
         return None
     rows = store.execute(f'SELECT state FROM "{STATE_TABLE}"')
     return str(rows[0][0]) if len(rows) == 1 else None
@@ -43,9 +40,7 @@ def swap_in_built(store: DuckDBStore, state: str) -> None:
     with store.transaction():
         store.execute(f'DROP TABLE IF EXISTS main."{TABLE}"')
         store.execute(f'ALTER TABLE main."{BUILDING}" RENAME TO "{TABLE}"')
-        store.execute(f'CREATE TABLE IF NOT EXISTS main."{STATE_TABLE}" (state VARCHAR NOT NULL)')
-        store.execute(f'DELETE FROM "{STATE_TABLE}"')
-        store.execute(f'INSERT INTO "{STATE_TABLE}" VALUES (?)', [state])
+        _write_state(store, state)
 
 
 def replace_days(store: DuckDBStore, days: list[date], state: str) -> None:
@@ -55,8 +50,13 @@ def replace_days(store: DuckDBStore, days: list[date], state: str) -> None:
         if days:
             store.execute(f'DELETE FROM "{TABLE}" WHERE day IN (SELECT unnest(?::DATE[]))', [days])
             store.execute(f'INSERT INTO "{TABLE}" SELECT * FROM main."{BUILDING}"')
-        store.execute(f'DELETE FROM "{STATE_TABLE}"')
-        store.execute(f'INSERT INTO "{STATE_TABLE}" VALUES (?)', [state])
+        _write_state(store, state)
+
+
+def _write_state(store: DuckDBStore, state: str) -> None:
+    store.execute(f'CREATE TABLE IF NOT EXISTS main."{STATE_TABLE}" (state VARCHAR NOT NULL)')
+    store.execute(f'DELETE FROM "{STATE_TABLE}"')
+    store.execute(f'INSERT INTO "{STATE_TABLE}" VALUES (?)', [state])
 
 
 def drop_tables(store: DuckDBStore) -> None:
