@@ -26,6 +26,7 @@ import ibis
 from groundswell.metrics.base import MetricValue
 from groundswell.metrics.frames import check_by
 from groundswell.query import Period, Sources, rows
+from groundswell.query.automation import automated
 from groundswell.query.brands import handle_key
 
 PER_CHOICES = ("thread", "reply")
@@ -68,10 +69,7 @@ def reply_times(sources: Sources, *, by: str | None = None) -> list[ReplyTimes]:
     ``account`` (the replying account)."""
     check_by(by, ("account",), "response per reply")
     replies = sources.posts.filter(sources.posts.is_brand & sources.posts.in_reply_to_post_id.notnull())
-    automated: Any = ibis.literal(False)
-    for pattern in sources.config.response.automation_patterns:
-        automated = automated | replies.text.re_search(pattern)
-    replies = replies.filter(~automated)
+    replies = replies.filter(~automated(replies.text, sources.config.response.automation_patterns))
     every = sources.every_post
     parents = every.select(
         _p_platform=every.platform, _p_id=every.post_id, _p_at=every.created_at, _p_brand=every.is_brand

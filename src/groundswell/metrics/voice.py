@@ -23,6 +23,7 @@ from groundswell.metrics.frames import (
     with_group,
 )
 from groundswell.query import Period, Sources, rows
+from groundswell.query.automation import automated as automated_text
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -65,13 +66,7 @@ class VoiceFigures:
 
 def automated(text: ir.StringValue, config: WorkspaceConfig) -> ir.BooleanValue:
     """The text matches one of ``[response] automation_patterns`` (auto-replies, away messages)."""
-    patterns = config.response.automation_patterns
-    if not patterns:
-        return ibis.literal(False)
-    found = text.re_search(patterns[0])
-    for pattern in patterns[1:]:
-        found = found | text.re_search(pattern)
-    return found
+    return automated_text(text, config.response.automation_patterns)
 
 
 def conversation_ratio(src: Sources, *, by: str | None = None) -> list[VoiceFigures]:

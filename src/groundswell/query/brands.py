@@ -178,19 +178,37 @@ def mention_regex(keys: Iterable[str]) -> str:
 
 def mentioned_key(posts: ir.Table, accounts: Iterable[tuple[str, str]]) -> ir.StringValue:
     """The account (key) of ``accounts`` (``(platform, key)``) a post's text mentions first, else null."""
+    return mentioned_account(mentioned_handle(posts, accounts), posts.platform, accounts)
+
+
+def mentioned_handle(posts: ir.Table, accounts: Iterable[tuple[str, str]]) -> ir.StringValue:
+    """The handle of ``accounts`` a post's text mentions first, lower case, as written (a Mastodon account's
+    bare ``user`` too), else null: one regular expression per post (``mentioned_account`` names its account).
+    """
     cases = []
     pairs = sorted(set(accounts))
     for platform in sorted({p for p, _ in pairs}):
         keys = [k for p, k in pairs if p == platform]
-        found = posts.text.re_extract(mention_regex(keys), 1).lower().nullif("")
-        # a bare Mastodon @user stands for the account's user@server
-        local = {k.partition("@")[0]: k for k in keys if "@" in k and k.partition("@")[0] not in keys}
-        if local:
-            found = ibis.cases(*((found == user, key) for user, key in local.items()), else_=found)
-        cases.append((posts.platform == platform, found))
+        cases.append((posts.platform == platform, posts.text.re_extract(mention_regex(keys), 1).lower().nullif("")))
     if not cases:
         return ibis.null().cast("string")
     return ibis.cases(*cases, else_=ibis.null().cast("string"))
+
+
+def mentioned_account(
+    handle: ir.StringValue, platform: ir.StringValue, accounts: Iterable[tuple[str, str]]
+) -> ir.StringValue:
+    """The account (key) a ``mentioned_handle`` stands for: a bare Mastodon ``@user`` stands for the account's
+    ``user@server``; any other handle is its key."""
+    pairs = sorted(set(accounts))
+    cases: list[tuple[ir.BooleanValue, str]] = []
+    for name in sorted({p for p, _ in pairs}):
+        keys = [k for p, k in pairs if p == name]
+        local = {k.partition("@")[0]: k for k in keys if "@" in k and k.partition("@")[0] not in keys}
+        cases.extend(((platform == name) & (handle == user), key) for user, key in local.items())
+    if not cases:
+        return handle
+    return ibis.cases(*cases, else_=handle)
 
 
 def about_account(posts: ir.Table, accounts: Iterable[tuple[str, str]]) -> ir.Table:

@@ -84,7 +84,8 @@ import ibis
 
 from groundswell.config import normalize_handle
 from groundswell.query import Sources
-from groundswell.query.brands import handle_key, mentioned_key
+from groundswell.query.automation import automated
+from groundswell.query.brands import handle_key, mentioned_account, mentioned_handle
 from groundswell.records import Intent, Outcome, Sentiment
 
 if TYPE_CHECKING:
@@ -150,12 +151,12 @@ def compute_threads(
     the reply trees passes those of every post. ``keep(name, table)``: computes and keeps the two results
     (``posts``, ``threads``) where the caller wants them (default: the engine's temp tables).
     """
-    posts = sources.every_post
     if accounts is None:
         accounts = brand_accounts(sources)
-    roots, rounds, converged, rounds_kept = _resolve_roots(posts, sources)
-    per_post = _post_columns(sources, posts, roots, accounts, silence_s, keep)
-    for table in rounds_kept:
+    numbered = _numbered(sources, accounts)
+    roots, rounds, converged = _resolve_roots(numbered, sources)
+    per_post = _post_columns(sources, numbered, roots, accounts, silence_s, keep)
+    for table in (roots, numbered):
         _release(sources, table)
     rows = _thread_rows(sources, per_post, accounts)
     threads = keep("threads", rows) if keep is not None else _materialize(sources, rows)
@@ -193,11 +194,6 @@ def brand_accounts(sources: Sources) -> tuple[BrandAccountRef, ...]:
 _handle_key = handle_key
 
 
-def _mentioned_key(posts: ir.Table, accounts: tuple[BrandAccountRef, ...]) -> ir.StringValue:
-    """The brand account (key) a post's text mentions first, else null."""
-    return mentioned_key(posts, [(a.platform, a.key) for a in accounts])
-
-
 def _display(key: ir.StringValue, platform: ir.StringValue, accounts: tuple[BrandAccountRef, ...]) -> Any:
     """A brand account's handle as shown, from its key."""
     cases = [((platform == a.platform) & (key == a.key), a.handle) for a in accounts if a.handle != a.key]
@@ -206,7 +202,7 @@ def _display(key: ir.StringValue, platform: ir.StringValue, accounts: tuple[Bran
     return ibis.cases(*cases, else_=key)
 
 
-# -- reply trees: roots and effective times by pointer jumping ------------------------------------
+# -- each post once: a number of its own and what its text says ---------------------------------------
 
 
 def _materialize(sources: Sources, table: ir.Table) -> ir.Table:
@@ -217,25 +213,54 @@ def _release(sources: Sources, table: ir.Table) -> None:
     sources.materializer().release(table)
 
 
-def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bool, list[ir.Table]]:
-    """(platform, post_id, root_id, effective_at, parent_missing) per post; the rounds run; converged; the
-    tables it materialised (to release once the roots are read).
+def _numbered(sources: Sources, accounts: tuple[BrandAccountRef, ...]) -> ir.Table:
+    """Every post's columns the stage reads, with ``_k``, a number of its own in this build, materialised.
+
+    Every later join and window of the build is on these numbers (``_k``, the root's ``_root_k``): on
+    (platform, post_id) strings they cost two to three times as much. The text is read here once, for what
+    the stage takes from it: automation (brand posts only) and the brand account it mentions.
+    """
+    p = sources.every_post
+    is_automated = automated(p.text, sources.config.response.automation_patterns)
+    return _materialize(
+        sources,
+        p.select(
+            "platform",
+            "post_id",
+            "in_reply_to_post_id",
+            "author_id",
+            "author_handle",
+            "author_followers",
+            "is_brand",
+            "created_at",
+            _k=ibis.row_number(),
+            automated=ibis.ifelse(p.is_brand, is_automated, False),
+            brand_account=ibis.ifelse(p.is_brand, _handle_key(p), ibis.null().cast("string")),
+            _mentioned=mentioned_handle(p, [(a.platform, a.key) for a in accounts]),
+        ),
+    )
+
+
+# -- reply trees: roots and effective times by pointer jumping ------------------------------------
+
+
+def _resolve_roots(numbered: ir.Table, sources: Sources) -> tuple[ir.Table, int, bool]:
+    """(_k, _root_k, effective_at, parent_missing) per post, materialised; the rounds run; converged.
 
     A post whose pointer did not move in a round points at a root (its pointer's pointer is itself): it is
     settled, and later rounds carry only the posts still moving. Each round looks their pointers up among
     every post (settled and moving, as the round before left them), so a chain still halves each round; only
     the moving posts are joined and kept again, a shrinking share of the posts after the first round."""
-    base = posts.select("platform", "post_id", parent=posts.in_reply_to_post_id, at=posts.created_at)
-    parents = base.select(_p_platform=base.platform, _p_id=base.post_id, _p_at=base.at)
+    base = numbered.select("_k", "platform", "post_id", parent=numbered.in_reply_to_post_id, at=numbered.created_at)
+    parents = base.select(_p_platform=base.platform, _p_id=base.post_id, _p_k=base._k, _p_at=base.at)
     joined = base.left_join(parents, [base.platform == parents._p_platform, base.parent == parents._p_id])
     linked = joined._p_id.notnull() & (joined.parent != joined.post_id)
     node = _materialize(
         sources,
         joined.select(
-            "platform",
-            "post_id",
+            "_k",
             parent_missing=joined.parent.notnull() & joined._p_id.isnull(),
-            ptr=ibis.ifelse(linked, joined.parent, joined.post_id),
+            ptr=ibis.ifelse(linked, joined._p_k, joined._k),
             eff=ibis.ifelse(linked & (joined._p_at > joined.at), joined._p_at, joined.at),
             moved=linked,
         ),
@@ -245,14 +270,12 @@ def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bo
     rounds, converged = 0, not _any(node.moved)
     while not converged and rounds < MAX_ROUNDS:
         everyone = _latest_pointers(kept, moving)
-        up = everyone.select(_u_platform=everyone.platform, _u_id=everyone.post_id, _u_ptr=everyone.ptr,
-                             _u_eff=everyone.eff)  # fmt: skip
-        step = moving.join(up, [moving.platform == up._u_platform, moving.ptr == up._u_id])
+        up = everyone.select(_u_k=everyone._k, _u_ptr=everyone.ptr, _u_eff=everyone.eff)
+        step = moving.join(up, moving.ptr == up._u_k)
         nxt = _materialize(
             sources,
             step.select(
-                "platform",
-                "post_id",
+                "_k",
                 "parent_missing",
                 ptr=step._u_ptr,
                 eff=ibis.ifelse(step._u_eff > step.eff, step._u_eff, step.eff),
@@ -264,8 +287,11 @@ def _resolve_roots(posts: ir.Table, sources: Sources) -> tuple[ir.Table, int, bo
         rounds += 1
         converged = not _any(nxt.moved)
     final = _latest_pointers(kept, moving)
-    roots = final.select("platform", "post_id", "parent_missing", root_id=final.ptr, effective_at=final.eff)
-    return roots, rounds, converged, kept
+    # read twice (the windows, then the posts' columns): materialised once, rather than the union of the rounds
+    roots = _materialize(sources, final.select("_k", "parent_missing", _root_k=final.ptr, effective_at=final.eff))
+    for table in kept:
+        _release(sources, table)
+    return roots, rounds, converged
 
 
 def _latest_pointers(kept: list[ir.Table], moving: ir.Table) -> ir.Table:
@@ -282,7 +308,7 @@ def _any(flag: ir.BooleanColumn) -> bool:
 
 def _post_columns(
     sources: Sources,
-    posts: ir.Table,
+    numbered: ir.Table,
     roots: ir.Table,
     accounts: tuple[BrandAccountRef, ...],
     silence_s: int,
@@ -291,106 +317,112 @@ def _post_columns(
     """Every post with its thread columns (see the module docstring), materialised.
 
     Cost: the window functions (segments, order in the thread, the next reply) run on a narrow table of
-    the few columns they need, materialised once, and the post's other columns are joined back after:
-    a window sorts every column it carries, so carrying text, handles and enrichments through each of
-    them costs several times more.
+    the few columns they need, partitioned by the root's number, materialised once, and the post's other
+    columns are joined back after: a window sorts every column it carries, so carrying text, handles and
+    enrichments through each of them costs several times more.
     """
-    p = posts.join(roots, ["platform", "post_id"])
-    automated: Any = ibis.literal(False)
-    for pattern in sources.config.response.automation_patterns:
-        automated = automated | p.text.re_search(pattern)
-    wide = _materialize(
-        sources,
-        p.select(
-            "platform",
-            "post_id",
-            "author_id",
-            "author_handle",
-            "author_followers",
-            "is_brand",
-            "created_at",
-            "root_id",
-            "parent_missing",
-            "effective_at",
-            t=p.effective_at.truncate("s").epoch_seconds().cast("int64"),
-            # a regular expression only where it can matter: automation on brand posts
-            automated=ibis.ifelse(p.is_brand, automated, False),
-            brand_account=ibis.ifelse(p.is_brand, _handle_key(p), ibis.null().cast("string")),
-            mentioned_account=_mentioned_key(p, accounts),
-        ),
-    )
-    n = wide.select(
-        "platform",
+    located = numbered.join(roots, "_k")
+    n = located.select(
+        "_k",
+        "_root_k",
         "post_id",
-        "root_id",
-        "t",
         "is_brand",
         "author_id",
-        replyable=wide.is_brand & ~wide.automated,
-        _marks_brand=wide.is_brand | wide.mentioned_account.notnull(),
+        t=located.effective_at.truncate("s").epoch_seconds().cast("int64"),
+        replyable=located.is_brand & ~located.automated,
+        _marks_brand=located.is_brand | located._mentioned.notnull(),
     )
-    tree_keys = [n.platform, n.root_id]
+
+    # Five window layers, each one sort: a layer takes what the one before computed. Within a layer every
+    # window has the same partition and order (whole-partition ones too, with an unbounded frame), so the
+    # engine computes them over one sort.
+    def tree(table: ir.Table, **frame: Any) -> Any:
+        """A window over the post's reply tree, in time order."""
+        return ibis.window(group_by=[table._root_k], order_by=[table.t, table.post_id], **frame)
+
     n = n.mutate(
-        brand_conversation=n._marks_brand.cast("int64").max().over(ibis.window(group_by=tree_keys)) > 0,
-        _prev_t=n.t.lag().over(ibis.window(group_by=tree_keys, order_by=[n.t, n.post_id])),
+        brand_conversation=n._marks_brand.cast("int64").max().over(tree(n, preceding=None, following=None)) > 0,
+        _prev_t=n.t.lag().over(tree(n)),
     )
     n = n.mutate(_starts=(n._prev_t.isnull() | (~n.is_brand & (n.t - n._prev_t >= silence_s))).cast("int64"))
-    n = n.mutate(
-        segment=n._starts.sum().over(
-            ibis.cumulative_window(group_by=[n.platform, n.root_id], order_by=[n.t, n.post_id])
-        )
-    ).drop("_prev_t", "_starts", "_marks_brand")
+    n = n.mutate(segment=n._starts.sum().over(tree(n, preceding=None, following=0)))
+    n = n.drop("_prev_t", "_starts", "_marks_brand")
 
-    keys = [n.platform, n.root_id, n.segment]
-    order = [n.t, n.post_id]
+    def thread(table: ir.Table, **frame: Any) -> Any:
+        """A window over the post's thread (its tree's segment), in thread order."""
+        return ibis.window(group_by=[table._root_k, table.segment], order_by=[table.t, table.post_id], **frame)
+
     n = n.mutate(
-        seq=ibis.row_number().over(ibis.window(group_by=keys, order_by=order)),
-        _inbound_so_far=(~n.is_brand).cast("int64").sum().over(ibis.cumulative_window(group_by=keys, order_by=order)),
-        _next_reply_t=ibis.cases((n.replyable, n.t))
-        .min()
-        .over(ibis.window(group_by=keys, order_by=order, preceding=0, following=None)),
+        seq=ibis.row_number().over(thread(n)),
+        _inbound_so_far=(~n.is_brand).cast("int64").sum().over(thread(n, preceding=None, following=0)),
+        _next_reply_t=ibis.cases((n.replyable, n.t)).min().over(thread(n, preceding=0, following=None)),
     )
-    keys = [n.platform, n.root_id, n.segment]
-    order = [n.t, n.post_id]
+    whole = thread(n, preceding=None, following=None)
+    first_inbound = ~n.is_brand & (n._inbound_so_far == 1)
+    inbound = ~n.is_brand & n.brand_conversation
     n = n.mutate(
-        first_inbound=~n.is_brand & (n._inbound_so_far == 1),
+        first_inbound=first_inbound,
         after_inbound=n._inbound_so_far > 0,
+        inbound=inbound,
+        reply_delay_s=ibis.ifelse(~n.is_brand, n._next_reply_t - n.t, ibis.null().cast("int64")),
         _replies_so_far=(n.replyable & (n._inbound_so_far > 0))
         .cast("int64")
         .sum()
-        .over(ibis.cumulative_window(group_by=keys, order_by=order)),
-    )
-    keys = [n.platform, n.root_id, n.segment]
-    whole = ibis.window(group_by=keys)
-    inbound = ~n.is_brand & n.brand_conversation
+        .over(thread(n, preceding=None, following=0)),
+        _customer_id=ibis.cases((first_inbound, n.author_id)).max().over(whole),
+        thread_id=ibis.cases((n.seq == 0, n.post_id)).max().over(whole),
+        in_thread=inbound.cast("int64").max().over(whole) > 0,
+    ).drop("_inbound_so_far", "_next_reply_t")
+    role = ibis.cases((n.is_brand, "brand"), (n.author_id == n._customer_id, "customer"), else_="other_customer")
     n = n.mutate(
         first_reply=n.replyable & n.after_inbound & (n._replies_so_far == 1),
         after_reply=n._replies_so_far > 0,
-        inbound=inbound,
-        reply_delay_s=ibis.ifelse(~n.is_brand, n._next_reply_t - n.t, ibis.null().cast("int64")),
-        customer_id=ibis.cases((n.first_inbound, n.author_id)).max().over(whole),
-        thread_id=ibis.cases((n.seq == 0, n.post_id)).max().over(whole),
-        in_thread=inbound.cast("int64").max().over(whole) > 0,
-    ).drop("_inbound_so_far", "_next_reply_t", "_replies_so_far")
-    n = n.mutate(
-        role=ibis.cases(
-            (n.is_brand, "brand"),
-            (n.author_id == n.customer_id, "customer"),
-            else_="other_customer",
-        )
+        role=role,
+        _customer_rest=(role == "customer").cast("int64").sum().over(thread(n, preceding=0, following=None)),
     )
-    keys = [n.platform, n.root_id, n.segment]
-    rest = ibis.window(group_by=keys, order_by=[n.t, n.post_id], preceding=0, following=None)
-    n = n.mutate(_customer_rest=(n.role == "customer").cast("int64").sum().over(rest))
-    n = n.mutate(last_customer=(n.role == "customer") & (n._customer_rest == 1)).drop(
-        "_customer_rest", "root_id", "t", "is_brand", "author_id", "replyable", "customer_id"
+    n = n.mutate(last_customer=(n.role == "customer") & (n._customer_rest == 1))
+    n = n.select(
+        "_k",
+        "brand_conversation",
+        "segment",
+        "seq",
+        "first_inbound",
+        "after_inbound",
+        "first_reply",
+        "after_reply",
+        "inbound",
+        "reply_delay_s",
+        "thread_id",
+        "in_thread",
+        "role",
+        "last_customer",
+        "t",
     )
     narrow = _materialize(sources, n)
-    joined = wide.join(narrow, ["platform", "post_id"])
+    root_ids = numbered.select(_root_k=numbered._k, root_id=numbered.post_id)
+    joined = located.join(root_ids, "_root_k").join(narrow, "_k")
+    joined = joined.select(
+        "platform",
+        "post_id",
+        "author_id",
+        "author_handle",
+        "author_followers",
+        "is_brand",
+        "created_at",
+        "root_id",
+        "parent_missing",
+        "effective_at",
+        "t",
+        "automated",
+        "brand_account",
+        mentioned_account=mentioned_account(
+            joined._mentioned, joined.platform, [(a.platform, a.key) for a in accounts]
+        ),
+        **{name: joined[name] for name in narrow.columns if name not in ("_k", "t")},
+    )
     enriched = _with_enrichments(joined, sources.enrichments)
     per_post = keep("posts", enriched) if keep is not None else _materialize(sources, enriched)
     _release(sources, narrow)
-    _release(sources, wide)
     return per_post
 
 
