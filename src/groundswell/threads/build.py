@@ -6,6 +6,10 @@ first brand reply, turns, customer sentiment at start and at end, outcome.
 
 How, on any engine (no recursive SQL, which Spark lacks):
 
+0. **Numbers.** Each post gets a number of its own for the build (``_k``), and every join and window
+   after the first lookup of parents is on numbers (a post's, its root's ``_root_k``), not on
+   ``(platform, post_id)`` strings, which cost two to three times as much at 10M posts. The numbers
+   never leave the build: the stage's tables name posts and threads by their ids.
 1. **Reply trees.** Each post's root is found by pointer jumping: every post
    points at its parent (a root at itself), and each round replaces the pointer
    by the pointer's pointer, so a chain of depth *d* resolves in about log2(*d*)
@@ -81,6 +85,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.datatypes as dt
 
 from groundswell.config import normalize_handle
 from groundswell.query import Sources
@@ -233,12 +238,26 @@ def _numbered(sources: Sources, accounts: tuple[BrandAccountRef, ...]) -> ir.Tab
             "author_followers",
             "is_brand",
             "created_at",
-            _k=ibis.row_number(),
+            _k=_post_number(sources),
             automated=ibis.ifelse(p.is_brand, is_automated, False),
             brand_account=ibis.ifelse(p.is_brand, _handle_key(p), ibis.null().cast("string")),
             _mentioned=mentioned_handle(p, [(a.platform, a.key) for a in accounts]),
         ),
     )
+
+
+@ibis.udf.scalar.builtin(signature=((), dt.int64))  # type: ignore[untyped-decorator]
+def monotonically_increasing_id() -> int:  # type: ignore[empty-body]
+    """Spark's own unique number per row, counted within each partition (no shuffle)."""
+
+
+def _post_number(sources: Sources) -> ir.IntegerValue:
+    """A number unique to each post: its row number, or on Spark, where a row number over every row would
+    move them all into one partition, Spark's per-partition count."""
+    if sources.materializer().name == "spark":
+        found: ir.IntegerValue = monotonically_increasing_id()
+        return found
+    return ibis.row_number()
 
 
 # -- reply trees: roots and effective times by pointer jumping ------------------------------------
