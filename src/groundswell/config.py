@@ -285,6 +285,19 @@ class OutcomeSpec(_Model):
         return value
 
 
+class Engine(_Model):
+    """``[engine]``: where figures are computed. ``workspace`` (the default): the workspace's own store, its
+    DuckDB file or PostgreSQL database. ``spark``: Apache Spark at ``master`` (``local[N]`` or
+    ``spark://host:7077``), over Parquet copies of the workspace's tables in ``warehouse`` (a folder every
+    Spark executor can read; relative to the workspace folder)."""
+
+    kind: Literal["workspace", "spark"] = "workspace"
+    master: str = Field(default="local[*]", min_length=1)
+    warehouse: str = Field(default="warehouse", min_length=1)
+    driver_memory: str = Field(default="2g", pattern=r"^\d+[kmgt]?$")
+    shuffle_partitions: int = Field(default=8, ge=1)
+
+
 class TeamMember(_Model):
     name: str = Field(min_length=1)
     email: str | None = None
@@ -316,6 +329,7 @@ class WorkspaceConfig(_Model):
     alerts: Alerts = Alerts()
     spikes: Spikes = Spikes()
     outcomes: tuple[OutcomeSpec, ...] = ()
+    engine: Engine = Engine()
 
     @field_validator("outcomes")
     @classmethod
@@ -576,6 +590,14 @@ target_hours = 1
 # unit = "GBP"
 # direction = "higher_is_better"   # or "lower_is_better" (churn, complaints)
 # aggregation = "sum"              # how days add up to weeks: sum, mean or last (a share price)
+
+# Where figures are computed (docs/scale.md): the workspace's own store, or Apache Spark (the spark extra
+# and Java 17) over Parquet copies of the workspace's tables; `--engine` on a command overrides `kind`.
+# [engine]
+# kind = "spark"
+# master = "local[*]"          # or "spark://host:7077"
+# warehouse = "warehouse"      # a folder every Spark executor can read
+# driver_memory = "2g"
 
 # Column mapping for `groundswell import --format csv` (canonical field = your column).
 # [csv]

@@ -81,6 +81,18 @@ class Workspace:
         self.path = path
         self.config = config
         self.store = store
+        self.engine = config.engine
+        self._spark: Any = None  # the Spark session of the spark engine, made when first needed
+        self._stop_spark = False  # whether it was started here, so stopped at close
+
+    def use_engine(self, kind: str | None) -> None:
+        """Compute figures on ``kind`` (``workspace`` or ``spark``) instead of the config's ``[engine] kind``;
+        None keeps the config's."""
+        if kind is None:
+            return
+        if kind not in ("workspace", "spark"):
+            raise UsageError(f"unknown engine {kind!r}; choose workspace or spark")
+        self.engine = self.engine.model_copy(update={"kind": kind})
 
     @property
     def config_path(self) -> Path:
@@ -126,6 +138,9 @@ class Workspace:
         return (Path(path) / CONFIG_FILENAME).exists()
 
     def close(self) -> None:
+        if self._spark is not None and self._stop_spark:
+            self._spark.stop()
+        self._spark = None
         self.store.close()
 
     def writer(self, *, wait: bool = True) -> AbstractContextManager[bool]:
@@ -327,9 +342,49 @@ class Workspace:
         """
         from groundswell.query import store_sources
 
+        if self.engine.kind == "spark":
+            return self._spark_sources(
+                period=period, model_version=model_version, platform=platform, marks=marks, brand=brand,
+                account=account,
+            )  # fmt: skip
         return store_sources(
             self.store, self.config, period=period, model_version=model_version, platform=platform, marks=marks,
             brand=brand, account=account,
+        )  # fmt: skip
+
+    def _spark_sources(
+        self,
+        *,
+        period: Period | None,
+        model_version: str | None,
+        platform: str | None,
+        marks: ir.Table | None,
+        brand: str | None,
+        account: str | None,
+    ) -> Sources:
+        """``sources(...)`` on Spark (``[engine] kind = "spark"``): the workspace's tables copied to the
+        warehouse as Parquet where they changed (``store.warehouse``), read by a session on the config's master."""
+        from groundswell.query import spark_sources
+        from groundswell.query.spark_session import spark_session
+        from groundswell.store.warehouse import export_tables
+
+        if not isinstance(self.store, DuckDBStore):
+            raise UsageError(
+                "the spark engine reads an embedded workspace's tables; this workspace keeps them in PostgreSQL"
+            )
+        if marks is not None:
+            raise UsageError("outcome marks other than the workspace's own cannot be given to the spark engine")
+        tables = export_tables(self.store, self.path / self.engine.warehouse)
+        if self._spark is None:
+            self._spark, self._stop_spark = spark_session(self.engine)
+
+        def parquet(path: Path | None) -> str | None:
+            return str(path) if path is not None else None
+
+        return spark_sources(
+            self._spark, str(tables.posts), str(tables.enrichments), self.config, model_version=model_version,
+            period=period, marks=parquet(tables.outcome_marks), platform=platform, brand=brand, account=account,
+            outcomes=parquet(tables.outcomes),
         )  # fmt: skip
 
     def figures_period(self, period: Period | None = None) -> Period:

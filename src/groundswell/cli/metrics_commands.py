@@ -10,7 +10,7 @@ from typing import overload
 import click
 
 from groundswell.cli.console import print_json
-from groundswell.cli.options import json_option, workspace_option
+from groundswell.cli.options import engine_option, json_option, workspace_option
 from groundswell.cli.outcomes_commands import print_outcomes
 from groundswell.cli.tables import print_brand_scorecards, print_scorecard, print_table
 from groundswell.errors import UsageError
@@ -126,6 +126,7 @@ def brand_options(command: Callable[..., None]) -> Callable[..., None]:
 )
 @period_options
 @brand_options
+@engine_option
 @workspace_option
 @json_option
 def metrics_command(
@@ -139,6 +140,7 @@ def metrics_command(
     model_version: str | None,
     brand: str | None,
     account: str | None,
+    engine: str | None,
     workspace: Path,
     as_json: bool,
 ) -> None:
@@ -158,6 +160,7 @@ def metrics_command(
         if by not in (None, "location"):
             raise click.BadParameter("outcomes are analysed per store (--by location)", param_hint="--by")
         with Workspace.open(workspace) as ws:
+            ws.use_engine(engine)
             period = period_from_options(since, until)
             document = ws.outcomes_analysis(outcome, max_lag=max_lag, period=period).as_dict()
         if as_json:
@@ -166,6 +169,7 @@ def metrics_command(
             print_outcomes(document)
         return
     with Workspace.open(workspace) as ws:
+        ws.use_engine(engine)
         period = ws.figures_period(period_from_options(since, until))
         found = ws.metrics(
             name, by=by, period=period, model_version=model_version, brand=brand, account=account, per=per
@@ -185,6 +189,7 @@ def metrics_command(
 )
 @period_options
 @brand_options
+@engine_option
 @workspace_option
 @json_option
 def scorecard_command(
@@ -194,6 +199,7 @@ def scorecard_command(
     model_version: str | None,
     brand: str | None,
     account: str | None,
+    engine: str | None,
     workspace: Path,
     as_json: bool,
 ) -> None:
@@ -210,6 +216,7 @@ def scorecard_command(
         if brand or account:
             raise click.UsageError("--by brand scores every brand: leave out --brand and --account")
         with Workspace.open(workspace) as ws:
+            ws.use_engine(engine)
             period = ws.figures_period(period_from_options(since, until))
             cards = [card.as_dict() for card in ws.brand_scorecards(period=period, model_version=model_version)]
         if as_json:
@@ -218,6 +225,7 @@ def scorecard_command(
         print_brand_scorecards(cards, period)
         return
     with Workspace.open(workspace) as ws:
+        ws.use_engine(engine)
         period = ws.figures_period(period_from_options(since, until))
         card = ws.scorecard(period=period, model_version=model_version, brand=brand, account=account)
     if as_json:

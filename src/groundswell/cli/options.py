@@ -33,3 +33,12 @@ def json_option(func: F) -> F:
 
 def quiet_option(func: F) -> F:
     return click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr, only errors.")(func)
+
+
+def engine_option(func: F) -> F:
+    return click.option(
+        "--engine",
+        type=click.Choice(["workspace", "spark"]),
+        help="Where to compute: the workspace's own store, or Apache Spark ([engine] in groundswell.toml; "
+        "default: its kind).",
+    )(func)

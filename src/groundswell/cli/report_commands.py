@@ -8,7 +8,7 @@ import click
 
 from groundswell.cli.console import print_json, stderr_console
 from groundswell.cli.metrics_commands import brand_options, period_from_options, period_options
-from groundswell.cli.options import json_option, quiet_option, workspace_option
+from groundswell.cli.options import engine_option, json_option, quiet_option, workspace_option
 from groundswell.workspace import Workspace
 
 
@@ -20,6 +20,7 @@ from groundswell.workspace import Workspace
 )
 @period_options
 @brand_options
+@engine_option
 @workspace_option
 @json_option
 @quiet_option
@@ -30,6 +31,7 @@ def report_command(
     model_version: str | None,
     brand: str | None,
     account: str | None,
+    engine: str | None,
     workspace: Path,
     as_json: bool,
     quiet: bool,
@@ -46,6 +48,7 @@ def report_command(
     period = period_from_options(since, until)
     console = stderr_console(quiet=quiet or as_json)
     with Workspace.open(workspace) as ws:
+        ws.use_engine(engine)
         status = console.status("computing the report ...")
         with status:
 

@@ -1,0 +1,98 @@
+"""The warehouse: Parquet copies of an embedded workspace's tables, for another engine (Apache Spark) to read.
+
+``export_tables`` writes ``posts``, ``enrichments`` and, where they hold rows, ``outcome_marks`` and
+``outcomes`` into ``WAREHOUSE/v-VERSION/``, where VERSION fingerprints what the tables hold (posts: count
+and newest import; enrichments: count and latest ``enriched_at``; marks and outcomes: a hash of every row).
+A version already written is read as it is, so figures computed again on unchanged data write nothing; a
+new version is written beside the old one under a temporary name, renamed into place when complete, and
+the older versions are removed after. The workspace's own tables are only read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from groundswell.errors import StoreError
+from groundswell.store.duckdb import DuckDBStore
+from groundswell.store.thread_stage import table_exists
+
+COMPLETE = "COMPLETE"
+_FINGERPRINTS = {
+    "posts": "SELECT count(*), max(import_id) FROM posts",
+    "enrichments": "SELECT count(*), max(enriched_at) FROM enrichments",
+    "outcome_marks": "SELECT count(*), sum(hash(m)) FROM outcome_marks m",
+    "outcomes": "SELECT count(*), sum(hash(o)) FROM outcomes o",
+}
+_ALWAYS = ("posts", "enrichments")
+# what is copied of each table: every column, but of the marks only what figures read (as store_sources does)
+_COPIED = {"outcome_marks": "SELECT platform, post_id, outcome, marked_at FROM outcome_marks"}
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseTables:
+    """Where one version of the workspace's tables lies: a Parquet file per table (None: no rows)."""
+
+    folder: Path
+    version: str
+    posts: Path
+    enrichments: Path
+    outcome_marks: Path | None
+    outcomes: Path | None
+
+
+def export_tables(store: DuckDBStore, warehouse: Path) -> WarehouseTables:
+    """The workspace's tables as Parquet under ``warehouse`` (see the module doc), written where this
+    version is not there yet."""
+    present = [name for name in _FINGERPRINTS if name in _ALWAYS or _holds_rows(store, name)]
+    version = _version(store, present)
+    folder = warehouse / f"v-{version}"
+    if not (folder / COMPLETE).exists():
+        _write(store, warehouse, folder, present)
+    for old in warehouse.glob("v-*"):
+        if old != folder and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+    def path(name: str) -> Path | None:
+        return folder / f"{name}.parquet" if name in present else None
+
+    return WarehouseTables(
+        folder=folder,
+        version=version,
+        posts=folder / "posts.parquet",
+        enrichments=folder / "enrichments.parquet",
+        outcome_marks=path("outcome_marks"),
+        outcomes=path("outcomes"),
+    )
+
+
+def _holds_rows(store: DuckDBStore, name: str) -> bool:
+    return table_exists(store, name) and bool(store.execute(f'SELECT count(*) FROM "{name}"')[0][0])
+
+
+def _version(store: DuckDBStore, present: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in present:
+        digest.update(f"{name}={store.execute(_FINGERPRINTS[name])[0]!r};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _write(store: DuckDBStore, warehouse: Path, folder: Path, present: list[str]) -> None:
+    staging = warehouse / f".writing-{folder.name}-{os.getpid()}"
+    try:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for name in present:
+            target = str(staging / f"{name}.parquet").replace("'", "''")
+            copied = _COPIED.get(name, f'SELECT * FROM "{name}"')
+            store.execute(f"COPY ({copied}) TO '{target}' (FORMAT parquet)")
+        (staging / COMPLETE).write_text(folder.name + "\n", encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)  # an incomplete copy left by a run cut short
+        staging.rename(folder)
+    except OSError as exc:
+        raise StoreError(f"cannot write the warehouse at {warehouse}: {exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
