@@ -1,0 +1,73 @@
+"""The warehouse: Parquet copies of an embedded workspace's tables, written only when they changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from groundswell.demo import demo_config_text, generate_world, write_posts_csv
+from groundswell.ingest.pipeline import ImportOptions
+from groundswell.store.warehouse import export_tables
+from groundswell.workspace import Workspace
+
+
+def posts_file(path: Path, *, posts: int, seed: int) -> Path:
+    write_posts_csv(generate_world(posts=posts, seed=seed), path)
+    return path
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    workspace = Workspace.init(tmp_path / "ws", config_text=demo_config_text())
+    workspace.import_files([posts_file(tmp_path / "a.csv", posts=600, seed=3)], ImportOptions(format="csv"))
+    return workspace
+
+
+def rows(path: Path) -> list[tuple[object, ...]]:
+    return sorted(duckdb.connect().execute(f"SELECT * FROM '{path}'").fetchall(), key=repr)
+
+
+def test_the_copies_hold_the_tables_rows(ws: Workspace, tmp_path: Path) -> None:
+    tables = export_tables(ws.store, tmp_path / "warehouse")
+    posts = ws.store.execute("SELECT * FROM posts")
+    assert rows(tables.posts) == sorted(posts, key=repr)
+    assert len(posts) > 500
+    assert tables.outcome_marks is None  # no marks: no table, and the figures read none
+    assert (tables.folder / "COMPLETE").exists()
+
+
+def test_unchanged_tables_are_not_written_again(ws: Workspace, tmp_path: Path) -> None:
+    first = export_tables(ws.store, tmp_path / "warehouse")
+    written = first.posts.stat().st_mtime_ns
+    again = export_tables(ws.store, tmp_path / "warehouse")
+    assert again.folder == first.folder and again.posts.stat().st_mtime_ns == written
+
+
+def test_new_posts_make_a_new_version_and_the_old_one_goes(ws: Workspace, tmp_path: Path) -> None:
+    first = export_tables(ws.store, tmp_path / "warehouse")
+    ws.import_files([posts_file(tmp_path / "b.csv", posts=300, seed=4)], ImportOptions(format="csv"))
+    second = export_tables(ws.store, tmp_path / "warehouse")
+    assert second.folder != first.folder
+    assert not first.folder.exists()
+    assert len(rows(second.posts)) == ws.store.execute("SELECT count(*) FROM posts")[0][0]
+    assert [p.name for p in (tmp_path / "warehouse").iterdir()] == [second.folder.name]
+
+
+def test_marks_are_copied_with_the_columns_figures_read(ws: Workspace, tmp_path: Path) -> None:
+    ws.store.execute(
+        "INSERT INTO outcome_marks (platform, post_id, outcome, marked_by, marked_at) "
+        "VALUES ('twitter', 'p1', 'helped', 'ana', '2026-01-01 10:00')"
+    )
+    tables = export_tables(ws.store, tmp_path / "warehouse")
+    assert tables.outcome_marks is not None
+    con = duckdb.connect()
+    assert [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM '{tables.outcome_marks}'").fetchall()] == [
+        "platform",
+        "post_id",
+        "outcome",
+        "marked_at",
+    ]
+    ws.store.execute("UPDATE outcome_marks SET outcome = 'not_helped'")
+    assert export_tables(ws.store, tmp_path / "warehouse").folder != tables.folder  # a changed mark is seen
