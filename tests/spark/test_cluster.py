@@ -49,10 +49,8 @@ def groundswell(env: dict[str, str], *args: str) -> Any:
     return json.loads(done.stdout)
 
 
-def test_the_scorecard_on_the_cluster_is_the_workspaces(
-    cluster: tuple[str, int, dict[str, str]], demo_ws: Path
-) -> None:
-    url, ui_port, env = cluster
+def test_the_scorecard_on_the_cluster_is_the_workspaces(cluster: Cluster, demo_ws: Path) -> None:
+    url, env = cluster.url, cluster.env
     config = demo_ws / "groundswell.toml"
     config.write_text(
         config.read_text(encoding="utf-8") + f'\n[engine]\nkind = "spark"\nmaster = "{url}"\ndriver_memory = "1g"\n',
