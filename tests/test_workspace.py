@@ -80,3 +80,26 @@ def test_an_accounts_figures_are_its_rows_of_the_account_families(demo: Path) ->
         assert (found.help.as_dict() if found.help else None) == (helped[0].as_dict() if helped else None)
         with pytest.raises(UsageError, match="no brand account 'nobody'"):
             account_figures(sources, "nobody")
+
+
+def test_the_engine_comes_from_the_config_and_a_command_may_change_it(tmp_path: Path) -> None:
+    config = '[engine]\nkind = "spark"\nmaster = "spark://127.0.0.1:1"\n'
+    with Workspace.init(tmp_path / "ws", config_text=config) as ws:
+        assert (ws.engine.kind, ws.engine.master) == ("spark", "spark://127.0.0.1:1")
+        ws.use_engine(None)
+        assert ws.engine.kind == "spark"
+        ws.use_engine("workspace")
+        assert ws.engine.kind == "workspace" and ws.counts().threads == 0  # computed without any Spark
+        with pytest.raises(UsageError, match="sparky"):
+            ws.use_engine("sparky")
+
+
+def test_the_web_app_computes_on_the_workspaces_store_whatever_the_engine(tmp_path: Path) -> None:
+    from groundswell.web.state import AppState
+
+    Workspace.init(tmp_path / "ws", config_text='[engine]\nkind = "spark"\n').close()
+    state = AppState.open(tmp_path / "ws")
+    try:
+        assert state.workspace.engine.kind == "workspace"
+    finally:
+        state.workspace.close()

@@ -42,6 +42,7 @@ def watch_command(interval: str | None, once: bool, workspace: Path) -> None:
         stop.set()
 
     with Workspace.open(workspace) as ws:
+        ws.use_engine("workspace")  # a cycle every few minutes: the workspace's own store, whatever [engine] says
         seconds = _interval(interval) or ws.config.watch.interval_s
         previous = {sig: signal.signal(sig, ask_to_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:

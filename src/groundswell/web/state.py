@@ -71,7 +71,10 @@ class AppState:
         """The workspace at ``path``, its data in ``database`` (a PostgreSQL URL; None: as ``Workspace.open``),
         figures cached up to ``cache_bytes`` (None: ``$GROUNDSWELL_CACHE_MB``, else 256 MiB)."""
         limit = cache_bytes if cache_bytes is not None else default_limit_bytes()
-        return cls(Workspace.open(path, database=database), secure_cookies=secure_cookies, cache_bytes=limit)
+        workspace = Workspace.open(path, database=database)
+        # pages answer in milliseconds from the workspace's own store, whatever engine batch commands use
+        workspace.use_engine("workspace")
+        return cls(workspace, secure_cookies=secure_cookies, cache_bytes=limit)
 
     def watch_others(self, *, blocking: bool = True) -> None:
         """On a shared database, bump the generations of what other processes changed since the last look (at
