@@ -137,7 +137,7 @@ def main() -> None:
                     standalone_cluster(Path(work), workers=2, cores=1, memory="3g") as cluster,
                 ):
                     found = run_job("spark", path, cluster.url, env=cluster.env)
-                label = "spark, standalone cluster (2 workers x 1 core)"
+                label = "spark standalone cluster (2 workers x 1 core)"
             else:
                 found = run_job("spark", path, master)
                 label = f"spark {master}"

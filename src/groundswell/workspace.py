@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from groundswell.connect import Delivery, PreparedReply
     from groundswell.connect import ReplyResult as SentReply
     from groundswell.connect.sync import SyncReport
+    from groundswell.enrich.registry import EnrichModels
+    from groundswell.enrich.stage import ClassifyBatches
     from groundswell.enrich.workspace_models import CorrectionsTraining, TrainedTier
     from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
@@ -365,7 +367,6 @@ class Workspace:
         """``sources(...)`` on Spark (``[engine] kind = "spark"``): the workspace's tables copied to the
         warehouse as Parquet where they changed (``store.warehouse``), read by a session on the config's master."""
         from groundswell.query import spark_sources
-        from groundswell.query.spark_session import spark_session
         from groundswell.store.warehouse import export_tables
 
         if not isinstance(self.store, DuckDBStore):
@@ -375,17 +376,23 @@ class Workspace:
         if marks is not None:
             raise UsageError("outcome marks other than the workspace's own cannot be given to the spark engine")
         tables = export_tables(self.store, self.path / self.engine.warehouse)
-        if self._spark is None:
-            self._spark, self._stop_spark = spark_session(self.engine)
 
         def parquet(path: Path | None) -> str | None:
             return str(path) if path is not None else None
 
         return spark_sources(
-            self._spark, str(tables.posts), str(tables.enrichments), self.config, model_version=model_version,
+            self._spark_session(), str(tables.posts), str(tables.enrichments), self.config, model_version=model_version,
             period=period, marks=parquet(tables.outcome_marks), platform=platform, brand=brand, account=account,
             outcomes=parquet(tables.outcomes),
         )  # fmt: skip
+
+    def _spark_session(self) -> Any:
+        """The spark engine's session, started on the config's master when first needed."""
+        from groundswell.query.spark_session import spark_session
+
+        if self._spark is None:
+            self._spark, self._stop_spark = spark_session(self.engine)
+        return self._spark
 
     def figures_period(self, period: Period | None = None) -> Period:
         """The period figures cover: ``period`` when it names a bound, else where the posts are dense, with the
@@ -731,6 +738,7 @@ class Workspace:
         if model == WORKSPACE_TIER:
             model = latest_workspace_model(self.path)
         models = resolve_enrich_models(model)
+        elsewhere = self._classify_on_spark(models, str(model)) if self.engine.kind == "spark" else None
         report = enrich_posts(
             self.store,
             self.config,
@@ -744,6 +752,7 @@ class Workspace:
             sentiment_model=models.sentiment_model,
             complaint_model=models.complaint_model,
             workers=1 if models.in_process else workers,
+            elsewhere=elsewhere,
         )
         from groundswell.threads.stored import refresh_after_write
 
@@ -751,6 +760,24 @@ class Workspace:
         if report.enriched:
             self._keep_location_days()
         return replace(report, notes=[*report.notes, *models.notes])
+
+    def _classify_on_spark(self, models: EnrichModels, model: str) -> Callable[[str], ClassifyBatches]:
+        """Where the enrich stage classifies on the spark engine: the executors, loading the models by name."""
+        from groundswell.enrich.on_spark import classify_on_spark
+
+        if models.in_process or models.sentiment_model is None or models.complaint_model is None:
+            raise UsageError(
+                "the spark engine classifies with models its executors load by name (fast, accurate, a model"
+                " directory they can read); this model runs in this process only: use --engine workspace"
+            )
+        session = self._spark_session()
+        names = (str(models.sentiment_model), str(models.complaint_model))
+        partitions = int(session.sparkContext.defaultParallelism)
+
+        def on_spark(version: str) -> ClassifyBatches:
+            return classify_on_spark(session, names, self.config.campaigns, model, version, partitions=partitions)
+
+        return on_spark
 
     def train_from_corrections(
         self,

@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 
-from groundswell.demo import build_demo
-from groundswell.workspace import Workspace
 from spark_cluster import Cluster, standalone_cluster
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -30,15 +28,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         pytest.skip("Spark needs a Java runtime (java on PATH or JAVA_HOME)")
     with standalone_cluster(tmp_path_factory.mktemp("cluster"), workers=WORKERS) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cluster-ws") / "ws"
-    build_demo(path, posts=3000, seed=5)
-    with Workspace.open(path) as ws:
-        ws.enrich("fast", workers=1)
-    return path
 
 
 def groundswell(env: dict[str, str], *args: str) -> Any:

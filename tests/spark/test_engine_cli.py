@@ -11,17 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from groundswell.cli import cli
-from groundswell.demo import build_demo
+from groundswell.demo import demo_config_text, generate_world, write_posts_csv
+from groundswell.ingest.pipeline import ImportOptions
 from groundswell.workspace import Workspace
-
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("engine") / "ws"
-    build_demo(path, posts=3000, seed=5)
-    with Workspace.open(path) as ws:
-        ws.enrich("fast", workers=1)
-    return path
 
 
 def run(*args: str) -> Any:
@@ -49,6 +41,20 @@ def test_the_report_is_written_on_spark(spark: Any, demo_ws: Path, tmp_path: Pat
     assert found["unavailable"] == {} and out.stat().st_size > 100_000
 
 
-def test_an_unknown_engine_is_bad_usage(demo_ws: Path) -> None:
-    result = CliRunner().invoke(cli, ["scorecard", "--engine", "sparky", "--workspace", str(demo_ws)])
+def test_an_unknown_engine_is_bad_usage(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["scorecard", "--engine", "sparky", "--workspace", str(tmp_path)])
     assert result.exit_code == 2 and "sparky" in result.output
+
+
+def test_enrichment_on_spark_gives_the_labels_of_a_local_run(spark: Any, tmp_path: Path) -> None:
+    posts = tmp_path / "posts.csv"
+    write_posts_csv(generate_world(posts=1500, seed=9), posts)
+    found = {}
+    for engine in ("workspace", "spark"):
+        with Workspace.init(tmp_path / engine, config_text=demo_config_text()) as ws:
+            ws.import_files([posts], ImportOptions(format="csv"))
+        report = run("enrich", "--json", "--engine", engine, "--workspace", str(tmp_path / engine))
+        assert report["enriched"] > 1000
+        with Workspace.open(tmp_path / engine) as ws:
+            found[engine] = sorted(ws.store.execute("SELECT * EXCLUDE (enriched_at) FROM enrichments"))
+    assert found["spark"] == found["workspace"]

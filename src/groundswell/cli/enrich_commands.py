@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from groundswell.cli.console import count_progress, print_json, stderr_console
-from groundswell.cli.options import json_option, quiet_option, workspace_option
+from groundswell.cli.options import engine_option, json_option, quiet_option, workspace_option
 from groundswell.enrich.base import ADAPTED_TASKS, TASK_LABELS
 from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, MAX_WORKERS, PARALLEL_MIN_POSTS, EnrichReport
 from groundswell.workspace import Workspace
@@ -189,11 +189,19 @@ def eval_command(path: Path, task: str, model: str, batch_size: int, as_json: bo
     help=f"Processes classifying batches, this one included (default: one per core, at most {MAX_WORKERS},"
     f" from {PARALLEL_MIN_POSTS:,} posts on).",
 )
+@engine_option
 @workspace_option
 @json_option
 @quiet_option
 def enrich_command(
-    model: str, force: bool, batch_size: int, workers: int | None, workspace: Path, as_json: bool, quiet: bool
+    model: str,
+    force: bool,
+    batch_size: int,
+    workers: int | None,
+    engine: str | None,
+    workspace: Path,
+    as_json: bool,
+    quiet: bool,
 ) -> None:
     """Classify every post not yet classified by the model's version.
 
@@ -201,10 +209,12 @@ def enrich_command(
     positive, and a score from -1 to 1), intent, subject, needs_reply,
     gratitude and the campaign the post matches. A second run classifies only
     new posts; --force re-classifies them all. Rows of other model versions are
-    kept. A model that is multi-threaded itself runs in one process.
+    kept. A model that is multi-threaded itself runs in one process. With
+    --engine spark the posts are classified on Spark's executors (docs/scale.md).
     """
     console = stderr_console(quiet=quiet or as_json)
     with Workspace.open(workspace) as ws, count_progress(console, "enriching") as progress:
+        ws.use_engine(engine)
         report = ws.enrich(model, force=force, batch_size=batch_size, workers=workers, progress=progress)
     if as_json:
         print_json(report.as_dict())

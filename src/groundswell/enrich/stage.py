@@ -46,6 +46,9 @@ MAX_IN_FLIGHT_PER_WORKER = 2
 # With the default worker count, less work than this runs in this process:
 # starting a worker (imports, loading the models) costs about as much as classifying this many posts.
 PARALLEL_MIN_POSTS = 10_000
+# Classifies the batches to enrich elsewhere than in this process's pool (on Spark: enrich.on_spark), each
+# batch's rows in a table of the enrichment schema; the stage writes them as they come.
+ClassifyBatches = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.Table]]
 # This process classifies batches itself while the workers start up (False: it waits for them).
 CLASSIFY_WHILE_WORKERS_START = True
 
@@ -115,6 +118,7 @@ def enrich_posts(
     sentiment_model: str | Path | None = None,
     complaint_model: str | Path | None = None,
     workers: int | None = None,
+    elsewhere: Callable[[str], ClassifyBatches] | None = None,
 ) -> EnrichReport:
     """Classify the posts with no row of this model version (all of them with ``force``).
 
@@ -126,7 +130,8 @@ def enrich_posts(
     ``workers`` processes, this one included, classify in parallel (default: ``default_workers()``
     when there are at least ``PARALLEL_MIN_POSTS`` posts to classify, else 1).
     Without them, with ``workers=1``, with a ``parallel_inside`` classifier or
-    with no more than one batch to classify, everything runs here.
+    with no more than one batch to classify, everything runs here. ``elsewhere(version)``: where to classify
+    instead (``enrich.on_spark``), given the version the rows must be of.
     """
     if batch_size < 1:
         raise UsageError(f"batch_size must be at least 1, not {batch_size}")
@@ -158,7 +163,9 @@ def enrich_posts(
             assert subject is not None  # noqa: S101 - loaded above; mypy cannot see it in the closure
             return _classify(batch, sentiment, complaint, subject, matcher, model, version)
 
-        if workers > 1:
+        if elsewhere is not None:
+            tables = (table for table in elsewhere(version)(batches))
+        elif workers > 1:
             assert sentiment_model is not None and complaint_model is not None  # noqa: S101 - an invariant (the workspace passes both), not an input check
             names = (str(sentiment_model), str(complaint_model))
             tables = _classify_in_pool(batches, workers, names, config.campaigns, model, version, here)
@@ -189,7 +196,7 @@ class EnrichWorkerError(GroundswellError):
 _worker_state: tuple[Classifier, Classifier, SubjectModel, CampaignMatcher, str, str] | None = None
 
 
-def _init_worker(names: tuple[str, str], campaigns: Sequence[Campaign], model: str, version: str) -> None:
+def load_worker(names: tuple[str, str], campaigns: Sequence[Campaign], model: str, version: str) -> None:
     from groundswell.enrich.registry import load_classifier, load_subject_model
 
     global _worker_state
@@ -202,11 +209,12 @@ def _init_worker(names: tuple[str, str], campaigns: Sequence[Campaign], model: s
     _worker_state = (sentiment, complaint, subject, CampaignMatcher(campaigns), model, version)
 
 
-def _worker_ready() -> bool:
+def worker_ready() -> bool:
+    """Whether this process loaded the models (a pool worker, a Spark executor's Python worker)."""
     return _worker_state is not None
 
 
-def _classify_in_worker(batch: pa.RecordBatch) -> pa.Table:
+def classify_in_worker(batch: pa.RecordBatch) -> pa.Table:
     if _worker_state is None:
         raise RuntimeError("enrich worker used before its initializer ran")
     return _classify(batch, *_worker_state)
@@ -245,11 +253,11 @@ def _classify_in_pool(
     with ProcessPoolExecutor(
         max_workers=workers - 1,
         mp_context=context,
-        initializer=_init_worker,
+        initializer=load_worker,
         initargs=(names, list(campaigns), model, version),
     ) as pool:
         try:
-            started = pool.submit(_worker_ready)  # done once a worker has loaded the models
+            started = pool.submit(worker_ready)  # done once a worker has loaded the models
             if not CLASSIFY_WHILE_WORKERS_START:
                 started.result()
             for batch in batches:
@@ -258,7 +266,7 @@ def _classify_in_pool(
                 if not started.done():  # workers still starting: batches handed over now would only wait
                     held.append(local(batch))
                 elif sum(isinstance(h, Future) and not h.done() for h in held) < max_submitted:
-                    held.append(pool.submit(_classify_in_worker, batch))
+                    held.append(pool.submit(classify_in_worker, batch))
                 else:
                     held.append(local(batch))
             while held:
@@ -278,7 +286,7 @@ def _classify_in_pool(
 
 # -- one batch --------------------------------------------------------------------------
 
-_ENRICHMENT_SCHEMA = arrow_schema(ENRICHMENT_COLUMNS)
+ENRICHMENT_SCHEMA = arrow_schema(ENRICHMENT_COLUMNS)
 # what the classifiers and rules give each post: the enrichment row less its key, model and time
 _CLASSIFIED = tuple(c.name for c in ENRICHMENT_COLUMNS[4:-1])
 
@@ -333,5 +341,5 @@ def _classify(
             **out,
             "enriched_at": [now] * n,
         },
-        schema=_ENRICHMENT_SCHEMA,
+        schema=ENRICHMENT_SCHEMA,
     )
