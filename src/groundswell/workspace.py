@@ -772,10 +772,9 @@ class Workspace:
             )
         session = self._spark_session()
         names = (str(models.sentiment_model), str(models.complaint_model))
-        partitions = int(session.sparkContext.defaultParallelism)
 
         def on_spark(version: str) -> ClassifyBatches:
-            return classify_on_spark(session, names, self.config.campaigns, model, version, partitions=partitions)
+            return classify_on_spark(session, names, self.config.campaigns, model, version)
 
         return on_spark
 
