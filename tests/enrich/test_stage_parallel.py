@@ -152,3 +152,16 @@ def test_workspace_enrich_does_not_hide_a_groundswell_model_without_complaints(
     monkeypatch.setattr(registry, "load_classifier", load)
     with five_post_workspace(tmp_path) as ws, pytest.raises(ModelNotAvailable, match="not a 'complaint' model"):
         ws.enrich(model_dir)
+
+
+def test_a_worker_asked_for_other_models_loads_them() -> None:
+    from groundswell.enrich.registry import load_classifier, load_subject_model
+
+    def version(tier: str) -> str:
+        return stage.model_version(
+            load_classifier("sentiment", tier), load_classifier("complaint", tier), load_subject_model(tier)
+        )
+
+    for tier in ("fast", "accurate", "fast"):  # a Spark executor's Python worker serves one job after another
+        stage.load_worker((tier, tier), [], tier, version(tier))
+        assert stage._worker_state is not None and stage._worker_state[-1] == version(tier)

@@ -50,8 +50,7 @@ def classify_on_spark(
     campaign_list = list(campaigns)
 
     def classify_batch(group: pa.Table) -> pa.Table:
-        if not stage.worker_ready():
-            stage.load_worker(names, campaign_list, model, version)
+        stage.load_worker(names, campaign_list, model, version)  # once per Python worker and models
         ordered = group.sort_by(_ROW).drop_columns([_BATCH, _ROW])
         # Spark hands timestamps back in UTC with a zone; the rules compare naive UTC times
         naive = ordered.set_column(

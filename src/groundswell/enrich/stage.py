@@ -192,14 +192,21 @@ class EnrichWorkerError(GroundswellError):
     """A worker process of the parallel enrich stage died."""
 
 
-# What a pool worker loaded once, in its initializer.
+# What a pool worker loaded once, in its initializer, and what for (a Spark executor's Python worker lives on
+# from one job to the next, which may ask for other models).
 _worker_state: tuple[Classifier, Classifier, SubjectModel, CampaignMatcher, str, str] | None = None
+_worker_for: tuple[Any, ...] | None = None
 
 
 def load_worker(names: tuple[str, str], campaigns: Sequence[Campaign], model: str, version: str) -> None:
+    """Load the models by name into this process, for ``classify_in_worker``; nothing to do where they are
+    loaded for the same names, campaigns, model and version already."""
     from groundswell.enrich.registry import load_classifier, load_subject_model
 
-    global _worker_state
+    global _worker_state, _worker_for
+    wanted = (tuple(names), tuple(c.model_dump_json() for c in campaigns), model, version)
+    if _worker_state is not None and _worker_for == wanted:
+        return
     sentiment = load_classifier("sentiment", names[0])
     complaint = load_classifier("complaint", names[1])
     subject = load_subject_model(names[0])
@@ -207,6 +214,7 @@ def load_worker(names: tuple[str, str], campaigns: Sequence[Campaign], model: st
     if loaded != version:  # the files changed under us: never store rows under the wrong version
         raise UsageError(f"the worker loaded {loaded}, not {version}")
     _worker_state = (sentiment, complaint, subject, CampaignMatcher(campaigns), model, version)
+    _worker_for = wanted
 
 
 def worker_ready() -> bool:
