@@ -770,11 +770,10 @@ class Workspace:
                 "the spark engine classifies with models its executors load by name (fast, accurate, a model"
                 " directory they can read); this model runs in this process only: use --engine workspace"
             )
-        session = self._spark_session()
         names = (str(models.sentiment_model), str(models.complaint_model))
 
-        def on_spark(version: str) -> ClassifyBatches:
-            return classify_on_spark(session, names, self.config.campaigns, model, version)
+        def on_spark(version: str) -> ClassifyBatches:  # asked for only when there are posts to classify
+            return classify_on_spark(self._spark_session(), names, self.config.campaigns, model, version)
 
         return on_spark
 
