@@ -285,13 +285,17 @@ class OutcomeSpec(_Model):
         return value
 
 
+EngineKind = Literal["workspace", "spark"]
+ENGINE_KINDS: tuple[str, ...] = get_args(EngineKind)
+
+
 class Engine(_Model):
     """``[engine]``: where figures are computed. ``workspace`` (the default): the workspace's own store, its
     DuckDB file or PostgreSQL database. ``spark``: Apache Spark at ``master`` (``local[N]`` or
     ``spark://host:7077``), over Parquet copies of the workspace's tables in ``warehouse`` (a folder every
     Spark executor can read; relative to the workspace folder)."""
 
-    kind: Literal["workspace", "spark"] = "workspace"
+    kind: EngineKind = "workspace"
     master: str = Field(default="local[*]", min_length=1)
     warehouse: str = Field(default="warehouse", min_length=1)
     driver_memory: str = Field(default="2g", pattern=r"^\d+[kmgt]?$")

@@ -19,7 +19,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from groundswell.config import CONFIG_FILENAME, DEFAULT_CONFIG_TEXT, WorkspaceConfig, load_config, parse_config
+from groundswell.config import (
+    CONFIG_FILENAME,
+    DEFAULT_CONFIG_TEXT,
+    ENGINE_KINDS,
+    WorkspaceConfig,
+    load_config,
+    parse_config,
+)
 from groundswell.enrich.stage import DEFAULT_BATCH_SIZE, EnrichProgress, EnrichReport
 from groundswell.errors import UsageError, WorkspaceError
 from groundswell.ingest.pipeline import ImportOptions, ProgressCallback, import_files
@@ -92,8 +99,8 @@ class Workspace:
         None keeps the config's."""
         if kind is None:
             return
-        if kind not in ("workspace", "spark"):
-            raise UsageError(f"unknown engine {kind!r}; choose workspace or spark")
+        if kind not in ENGINE_KINDS:
+            raise UsageError(f"unknown engine {kind!r}; choose one of: {', '.join(ENGINE_KINDS)}")
         self.engine = self.engine.model_copy(update={"kind": kind})
 
     @property

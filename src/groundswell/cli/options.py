@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from groundswell.config import ENGINE_KINDS
 from groundswell.workspace import WORKSPACE_ENV
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,7 +39,7 @@ def quiet_option(func: F) -> F:
 def engine_option(func: F) -> F:
     return click.option(
         "--engine",
-        type=click.Choice(["workspace", "spark"]),
+        type=click.Choice(ENGINE_KINDS),
         help="Where to compute: the workspace's own store, or Apache Spark ([engine] in groundswell.toml; "
         "default: its kind).",
     )(func)
