@@ -372,7 +372,8 @@ class Workspace:
         account: str | None,
     ) -> Sources:
         """``sources(...)`` on Spark (``[engine] kind = "spark"``): the workspace's tables copied to the
-        warehouse as Parquet where they changed (``store.warehouse``), read by a session on the config's master."""
+        warehouse as Parquet where they changed (``store.warehouse``), read by a session on the config's master;
+        the threads stage is kept beside them (``threads.kept``)."""
         from groundswell.query import spark_sources
         from groundswell.store.warehouse import export_tables
 
@@ -390,7 +391,7 @@ class Workspace:
         return spark_sources(
             self._spark_session(), str(tables.posts), str(tables.enrichments), self.config, model_version=model_version,
             period=period, marks=parquet(tables.outcome_marks), platform=platform, brand=brand, account=account,
-            outcomes=parquet(tables.outcomes),
+            outcomes=parquet(tables.outcomes), keep_dir=tables.folder,
         )  # fmt: skip
 
     def _spark_session(self) -> Any:

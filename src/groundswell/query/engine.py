@@ -4,6 +4,7 @@ on it) and the helpers that run a table or scalar expression and hand back Pytho
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -60,6 +61,15 @@ class IbisEngine:
         frame.createOrReplaceTempView(name)
         self.backend._cached_dataframes[name] = frame  # ibis's _drop_cached_table drops the view and unpersists
         found: ir.Table = self.backend.table(name)
+        return found
+
+    def write_parquet(self, table: ir.Table, path: Path) -> None:
+        """Compute ``table`` and write it as Parquet at ``path`` (a folder of part files on Spark)."""
+        self.backend.to_parquet(table, path)
+
+    def read_parquet(self, path: Path) -> ir.Table:
+        """The Parquet table at ``path``, as a table of this backend."""
+        found: ir.Table = self.backend.read_parquet(str(path))
         return found
 
     def release(self, table: ir.Table) -> None:

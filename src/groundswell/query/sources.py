@@ -75,6 +75,9 @@ class Sources:
     ``platform, post_id, seen_at, like_count, share_count, reply_count``); None where the store keeps none.
     ``outcomes``: the business outcomes ``groundswell outcomes import`` stored (``metric, granularity,
     period_start, location, brand, value``...); None where none are given (then no outcome has values).
+    ``keep_dir``: a folder that belongs to this very version of the data (the Spark engine's warehouse
+    version, ``store.warehouse``), where tables derived from it may be kept as Parquet for the next run
+    (``groundswell.threads.kept``); None: nothing is kept.
     Use ``Sources`` as a context manager, or call ``close()``, to drop what the engine materialised.
     """
 
@@ -93,6 +96,7 @@ class Sources:
     live: bool = False
     engagement: ir.Table | None = None
     outcomes: ir.Table | None = None
+    keep_dir: Path | None = field(default=None, compare=False)
 
     @property
     def every_post(self) -> ir.Table:
@@ -138,6 +142,7 @@ class Sources:
             scope=brand,
             unscoped=everything,
             outcomes=self.outcomes,
+            keep_dir=self.keep_dir,
         )
 
     @property
@@ -240,10 +245,12 @@ def spark_sources(
     brand: str | None = None,
     account: str | None = None,
     outcomes: Any = None,
+    keep_dir: Path | None = None,
 ) -> Sources:
     """``Sources`` on Spark: ``posts`` and ``enrichments`` (None: not enriched), and optionally ``marks`` and
     ``outcomes``, as PySpark DataFrames, ibis tables of this session, or Parquet paths, with the workspace's
-    columns (store/schema.py)."""
+    columns (store/schema.py). ``keep_dir``: a folder of this version of the data where the threads stage
+    is kept (``Sources.keep_dir``)."""
     backend = ibis.pyspark.connect(session)
 
     def table(obj: Any, what: str) -> ir.Table:
@@ -269,6 +276,7 @@ def spark_sources(
         brand=brand,
         account=account,
         outcomes=table(outcomes, "outcomes") if outcomes is not None else None,
+        keep_dir=keep_dir,
     )
 
 
@@ -308,9 +316,11 @@ def _sources(
     live: bool = False,
     engagement: ir.Table | None = None,
     outcomes: ir.Table | None = None,
+    keep_dir: Path | None = None,
 ) -> Sources:
     chosen: ir.Table | None = None
     if platform is not None:  # the model version is still chosen over every platform's enrichments
+        keep_dir = None  # what is kept is about every platform's posts
         posts = posts.filter(posts.platform == platform)
         marks = marks.filter(marks.platform == platform) if marks is not None else None
     if enrichments is not None:
@@ -363,4 +373,5 @@ def _sources(
         live=live,
         engagement=engagement,
         outcomes=outcomes,
+        keep_dir=keep_dir,
     )

@@ -187,7 +187,7 @@ def drop_stored(store: DuckDBStore) -> None:
 def _refresh(store: DuckDBStore, sources: Sources, *, force: bool) -> tuple[StageState, RefreshReport]:
     started = time.perf_counter()
     version = sources.model_version
-    fingerprint = _fingerprint(sources.config)
+    fingerprint = config_fingerprint(sources.config)
     state = None if force else _read_state(store)
     now = _observe(store, version)
     if state is not None and now == state.watermarks and _current(state, fingerprint, version):
@@ -203,7 +203,7 @@ def _fresh_state(store: DuckDBStore, sources: Sources) -> StageState | None:
     """The stored stage's state when it is up to date for ``sources`` (nothing to write), else None."""
     version = sources.model_version
     state = _read_state(store)
-    if state is not None and _current(state, _fingerprint(sources.config), version):
+    if state is not None and _current(state, config_fingerprint(sources.config), version):
         if _observe(store, version) == state.watermarks:
             return state
     return None
@@ -346,7 +346,7 @@ def _replace_rows(store: DuckDBStore, part: Sources, fresh: Threads) -> None:
 # -- state and watermarks --------------------------------------------------------------------------
 
 
-def _fingerprint(config: WorkspaceConfig) -> str:
+def config_fingerprint(config: WorkspaceConfig) -> str:
     """What of the config the stage reads, hashed: the brand accounts, the automation patterns, the silence."""
     parts = {
         "format": FORMAT,
