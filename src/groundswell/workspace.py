@@ -177,7 +177,17 @@ class Workspace:
     ) -> ImportReport:
         from groundswell.threads.stored import refresh_after_write  # metrics and ibis, only when used
 
-        report = import_files(self.store, self.config, paths, options or ImportOptions(), progress=progress)
+        options = options or ImportOptions()
+        if self.engine.kind == "spark":  # the records parsed on Spark's executors (groundswell.ingest.on_spark)
+            from groundswell.ingest.on_spark import SparkRecordReader
+
+            reader = SparkRecordReader(self._spark_session(), self.path / self.engine.warehouse)
+            try:
+                report = import_files(self.store, self.config, paths, options, progress=progress, reader=reader)
+            finally:
+                reader.close()
+        else:
+            report = import_files(self.store, self.config, paths, options, progress=progress)
         refresh_after_write(self.store, self.config)  # the stored threads stage (groundswell.threads.stored)
         if report.imported:
             self._keep_location_days()

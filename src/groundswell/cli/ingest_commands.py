@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from groundswell.cli.console import file_progress, print_json, runnable, stderr_console
-from groundswell.cli.options import json_option, quiet_option, workspace_option
+from groundswell.cli.options import engine_option, json_option, quiet_option, workspace_option
 from groundswell.ingest import ImportOptions
 from groundswell.ingest.registry import format_names
 from groundswell.records import ImportReport
@@ -46,6 +46,7 @@ def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--platform", help="csv format: the platform when the file has no platform column.")
 @click.option("--timestamp-format", help="csv format: a strptime format for created_at.")
+@engine_option
 @workspace_option
 @json_option
 @quiet_option
@@ -57,6 +58,7 @@ def import_command(
     maps: tuple[str, ...],
     platform: str | None,
     timestamp_format: str | None,
+    engine: str | None,
     workspace: Path,
     as_json: bool,
     quiet: bool,
@@ -64,7 +66,9 @@ def import_command(
     """Import posts from files; prints read / imported / duplicates / rejected.
 
     Importing a file twice adds nothing. A bad row is kept as a rejected row
-    (see `groundswell rejects`) and the import goes on, unless --strict.
+    (see `groundswell rejects`) and the import goes on, unless --strict. With
+    --engine spark the files are parsed on Spark's executors, in parallel
+    (docs/scale.md); the posts are written to the workspace as always.
     """
     console = stderr_console(quiet=quiet or as_json)
     options = ImportOptions(
@@ -76,6 +80,7 @@ def import_command(
         timestamp_format=timestamp_format,
     )
     with Workspace.open(workspace) as ws, file_progress(console) as progress:
+        ws.use_engine(engine)
         report = ws.import_files(paths, options, progress=progress)
     if as_json:
         print_json(report.as_dict())

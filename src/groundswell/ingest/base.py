@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.entities import html5
 from pathlib import Path
-from typing import Any, BinaryIO, Concatenate, ParamSpec, Protocol, TextIO
+from typing import Any, BinaryIO, Concatenate, ParamSpec, Protocol, TextIO, cast
 
 from typing_extensions import Buffer
 
@@ -67,12 +67,40 @@ class _CountingReader(io.RawIOBase):
         super().close()
 
 
+class _PartReader(io.RawIOBase):
+    """The bytes ``start`` to ``end`` of a file, as a file of their own."""
+
+    def __init__(self, raw: BinaryIO, start: int, end: int):
+        raw.seek(start)
+        self._raw = raw
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Buffer) -> int:
+        view = memoryview(buffer).cast("B")[: self._left]
+        n = self._raw.readinto(view) if len(view) else 0  # type: ignore[attr-defined]
+        self._left -= n or 0
+        return int(n or 0)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
 @dataclass
 class SourceFile:
-    """An input file, opened read-only; tracks bytes read for progress."""
+    """An input file, opened read-only; tracks bytes read for progress.
+
+    ``part``: a byte range ``(start, end)`` of a file whose every line is a record by itself, read alone
+    (``groundswell.ingest.parts``): ``open_binary`` and ``open_text`` then read those bytes only, the lines
+    numbered from 1 again, while ``head``, ``sniff_head`` and ``size`` still see the whole file.
+    """
 
     path: Path
     encoding: str | None = None
+    part: tuple[int, int] | None = None
     _counter: _CountingReader | None = field(default=None, init=False, repr=False)
 
     @property
@@ -103,7 +131,10 @@ class SourceFile:
         return head
 
     def open_binary(self) -> BinaryIO:
-        self._counter = _CountingReader(self.path.open("rb"))
+        raw: BinaryIO = self.path.open("rb")
+        if self.part is not None:
+            raw = cast(BinaryIO, _PartReader(raw, *self.part))
+        self._counter = _CountingReader(raw)
         return io.BufferedReader(self._counter, buffer_size=1 << 20)
 
     def open_text(self) -> TextIO:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Protocol, cast
 
 from groundswell.config import WorkspaceConfig
 from groundswell.errors import SourceError, StrictImportError
@@ -44,6 +44,20 @@ ProgressCallback = Callable[[str, int, int, int], None]
 log = logging.getLogger(__name__)
 
 
+class RecordReader(Protocol):
+    """Where the records of an import's files are parsed when not here, one after the other (on Spark's
+    executors: ``groundswell.ingest.on_spark``). Deduplication, rejects and writes stay the pipeline's."""
+
+    def prepare(self, paths: list[Path], options: ImportOptions, parse_options: ParseOptions) -> None:
+        """Given every file of the import before the first is read (to parse them all at once)."""
+        ...
+
+    def records(self, parser: Parser, source: SourceFile, parse_options: ParseOptions) -> Iterator[PostRow | Rejected]:
+        """The items ``parser.parse(source, parse_options)`` gives, in the same order, with the same lines;
+        raises what it raises (``SourceError``, ``UnicodeError``) at the same point."""
+        ...
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     format: str | None = None
@@ -62,9 +76,12 @@ def import_files(
     options: ImportOptions = ImportOptions(),
     *,
     progress: ProgressCallback | None = None,
+    reader: RecordReader | None = None,
 ) -> ImportReport:
-    """Import every file in ``paths``; see the module docstring for the guarantees."""
+    """Import every file in ``paths``; see the module docstring for the guarantees. ``reader``: where the
+    records are parsed, when not here (the fast path of a TWCS file is then not taken)."""
     report = ImportReport()
+    files = [Path(path) for path in paths]
     brand_keys = sorted(
         f"{platform}\x1f{handle}" for platform, handles in config.brand_handles().items() for handle in handles
     )
@@ -74,9 +91,11 @@ def import_files(
         platform=options.platform,
         timestamp_format=options.timestamp_format,
     )
+    if reader is not None:
+        reader.prepare(files, options, parse_options)
     with _gc_paused(), store.memory_limit(IMPORT_MEMORY_LIMIT):
-        for path in paths:
-            report.files.append(_import_one(store, Path(path), options, parse_options, brand_keys, progress))
+        for path in files:
+            report.files.append(_import_one(store, path, options, parse_options, brand_keys, progress, reader))
     return report
 
 
@@ -103,6 +122,7 @@ def _import_one(
     parse_options: ParseOptions,
     brand_keys: list[str],
     progress: ProgressCallback | None,
+    reader: RecordReader | None,
 ) -> FileReport:
     shown = to_raw(str(path))  # a file name's undecodable bytes as \xNN: the ledger stores text
     source = SourceFile(path, encoding=options.encoding)
@@ -122,7 +142,7 @@ def _import_one(
     try:
         parser: Parser = get_format(options.format) if options.format else detect_format(source)
         file_report.format = parser.name
-        if can_import_in_bulk(store, parser.name, options.encoding, options.strict, size):
+        if reader is None and can_import_in_bulk(store, parser.name, options.encoding, options.strict, size):
             scanned = None if progress is None else functools.partial(_scanned, progress, shown)
             sha256 = import_in_bulk(
                 store, source, import_id, brand_keys, file_report, scanned, batch_size=options.batch_size
@@ -132,11 +152,12 @@ def _import_one(
                     progress(shown, size, size, file_report.read)
                 _done(store, import_id, file_report, sha256)
                 return file_report
+        records = (reader.records if reader is not None else _parse)(parser, source, parse_options)
         if options.strict:
             with store.transaction():
-                _run(store, parser, source, parse_options, options, import_id, brand_keys, file_report, progress)
+                _run(store, records, source, options, import_id, brand_keys, file_report, progress)
         else:
-            _run(store, parser, source, parse_options, options, import_id, brand_keys, file_report, progress)
+            _run(store, records, source, options, import_id, brand_keys, file_report, progress)
     except StrictImportError as exc:
         # the file's transaction was rolled back: nothing from it was kept
         file_report.imported = file_report.duplicates = 0
@@ -223,9 +244,8 @@ def _stopped(store: Store, import_id: int, file_report: FileReport, exc: BaseExc
 
 def _run(
     store: Store,
-    parser: Parser,
+    records: Iterable[PostRow | Rejected],
     source: SourceFile,
-    parse_options: ParseOptions,
     options: ImportOptions,
     import_id: int,
     brand_keys: list[str],
@@ -257,7 +277,7 @@ def _run(
 
     read = 0
     try:
-        for item in parser.parse(source, parse_options):
+        for item in records:
             read += 1
             file_report.read = read
             refused = storable(item) if type(item) is PostRow else item
@@ -282,6 +302,10 @@ def _run(
     flush()
     if progress is not None:
         progress(shown, size, size, read)
+
+
+def _parse(parser: Parser, source: SourceFile, parse_options: ParseOptions) -> Iterator[PostRow | Rejected]:
+    return parser.parse(source, parse_options)
 
 
 def _sha256(path: Path) -> str:

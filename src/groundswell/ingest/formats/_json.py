@@ -54,10 +54,11 @@ def has_key(head: str, *names: str) -> bool:
 
 
 def read_json(source: SourceFile) -> JsonInput:
-    """Open ``source`` as JSON Lines or as one JSON document (see the module docstring)."""
-    head = source.sniff_head()
-    complete = len(head) >= source.size
-    first, second, more = _first_lines(head_text(head), complete)
+    """Open ``source`` as JSON Lines or as one JSON document (see the module docstring); a part of a file
+    (``SourceFile.part``, cut where ``each_line_a_record`` said so) as JSON Lines."""
+    if source.part is not None:
+        return JsonInput(lines=_iter_lines(source))
+    first, second, more = _head_lines(source)
     if first is not None and _parses(first):
         if more:
             return JsonInput(lines=_iter_lines(source))
@@ -70,6 +71,18 @@ def read_json(source: SourceFile) -> JsonInput:
         if first is not None and first.startswith("{") and len(first) > 1 and second is not None and _parses(second):
             return JsonInput(lines=_iter_lines(source))
         raise
+
+
+def each_line_a_record(source: SourceFile) -> bool:
+    """True when ``read_json`` reads ``source`` as JSON Lines from its first line on: then every line is a
+    record by itself, and the file can be read in parts cut at line breaks."""
+    first, _second, more = _head_lines(source)
+    return first is not None and more and _parses(first)
+
+
+def _head_lines(source: SourceFile) -> tuple[str | None, str | None, bool]:
+    head = source.sniff_head()
+    return _first_lines(head_text(head), len(head) >= source.size)
 
 
 def read_text(source: SourceFile) -> str:

@@ -21,7 +21,15 @@ from typing import Any
 
 from groundswell.errors import SourceError
 from groundswell.ingest.base import ParseOptions, SourceFile, guarded, one_record, optional_int, parse_iso_timestamp
-from groundswell.ingest.formats._json import BadLine, find_undecodable, head_text, json_raw, read_json, starts_like_json
+from groundswell.ingest.formats._json import (
+    BadLine,
+    each_line_a_record,
+    find_undecodable,
+    head_text,
+    json_raw,
+    read_json,
+    starts_like_json,
+)
 from groundswell.records import PostRow, Rejected
 
 PLATFORM = "bluesky"
@@ -37,6 +45,10 @@ class BlueskyParser:
 
     def sniff(self, head: bytes, path: Path) -> bool:
         return starts_like_json(head) and _SIGNATURE.search(head_text(head)) is not None
+
+    def record_lines(self, source: SourceFile) -> bool:
+        """Whether every line of ``source`` is a record by itself (JSON Lines), so it can be read in parts."""
+        return each_line_a_record(source)
 
     def parse(self, source: SourceFile, options: ParseOptions) -> Iterator[PostRow | Rejected]:
         loaded = read_json(source)

@@ -33,6 +33,7 @@ from groundswell.errors import SourceError
 from groundswell.ingest.base import ParseOptions, SourceFile, guarded, one_record, optional_int, parse_iso_timestamp
 from groundswell.ingest.formats._json import (
     BadLine,
+    each_line_a_record,
     find_undecodable,
     has_key,
     head_text,
@@ -62,6 +63,10 @@ class MastodonParser:
         if has_key(text, "ancestors") and has_key(text, "descendants"):
             return True
         return "activitystreams" in text and has_key(text, "orderedItems")
+
+    def record_lines(self, source: SourceFile) -> bool:
+        """Whether every line of ``source`` is a record by itself (JSON Lines), so it can be read in parts."""
+        return each_line_a_record(source)
 
     def parse(self, source: SourceFile, options: ParseOptions) -> Iterator[PostRow | Rejected]:
         loaded = read_json(source)

@@ -39,6 +39,7 @@ from groundswell.ingest.base import (
 )
 from groundswell.ingest.formats._json import (
     BadLine,
+    each_line_a_record,
     find_undecodable,
     has_key,
     head_text,
@@ -77,6 +78,10 @@ class TwitterParser:
         if not starts_like_json(head) or has_key(text, "reblogs_count", "spoiler_text") or _BLUESKY.search(text):
             return False
         return has_key(text, "edit_history_tweet_ids") or (has_key(text, "author_id") and has_key(text, "text"))
+
+    def record_lines(self, source: SourceFile) -> bool:
+        """Whether every line of ``source`` is a record by itself (JSON Lines), so it can be read in parts."""
+        return not _ARCHIVE_PREFIX.match(head_text(source.head(4096))) and each_line_a_record(source)
 
     def parse(self, source: SourceFile, options: ParseOptions) -> Iterator[PostRow | Rejected]:
         if _ARCHIVE_PREFIX.match(head_text(source.head(4096))):
