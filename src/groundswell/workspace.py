@@ -181,7 +181,11 @@ class Workspace:
         if self.engine.kind == "spark":  # the records parsed on Spark's executors (groundswell.ingest.on_spark)
             from groundswell.ingest.on_spark import SparkRecordReader
 
-            reader = SparkRecordReader(self._spark_session(), self.path / self.engine.warehouse)
+            reader = SparkRecordReader(
+                self._spark_session(),
+                self.path / self.engine.warehouse,
+                part_bytes=max(1, int(self.engine.import_part_mb * (1 << 20))),
+            )
             try:
                 report = import_files(self.store, self.config, paths, options, progress=progress, reader=reader)
             finally:

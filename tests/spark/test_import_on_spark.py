@@ -17,44 +17,7 @@ from groundswell.demo import demo_config_text, generate_world, write_posts_csv
 from groundswell.ingest import parts
 from groundswell.ingest.base import SourceFile
 from groundswell.ingest.registry import get_format
-from groundswell.workspace import Workspace
-
-DATA = Path(__file__).parents[1] / "data"
-STATUS = json.loads((DATA / "mastodon" / "statuses.json").read_text(encoding="utf-8"))[0]
-
-
-def status(number: int, **changes: Any) -> bytes:
-    record = {**STATUS, "id": str(10_000 + number), "url": f"https://example.social/@a/{10_000 + number}"}
-    record["content"] = f"<p>post number {number}: the parcel came {number % 7} days late</p>"
-    record.update(changes)
-    return json.dumps(record, ensure_ascii=False).encode()
-
-
-def hostile_json_lines(path: Path) -> Path:
-    """Mastodon statuses, one per line, with what a real export holds and worse, spread over many parts."""
-    lines: list[bytes] = []
-    for number in range(400):
-        if number % 37 == 5:
-            lines.append(b"{not json at all")
-        if number % 41 == 7:
-            lines.append(b"")  # blank: no record, but a line
-        if number % 43 == 9:
-            lines.append(
-                status(number, content="<p>bytes \xff that are not UTF-8</p>").replace("\xff".encode(), b"\xff")
-            )
-        if number % 47 == 11:
-            lines.append(status(number, content="<p>a NUL \u0000 inside</p>"))
-        if number % 53 == 13:
-            lines.append(status(number, favourites_count=2**70))
-        if number % 59 == 17:
-            lines.append(status(number - 1))  # the same post again: a duplicate
-        if number % 61 == 19:
-            lines.append(status(number - 2, content="<p>edited: the same id, another text</p>"))  # a conflict
-        lines.append(status(number))
-    ends = (b"\r\n", b"\n", b"\r")  # every line end Python's reader knows
-    body = b"".join(line + ends[index % 3] for index, line in enumerate(lines))
-    path.write_bytes(body + status(999))  # the last line without a line end
-    return path
+from spark_tables import DATA, hostile_json_lines, stored_rows
 
 
 def demo_csv(folder: Path) -> Path:
@@ -67,15 +30,9 @@ def imported(ws_path: Path, files: list[Path], *engine: str) -> dict[str, Any]:
     result = CliRunner().invoke(cli, ["import", *map(str, files), "--json", *engine, "--workspace", str(ws_path)])
     assert result.exit_code == 1, result.output  # 1: a file could not be imported (notes.txt)
     report = json.loads(result.stdout)
-    with Workspace.open(ws_path) as ws:
-        store = ws.store
-        posts = store.execute("SELECT * EXCLUDE (import_id, ingested_at) FROM posts ORDER BY platform, post_id")
-        rejects = store.execute(
-            "SELECT file, line, field, reason, raw FROM rejects ORDER BY file, line, field, reason, raw"
-        )
     for entry in report["files"]:
         entry["path"] = Path(entry["path"]).name
-    return {"report": report, "posts": posts, "rejects": [(Path(r[0]).name, *r[1:]) for r in rejects]}
+    return {"report": report, **stored_rows(ws_path)}
 
 
 @pytest.fixture
@@ -99,7 +56,8 @@ def files(tmp_path: Path) -> list[Path]:
 def workspace(tmp_path: Path, name: str) -> Path:
     path = tmp_path / name
     path.mkdir()
-    (path / "groundswell.toml").write_text(demo_config_text(), encoding="utf-8")
+    part_size = "\n[engine]\nimport_part_mb = 0.004  # 4 KB: the hostile file in many parts\n"
+    (path / "groundswell.toml").write_text(demo_config_text() + part_size, encoding="utf-8")
     return path
 
 
@@ -117,9 +75,8 @@ def test_the_hostile_file_is_cut_into_many_parts(files: list[Path], monkeypatch:
 
 
 def test_an_import_on_spark_gives_what_a_local_one_gives(
-    spark: Any, files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    spark: Any, files: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(parts, "PART_BYTES", 4096)
     local = imported(workspace(tmp_path, "local"), files)
     on_spark_ws = workspace(tmp_path, "spark")
     with caplog.at_level(logging.INFO, logger="groundswell.ingest.on_spark"):
@@ -127,13 +84,12 @@ def test_an_import_on_spark_gives_what_a_local_one_gives(
     [job] = [r.getMessage() for r in caplog.records if r.name == "groundswell.ingest.on_spark"]
     files_parsed, parts_parsed = map(int, re.findall(r"\d+", job))
     assert files_parsed == 3 and parts_parsed > 20, job  # the empty and the unknown file are not sent
-    assert on_spark["report"] == local["report"]
-    assert on_spark["posts"] == local["posts"]
-    assert on_spark["rejects"] == local["rejects"]
+    assert on_spark == local
     by_name = {f["path"]: f for f in local["report"]["files"]}
     hostile = local["report"]["files"][0]
     assert hostile["imported"] >= 390 and hostile["duplicates"] >= 6 and hostile["rejected"] >= 30
     assert by_name["demo.csv"]["imported"] > 500 and by_name["notes.txt"]["error"]
     reasons = " ".join(r[3] for r in local["rejects"])
+    assert "from line" in reasons, "a conflict names the line of the first post, in another part"
     assert "not valid JSON" in reasons and "0xFF" in reasons and "out of range" in reasons and "NUL" in reasons
     assert not list(on_spark_ws.glob("warehouse/.import-*")), "the staging folder is removed"

@@ -2,7 +2,7 @@
 
 ``SparkRecordReader`` is the pipeline's ``RecordReader`` for ``[engine] kind = "spark"``. Before the first file
 is read, it cuts each file into parts (``ingest.parts``: a JSON Lines file of more than ``PART_BYTES`` at line
-feeds; any other file is one part) and runs one Spark job with a task per part. Each task parses its part
+feeds (``[engine] import_part_mb``); any other file is one part) and runs one Spark job with a task per part. Each task parses its part
 with the format's own parser, exactly as a local import does, and writes what it gives, posts and rejects in
 file order, as a Parquet file in a staging folder under the warehouse (which every executor must be able
 to write). The pipeline then reads each file's items back, part after part, the lines of each part shifted
@@ -90,9 +90,10 @@ class PartDone:
 class SparkRecordReader:
     """The records of an import's files, parsed by one Spark job (see the module doc)."""
 
-    def __init__(self, session: Any, staging: Path):
+    def __init__(self, session: Any, staging: Path, *, part_bytes: int | None = None):
         self._session = session
         self._staging = staging
+        self._part_bytes = part_bytes
         self._folder: Path | None = None
         self._parts: dict[str, list[PartDone]] = {}
 
@@ -115,7 +116,7 @@ class SparkRecordReader:
                 if not path.is_file() or source.size == 0:
                     continue
                 parser = get_format(named) if named else detect_format(source)
-                cuts = parts_of(parser, source)
+                cuts = parts_of(parser, source, self._part_bytes)
             except (SourceError, OSError, UnicodeError):
                 continue  # the pipeline meets the same problem when it comes to the file, and records it
             folder = self._staging_folder()
