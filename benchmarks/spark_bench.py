@@ -1,7 +1,7 @@
 """The scorecard on Spark (local and a standalone cluster) beside DuckDB's from-scratch build, in one run.
 
     .venv/bin/python benchmarks/spark_bench.py [--sizes 1000000] [--masters 'local[1]' 'local[2]' cluster]
-        [--base 100000] [--workdir DIR]
+        [--base 100000] [--workdir DIR] [--import-sizes 1000000] [--files 4]
 
 Data: the generated workspaces of ``benchmarks/metrics_bench.py`` (a 100,000-post demo world, enriched with
 the fast tier, copied into ``size`` posts; kept in ``--workdir`` and reused).
@@ -19,7 +19,12 @@ Jobs, each in its own process, on each size:
   stage read, the figures computed again).
 
 Prints seconds per part, the driver's peak RSS, each Spark total over DuckDB's, and whether every raw
-component of the scorecard (first and again) is equal to DuckDB's. Needs the ``spark`` extra and Java 17.
+component of the scorecard (first and again) is equal to DuckDB's.
+
+Import (``--import-sizes``, a second table): a demo world of that many posts written as ``--files`` CSV
+files (made once, kept in the workdir), imported into a new workspace on this machine and then with
+``[engine] kind = "spark"`` on each master (the session's start timed apart); the posts and rejects counted
+on both must be equal. Needs the ``spark`` extra and Java 17.
 """
 
 from __future__ import annotations
@@ -99,7 +104,59 @@ def job_spark(path: Path, master: str) -> dict[str, Any]:
     }
 
 
-JOBS = {"duckdb": job_duckdb, "spark": job_spark}
+def job_import(files_folder: Path, master: str) -> dict[str, Any]:
+    from groundswell.demo import demo_config_text
+    from groundswell.query.spark_session import spark_session
+    from groundswell.workspace import Workspace
+
+    files = sorted(files_folder.glob("*.csv"))
+    path = files_folder.parent / f"{files_folder.name}-imported"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir()
+    (path / "groundswell.toml").write_text(demo_config_text(), encoding="utf-8")
+    with Workspace.open(path) as ws:
+        session_s = 0.0
+        if master:
+            ws.engine = ws.engine.model_copy(update={"kind": "spark", "master": master, "driver_memory": "4g"})
+            started = time.perf_counter()
+            session, _ = spark_session(ws.engine)
+            session_s = time.perf_counter() - started
+        started = time.perf_counter()
+        report = ws.import_files(files)
+        import_s = time.perf_counter() - started
+        posts = ws.store.post_count()
+    shutil.rmtree(path, ignore_errors=True)
+    if master:
+        session.stop()
+    return {
+        "session_s": session_s,
+        "import_s": import_s,
+        "posts": posts,
+        "read": report.read,
+        "rejected": report.rejected,
+    }
+
+
+def import_files(workdir: Path, size: int, files: int) -> Path:
+    """A demo world of ``size`` posts as ``files`` CSV files (made once)."""
+    from groundswell.demo import generate_world, write_posts_csv
+
+    folder = workdir / f"import-{size}-{files}"
+    if (folder / ".complete").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    started = time.perf_counter()
+    world = generate_world(posts=size, seed=17)
+    per_file = -(-size // files)
+    for number in range(files):
+        write_posts_csv((post for _, post in zip(range(per_file), world, strict=False)), folder / f"{number}.csv")
+    (folder / ".complete").write_text("", encoding="utf-8")
+    print(f"# wrote {size:,} posts as {files} CSV files in {time.perf_counter() - started:.0f} s", flush=True)
+    return folder
+
+
+JOBS = {"duckdb": job_duckdb, "spark": job_spark, "import": job_import}
 
 
 def run_job(name: str, path: Path, master: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -118,10 +175,12 @@ def run_job(name: str, path: Path, master: str, env: dict[str, str] | None = Non
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000_000])
     parser.add_argument("--masters", nargs="+", default=["local[1]", "local[2]", "cluster"])
     parser.add_argument("--base", type=int, default=100_000, help="posts in the generated world that is copied")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--import-sizes", type=int, nargs="*", default=[], help="posts to import, per run")
+    parser.add_argument("--files", type=int, default=4, help="CSV files an import's posts are written in")
     parser.add_argument("--job", nargs=3, metavar=("NAME", "PATH", "MASTER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.job:
@@ -134,6 +193,48 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     base = base_workspace(args.workdir, args.base)
     print(f"# {os.cpu_count()} CPUs; base world {args.base:,} posts; workdir {args.workdir}", flush=True)
+    if args.sizes:
+        scorecards(args, base)
+    if args.import_sizes:
+        imports(args)
+
+
+def on_master(master: str, workdir: Path, job: str, path: Path) -> tuple[str, dict[str, Any]]:
+    """Run ``job`` on ``master`` (``cluster``: a standalone cluster started for it); its label and result."""
+    if master != "cluster":
+        return f"spark {master}", run_job(job, path, master)
+    from spark_cluster import standalone_cluster
+
+    with (
+        tempfile.TemporaryDirectory(dir=workdir) as work,
+        standalone_cluster(Path(work), workers=2, cores=1, memory="3g") as cluster,
+    ):
+        return "spark standalone cluster (2 workers x 1 core)", run_job(job, path, cluster.url, env=cluster.env)
+
+
+def imports(args: argparse.Namespace) -> None:
+    print("posts,files,engine,session_s,import_s,posts_per_s,over_local,same_counts", flush=True)
+    for size in args.import_sizes:
+        folder = import_files(args.workdir, size, args.files)
+        local = run_job("import", folder, "")
+        print(
+            f"{size},{args.files},this machine,,{local['import_s']:.1f},{size / local['import_s']:.0f},1.00,",
+            flush=True,
+        )
+        for master in args.masters:
+            label, found = on_master(master, args.workdir, "import", folder)
+            if "error" in found:
+                print(f"{size},{args.files},{label},error: {found['error']}", flush=True)
+                continue
+            counts = all(found[k] == local[k] for k in ("posts", "read", "rejected"))
+            print(
+                f"{size},{args.files},{label},{found['session_s']:.1f},{found['import_s']:.1f},"
+                f"{size / found['import_s']:.0f},{found['import_s'] / local['import_s']:.2f},{counts}",
+                flush=True,
+            )
+
+
+def scorecards(args: argparse.Namespace, base: Path) -> None:
     print(
         "posts,engine,warehouse_s,session_s,threads_s,figures_s,total_s,peak_rss_mb,total_over_duckdb,"
         "equal_to_duckdb,again_s,again_over_duckdb,again_equal"
@@ -147,18 +248,7 @@ def main() -> None:
             flush=True,
         )
         for master in args.masters:
-            if master == "cluster":
-                from spark_cluster import standalone_cluster
-
-                with (
-                    tempfile.TemporaryDirectory(dir=args.workdir) as work,
-                    standalone_cluster(Path(work), workers=2, cores=1, memory="3g") as cluster,
-                ):
-                    found = run_job("spark", path, cluster.url, env=cluster.env)
-                label = "spark standalone cluster (2 workers x 1 core)"
-            else:
-                found = run_job("spark", path, master)
-                label = f"spark {master}"
+            label, found = on_master(master, args.workdir, "spark", path)
             if "error" in found:
                 print(f"{size},{label},error: {found['error']}", flush=True)
                 continue
