@@ -168,7 +168,9 @@ def run_job(name: str, path: Path, master: str, env: dict[str, str] | None = Non
     )
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+        log = path.parent / f"{name}-{path.name}-{master.replace('/', '_').replace(':', '_')}.log"
+        log.write_text(done.stderr, encoding="utf-8")
+        return {"error": f"exit {done.returncode}, its output in {log}"}
     found: dict[str, Any] = json.loads(lines[-1])
     return found
 

@@ -93,3 +93,15 @@ def test_an_import_on_spark_gives_what_a_local_one_gives(
     assert "from line" in reasons, "a conflict names the line of the first post, in another part"
     assert "not valid JSON" in reasons and "0xFF" in reasons and "out of range" in reasons and "NUL" in reasons
     assert not list(on_spark_ws.glob("warehouse/.import-*")), "the staging folder is removed"
+
+
+def test_a_strict_import_on_spark_stops_where_a_local_one_does(spark: Any, files: list[Path], tmp_path: Path) -> None:
+    outcomes = []
+    for name, engine in (("local", ()), ("spark", ("--engine", "spark"))):
+        ws_path = workspace(tmp_path, name)
+        args = ["import", str(files[0]), "--strict", *engine, "--workspace", str(ws_path)]
+        result = CliRunner().invoke(cli, args)
+        outcomes.append((result.exit_code, result.output.strip().splitlines()[-1], stored_rows(ws_path)["posts"]))
+    assert outcomes[0] == outcomes[1]
+    exit_code, message, posts = outcomes[0]
+    assert exit_code == 1 and "statuses.jsonl:6" in message and "not valid JSON" in message and posts == []

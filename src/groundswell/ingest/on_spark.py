@@ -102,7 +102,11 @@ class SparkRecordReader:
         if not tasks:
             return
         log.info("import on Spark: %d files in %d parts", len({t.path for t in tasks}), len(tasks))
-        done = self._session.sparkContext.parallelize(tasks, len(tasks)).map(parse_part).collect()
+        try:
+            done = self._session.sparkContext.parallelize(tasks, len(tasks)).map(parse_part).collect()
+        except Exception as exc:  # Py4J's and PySpark's errors, whatever failed on an executor
+            reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+            raise StoreError(f"the Spark job parsing the files failed: {reason[:500]}") from exc
         for part in sorted(done, key=lambda d: (d.path, d.part)):
             self._parts.setdefault(part.path, []).append(part)
 
