@@ -11,7 +11,7 @@ Jobs, each in its own process, on each size:
 - ``duckdb``: the workspace's stored threads stage dropped, then the scorecard: the full stage build and
   the scorecard, DuckDB's cost from scratch;
 - one per ``--masters`` entry (``cluster``: a standalone cluster of a master and two workers of one core
-  and 3 GB each, started from pyspark's ``spark-class`` on 127.0.0.1 for the run): the scorecard with
+  and 3 GB each (executors of 2.5 GB), started from pyspark's ``spark-class`` on 127.0.0.1 for the run): the scorecard with
   ``[engine] kind = "spark"`` on that master, timed in its parts: copying the tables to the warehouse
   (the warehouse is removed first, so every run pays it), starting the session, building the threads
   stage (kept in the warehouse, ``threads.kept``), every figure of the scorecard; then, as a later
@@ -53,6 +53,9 @@ from metrics_bench import (  # noqa: E402
     scaled_workspace,
 )
 
+WORKER_MEMORY = "3g"  # each of the standalone cluster's two workers
+EXECUTOR_MEMORY = "2560m"  # what an executor on a worker may take of it
+
 
 def job_duckdb(path: Path, master: str) -> dict[str, Any]:
     from groundswell.threads import drop_stored
@@ -74,7 +77,9 @@ def job_spark(path: Path, master: str) -> dict[str, Any]:
     from groundswell.workspace import Workspace
 
     with Workspace.open(path) as ws:
-        ws.engine = ws.engine.model_copy(update={"kind": "spark", "master": master, "driver_memory": "6g"})
+        ws.engine = ws.engine.model_copy(
+            update={"kind": "spark", "master": master, "driver_memory": "6g", "executor_memory": EXECUTOR_MEMORY}
+        )
         warehouse = ws.path / ws.engine.warehouse
         shutil.rmtree(warehouse, ignore_errors=True)
         started = time.perf_counter()
@@ -117,7 +122,9 @@ def job_import(files_folder: Path, master: str) -> dict[str, Any]:
     with Workspace.open(path) as ws:
         session_s = 0.0
         if master:
-            ws.engine = ws.engine.model_copy(update={"kind": "spark", "master": master, "driver_memory": "4g"})
+            ws.engine = ws.engine.model_copy(
+                update={"kind": "spark", "master": master, "driver_memory": "4g", "executor_memory": EXECUTOR_MEMORY}
+            )
             started = time.perf_counter()
             session, _ = spark_session(ws.engine)
             session_s = time.perf_counter() - started
@@ -209,7 +216,7 @@ def on_master(master: str, workdir: Path, job: str, path: Path) -> tuple[str, di
 
     with (
         tempfile.TemporaryDirectory(dir=workdir) as work,
-        standalone_cluster(Path(work), workers=2, cores=1, memory="3g") as cluster,
+        standalone_cluster(Path(work), workers=2, cores=1, memory=WORKER_MEMORY) as cluster,
     ):
         return "spark standalone cluster (2 workers x 1 core)", run_job(job, path, cluster.url, env=cluster.env)
 

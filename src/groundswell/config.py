@@ -293,13 +293,15 @@ class Engine(_Model):
     """``[engine]``: where figures are computed. ``workspace`` (the default): the workspace's own store, its
     DuckDB file or PostgreSQL database. ``spark``: Apache Spark at ``master`` (``local[N]`` or
     ``spark://host:7077``), over Parquet copies of the workspace's tables in ``warehouse`` (a folder every
-    Spark executor can read and write; relative to the workspace folder). ``import_part_mb``: an import on
+    Spark executor can read and write; relative to the workspace folder). ``driver_memory``,
+    ``executor_memory``: Spark's (an executor on a cluster's worker; ``local[N]`` runs in the driver). ``import_part_mb``: an import on
     Spark cuts a JSON Lines file into parts of about this size, each parsed by a task of its own."""
 
     kind: EngineKind = "workspace"
     master: str = Field(default="local[*]", min_length=1)
     warehouse: str = Field(default="warehouse", min_length=1)
     driver_memory: str = Field(default="2g", pattern=r"^\d+[kmgt]?$")
+    executor_memory: str = Field(default="1g", pattern=r"^\d+[kmgt]?$")
     shuffle_partitions: int = Field(default=8, ge=1)
     import_part_mb: float = Field(default=64, gt=0)
 

@@ -1,5 +1,5 @@
-"""A Spark session for ``[engine] kind = "spark"`` (groundswell.config.Engine): the master, the driver's memory
-and the shuffle's partitions from the config; UTC, so that timestamps mean on Spark what they mean in the
+"""A Spark session for ``[engine] kind = "spark"`` (groundswell.config.Engine): the master, the driver's and
+each executor's memory and the shuffle's partitions from the config; UTC, so that timestamps mean on Spark what they mean in the
 workspace; the executors' Python the one running groundswell."""
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def spark_session(engine: Engine) -> tuple[Any, bool]:
         .appName("groundswell")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", engine.driver_memory)
+        .config("spark.executor.memory", engine.executor_memory)
         .config("spark.sql.shuffle.partitions", str(engine.shuffle_partitions))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
