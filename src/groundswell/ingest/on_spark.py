@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from groundswell.columns import ROW_COLUMNS, arrow_schema
 from groundswell.errors import SourceError, StoreError
 from groundswell.ingest.base import ParseOptions, Parser, SourceFile, storable, storable_reject, to_raw
 from groundswell.ingest.parts import lines_in, parts_of
@@ -43,20 +44,11 @@ log = logging.getLogger(__name__)
 
 _BATCH = 20_000
 _POST, _REJECT, _SOURCE_ERROR, _DECODE_ERROR = 0, 1, 2, 3
-_POST_TYPES: dict[str, pa.DataType] = {
-    "line": pa.int64(),
-    "author_followers": pa.int64(),
-    "is_brand": pa.bool_(),
-    "created_at": pa.timestamp("us"),
-    "like_count": pa.int64(),
-    "share_count": pa.int64(),
-    "reply_count": pa.int64(),
-    "view_count": pa.int64(),
-}
 ITEM_SCHEMA = pa.schema(
     [
         ("kind", pa.int8()),
-        *((name, _POST_TYPES.get(name, pa.string())) for name in POST_FIELDS),
+        # a post's fields as a post row's (columns.ROW_COLUMNS), each left empty in a reject's or an error's row
+        *(field.with_nullable(True) for field in arrow_schema(ROW_COLUMNS)),
         ("field", pa.string()),
         ("reason", pa.string()),
         ("raw", pa.string()),
