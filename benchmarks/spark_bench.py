@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +222,16 @@ def on_master(master: str, workdir: Path, job: str, path: Path) -> tuple[str, di
         return "spark standalone cluster (2 workers x 1 core)", run_job(job, path, cluster.url, env=cluster.env)
 
 
+def spark_runs(args: argparse.Namespace, job: str, path: Path, row: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``job`` on each of ``--masters``: its label and result; a failed run printed as such and skipped."""
+    for master in args.masters:
+        label, found = on_master(master, args.workdir, job, path)
+        if "error" in found:
+            print(f"{row},{label},error: {found['error']}", flush=True)
+            continue
+        yield label, found
+
+
 def imports(args: argparse.Namespace) -> None:
     print("posts,files,engine,session_s,import_s,posts_per_s,over_local,same_counts", flush=True)
     for size in args.import_sizes:
@@ -230,11 +241,7 @@ def imports(args: argparse.Namespace) -> None:
             f"{size},{args.files},this machine,,{local['import_s']:.1f},{size / local['import_s']:.0f},1.00,",
             flush=True,
         )
-        for master in args.masters:
-            label, found = on_master(master, args.workdir, "import", folder)
-            if "error" in found:
-                print(f"{size},{args.files},{label},error: {found['error']}", flush=True)
-                continue
+        for label, found in spark_runs(args, "import", folder, f"{size},{args.files}"):
             counts = all(found[k] == local[k] for k in ("posts", "read", "rejected"))
             print(
                 f"{size},{args.files},{label},{found['session_s']:.1f},{found['import_s']:.1f},"
@@ -256,11 +263,7 @@ def scorecards(args: argparse.Namespace, base: Path) -> None:
             f"{duck.get('peak_rss_mb', 0):.0f},1.00,,,,",
             flush=True,
         )
-        for master in args.masters:
-            label, found = on_master(master, args.workdir, "spark", path)
-            if "error" in found:
-                print(f"{size},{label},error: {found['error']}", flush=True)
-                continue
+        for label, found in spark_runs(args, "spark", path, f"{size}"):
             equal = not same(duck["raw"], found["raw"]) if "raw" in duck else "n/a"
             print(
                 f"{size},{label},{found['warehouse_s']:.1f},{found['session_s']:.1f},{found['threads_s']:.1f},"

@@ -147,6 +147,10 @@ class SourceFile:
         return io.TextIOWrapper(self.open_binary(), encoding=encoding, errors="surrogateescape", newline="")
 
 
+# The names of UTF-8 an encoding may go by (what the engine's readers and a cut at byte offsets assume).
+UTF8_NAMES = frozenset({"utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig"})
+
+
 def detect_encoding(head: bytes) -> str:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"

@@ -34,7 +34,14 @@ from pathlib import Path
 import numpy as np
 
 from groundswell.errors import SourceError
-from groundswell.ingest.base import SourceFile, decode_entities, detect_encoding, storable, storable_reject
+from groundswell.ingest.base import (
+    UTF8_NAMES,
+    SourceFile,
+    decode_entities,
+    detect_encoding,
+    storable,
+    storable_reject,
+)
 from groundswell.ingest.formats.twcs import TwcsLayout
 from groundswell.records import FileReport, PostRow, Rejected
 from groundswell.store.base import Store
@@ -43,7 +50,6 @@ from groundswell.store.csv_bulk import CsvBulk
 BULK_MIN_BYTES = 1 << 20  # below a megabyte the record-by-record path is as quick
 _CHUNK = 1 << 20
 _LF = ord("\n")
-_UTF8 = {"utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig"}
 
 # (bytes read so far, bytes in the file)
 Progress = Callable[[int, int], None]
@@ -94,7 +100,7 @@ def can_import_in_bulk(store: Store, format_name: str, encoding: str | None, str
         format_name == "twcs"
         and isinstance(store, DuckDBStore)
         and not strict
-        and (encoding is None or encoding.lower() in _UTF8)
+        and (encoding is None or encoding.lower() in UTF8_NAMES)
         and size >= BULK_MIN_BYTES
     )
 
@@ -114,7 +120,7 @@ def import_in_bulk(
     from groundswell.store.duckdb import DuckDBStore
 
     assert isinstance(store, DuckDBStore)  # noqa: S101 - can_import_in_bulk said so
-    if detect_encoding(source.head(4)) not in _UTF8:
+    if detect_encoding(source.head(4)) not in UTF8_NAMES:
         return None
     layout = _layout(_first_line(source.path), source.path)
     if layout is None:

@@ -1,8 +1,9 @@
 """Import on Spark: the files' records parsed on the executors, in parallel over files and within large ones.
 
 ``SparkRecordReader`` is the pipeline's ``RecordReader`` for ``[engine] kind = "spark"``. Before the first file
-is read, it cuts each file into parts (``ingest.parts``: a JSON Lines file of more than ``PART_BYTES`` at line
-feeds (``[engine] import_part_mb``); any other file is one part) and runs one Spark job with a task per part. Each task parses its part
+is read, it cuts each file into parts (``ingest.parts``: a JSON Lines file larger than ``[engine]
+import_part_mb`` at line feeds; any other file is one part) and runs one Spark job with a task per part.
+Each task parses its part
 with the format's own parser, exactly as a local import does, and writes what it gives, posts and rejects in
 file order, as a Parquet file in a staging folder under the warehouse (which every executor must be able
 to write). The pipeline then reads each file's items back, part after part, the lines of each part shifted

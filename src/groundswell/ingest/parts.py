@@ -13,11 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from groundswell.ingest.base import Parser, SourceFile, detect_encoding
+from groundswell.ingest.base import UTF8_NAMES, Parser, SourceFile, detect_encoding
 
 PART_BYTES = 64 << 20
 _CHUNK = 8 << 20
-_UTF8 = {"utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig"}
 
 
 def parts_of(parser: Parser, source: SourceFile, part_bytes: int | None = None) -> list[tuple[int, int]] | None:
@@ -30,7 +29,7 @@ def parts_of(parser: Parser, source: SourceFile, part_bytes: int | None = None) 
         return None
     record_lines = getattr(parser, "record_lines", None)
     encoding = (source.encoding or detect_encoding(source.head(4))).lower()
-    if record_lines is None or encoding not in _UTF8 or not record_lines(source):
+    if record_lines is None or encoding not in UTF8_NAMES or not record_lines(source):
         return None
     cuts = [0]
     with source.path.open("rb") as handle:

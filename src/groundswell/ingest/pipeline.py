@@ -152,7 +152,10 @@ def _import_one(
                     progress(shown, size, size, file_report.read)
                 _done(store, import_id, file_report, sha256)
                 return file_report
-        records = (reader.records if reader is not None else _parse)(parser, source, parse_options)
+        if reader is not None:
+            records = reader.records(parser, source, parse_options)
+        else:
+            records = parser.parse(source, parse_options)
         if options.strict:
             with store.transaction():
                 _run(store, records, source, options, import_id, brand_keys, file_report, progress)
@@ -302,10 +305,6 @@ def _run(
     flush()
     if progress is not None:
         progress(shown, size, size, read)
-
-
-def _parse(parser: Parser, source: SourceFile, parse_options: ParseOptions) -> Iterator[PostRow | Rejected]:
-    return parser.parse(source, parse_options)
 
 
 def _sha256(path: Path) -> str:

@@ -81,13 +81,17 @@ class TwitterParser:
 
     def record_lines(self, source: SourceFile) -> bool:
         """Whether every line of ``source`` is a record by itself (JSON Lines), so it can be read in parts."""
-        return not _ARCHIVE_PREFIX.match(head_text(source.head(4096))) and each_line_a_record(source)
+        return not _is_archive(source) and each_line_a_record(source)
 
     def parse(self, source: SourceFile, options: ParseOptions) -> Iterator[PostRow | Rejected]:
-        if _ARCHIVE_PREFIX.match(head_text(source.head(4096))):
+        if _is_archive(source):
             yield from _parse_archive(source, options)
         else:
             yield from _parse_api(source)
+
+
+def _is_archive(source: SourceFile) -> bool:
+    return _ARCHIVE_PREFIX.match(head_text(source.head(4096))) is not None
 
 
 # -- API v2 --------------------------------------------------------------------------
