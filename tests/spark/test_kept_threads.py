@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from groundswell.demo import demo_config_text, generate_labelled_world, write_posts_csv
+from groundswell.ingest.pipeline import ImportOptions
 from groundswell.threads import kept
 from groundswell.workspace import Workspace
 from spark_tables import kept_stage, stored_stage
@@ -69,3 +71,76 @@ def test_another_config_keeps_another_stage(scored: dict[str, Any], demo_ws: Pat
         )
         ws.scorecard()
     assert len(kept_folders(demo_ws)) == 2
+
+
+def split_world(folder: Path) -> tuple[Path, Path]:
+    """A 3,000-post demo world in two files by time: the later posts reply into the earlier ones' threads."""
+    posts = sorted((post for post, _ in generate_labelled_world(posts=3000, seed=9)), key=lambda p: p.created_at)
+    first, later = folder / "first.csv", folder / "later.csv"
+    write_posts_csv(posts[:2000], first)
+    write_posts_csv(posts[2000:], later)
+    return first, later
+
+
+def test_a_new_version_refreshes_the_touched_trees(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, later = split_world(tmp_path)
+    built: list[int] = []
+    compute = kept.compute_threads
+
+    def counted(sources: Any, **kwargs: Any) -> Any:
+        built.append(int(sources.every_post.count().to_pyarrow().as_py()))
+        return compute(sources, **kwargs)
+
+    monkeypatch.setattr(kept, "compute_threads", counted)
+    path = tmp_path / "ws"
+    with Workspace.init(path, config_text=demo_config_text()) as ws:
+        ws.import_files([first], ImportOptions(format="csv"))
+        ws.enrich("fast", workers=1)
+        ws.use_engine("spark")
+        ws.scorecard()
+        assert built == [2000]  # built whole
+        ws.import_files([later], ImportOptions(format="csv"))
+        ws.enrich("fast", workers=1)
+        on_spark = ws.scorecard()
+    assert len(built) == 2 and 1000 <= built[1] < 3000  # the new posts and the trees they touch
+    [folder] = kept_folders(path)
+    assert not (folder.parent / "previous").exists() or not any((folder.parent / "previous").iterdir())
+    with Workspace.open(path) as ws:
+        assert ws.scorecard() == on_spark
+    assert kept_stage(path) == stored_stage(path)
+
+
+def test_marks_refresh_the_marked_trees(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, _ = split_world(tmp_path)
+    path = tmp_path / "ws"
+    with Workspace.init(path, config_text=demo_config_text()) as ws:
+        ws.import_files([first], ImportOptions(format="csv"))
+        ws.enrich("fast", workers=1)
+        ws.use_engine("spark")
+        ws.scorecard()
+        [(platform, post_id)] = ws.store.execute(
+            "SELECT platform, post_id FROM posts WHERE NOT is_brand AND in_reply_to_post_id IS NOT NULL "
+            "ORDER BY post_id LIMIT 1"
+        )
+        ws.store.execute(
+            "INSERT INTO outcome_marks (platform, post_id, outcome, marked_by, marked_at) "
+            "VALUES (?, ?, 'not_helped', 'agent', TIMESTAMP '2030-01-01')",
+            [platform, post_id],
+        )
+        monkeypatch.setattr(kept, "compute_threads", refuse_whole_builds(3000))
+        on_spark = ws.scorecard()
+    with Workspace.open(path) as ws:
+        assert ws.scorecard() == on_spark
+    assert kept_stage(path) == stored_stage(path)
+
+
+def refuse_whole_builds(posts: int) -> Any:
+    compute = kept.compute_threads
+
+    def partial(sources: Any, **kwargs: Any) -> Any:
+        assert int(sources.every_post.count().to_pyarrow().as_py()) < posts // 2, "built whole"
+        return compute(sources, **kwargs)
+
+    return partial

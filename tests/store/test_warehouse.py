@@ -9,7 +9,7 @@ import pytest
 
 from groundswell.demo import demo_config_text, generate_world, write_posts_csv
 from groundswell.ingest.pipeline import ImportOptions
-from groundswell.store.warehouse import export_tables
+from groundswell.store.warehouse import PREVIOUS, export_tables
 from groundswell.workspace import Workspace
 
 
@@ -53,6 +53,19 @@ def test_new_posts_make_a_new_version_and_the_old_one_goes(ws: Workspace, tmp_pa
     assert not first.folder.exists()
     assert len(rows(second.posts)) == ws.store.execute("SELECT count(*) FROM posts")[0][0]
     assert [p.name for p in (tmp_path / "warehouse").iterdir()] == [second.folder.name]
+
+
+def test_what_stages_kept_in_the_old_version_is_handed_down(ws: Workspace, tmp_path: Path) -> None:
+    first = export_tables(ws.store, tmp_path / "warehouse")
+    (first.folder / "threads-abc" / "posts").mkdir(parents=True)
+    (first.folder / "threads-abc" / "stage.json").write_text("{}", encoding="utf-8")
+    (first.folder / "previous" / "threads-older").mkdir(parents=True)  # handed down before: not again
+    ws.import_files([posts_file(tmp_path / "b.csv", posts=300, seed=4)], ImportOptions(format="csv"))
+    second = export_tables(ws.store, tmp_path / "warehouse")
+    handed = second.folder / PREVIOUS
+    assert sorted(p.name for p in handed.iterdir()) == ["threads-abc"]
+    assert (handed / "threads-abc" / "stage.json").read_text(encoding="utf-8") == "{}"
+    assert not first.folder.exists()
 
 
 def test_marks_are_copied_with_the_columns_figures_read(ws: Workspace, tmp_path: Path) -> None:

@@ -63,9 +63,12 @@ class IbisEngine:
         found: ir.Table = self.backend.table(name)
         return found
 
-    def write_parquet(self, table: ir.Table, path: Path) -> None:
-        """Compute ``table`` and write it as Parquet at ``path`` (a folder of part files on Spark)."""
-        self.backend.to_parquet(table, path)
+    def write_parquet(self, table: ir.Table, path: Path, *, append: bool = False) -> None:
+        """Compute ``table`` and write it as Parquet at ``path`` (a folder of part files on Spark); ``append``:
+        add its rows as more part files of the folder (Spark only)."""
+        if append and self.name != "spark":
+            raise NotImplementedError("only Spark appends to a Parquet folder")
+        self.backend.to_parquet(table, path, **({"mode": "append"} if append else {}))
 
     def read_parquet(self, path: Path) -> ir.Table:
         """The Parquet table at ``path``, as a table of this backend."""

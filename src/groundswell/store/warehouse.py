@@ -5,7 +5,9 @@
 and newest import; enrichments: count and latest ``enriched_at``; marks and outcomes: a hash of every row).
 A version already written is read as it is, so figures computed again on unchanged data write nothing; a
 new version is written beside the old one under a temporary name, renamed into place when complete, and
-the older versions are removed after. The workspace's own tables are only read.
+the older versions are removed after. What later stages kept in an older version (its folders, such as the
+threads stage, ``threads.kept``) is handed down first, into the new version's ``previous/``, where a stage
+may refresh from it instead of building again. The workspace's own tables are only read.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from groundswell.store.duckdb import DuckDBStore
 from groundswell.store.thread_stage import table_exists
 
 COMPLETE = "COMPLETE"
+PREVIOUS = "previous"
 _FINGERPRINTS = {
     "posts": "SELECT count(*), max(import_id) FROM posts",
     "enrichments": "SELECT count(*), max(enriched_at) FROM enrichments",
@@ -54,6 +57,7 @@ def export_tables(store: DuckDBStore, warehouse: Path) -> WarehouseTables:
         _write(store, warehouse, folder, present)
     for old in warehouse.glob("v-*"):
         if old != folder and old.is_dir():
+            _hand_down(old, folder)
             shutil.rmtree(old, ignore_errors=True)
 
     def path(name: str) -> Path | None:
@@ -67,6 +71,21 @@ def export_tables(store: DuckDBStore, warehouse: Path) -> WarehouseTables:
         outcome_marks=path("outcome_marks"),
         outcomes=path("outcomes"),
     )
+
+
+def _hand_down(old: Path, new: Path) -> None:
+    """The folders later stages kept in ``old`` moved into ``new/previous/`` (what ``old`` was handed down
+    itself goes with it). Best effort: a stage that finds nothing there builds its tables whole."""
+    for kept in old.iterdir():
+        if not kept.is_dir() or kept.name == PREVIOUS or kept.name.startswith("."):
+            continue
+        target = new / PREVIOUS / kept.name
+        try:
+            shutil.rmtree(target, ignore_errors=True)
+            target.parent.mkdir(exist_ok=True)
+            kept.rename(target)
+        except OSError:
+            pass
 
 
 def _holds_rows(store: DuckDBStore, name: str) -> bool:
