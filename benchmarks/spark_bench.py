@@ -1,7 +1,8 @@
 """The scorecard on Spark (local and a standalone cluster) beside DuckDB's from-scratch build, in one run.
 
     .venv/bin/python benchmarks/spark_bench.py [--sizes 1000000] [--masters 'local[1]' 'local[2]' cluster]
-        [--base 100000] [--workdir DIR] [--import-sizes 1000000] [--files 4]
+        [--base 100000] [--workdir DIR] [--import-sizes 1000000] [--files 4] [--refresh-sizes 1000000]
+        [--new-posts 10000]
 
 Data: the generated workspaces of ``benchmarks/metrics_bench.py`` (a 100,000-post demo world, enriched with
 the fast tier, copied into ``size`` posts; kept in ``--workdir`` and reused).
@@ -21,7 +22,14 @@ Jobs, each in its own process, on each size:
 Prints seconds per part, the driver's peak RSS, each Spark total over DuckDB's, and whether every raw
 component of the scorecard (first and again) is equal to DuckDB's.
 
-Import (``--import-sizes``, a second table): a demo world of that many posts written as ``--files`` CSV
+Refresh (``--refresh-sizes``, a third table): on a copy of the size's workspace, the scorecard on Spark (the
+threads stage built and kept), then ``--new-posts`` new posts imported on this machine (the latest posts again
+under new ids, ``metrics_bench.new_posts_csv``: replies into existing conversations, and new ones) and
+enriched, then the scorecard on Spark again, timed in its parts: the new warehouse version, the threads stage
+refreshed from the older version's (``threads.kept``), the figures; beside the first build, and checked equal
+to the scorecard of the copy's own file.
+
+Import (``--import-sizes``, a fourth table): a demo world of that many posts written as ``--files`` CSV
 files (made once, kept in the workdir), imported into a new workspace on this machine and then with
 ``[engine] kind = "spark"`` on each master (the session's start timed apart); the posts and rejects counted
 on both must be equal. Needs the ``spark`` extra and Java 17.
@@ -50,6 +58,7 @@ from metrics_bench import (  # noqa: E402
     _peak_rss_mb,
     _raw,
     base_workspace,
+    incremental_copy,
     same,
     scaled_workspace,
 )
@@ -110,6 +119,55 @@ def job_spark(path: Path, master: str) -> dict[str, Any]:
     }
 
 
+def job_refresh(path: Path, master: str) -> dict[str, Any]:
+    """On a copy made beforehand (``path``, the new posts' CSV beside it): see the module doc."""
+    from groundswell.ingest.pipeline import ImportOptions
+    from groundswell.metrics.scorecard import scorecard
+    from groundswell.query.spark_session import spark_session
+    from groundswell.store.warehouse import export_tables
+    from groundswell.threads import build_threads
+    from groundswell.workspace import Workspace
+
+    with Workspace.open(path) as ws:
+        ws.engine = ws.engine.model_copy(
+            update={"kind": "spark", "master": master, "driver_memory": "6g", "executor_memory": EXECUTOR_MEMORY}
+        )
+        warehouse = ws.path / ws.engine.warehouse
+        shutil.rmtree(warehouse, ignore_errors=True)
+        session, _ = spark_session(ws.engine)
+        started = time.perf_counter()
+        with ws.computing() as sources:
+            build_threads(sources)
+        first = time.perf_counter()
+        ws.use_engine("workspace")
+        report = ws.import_files([path.parent / f"{path.name}.csv"], ImportOptions(format="csv"))
+        imported = time.perf_counter()
+        ws.enrich("fast", workers=1)
+        enriched = time.perf_counter()
+        ws.use_engine("spark")
+        export_tables(ws.store, warehouse)  # type: ignore[arg-type]
+        exported = time.perf_counter()
+        with ws.computing() as sources:
+            build_threads(sources)  # refreshed from the older version's stage
+            refreshed = time.perf_counter()
+            card = scorecard(sources)[0]
+        done = time.perf_counter()
+    session.stop()
+    with Workspace.open(path) as ws:  # the copy's own file: its stored stage refreshed at the import
+        local = ws.scorecard()
+    return {
+        "first_threads_s": first - started,
+        "imported": report.imported,
+        "import_s": imported - first,
+        "enrich_s": enriched - imported,
+        "warehouse_s": exported - enriched,
+        "threads_s": refreshed - exported,
+        "figures_s": done - refreshed,
+        "total_s": done - enriched,
+        "equal": not same(_raw(card), _raw(local)),
+    }
+
+
 def job_import(files_folder: Path, master: str) -> dict[str, Any]:
     from groundswell.demo import demo_config_text
     from groundswell.query.spark_session import spark_session
@@ -164,7 +222,7 @@ def import_files(workdir: Path, size: int, files: int) -> Path:
     return folder
 
 
-JOBS = {"duckdb": job_duckdb, "spark": job_spark, "import": job_import}
+JOBS = {"duckdb": job_duckdb, "spark": job_spark, "refresh": job_refresh, "import": job_import}
 
 
 def run_job(name: str, path: Path, master: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -191,6 +249,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--import-sizes", type=int, nargs="*", default=[], help="posts to import, per run")
     parser.add_argument("--files", type=int, default=4, help="CSV files an import's posts are written in")
+    parser.add_argument("--refresh-sizes", type=int, nargs="*", default=[], help="workspace sizes to refresh")
+    parser.add_argument("--new-posts", type=int, default=10_000, help="posts imported before a refresh")
     parser.add_argument("--job", nargs=3, metavar=("NAME", "PATH", "MASTER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.job:
@@ -205,6 +265,8 @@ def main() -> None:
     print(f"# {os.cpu_count()} CPUs; base world {args.base:,} posts; workdir {args.workdir}", flush=True)
     if args.sizes:
         scorecards(args, base)
+    if args.refresh_sizes:
+        refreshes(args, base)
     if args.import_sizes:
         imports(args)
 
@@ -230,6 +292,30 @@ def spark_runs(args: argparse.Namespace, job: str, path: Path, row: str) -> Iter
             print(f"{row},{label},error: {found['error']}", flush=True)
             continue
         yield label, found
+
+
+def refreshes(args: argparse.Namespace, base: Path) -> None:
+    print(
+        "posts,new_posts,engine,first_threads_s,import_s,enrich_s,warehouse_s,threads_s,figures_s,total_s,"
+        "threads_over_first,equal_to_workspace",
+        flush=True,
+    )
+    for size in args.refresh_sizes:
+        path = scaled_workspace(args.workdir, base, args.base, size)
+        for master in args.masters:
+            copy = incremental_copy(path, args.new_posts)
+            label, found = on_master(master, args.workdir, "refresh", copy)
+            shutil.rmtree(copy, ignore_errors=True)
+            if "error" in found:
+                print(f"{size},{args.new_posts},{label},error: {found['error']}", flush=True)
+                continue
+            print(
+                f"{size},{found['imported']},{label},{found['first_threads_s']:.1f},{found['import_s']:.1f},"
+                f"{found['enrich_s']:.1f},{found['warehouse_s']:.1f},{found['threads_s']:.1f},"
+                f"{found['figures_s']:.1f},{found['total_s']:.1f},"
+                f"{found['threads_s'] / found['first_threads_s']:.2f},{found['equal']}",
+                flush=True,
+            )
 
 
 def imports(args: argparse.Namespace) -> None:
