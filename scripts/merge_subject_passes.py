@@ -3,7 +3,8 @@
     .venv/bin/python scripts/merge_subject_passes.py PASS_A.csv PASS_B.csv [--settled tests/data/enrich/subject_settled.csv]
 
 Each pass is a CSV ``n,id,subject`` (``n``: the row's position in subject_posts.csv, 1 = the first row after
-the header). The passes go into ``subject_a`` and ``subject_b``. Where they agree, ``subject`` is the shared
+the header). The passes go into ``subject_a`` and ``subject_b``; a pass may cover only some rows (those drawn
+later), and the rows it does not cover keep the labels they have. Where they agree, ``subject`` is the shared
 label and ``reason`` is empty; where they disagree, ``subject`` and ``reason`` come from the settled file
 (``id,subject,reason``: the post read again against the rubric), and stay empty until it has the row.
 Prints the raw agreement and Cohen's kappa, overall and per source, and how many disagreements are unsettled.
@@ -24,8 +25,9 @@ DATA = ROOT / "tests" / "data" / "enrich"
 SUBJECTS = ("marketing", "experience", "other")
 
 
-def read_pass(path: Path, rows: list[dict[str, str]]) -> list[str]:
-    labels = [""] * len(rows)
+def read_pass(path: Path, rows: list[dict[str, str]], column: str) -> list[str]:
+    """The pass's label of each row; a row it does not cover keeps its label in ``column``."""
+    labels = [row[column] for row in rows]
     with path.open(newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             n = int(row["n"])
@@ -69,7 +71,7 @@ def main() -> None:
         reader = csv.DictReader(handle)
         columns = list(reader.fieldnames or [])
         rows = list(reader)
-    a, b = read_pass(args.pass_a, rows), read_pass(args.pass_b, rows)
+    a, b = read_pass(args.pass_a, rows, "subject_a"), read_pass(args.pass_b, rows, "subject_b")
     settled = read_settled(args.settled)
     unsettled = 0
     for row, label_a, label_b in zip(rows, a, b, strict=True):

@@ -7,7 +7,9 @@ scripts/sample_labelled_posts.py) and more from every source in ../shared/data,
 drawn the same deterministic way: within each stratum the eligible rows are
 ordered by ``sha1("subject:" + id)`` and the first ``k`` are taken, skipping
 texts seen before. The split is the labelled set's (``split_of``), so a post is
-in the same split in both files.
+in the same split in both files. A second draw (``MORE_STRATA``, after the
+first) takes only posts of the dev split: it adds training posts and leaves the
+test split as it was scored.
 
 Labels are not produced here: a re-run keeps the labels already in ``--out``
 (``subject_a``, ``subject_b``: two independent passes; ``subject``: the settled
@@ -37,6 +39,7 @@ from sample_labelled_posts import (
     read_existing,
     rows_of,
     sample,
+    split_of,
     write_rows,
 )
 
@@ -83,6 +86,26 @@ STRATA: tuple[tuple[Callable[[], Iterator[Post]], str | None, int], ...] = (
 )
 
 
+# The second draw: dev-split posts only, weighted to the sources and labels the first models got most wrong
+# (general and airline tweets, TwACS; "other" taken for experience).
+MORE_STRATA: tuple[tuple[Callable[[], Iterator[Post]], str | None, int], ...] = (
+    (_twcs, "customer_original", 60),
+    (_twcs, "customer_reply", 60),
+    (_twcs, "brand_reply", 30),
+    (_ibm, "client_first", 40),
+    (_ibm, "client_later", 30),
+    (_ibm, "agent", 20),
+    (_twacs, None, 120),
+    (_complaints, None, 100),
+    (_with_kind(_complaints, MARKETING_TALK), "marketing_talk", 20),
+    (_airline, "all", 120),
+    (_airline, "marketing_talk", 40),
+    (_tweeteval, "all", 150),
+    (_tweeteval, "marketing_talk", 80),
+    (_banking, None, 30),
+)
+
+
 def _rank(post_id: str) -> str:
     return hashlib.sha1(f"subject:{post_id}".encode(), usedforsecurity=False).hexdigest()
 
@@ -91,8 +114,12 @@ def subject_sample() -> list[Post]:
     chosen = sample()
     seen_ids = {post.id for post in chosen}
     seen_texts = {_key(post.text) for post in chosen}
-    for reader, kind, k in STRATA:
-        eligible = sorted((p for p in reader() if kind is None or p.kind == kind), key=lambda p: _rank(p.id))
+    draws = [(stratum, False) for stratum in STRATA] + [(stratum, True) for stratum in MORE_STRATA]
+    for (reader, kind, k), dev_only in draws:
+        eligible = sorted(
+            (p for p in reader() if (kind is None or p.kind == kind) and not (dev_only and split_of(p.id) != "dev")),
+            key=lambda p: _rank(p.id),
+        )
         taken = 0
         for post in eligible:
             if taken == k:

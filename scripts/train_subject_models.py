@@ -47,7 +47,7 @@ from groundswell.records import SUBJECT_LABELS, Subject
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "enrich" / "subject_posts.csv"
 ARTIFACTS = ROOT / "src" / "groundswell" / "enrich" / "artifacts"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 SEED = 13
 GRID_C = (0.3, 1.0, 3.0, 10.0, 30.0)
 GRID_SCALE = (0.5, 1.0, 2.0)

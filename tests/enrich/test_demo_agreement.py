@@ -22,8 +22,8 @@ pytestmark = pytest.mark.slow  # imports and enriches a 3,000-post world in each
 
 POSTS, SEED = 3000, 7
 TIERS = ("fast", "accurate")
-# Measured with rules-3 and the 1.1.0 subject models: (complaint, sentiment, subject) agreement per tier.
-MEASURED = {"fast": (0.867, 0.672, 0.790), "accurate": (0.871, 0.741, 0.829)}
+# Measured with rules-3 and the 1.2.0 subject models: (complaint, sentiment, subject) agreement per tier.
+MEASURED = {"fast": (0.867, 0.672, 0.858), "accurate": (0.871, 0.741, 0.843)}
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def test_sentiment_agrees_with_the_demo(agreed: Agreement) -> None:
 
 
 @pytest.mark.xfail(
-    reason="subject agreement is 0.790 (fast) and 0.829 (accurate): praise of a product or a store visit that "
+    reason="subject agreement is 0.858 (fast) and 0.843 (accurate): praise of a product or a store visit that "
     "names no problem is taken for other, and short replies to an ad ('Best ad of the year', 'Entered!') too",
     strict=False,
 )
