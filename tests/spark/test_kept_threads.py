@@ -82,9 +82,7 @@ def split_world(folder: Path) -> tuple[Path, Path]:
     return first, later
 
 
-def test_a_new_version_refreshes_the_touched_trees(
-    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_new_version_refreshes_the_touched_trees(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first, later = split_world(tmp_path)
     built: list[int] = []
     compute = kept.compute_threads
