@@ -104,7 +104,7 @@ def test_a_new_version_refreshes_the_touched_trees(spark: Any, tmp_path: Path, m
         on_spark = ws.scorecard()
     assert len(built) == 2 and 1000 <= built[1] < 3000  # the new posts and the trees they touch
     [folder] = kept_folders(path)
-    assert not (folder.parent / "previous").exists() or not any((folder.parent / "previous").iterdir())
+    assert [p.name for p in (folder.parent / "previous").iterdir()] == [folder.name]  # the stage refreshed from
     with Workspace.open(path) as ws:
         assert ws.scorecard() == on_spark
     assert kept_stage(path) == stored_stage(path)

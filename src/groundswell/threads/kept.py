@@ -104,7 +104,7 @@ def _build(sources: Sources, engine: IbisEngine, folder: Path, silence_s: int) -
         if not (folder / STATE_FILE).exists():  # else another run kept the same build first: it is used
             shutil.rmtree(folder, ignore_errors=True)  # a copy left incomplete
             staging.rename(folder)
-        shutil.rmtree(previous, ignore_errors=True)
+        # ``previous`` stays until the next version replaces this one: another command may still be reading it
     except OSError as exc:
         raise StoreError(f"cannot keep the threads stage in {folder.parent}: {exc}") from exc
     finally:
