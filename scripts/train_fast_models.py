@@ -5,9 +5,11 @@
 - sentiment: trained on tweeteval/sentiment_train.csv plus customer-support
   tweets without labels (TwACS customer first posts, IBM customer-care turns,
   the TWCS excerpt) labelled by the shipped accurate model (distillation: the
-  fast model learns how customers write to brands); scored on
-  tweeteval/sentiment_validation.csv (in-domain) and on
-  airline_sentiment/train.csv (another data set: never trained on). A variant
+  fast model learns how customers write to brands); C and the class weight
+  chosen on tweeteval/sentiment_validation.csv (TweetEval's official
+  validation split; its test split is never read), scored there (in-domain)
+  and on airline_sentiment/train.csv (another data set: never trained or
+  tuned on). A variant
   that also trains on half of the airline rows (sha1(tweet_id) % 100 < 50) is
   built in a temp dir and scored on the other half, beside the shipped model
   on that same half, for the record.
@@ -44,8 +46,9 @@ from groundswell.enrich.linear import LinearTextClassifier
 from groundswell.enrich.registry import load_classifier
 from groundswell.enrich.train import TrainReport, train
 
-VERSION = "1.1.0"
-SENTIMENT_C_GRID = (0.5, 1.0, 2.0)
+VERSION = "1.1.0"  # the complaint model's
+SENTIMENT_VERSION = "1.2.0"
+SENTIMENT_C_GRID = (0.5, 1.0, 2.0, 4.0)
 COMPLAINT_C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 
 
@@ -115,8 +118,9 @@ def build_sentiment(tmp: Path, airline_variant: bool) -> dict[str, Any]:
         [tweeteval_train, pseudo],
         out,
         name="fast-sentiment",
-        version=VERSION,
+        version=SENTIMENT_VERSION,
         c_grid=SENTIMENT_C_GRID,
+        validation=DATA / "tweeteval" / "sentiment_validation.csv",
         data_description="TweetEval sentiment train (rebuilt from SemEval-2017 4A, 47,378 tweets; "
         "shared/data/tweeteval/sentiment_train.csv) + customer-support posts without labels (TwACS customer "
         "first posts, IBM customer-care turns, the TWCS excerpt) labelled by the shipped accurate model "
@@ -208,7 +212,7 @@ def write_sentiment_card(out: Path, report: TrainReport, validation: dict[str, A
         if variant
         else "(the airline variant was not built in this run)"
     )
-    text = f"""# fast-sentiment {VERSION}
+    text = f"""# fast-sentiment {SENTIMENT_VERSION}
 
 Sentiment of a social post: `negative`, `neutral`, `positive`, with probabilities (softmax).
 
@@ -235,6 +239,11 @@ C = {report.chosen["C"]:g}, class_weight = {report.chosen["class_weight"]}, chos
 by macro-averaged recall:
 
 {grid_table(report)}
+
+The model of 1.1.0 took its setting from the 10 % of its training rows with sha1(text) % 100 < 10 (C 1,
+balanced: 0.6706 on TweetEval validation, 0.7282 on airline tweets); chosen on TweetEval's own validation
+split instead, the setting above reads both better. So the TweetEval validation figure below is the one the
+setting was chosen on, no longer a held-out figure; the airline figure still is.
 
 ## Validation scores
 Official metric: macro-averaged recall (TweetEval's definition).

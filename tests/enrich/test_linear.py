@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from groundswell.cli import cli
+from groundswell.enrich.evaluate import score
 from groundswell.enrich.labelled import read_labelled_csv
 from groundswell.enrich.linear import LinearTextClassifier, word_tokens
 from groundswell.enrich.registry import load_classifier
@@ -70,6 +71,21 @@ def test_grid_search_records_every_setting(tmp_path: Path, shared_data: Path) ->
     assert len(report.grid) == 2
     assert report.selection.startswith("stratified 5-fold")
     assert report.chosen["value"] == max(g["value"] for g in report.grid)
+
+
+def test_settings_chosen_on_a_named_validation_file(tmp_path: Path, shared_data: Path) -> None:
+    with (shared_data / "complaints" / "train.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [(r["text"], r["label"]) for r, _ in zip(csv.DictReader(handle), range(600), strict=False)]
+    data, held = _write(tmp_path / "train.csv", rows[:400]), _write(tmp_path / "held.csv", rows[400:])
+    report = train("complaint", data, tmp_path / "model", c_grid=(0.05, 2.0), class_weights=(None,), validation=held)
+    assert report.selection.startswith("held.csv (200 labelled posts")
+    assert report.chosen["value"] == max(g["value"] for g in report.grid)
+    texts, gold = read_labelled_csv(held, "complaint")
+    found = [p.label for p in LinearTextClassifier.load(tmp_path / "model").predict(texts)]
+    # the chosen setting's figure is the saved model's on the held file (weights kept to half precision)
+    assert score("complaint", gold, found, ("not_complaint", "complaint")) == pytest.approx(
+        report.chosen["value"], abs=0.02
+    )
 
 
 def test_unknown_label_names_file_line_and_column(tmp_path: Path) -> None:
