@@ -79,6 +79,17 @@ def job_duckdb(path: Path, master: str) -> dict[str, Any]:
     return {"total_s": time.perf_counter() - started, "raw": _raw(card)}
 
 
+def on_spark(ws: Any, master: str) -> Path:
+    """``ws`` set to compute on Spark at ``master`` with the benchmark's memory; its warehouse removed, so the
+    run pays the copy; the warehouse's path."""
+    ws.engine = ws.engine.model_copy(
+        update={"kind": "spark", "master": master, "driver_memory": "6g", "executor_memory": EXECUTOR_MEMORY}
+    )
+    warehouse: Path = ws.path / ws.engine.warehouse
+    shutil.rmtree(warehouse, ignore_errors=True)
+    return warehouse
+
+
 def job_spark(path: Path, master: str) -> dict[str, Any]:
     from groundswell.metrics.scorecard import scorecard
     from groundswell.query.spark_session import spark_session
@@ -87,11 +98,7 @@ def job_spark(path: Path, master: str) -> dict[str, Any]:
     from groundswell.workspace import Workspace
 
     with Workspace.open(path) as ws:
-        ws.engine = ws.engine.model_copy(
-            update={"kind": "spark", "master": master, "driver_memory": "6g", "executor_memory": EXECUTOR_MEMORY}
-        )
-        warehouse = ws.path / ws.engine.warehouse
-        shutil.rmtree(warehouse, ignore_errors=True)
+        warehouse = on_spark(ws, master)
         started = time.perf_counter()
         export_tables(ws.store, warehouse)  # type: ignore[arg-type]
         exported = time.perf_counter()
@@ -129,11 +136,7 @@ def job_refresh(path: Path, master: str) -> dict[str, Any]:
     from groundswell.workspace import Workspace
 
     with Workspace.open(path) as ws:
-        ws.engine = ws.engine.model_copy(
-            update={"kind": "spark", "master": master, "driver_memory": "6g", "executor_memory": EXECUTOR_MEMORY}
-        )
-        warehouse = ws.path / ws.engine.warehouse
-        shutil.rmtree(warehouse, ignore_errors=True)
+        warehouse = on_spark(ws, master)
         session, _ = spark_session(ws.engine)
         started = time.perf_counter()
         with ws.computing() as sources:

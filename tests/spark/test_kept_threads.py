@@ -4,6 +4,8 @@ data, its rows those of the embedded workspace's stored stage, read by every lat
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,17 @@ def split_world(folder: Path) -> tuple[Path, Path]:
     return first, later
 
 
+@contextmanager
+def scored_on_spark(path: Path, posts: Path) -> Iterator[Workspace]:
+    """A new workspace at ``path`` holding ``posts``, enriched, its scorecard computed on Spark (the stage kept)."""
+    with Workspace.init(path, config_text=demo_config_text()) as ws:
+        ws.import_files([posts], ImportOptions(format="csv"))
+        ws.enrich("fast", workers=1)
+        ws.use_engine("spark")
+        ws.scorecard()
+        yield ws
+
+
 def test_a_new_version_refreshes_the_touched_trees(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first, later = split_world(tmp_path)
     built: list[int] = []
@@ -93,11 +106,7 @@ def test_a_new_version_refreshes_the_touched_trees(spark: Any, tmp_path: Path, m
 
     monkeypatch.setattr(kept, "compute_threads", counted)
     path = tmp_path / "ws"
-    with Workspace.init(path, config_text=demo_config_text()) as ws:
-        ws.import_files([first], ImportOptions(format="csv"))
-        ws.enrich("fast", workers=1)
-        ws.use_engine("spark")
-        ws.scorecard()
+    with scored_on_spark(path, first) as ws:
         assert built == [2000]  # built whole
         ws.import_files([later], ImportOptions(format="csv"))
         ws.enrich("fast", workers=1)
@@ -113,11 +122,7 @@ def test_a_new_version_refreshes_the_touched_trees(spark: Any, tmp_path: Path, m
 def test_marks_refresh_the_marked_trees(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first, _ = split_world(tmp_path)
     path = tmp_path / "ws"
-    with Workspace.init(path, config_text=demo_config_text()) as ws:
-        ws.import_files([first], ImportOptions(format="csv"))
-        ws.enrich("fast", workers=1)
-        ws.use_engine("spark")
-        ws.scorecard()
+    with scored_on_spark(path, first) as ws:
         [(platform, post_id)] = ws.store.execute(
             "SELECT platform, post_id FROM posts WHERE NOT is_brand AND in_reply_to_post_id IS NOT NULL "
             "ORDER BY post_id LIMIT 1"
