@@ -88,6 +88,19 @@ def test_settings_chosen_on_a_named_validation_file(tmp_path: Path, shared_data:
     )
 
 
+def test_train_command_takes_a_validation_file(tmp_path: Path, shared_data: Path) -> None:
+    with (shared_data / "complaints" / "train.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [(r["text"], r["label"]) for r, _ in zip(csv.DictReader(handle), range(500), strict=False)]
+    data, held = _write(tmp_path / "train.csv", rows[:400]), _write(tmp_path / "held.csv", rows[400:])
+    args = ["train", "complaint", "--data", str(data), "--out", str(tmp_path / "model")]
+    result = CliRunner().invoke(cli, [*args, "--validation", str(held)])
+    assert result.exit_code == 0, result.output
+    assert "selection: held.csv (100 labelled posts never trained on)" in result.output
+    bad = _write(tmp_path / "bad.csv", [("fine", "complaint"), ("odd", "maybe")])
+    refused = CliRunner().invoke(cli, [*args, "--validation", str(bad)])
+    assert refused.exit_code == 1 and "bad.csv:3: label: unknown complaint label 'maybe'" in refused.output
+
+
 def test_unknown_label_names_file_line_and_column(tmp_path: Path) -> None:
     path = _write(tmp_path / "bad.csv", [("fine", "positive"), ("meh", "so-so")])
     with pytest.raises(SourceError) as error:

@@ -31,6 +31,11 @@ _TASKS = click.Choice(sorted(TASK_LABELS))
     help="A labelled CSV (text,label; airline_sentiment also read as the label). Repeatable.",
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="The model directory.")
+@click.option(
+    "--validation",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A labelled CSV never trained on (a data set's validation split) to choose C and the class weighting on.",
+)
 @click.option("--name", help="The model name stored with every prediction (default: linear-TASK).")
 @click.option("--version", "version", help="The model version (default: today's date).")
 @click.option(
@@ -53,6 +58,7 @@ def train_command(
     task: str | None,
     data: tuple[Path, ...],
     out: Path | None,
+    validation: Path | None,
     name: str | None,
     version: str | None,
     from_corrections: bool,
@@ -65,8 +71,8 @@ def train_command(
     fast tier to the workspace's label corrections with --from-corrections.
 
     From CSV files: C and the class weighting are chosen by cross-validation (or
-    a hashed 10 % validation split of the training rows when there are many);
-    the model dir gets model.json and weights.npz. Score it with
+    a hashed 10 % validation split of the training rows when there are many),
+    or on the --validation file; the model dir gets model.json and weights.npz. Score it with
     `groundswell eval --model DIR`.
 
     --from-corrections: the shipped fast tier's sentiment, complaint and subject
@@ -77,8 +83,10 @@ def train_command(
     """
     console = stderr_console(quiet=quiet or as_json)
     if from_corrections:
-        if task or data or out:
-            raise click.UsageError("--from-corrections takes no TASK argument, --data or --out (use --task)")
+        if task or data or out or validation:
+            raise click.UsageError(
+                "--from-corrections takes no TASK argument, --data, --out or --validation (use --task)"
+            )
         tasks = list(ADAPTED_TASKS) if correction_task == "all" else [correction_task]
         with Workspace.open(workspace) as ws:
             trained = ws.train_from_corrections(tasks, progress=lambda message: console.print(message, markup=False))
@@ -92,7 +100,7 @@ def train_command(
     from groundswell.enrich.train import train
 
     console.print(f"training {task} on {', '.join(str(p) for p in data)} ...")
-    report = train(task, list(data), out, name=name, version=version)
+    report = train(task, list(data), out, name=name, version=version, validation=validation)
     if as_json:
         print_json(report.as_dict())
         return
