@@ -88,20 +88,6 @@ def _grid_point(
     return {"C": c, "class_weight": class_weight or "none", "value": float(np.mean(values))}
 
 
-def _validation_point(
-    task: str,
-    labels: tuple[str, ...],
-    features: sp.csr_matrix,
-    y: np.ndarray,
-    held: tuple[sp.csr_matrix, np.ndarray],
-    c: float,
-    class_weight: str | None,
-) -> dict[str, Any]:
-    model = _fit(features, y, c, class_weight)
-    value = score(task, list(held[1]), list(model.predict(held[0])), labels)
-    return {"C": c, "class_weight": class_weight or "none", "value": float(value)}
-
-
 def _folds(texts: Sequence[str], y: np.ndarray) -> tuple[str, list[tuple[np.ndarray, np.ndarray]]]:
     if len(texts) < CV_MAX_ROWS:
         splitter = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
@@ -182,18 +168,18 @@ def train(
         selection = "no selection (a single setting, or too few rows per label to validate)"
         grid = [{"C": configs[0][0], "class_weight": configs[0][1] or "none", "value": None}]
         best = grid[0]
-    elif validation is not None:
-        held_texts, held_labels = read_labelled_csv(validation, task)
-        held = (featurizer.transform(held_texts), np.array(held_labels))
-        selection = f"{validation.name} ({len(held_texts):,} labelled posts never trained on)"
-        grid = Parallel(n_jobs=n_jobs)(
-            delayed(_validation_point)(task, labels, features, y, held, c, cw) for c, cw in configs
-        )
-        best = max(grid, key=lambda g: (g["value"], -abs(np.log(g["C"]))))
     else:
-        selection, folds = _folds(texts, y)
+        scored, scored_y = features, y
+        if validation is None:
+            selection, folds = _folds(texts, y)
+        else:  # one fold: fit on every training row, score on the validation file's rows after them
+            held_texts, held_labels = read_labelled_csv(validation, task)
+            scored = sp.vstack([features, featurizer.transform(held_texts)]).tocsr()
+            scored_y = np.concatenate([y, np.array(held_labels)])
+            folds = [(np.arange(len(y)), np.arange(len(y), len(scored_y)))]
+            selection = f"{validation.name} ({len(held_texts):,} labelled posts never trained on)"
         grid = Parallel(n_jobs=n_jobs)(
-            delayed(_grid_point)(task, labels, features, y, folds, c, cw) for c, cw in configs
+            delayed(_grid_point)(task, labels, scored, scored_y, folds, c, cw) for c, cw in configs
         )
         best = max(grid, key=lambda g: (g["value"], -abs(np.log(g["C"]))))
     chosen_weight = None if best["class_weight"] == "none" else best["class_weight"]
