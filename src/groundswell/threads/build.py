@@ -482,24 +482,11 @@ def _with_enrichments(p: ir.Table, enrichments: ir.Table | None) -> ir.Table:
 
 
 def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef, ...]) -> ir.Table:
-    """One row per thread, from its posts in one aggregate over one window (one sort of the posts by thread).
-
-    The figures of one post (the first inbound post, the first reply, the customer's last post) are filtered
-    maxima: each filter holds for one post of the thread at most. Turns (runs of posts by one side, automated
-    posts left out) start where the thread's previous spoken post is the other side's: a window over the
-    thread in order, partitioned as the aggregate is, so that Spark shuffles the posts once for both.
-    """
-    keys = list(THREAD_KEYS)
     t = p.filter(p.in_thread)
-    side = t.is_brand.cast("int64")
-    before = ibis.window(group_by=[t[k] for k in keys], order_by=[t.t, t.post_id], rows=(None, -1))
-    # the side of the previous spoken post: its place in the thread and its side in one number, the last one's
-    # the largest
-    spoken_before = ibis.cases((~t.automated, t.seq * 2 + side)).max().over(before)
-    t = t.mutate(_turn=~t.automated & (spoken_before.isnull() | ((spoken_before % 2) != side)))
-    first, reply, last = t.first_inbound, t.first_reply, t.last_customer
-    after = last & t.after_reply
-    g = t.group_by(keys).aggregate(
+    # Figures of the thread as a whole aggregate; those of one post (the first inbound post, the first reply,
+    # the customer's last post) are that post's columns, joined: an aggregate keeping a filtered maximum of
+    # each would hold all of them for every thread at once.
+    g = t.group_by(list(THREAD_KEYS)).aggregate(
         thread_id=t.thread_id.max(),
         started_at=t.effective_at.min(),
         started_by_brand=(t.is_brand & (t.seq == 0)).cast("int64").max() > 0,
@@ -512,35 +499,62 @@ def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef,
         else ibis.null().cast("int64"),
         other_customer_posts=(t.role == "other_customer").cast("int64").sum(),
         automated_replies=t.automated.cast("int64").sum(),
-        first_inbound_post_id=t.post_id.max(where=first),
-        customer_id=t.author_id.max(where=first),
-        customer_handle=t.author_handle.max(where=first),
-        customer_followers=t.author_followers.max(where=first),
-        first_inbound_at=t.effective_at.max(where=first),
-        first_inbound_created_at=t.created_at.max(where=first),
-        _first_inbound_t=t.t.max(where=first),
-        _first_mention=t.mentioned_account.max(where=first),
-        start_sentiment=t.sentiment_score.max(where=first),
-        start_sentiment_label=t.sentiment.max(where=first),
-        first_reply_at=t.effective_at.max(where=reply),
-        _first_reply_t=t.t.max(where=reply),
-        _reply_account=t.brand_account.max(where=reply),
-        end_sentiment=t.sentiment_score.max(where=last),
-        end_sentiment_label=t.sentiment.max(where=last),
-        _after_posts=t.after_reply.cast("int64").max(where=last),
-        _after_label=t.sentiment.max(where=after),
-        _after_gratitude=t.gratitude.cast("int64").max(where=after),
-        _after_intent=t.intent.max(where=after),
-        turns=t._turn.cast("int64").sum(),
-        brand_replies=(t._turn & t.is_brand & t.after_inbound).cast("int64").sum(),
-        brand_accounts=t.brand_account.collect().unique(),
-        _any_brand=t.brand_account.min(),
     )
-    # the account of a thread no brand account posts in or is mentioned in: one of its tree's (from the posts
-    # that name one only: the others add nothing to a minimum)
-    naming = p.filter(p.brand_account.notnull() | p.mentioned_account.notnull())
-    trees = naming.group_by(["platform", "root_id"]).aggregate(
-        _tree_account=naming.brand_account.min(), _tree_mention=naming.mentioned_account.min()
+    first = t.filter(t.first_inbound)
+    first = first.select(
+        *THREAD_KEYS,
+        first_inbound_post_id=first.post_id,
+        customer_id=first.author_id,
+        customer_handle=first.author_handle,
+        customer_followers=first.author_followers,
+        first_inbound_at=first.effective_at,
+        first_inbound_created_at=first.created_at,
+        _first_inbound_t=first.t,
+        _first_mention=first.mentioned_account,
+        start_sentiment=first.sentiment_score,
+        start_sentiment_label=first.sentiment,
+    )
+    reply = t.filter(t.first_reply)
+    reply = reply.select(
+        *THREAD_KEYS,
+        first_reply_at=reply.effective_at,
+        _first_reply_t=reply.t,
+        _reply_account=reply.brand_account,
+    )
+    last = t.filter(t.last_customer)
+    after = last.after_reply
+    last = last.select(
+        *THREAD_KEYS,
+        end_sentiment=last.sentiment_score,
+        end_sentiment_label=last.sentiment,
+        _after_posts=after.cast("int64"),
+        _after_label=ibis.ifelse(after, last.sentiment, ibis.null().cast("string")),
+        _after_gratitude=ibis.ifelse(after, last.gratitude.cast("int64"), ibis.null().cast("int64")),
+        _after_intent=ibis.ifelse(after, last.intent, ibis.null().cast("string")),
+    )
+    for one in (first, reply, last):
+        g = g.left_join(one, list(THREAD_KEYS)).drop(*(f"{k}_right" for k in THREAD_KEYS))
+
+    spoken = t.filter(~t.automated)
+    order = ibis.window(group_by=[spoken[k] for k in THREAD_KEYS], order_by=[spoken.t, spoken.post_id])
+    spoken = spoken.mutate(_prev_brand=spoken.is_brand.lag().over(order))
+    run = (spoken._prev_brand.isnull() | (spoken._prev_brand != spoken.is_brand)).cast("int64")
+    spoken = spoken.mutate(_run=run)
+    turns = spoken.group_by(list(THREAD_KEYS)).aggregate(
+        turns=spoken._run.sum(),
+        brand_replies=(spoken._run * (spoken.is_brand & spoken.after_inbound).cast("int64")).sum(),
+    )
+    g = g.left_join(turns, list(THREAD_KEYS)).drop(*(f"{k}_right" for k in THREAD_KEYS))
+    # the brand accounts posting in each thread, from its brand posts only: a list per group is costly state
+    # for an aggregate over every post
+    brand = t.filter(t.brand_account.notnull()).select(*THREAD_KEYS, "brand_account").distinct()
+    lists = brand.group_by(list(THREAD_KEYS)).aggregate(
+        brand_accounts=brand.brand_account.collect().sort(), _any_brand=brand.brand_account.min()
+    )
+    g = g.left_join(lists, list(THREAD_KEYS)).drop(*(f"{k}_right" for k in THREAD_KEYS))
+    # the account of a thread no brand account posts in or is mentioned in: one of its tree's
+    trees = p.group_by(["platform", "root_id"]).aggregate(
+        _tree_account=p.brand_account.min(), _tree_mention=p.mentioned_account.min()
     )
     g = g.left_join(trees, ["platform", "root_id"]).drop("platform_right", "root_id_right")
 
@@ -577,8 +591,8 @@ def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef,
             else_=inferred,
         ),
         marked=marked.notnull(),
-        # sorted; no brand post: an empty list on every engine (DuckDB's list() of nothing is NULL, Spark's [])
-        brand_accounts=g.brand_accounts.sort().fill_null(ibis.literal([], type="array<string>")),
+        # no brand post: an empty list on every engine (DuckDB's list() of nothing is NULL, Spark's [])
+        brand_accounts=g.brand_accounts.fill_null(ibis.literal([], type="array<string>")),
     )
     drop = [c for c in g.columns if c.startswith("_")]
     return g.drop(*drop)
