@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from groundswell.enrich.workspace_models import CorrectionsTraining, TrainedTier
     from groundswell.inbox import ItemState, ReplySend
     from groundswell.inbox.desk import Inbox
+    from groundswell.inbox.review import ReviewLoad
     from groundswell.metrics import MetricRow
     from groundswell.metrics.campaign_effect import CampaignEffects
     from groundswell.metrics.outcomes import OutcomesAnalysis
@@ -206,6 +207,27 @@ class Workspace:
             report = import_outcome_files(self.store, self.config, paths)
         self._keep_location_days()
         return report
+
+    def write_review_sample(self, path: Path | str, size: int, *, seed: str | None = None) -> int:
+        """Draw ``size`` customer posts no one has labelled yet, at random, into a new CSV file for the team to
+        label (``groundswell.inbox.review``); returns the posts written."""
+        from groundswell.inbox.review import DEFAULT_SEED, write_review_sample
+
+        return write_review_sample(self.store, Path(path), size, seed=seed or DEFAULT_SEED)
+
+    def load_review_labels(self, path: Path | str, *, by: str) -> ReviewLoad:
+        """Keep the team's labels of a review file (``write_review_sample``'s, filled in): the intervals of
+        classified figures then measure the classifiers' errors on them (``groundswell.metrics.intervals``)."""
+        from groundswell.inbox.review import load_review_labels
+
+        with self.writer():
+            return load_review_labels(self.store, Path(path), by=by)
+
+    def review_counts(self) -> dict[str, int]:
+        """Customer posts the team labelled for review, and how many carry each label."""
+        from groundswell.store.review import review_counts
+
+        return review_counts(self.store)
 
     def _keep_location_days(self) -> None:
         """Where per-store outcomes are imported and the posts enriched, bring the stores' day counts kept in
@@ -405,7 +427,7 @@ class Workspace:
         return spark_sources(
             self._spark_session(), str(tables.posts), str(tables.enrichments), self.config, model_version=model_version,
             period=period, marks=parquet(tables.outcome_marks), platform=platform, brand=brand, account=account,
-            outcomes=parquet(tables.outcomes), keep_dir=tables.folder,
+            outcomes=parquet(tables.outcomes), keep_dir=tables.folder, review=parquet(tables.review_labels),
         )  # fmt: skip
 
     def _spark_session(self) -> Any:

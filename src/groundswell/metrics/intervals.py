@@ -19,6 +19,14 @@ classifier's errors as well as by sampling. The interval here allows for both:
 
 Without a held-out confusion (a model the shipped files do not describe) the same bootstrap allows for
 sampling alone, and the figure's ``ci_method`` says so.
+
+Where the team has labelled a random sample of these very posts (``groundswell review``; at least
+``MIN_REVIEWED`` of a figure's posts), the errors are measured on them instead, and no independence of the
+labels' errors is assumed: **prediction-powered inference** (A. N. Angelopoulos, S. Bates, C. Fannjiang,
+M. I. Jordan and T. Zrnic, "Prediction-powered inference", *Science* 382, 2023). The joint shares of the
+posts nobody labelled are their predicted shares corrected by the mean difference between the true and the
+predicted cell on the labelled ones; the labelled posts count with their true labels. The bootstrap draws the
+unlabelled posts' cells and the labelled posts' (true, predicted) pairs again.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ SEED = 20081  # any fixed seed: the same counts give the same interval
 LEVEL = 0.95
 ADJUSTED = "adjusted classify-and-count (Forman 2008), bootstrap over posts and the held-out confusion set"
 SAMPLING_ONLY = "bootstrap over posts only: the model ships no held-out confusion for this version"
+MIN_REVIEWED = 30  # labelled posts of a figure below which its errors are taken from the held-out confusion
 
 Floats = npt.NDArray[np.float64]
 
@@ -92,6 +101,48 @@ def true_shares(
         shares = np.linalg.solve(transposed, observed[..., None])[..., 0]
     except np.linalg.LinAlgError:  # a resampled confusion with no inverse: the least-squares answer
         shares = np.einsum("bij,bj->bi", np.linalg.pinv(transposed), observed)
+    shares = np.clip(shares, 0.0, None)
+    sums = shares.sum(axis=1, keepdims=True)
+    normalised: Floats = np.divide(shares, sums, out=np.full_like(shares, np.nan), where=sums > 0)
+    return normalised.reshape(replicates, *table.shape)
+
+
+def reviewed_method(labelled: int) -> str:
+    return (
+        f"prediction-powered inference (Angelopoulos et al. 2023) on {labelled:,} of these posts labelled by the "
+        "team, bootstrap over posts and the labelled ones"
+    )
+
+
+def reviewed_shares(
+    counts: npt.ArrayLike, pairs: npt.ArrayLike, *, replicates: int = REPLICATES, seed: int = SEED
+) -> Floats:
+    """Bootstrap replicates of the true joint shares behind a table of predicted counts, from labelled posts.
+
+    ``counts``: predicted counts over every post of the figure, one axis per label; ``pairs[g][p]``: the
+    labelled posts among them whose true cell is ``g`` and predicted cell ``p``, cells numbered as
+    ``counts`` flattened (C order). Returns an array of shape ``(replicates, *counts.shape)``.
+    """
+    table = np.asarray(counts, dtype=np.float64)
+    matrix = np.asarray(pairs, dtype=np.float64)
+    cells = table.size
+    if matrix.shape != (cells, cells):
+        raise ValueError(f"labelled pairs of shape {matrix.shape} for a table of {cells} cells")
+    labelled = int(round(matrix.sum()))
+    unlabelled = np.clip(table.reshape(-1) - matrix.sum(axis=0), 0.0, None)
+    rest = int(round(unlabelled.sum()))
+    if labelled <= 0:
+        raise ValueError("no labelled posts")
+    rng = np.random.default_rng(seed)
+    drawn: Floats = rng.multinomial(labelled, matrix.reshape(-1) / labelled, size=replicates) / labelled
+    drawn = drawn.reshape(replicates, cells, cells)
+    true_labelled, predicted_labelled = drawn.sum(axis=2), drawn.sum(axis=1)
+    if rest > 0:
+        predicted_rest = rng.multinomial(rest, unlabelled / rest, size=replicates) / rest
+        true_rest = predicted_rest + true_labelled - predicted_labelled
+        shares = (rest * true_rest + labelled * true_labelled) / (rest + labelled)
+    else:
+        shares = true_labelled
     shares = np.clip(shares, 0.0, None)
     sums = shares.sum(axis=1, keepdims=True)
     normalised: Floats = np.divide(shares, sums, out=np.full_like(shares, np.nan), where=sums > 0)

@@ -53,7 +53,16 @@ from groundswell.metrics.frames import (
     month_index,
     with_customer_location,
 )
-from groundswell.metrics.intervals import Floats, interval, method_for, share_ratio, true_shares
+from groundswell.metrics.intervals import (
+    MIN_REVIEWED,
+    Floats,
+    interval,
+    method_for,
+    reviewed_method,
+    reviewed_shares,
+    share_ratio,
+    true_shares,
+)
 from groundswell.query import Period, Sources, in_period, rows
 from groundswell.threads.build import Threads
 from groundswell.threads.counts import count_columns, counted_threads
@@ -208,6 +217,8 @@ def response(
             replied=(posts.needs_reply & in_window).cast("int64").sum(),
         )
     )
+    if enriched and sources.review is not None:
+        post_rows += _reviewed_counts(posts, sources.review, gkeys, window_s)
 
     table = counted_threads(threads, sources.period)
     table = grouped(table, bys, sources, thread_level=True)
@@ -254,6 +265,7 @@ def response(
                     int(found.get("inbound_replied") or 0),
                     needs,
                     replied,
+                    reviewed=_reviewed_pairs(found),
                 ),  # fmt: skip
                 threads=int(found.get("threads") or 0),
                 replied_threads=int(found.get("replied_threads") or 0),
@@ -274,23 +286,67 @@ def response(
     return out
 
 
+def _pair_key(true: bool, said: bool, replied: bool) -> str:
+    return f"_reviewed_{int(true)}{int(said)}{int(replied)}"
+
+
+def _reviewed_counts(posts: ir.Table, review: ir.Table, gkeys: list[str], window_s: float) -> list[dict[str, Any]]:
+    """Per group, the inbound posts the team labelled for needs-reply, counted by the true label, the predicted
+    one and whether a brand reply came within the window."""
+    labelled = review.filter(review.review_needs_reply.notnull())
+    joined = posts.join(labelled, ["platform", "post_id"])
+    in_window = joined.reply_delay_s.notnull() & (joined.reply_delay_s <= window_s)
+    counts = {
+        _pair_key(true, said, replied): joined.count(
+            where=(joined.review_needs_reply == true) & (joined.needs_reply == said) & (in_window == replied)
+        )
+        for true in (False, True)
+        for said in (False, True)
+        for replied in (False, True)
+    }
+    return rows(aggregate(joined, gkeys, **counts))
+
+
+def _reviewed_pairs(found: dict[str, Any]) -> dict[tuple[bool, bool, bool], int]:
+    return {
+        (true, said, replied): int(found.get(_pair_key(true, said, replied)) or 0)
+        for true in (False, True)
+        for said in (False, True)
+        for replied in (False, True)
+    }
+
+
 def response_rate_interval(
-    model_version: str | None, inbound: int, inbound_replied: int, needs_reply: int | None, replied: int | None
+    model_version: str | None,
+    inbound: int,
+    inbound_replied: int,
+    needs_reply: int | None,
+    replied: int | None,
+    *,
+    reviewed: dict[tuple[bool, bool, bool], int] | None = None,
 ) -> Interval | None:
     """95% interval of the true response rate (``metrics.intervals``).
 
     The inbound posts form a table of the predicted needs-reply label by whether a brand reply came within the
     window (observed, no errors); the true needs-reply posts of each column follow from the needs-reply
-    classifier's held-out confusion, and the rate is the replied ones among them.
+    classifier's errors, and the rate is the replied ones among them. The errors are measured on the posts the
+    team labelled (``reviewed``: posts by true label, predicted label and reply) when at least ``MIN_REVIEWED``
+    are, else they are the classifier's held-out confusion.
     """
     if needs_reply is None or replied is None or not needs_reply:
         return None
     confusion = held_out_confusions(model_version).get("needs_reply")
-    return rate_interval(inbound, inbound_replied, needs_reply, replied, confusion)
+    return rate_interval(inbound, inbound_replied, needs_reply, replied, confusion, reviewed=reviewed)
 
 
 def rate_interval(
-    inbound: int, inbound_replied: int, needs_reply: int, replied: int, confusion: HeldOutConfusion | None
+    inbound: int,
+    inbound_replied: int,
+    needs_reply: int,
+    replied: int,
+    confusion: HeldOutConfusion | None,
+    *,
+    reviewed: dict[tuple[bool, bool, bool], int] | None = None,
 ) -> Interval | None:
     """``response_rate_interval`` with the needs-reply classifier's held-out confusion given."""
     if not needs_reply:
@@ -300,12 +356,22 @@ def rate_interval(
     counts = [[0, 0], [0, 0]]  # [needs_reply label][replied: no, yes]
     counts[yes] = [needs_reply - replied, replied]
     counts[1 - yes] = [max(0, inbound - inbound_replied - (needs_reply - replied)), max(0, inbound_replied - replied)]
-    replicates = true_shares(counts, [confusion, None])
+    labelled = sum(reviewed.values()) if reviewed else 0
+    if reviewed and labelled >= MIN_REVIEWED:
+        row = {False: labels.index("false"), True: yes}
+        pairs = [[0] * 4 for _ in range(4)]  # cells numbered label * 2 + replied, as the table flattened
+        for (true, said, got), n in reviewed.items():
+            pairs[row[true] * 2 + got][row[said] * 2 + got] += n
+        replicates = reviewed_shares(counts, pairs)
+        method = reviewed_method(labelled)
+    else:
+        replicates = true_shares(counts, [confusion, None])
+        method = method_for(confusion)
 
     def rate(r: Floats) -> Floats:
         return share_ratio(r[:, yes, 1], r[:, yes, :].sum(axis=1))
 
-    return interval(replicates, rate, method_for(confusion))
+    return interval(replicates, rate, method)
 
 
 def fairness(sources: Sources, *, by: str | None = None) -> list[ResponseFigures]:

@@ -9,7 +9,7 @@ share about the marketing itself. Each with its net sentiment =
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from groundswell.enrich.confusion import HeldOutConfusion, held_out_confusions
 from groundswell.metrics.base import Interval, MetricValue, ratio
@@ -24,9 +24,21 @@ from groundswell.metrics.frames import (
     with_enrichments,
     with_group,
 )
-from groundswell.metrics.intervals import Floats, interval, method_for, share_ratio, true_shares
+from groundswell.metrics.intervals import (
+    MIN_REVIEWED,
+    Floats,
+    interval,
+    method_for,
+    reviewed_method,
+    reviewed_shares,
+    share_ratio,
+    true_shares,
+)
 from groundswell.query import Period, Sources, rows
 from groundswell.records import SENTIMENT_LABELS, SUBJECT_LABELS
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 SUBJECT_BY = ("account", "platform", "location", "month", "follower_band")
 SHARE_UNIT = "share of customer posts"
@@ -131,13 +143,30 @@ def subject_shares(src: Sources, *, by: str | None = None) -> list[SubjectFigure
     if by is None and not found:
         found = [{GROUP: "", "posts": 0, **{k: 0 for k in metrics if k != "posts"}}]
     found.sort(key=lambda r: group_sort_key(by, r[GROUP]))
-    return [_figures(src, by, r) for r in found]
+    reviewed = _reviewed_pairs(table, src.review) if src.review is not None else {}
+    return [_figures(src, by, r, reviewed.get(r[GROUP])) for r in found]
 
 
-def _figures(src: Sources, by: str | None, row: dict[str, Any]) -> SubjectFigures:
+def _reviewed_pairs(table: ir.Table, review: ir.Table) -> dict[Any, list[tuple[str, str, str, str, int]]]:
+    """Per group, the customer posts the team labelled (subject and sentiment both given): ``(true subject, true
+    sentiment, predicted subject, predicted sentiment, posts)``."""
+    labelled = review.filter(review.review_subject.notnull() & review.review_sentiment.notnull())
+    joined = table.join(labelled, ["platform", "post_id"])
+    keys = [GROUP, "review_subject", "review_sentiment", "subject", "sentiment"]
+    out: dict[Any, list[tuple[str, str, str, str, int]]] = {}
+    for r in rows(joined.group_by(keys).aggregate(n=joined.count())):
+        out.setdefault(r[GROUP], []).append(
+            (r["review_subject"], r["review_sentiment"], r["subject"], r["sentiment"], int(r["n"]))
+        )
+    return out
+
+
+def _figures(
+    src: Sources, by: str | None, row: dict[str, Any], reviewed: list[tuple[str, str, str, str, int]] | None
+) -> SubjectFigures:
     group = group_label(by, row[GROUP])
     total = int(row["posts"])
-    intervals = _intervals(src.model_version, row)
+    intervals = _intervals(src.model_version, row, reviewed)
     slices = {}
     for label, name in SUBJECTS.items():
         posts, positive, negative = (int(row[f"{label}_{k}"]) for k in ("posts", "positive", "negative"))
@@ -180,30 +209,52 @@ def _cell(subject: str, sentiment: str) -> str:
     return f"cell_{subject}_{sentiment}"
 
 
-def _intervals(model_version: str | None, row: dict[str, Any]) -> dict[str, Interval | None]:
-    """The intervals of one group's figures, from its joint counts and the model version's held-out confusions."""
+def _intervals(
+    model_version: str | None, row: dict[str, Any], reviewed: list[tuple[str, str, str, str, int]] | None
+) -> dict[str, Interval | None]:
+    """The intervals of one group's figures, from its joint counts and the errors measured on the team's labelled
+    posts of the group (enough of them), else the model version's held-out confusions."""
     confusions = held_out_confusions(model_version)
     subject, sentiment = confusions.get("subject"), confusions.get("sentiment")
     subjects = subject.labels if subject else SUBJECT_LABELS
     feelings = sentiment.labels if sentiment else SENTIMENT_LABELS
     counts = [[int(row.get(_cell(s, f)) or 0) for f in feelings] for s in subjects]
-    return subject_intervals(counts, subject, sentiment)
+    pairs = None
+    if reviewed:
+        cell = {(s, f): i * len(feelings) + j for i, s in enumerate(subjects) for j, f in enumerate(feelings)}
+        matrix = [[0] * len(cell) for _ in cell]
+        for true_s, true_f, said_s, said_f, n in reviewed:
+            if (true_s, true_f) in cell and (said_s, said_f) in cell:
+                matrix[cell[true_s, true_f]][cell[said_s, said_f]] += n
+        pairs = matrix
+    return subject_intervals(counts, subject, sentiment, reviewed=pairs)
 
 
 def subject_intervals(
-    counts: list[list[int]], subject: HeldOutConfusion | None, sentiment: HeldOutConfusion | None
+    counts: list[list[int]],
+    subject: HeldOutConfusion | None,
+    sentiment: HeldOutConfusion | None,
+    *,
+    reviewed: list[list[int]] | None = None,
 ) -> dict[str, Interval | None]:
     """95% intervals of each subject's true share and net sentiment (``metrics.intervals``).
 
     ``counts[i][j]``: posts predicted subject ``i`` and sentiment ``j``, in the label order of the two held-out
-    confusions (the records' label order for one that is None). Keys: ``experience_share``,
+    confusions (the records' label order for one that is None). ``reviewed``: the team's labelled posts among
+    them, ``reviewed[g][p]`` of true cell ``g`` predicted ``p`` (cell ``i * len(sentiments) + j``); with at least
+    ``MIN_REVIEWED`` the errors are measured on them. Keys: ``experience_share``,
     ``experience_net_sentiment``, ``marketing_share``, ``marketing_net_sentiment``."""
     if not sum(map(sum, counts)):
         return {}
     subjects = subject.labels if subject else SUBJECT_LABELS
     feelings = sentiment.labels if sentiment else SENTIMENT_LABELS
-    replicates = true_shares(counts, [subject, sentiment])
-    method = method_for(subject, sentiment)
+    labelled = sum(map(sum, reviewed)) if reviewed else 0
+    if reviewed and labelled >= MIN_REVIEWED:
+        replicates = reviewed_shares(counts, reviewed)
+        method = reviewed_method(labelled)
+    else:
+        replicates = true_shares(counts, [subject, sentiment])
+        method = method_for(subject, sentiment)
     positive, negative = feelings.index("positive"), feelings.index("negative")
     out: dict[str, Interval | None] = {}
     for label in SUBJECTS:

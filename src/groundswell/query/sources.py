@@ -78,6 +78,9 @@ class Sources:
     ``keep_dir``: a folder that belongs to this very version of the data (the Spark engine's warehouse
     version, ``store.warehouse``), where tables derived from it may be kept as Parquet for the next run
     (``groundswell.threads.kept``); None: nothing is kept.
+    ``review``: the team's labels of a random sample of customer posts (``groundswell review``), the newest per
+    post: ``platform, post_id, review_sentiment, review_subject, review_needs_reply`` (NULL where a post was
+    not given that label); None where there are none. The intervals measure the classifiers' errors on them.
     Use ``Sources`` as a context manager, or call ``close()``, to drop what the engine materialised.
     """
 
@@ -97,6 +100,7 @@ class Sources:
     engagement: ir.Table | None = None
     outcomes: ir.Table | None = None
     keep_dir: Path | None = field(default=None, compare=False)
+    review: ir.Table | None = None
 
     @property
     def every_post(self) -> ir.Table:
@@ -143,6 +147,7 @@ class Sources:
             unscoped=everything,
             outcomes=self.outcomes,
             keep_dir=self.keep_dir,
+            review=self.review,
         )
 
     @property
@@ -199,6 +204,7 @@ def store_sources(
     """
     from groundswell.store.connections import accounts
     from groundswell.store.duckdb import DuckDBStore
+    from groundswell.store.review import has_review_labels
     from groundswell.store.scratch import has_outcome_marks
 
     if isinstance(store, DuckDBStore):
@@ -229,6 +235,24 @@ def store_sources(
         live=bool(accounts(store)),
         engagement=backend.table("engagement_snapshots"),
         outcomes=backend.table("outcomes"),
+        review=newest_review_labels(backend.table("review_labels")) if has_review_labels(store) else None,
+    )
+
+
+def newest_review_labels(labels: ir.Table) -> ir.Table:
+    """The newest review label row of each post, its labels as ``review_*`` columns (``Sources.review``)."""
+    newest = ibis.row_number().over(
+        group_by=[labels.platform, labels.post_id],
+        order_by=[ibis.desc(labels.labelled_at), ibis.desc(labels.source_line)],
+    )
+    ranked = labels.mutate(_newest=newest)
+    ranked = ranked.filter(ranked._newest == 0)
+    return ranked.select(
+        "platform",
+        "post_id",
+        review_sentiment=ranked.sentiment,
+        review_subject=ranked.subject,
+        review_needs_reply=ranked.needs_reply,
     )
 
 
@@ -246,9 +270,10 @@ def spark_sources(
     account: str | None = None,
     outcomes: Any = None,
     keep_dir: Path | None = None,
+    review: Any = None,
 ) -> Sources:
-    """``Sources`` on Spark: ``posts`` and ``enrichments`` (None: not enriched), and optionally ``marks`` and
-    ``outcomes``, as PySpark DataFrames, ibis tables of this session, or Parquet paths, with the workspace's
+    """``Sources`` on Spark: ``posts`` and ``enrichments`` (None: not enriched), and optionally ``marks``,
+    ``outcomes`` and ``review`` (the ``review_labels`` table), as PySpark DataFrames, ibis tables of this session, or Parquet paths, with the workspace's
     columns (store/schema.py). ``keep_dir``: a folder of this version of the data where the threads stage
     is kept (``Sources.keep_dir``)."""
     backend = ibis.pyspark.connect(session)
@@ -277,6 +302,7 @@ def spark_sources(
         account=account,
         outcomes=table(outcomes, "outcomes") if outcomes is not None else None,
         keep_dir=keep_dir,
+        review=newest_review_labels(table(review, "review_labels")) if review is not None else None,
     )
 
 
@@ -317,6 +343,7 @@ def _sources(
     engagement: ir.Table | None = None,
     outcomes: ir.Table | None = None,
     keep_dir: Path | None = None,
+    review: ir.Table | None = None,
 ) -> Sources:
     chosen: ir.Table | None = None
     if platform is not None:  # the model version is still chosen over every platform's enrichments
@@ -374,4 +401,5 @@ def _sources(
         engagement=engagement,
         outcomes=outcomes,
         keep_dir=keep_dir,
+        review=review,
     )

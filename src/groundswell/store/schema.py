@@ -374,6 +374,26 @@ def _m009_engagement_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE INDEX engagement_snapshots_post ON engagement_snapshots (platform, post_id)")
 
 
+def _m010_review_labels(con: duckdb.DuckDBPyConnection) -> None:
+    # The team's own labels of a random sample of customer posts (``groundswell review``): what the classifiers'
+    # errors on this workspace's posts are measured from. Every load adds rows; the newest per post counts.
+    con.execute(
+        """
+        CREATE TABLE review_labels (
+            platform    VARCHAR   NOT NULL,
+            post_id     VARCHAR   NOT NULL,
+            sentiment   VARCHAR,             -- negative, neutral, positive; NULL: not labelled
+            subject     VARCHAR,             -- marketing, experience, other
+            needs_reply BOOLEAN,
+            labelled_by VARCHAR   NOT NULL,
+            labelled_at TIMESTAMP NOT NULL,
+            source      VARCHAR   NOT NULL,  -- the file the labels came from
+            source_line BIGINT    NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_posts_imports_rejects", _m001_posts_imports_rejects),
     ("002_enrichments", _m002_enrichments),
@@ -384,6 +404,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("007_alerts", _m007_alerts),
     ("008_outcomes", _m008_outcomes),
     ("009_engagement_snapshots", _m009_engagement_snapshots),
+    ("010_review_labels", _m010_review_labels),
 )
 
 

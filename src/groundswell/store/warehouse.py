@@ -1,8 +1,8 @@
 """The warehouse: Parquet copies of an embedded workspace's tables, for another engine (Apache Spark) to read.
 
-``export_tables`` writes ``posts``, ``enrichments`` and, where they hold rows, ``outcome_marks`` and
-``outcomes`` into ``WAREHOUSE/v-VERSION/``, where VERSION fingerprints what the tables hold (posts: count
-and newest import; enrichments: count and latest ``enriched_at``; marks and outcomes: a hash of every row).
+``export_tables`` writes ``posts``, ``enrichments`` and, where they hold rows, ``outcome_marks``,
+``outcomes`` and ``review_labels`` into ``WAREHOUSE/v-VERSION/``, where VERSION fingerprints what the tables hold (posts: count
+and newest import; enrichments: count and latest ``enriched_at``; the others: a hash of every row).
 A version already written is read as it is, so figures computed again on unchanged data write nothing; a
 new version is written beside the old one under a temporary name, renamed into place when complete, and
 the older versions are removed after. What later stages kept in an older version (its folders, such as the
@@ -29,6 +29,7 @@ _FINGERPRINTS = {
     "enrichments": "SELECT count(*), max(enriched_at) FROM enrichments",
     "outcome_marks": "SELECT count(*), sum(hash(m)) FROM outcome_marks m",
     "outcomes": "SELECT count(*), sum(hash(o)) FROM outcomes o",
+    "review_labels": "SELECT count(*), sum(hash(r)) FROM review_labels r",
 }
 _ALWAYS = ("posts", "enrichments")
 # what is copied of each table: every column, but of the marks only what figures read (as store_sources does)
@@ -45,6 +46,7 @@ class WarehouseTables:
     enrichments: Path
     outcome_marks: Path | None
     outcomes: Path | None
+    review_labels: Path | None
 
 
 def export_tables(store: DuckDBStore, warehouse: Path) -> WarehouseTables:
@@ -70,6 +72,7 @@ def export_tables(store: DuckDBStore, warehouse: Path) -> WarehouseTables:
         enrichments=folder / "enrichments.parquet",
         outcome_marks=path("outcome_marks"),
         outcomes=path("outcomes"),
+        review_labels=path("review_labels"),
     )
 
 
