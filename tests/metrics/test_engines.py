@@ -22,6 +22,7 @@ from engine_equality import (  # noqa: F401 - the shared tests, run here on this
 )
 from groundswell.demo import build_demo
 from groundswell.enrich.registry import shipped_model_dir
+from groundswell.metrics import subject_shares
 from groundswell.query import Sources, spark_sources
 from groundswell.workspace import Workspace
 
@@ -41,6 +42,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace,
     ws.store.con.execute(f"COPY posts TO '{posts}' (FORMAT parquet)")
     ws.store.con.execute(f"COPY enrichments TO '{enrichments}' (FORMAT parquet)")
     ws.store.con.execute(f"COPY outcomes TO '{root / 'outcomes.parquet'}' (FORMAT parquet)")
+    ws.store.con.execute(f"COPY review_labels TO '{root / 'review_labels.parquet'}' (FORMAT parquet)")
     yield ws, posts, enrichments
     ws.close()
 
@@ -49,9 +51,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace,
 def both(world: tuple[Workspace, Path, Path], spark: Any) -> Iterator[tuple[Sources, Sources]]:
     ws, posts, enrichments = world
     outcomes = posts.parent / "outcomes.parquet"  # the goal on sales reads them
+    review = posts.parent / "review_labels.parquet"  # the demo team's labels: the intervals are measured on them
     with (
         ws.sources() as on_duckdb,
-        spark_sources(spark, posts, enrichments, ws.config, outcomes=outcomes) as on_spark,
+        spark_sources(spark, posts, enrichments, ws.config, outcomes=outcomes, review=review) as on_spark,
     ):
         yield on_duckdb, on_spark
 
@@ -64,6 +67,12 @@ def least_threads() -> int:
 def test_both_engines_read_the_same_model_version(both: tuple[Sources, Sources]) -> None:
     on_duckdb, on_spark = both
     assert on_duckdb.model_version is not None and on_duckdb.model_version == on_spark.model_version
+
+
+def test_both_engines_measure_the_errors_on_the_demo_teams_review(both: tuple[Sources, Sources]) -> None:
+    methods = [subject_shares(sources)[0].experience.share.interval for sources in both]
+    assert all(m is not None and "prediction-powered" in m.method for m in methods), methods
+    assert methods[0] == methods[1]
 
 
 def test_spark_takes_dataframes_too(world: tuple[Workspace, Path, Path], spark: Any) -> None:

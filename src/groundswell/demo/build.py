@@ -6,6 +6,7 @@ into a brand's real ones would silently poison every figure.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from groundswell.demo.world import (
     DEFAULT_START,
     OPEN_HOUR,
     SHIFT_TIMEZONE,
+    generate_labelled_world,
     generate_world,
     make_calendar,
 )
@@ -32,6 +34,9 @@ from groundswell.workspace import Workspace
 DEMO_MARKER = "# groundswell demo world"
 DATA_DIR = "demo-data"
 DATA_FILE = "posts.csv"
+REVIEW_FILE = "review.csv"
+DEMO_REVIEW = 300  # customer posts the demo's team labels (``groundswell review``)
+REVIEWER = "the demo's team (the world's true labels)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +139,12 @@ def build_demo(
     seed: int = 7,
     profile: BrandProfile = DEFAULT_PROFILE,
     progress: ProgressCallback | None = None,
+    review: int = DEMO_REVIEW,
 ) -> DemoResult:
-    """Create a demo workspace at ``path``, write its posts file and import it.
+    """Create a demo workspace at ``path``, write its posts file and import it; then, as a team would, label
+    ``review`` customer posts drawn at random (``groundswell review``), with the world's true labels
+    (``demo-data/review.csv``), so the intervals of classified figures measure the classifiers' errors on
+    the demo's own posts. ``review=0``: no review.
 
     Refuses (``WorkspaceError``) a workspace that holds posts, or one that is
     not a demo workspace of the same brand; an empty demo workspace is reused.
@@ -157,8 +166,37 @@ def build_demo(
         data_file = path / DATA_DIR / DATA_FILE
         write_posts_csv(generate_world(posts=posts, seed=seed, profile=profile), data_file)
         report = ws.import_files([data_file], ImportOptions(format="csv"), progress=progress)
+        if review:
+            _label_review(ws, path / DATA_DIR, review, posts=posts, seed=seed, profile=profile)
         summary = ws.summary()
     return DemoResult(workspace=path, data_file=data_file, report=report, summary=summary)
+
+
+def _label_review(ws: Workspace, folder: Path, size: int, *, posts: int, seed: int, profile: BrandProfile) -> None:
+    """Draw ``size`` customer posts for review, label them with the world's truth (generated again, streaming,
+    to keep memory flat) into ``REVIEW_FILE``, and load it."""
+    drawn = folder / f".{REVIEW_FILE}.drawn"
+    drawn.unlink(missing_ok=True)
+    ws.write_review_sample(drawn, size, seed=f"demo-{seed}")
+    with drawn.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        columns, rows = list(reader.fieldnames or []), list(reader)
+    drawn.unlink()
+    wanted = {(r["platform"], r["post_id"]) for r in rows}
+    truth = {}
+    for post, true in generate_labelled_world(posts=posts, seed=seed, profile=profile):
+        if true is not None and (post.platform, post.post_id) in wanted:
+            truth[post.platform, post.post_id] = true
+    labelled = folder / REVIEW_FILE
+    with labelled.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            true = truth.get((row["platform"], row["post_id"]))
+            if true is not None:
+                row.update(sentiment=true.sentiment, subject=true.subject, needs_reply=str(true.needs_reply).lower())
+            writer.writerow(row)
+    ws.load_review_labels(labelled, by=REVIEWER)
 
 
 def _check_reusable(ws: Workspace, profile: BrandProfile) -> None:
