@@ -26,7 +26,9 @@ def ws(tmp_path: Path) -> Workspace:
 
 
 def rows(path: Path) -> list[tuple[object, ...]]:
-    return sorted(duckdb.connect().execute(f"SELECT * FROM '{path}'").fetchall(), key=repr)
+    """The copy's rows without the numbers the warehouse adds (``_key``, ``_parent_key``)."""
+    found = duckdb.connect().execute(f"SELECT * EXCLUDE (_key, _parent_key) FROM '{path}'").fetchall()
+    return sorted(found, key=repr)
 
 
 def test_the_copies_hold_the_tables_rows(ws: Workspace, tmp_path: Path) -> None:
@@ -36,6 +38,27 @@ def test_the_copies_hold_the_tables_rows(ws: Workspace, tmp_path: Path) -> None:
     assert len(posts) > 500
     assert tables.outcome_marks is None  # no marks: no table, and the figures read none
     assert (tables.folder / "COMPLETE").exists()
+
+
+def test_each_post_its_parent_and_its_enrichments_carry_one_number(ws: Workspace, tmp_path: Path) -> None:
+    ws.enrich("fast", workers=1)
+    tables = export_tables(ws.store, tmp_path / "warehouse")
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW p AS SELECT * FROM '{tables.posts}'")
+    con.execute(f"CREATE VIEW e AS SELECT * FROM '{tables.enrichments}'")
+    posts, numbers = con.execute("SELECT count(*), count(DISTINCT _key) FROM p").fetchall()[0]
+    assert posts == numbers > 500
+    by_strings = con.execute(
+        "SELECT c.post_id, q.post_id FROM p c LEFT JOIN p q ON q.platform = c.platform AND q.post_id = c.in_reply_to_post_id"
+    ).fetchall()
+    by_numbers = con.execute("SELECT c.post_id, q.post_id FROM p c LEFT JOIN p q ON q._key = c._parent_key").fetchall()
+    assert sorted(by_numbers, key=repr) == sorted(by_strings, key=repr)
+    assert sum(parent is not None for _, parent in by_numbers) > 100
+    mismatched = (
+        "SELECT count(*) FROM e JOIN p ON p._key = e._key WHERE p.post_id <> e.post_id OR p.platform <> e.platform"
+    )
+    assert con.execute(mismatched).fetchall()[0][0] == 0
+    assert con.execute("SELECT count(_key) FROM e").fetchall()[0][0] == posts
 
 
 def test_unchanged_tables_are_not_written_again(ws: Workspace, tmp_path: Path) -> None:

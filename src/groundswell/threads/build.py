@@ -227,6 +227,8 @@ def _numbered(sources: Sources, accounts: tuple[BrandAccountRef, ...]) -> ir.Tab
     """
     p = sources.every_post
     is_automated = automated(p.text, sources.config.response.automation_patterns)
+    # the warehouse numbers each post and its parent (``store.warehouse``): then no string join finds parents
+    numbers = {"_k": p._key, "_parent_k": p._parent_key} if _numbered_posts(p) else {"_k": _post_number(sources)}
     return _materialize(
         sources,
         p.select(
@@ -238,12 +240,17 @@ def _numbered(sources: Sources, accounts: tuple[BrandAccountRef, ...]) -> ir.Tab
             "author_followers",
             "is_brand",
             "created_at",
-            _k=_post_number(sources),
+            **numbers,
             automated=ibis.ifelse(p.is_brand, is_automated, False),
             brand_account=ibis.ifelse(p.is_brand, _handle_key(p), ibis.null().cast("string")),
             _mentioned=mentioned_handle(p, [(a.platform, a.key) for a in accounts]),
         ),
     )
+
+
+def _numbered_posts(posts: ir.Table) -> bool:
+    """Whether the posts carry the warehouse's numbers of each post and its parent (``_key``, ``_parent_key``)."""
+    return "_key" in posts.columns and "_parent_key" in posts.columns
 
 
 @ibis.udf.scalar.builtin(signature=((), dt.int64))  # type: ignore[untyped-decorator]
@@ -270,9 +277,13 @@ def _resolve_roots(numbered: ir.Table, sources: Sources) -> tuple[ir.Table, int,
     settled, and later rounds carry only the posts still moving. Each round looks their pointers up among
     every post (settled and moving, as the round before left them), so a chain still halves each round; only
     the moving posts are joined and kept again, a shrinking share of the posts after the first round."""
-    base = numbered.select("_k", "platform", "post_id", parent=numbered.in_reply_to_post_id, at=numbered.created_at)
+    numbers = ["_k", *(["_parent_k"] if "_parent_k" in numbered.columns else [])]
+    base = numbered.select(*numbers, "platform", "post_id", parent=numbered.in_reply_to_post_id, at=numbered.created_at)
     parents = base.select(_p_platform=base.platform, _p_id=base.post_id, _p_k=base._k, _p_at=base.at)
-    joined = base.left_join(parents, [base.platform == parents._p_platform, base.parent == parents._p_id])
+    if "_parent_k" in base.columns:  # the parent's number is known: a join on numbers
+        joined = base.left_join(parents, base._parent_k == parents._p_k)
+    else:
+        joined = base.left_join(parents, [base.platform == parents._p_platform, base.parent == parents._p_id])
     linked = joined._p_id.notnull() & (joined.parent != joined.post_id)
     node = _materialize(
         sources,
@@ -455,6 +466,7 @@ def _post_columns(
             joined._mentioned, joined.platform, [(a.platform, a.key) for a in accounts]
         ),
         **{name: joined[name] for name in narrow.columns if name not in _FIRST_COLUMNS},
+        **({"_k": joined._k} if _numbered_posts(sources.every_post) else {}),
     )
     enriched = _with_enrichments(joined, sources.enrichments)
     per_post = keep("posts", enriched) if keep is not None else _materialize(sources, enriched)
@@ -467,15 +479,21 @@ _FIRST_COLUMNS = ("_k", "_root_k", "root_id", "parent_missing", "effective_at", 
 
 
 def _with_enrichments(p: ir.Table, enrichments: ir.Table | None) -> ir.Table:
+    """``p`` plus its enrichment columns (null where not enriched); by the warehouse's numbers when ``p`` carries
+    them as ``_k`` and the enrichments as ``_key`` (then ``_k`` is dropped)."""
     if enrichments is None:
+        p = p.drop("_k") if "_k" in p.columns else p
         return p.mutate(**{name: ibis.null().cast(dtype) for name, dtype in ENRICHMENT_COLUMNS.items()})
     e = enrichments.select(
         _e_platform=enrichments.platform,
         _e_post_id=enrichments.post_id,
         **{name: enrichments[name] for name in ENRICHMENT_COLUMNS},
+        **({"_e_k": enrichments._key} if "_key" in enrichments.columns else {}),
     )
+    if "_k" in p.columns and "_e_k" in e.columns:
+        return p.left_join(e, p._k == e._e_k).drop("_k", "_e_k", "_e_platform", "_e_post_id")
     joined = p.left_join(e, [p.platform == e._e_platform, p.post_id == e._e_post_id])
-    return joined.drop("_e_platform", "_e_post_id")
+    return joined.drop("_e_platform", "_e_post_id", *(c for c in ("_k", "_e_k") if c in joined.columns))
 
 
 # -- per thread -------------------------------------------------------------------------------
