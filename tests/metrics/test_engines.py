@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from engine_equality import (  # noqa: F401 - the shared tests, run here on this module's `both`
@@ -24,6 +25,7 @@ from groundswell.demo import build_demo
 from groundswell.enrich.registry import shipped_model_dir
 from groundswell.metrics import subject_shares
 from groundswell.query import Sources, spark_sources
+from groundswell.store.warehouse import export_tables
 from groundswell.workspace import Workspace
 
 POSTS = 3000
@@ -38,11 +40,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace,
     build_demo(root / "ws", posts=POSTS, seed=11)
     ws = Workspace.open(root / "ws")
     ws.enrich("fast", workers=1)
-    posts, enrichments = root / "posts.parquet", root / "enrichments.parquet"
-    ws.store.con.execute(f"COPY posts TO '{posts}' (FORMAT parquet)")
-    ws.store.con.execute(f"COPY enrichments TO '{enrichments}' (FORMAT parquet)")
-    ws.store.con.execute(f"COPY outcomes TO '{root / 'outcomes.parquet'}' (FORMAT parquet)")
-    ws.store.con.execute(f"COPY review_labels TO '{root / 'review_labels.parquet'}' (FORMAT parquet)")
+    # the warehouse's copies (``store.warehouse``), numbers included: Spark finds parents and enrichments by them
+    tables = export_tables(ws.store, root / "warehouse")
+    posts, enrichments = tables.posts, tables.enrichments
+    assert "_parent_key" in duckdb.sql(f"SELECT * FROM '{posts}' LIMIT 0").columns
+    ws.store.con.execute(f"COPY outcomes TO '{posts.parent / 'outcomes.parquet'}' (FORMAT parquet)")
+    ws.store.con.execute(f"COPY review_labels TO '{posts.parent / 'review_labels.parquet'}' (FORMAT parquet)")
     yield ws, posts, enrichments
     ws.close()
 

@@ -98,24 +98,31 @@ def conversation_ratio(src: Sources, *, by: str | None = None) -> list[VoiceFigu
     check_by(by, VOICE_BY, "voice")
     brand = brand_posts(src.posts)
     table = with_group(brand, by, src.config, account=handle_expr(brand))
+    every = brand_posts(src.every_post)  # a chain may lead to brand posts from before the period
+    # the parent is looked up by the warehouse's numbers where the posts carry them (Spark), else by its id
+    numbers = "_parent_key" in table.columns and "_key" in every.columns
     table = table.select(
         GROUP,
         "platform",
         _auto=automated(table.text, src.config),
-        _cursor=table.in_reply_to_post_id,
+        _cursor=table._parent_key if numbers else table.in_reply_to_post_id,
         _state=ibis.ifelse(table.in_reply_to_post_id.isnull(), "broadcast", ibis.null().cast("string")),
     )
-    every = brand_posts(src.every_post)  # a chain may lead to brand posts from before the period
-    nodes = every.select(_n_platform=every.platform, _n_id=every.post_id, _n_parent=every.in_reply_to_post_id)
+    nodes = every.select(
+        _n_platform=every.platform,
+        _n_id=every._key if numbers else every.post_id,
+        _n_parent=every._parent_key if numbers else every.in_reply_to_post_id,
+        _n_replies=every.in_reply_to_post_id.notnull(),
+    )
     # One step up for every brand post settles nearly all of them (kept as a table by the engine, when there is
     # one); only brand replies to brand replies walk on, so the later steps join a small table.
-    first_step = _step(table, nodes)
+    first_step = _step(table, nodes, numbers=numbers)
     table = src.engine.materialize(first_step) if src.engine is not None else first_step
     try:
         settled = table.filter(table._state.notnull())
         pending = table.filter(table._state.isnull())
         for _ in range(MAX_BRAND_CHAIN - 1):
-            pending = _step(pending, nodes)
+            pending = _step(pending, nodes, numbers=numbers)
         counts = settled.union(pending, distinct=False)
         state = counts._state.fill_null("continuation")
         counts = counts.mutate(_kind=ibis.ifelse((state == "reply") & counts._auto, "automated", state))
@@ -157,20 +164,26 @@ def conversation_ratio(src: Sources, *, by: str | None = None) -> list[VoiceFigu
     return out
 
 
-def _step(table: ir.Table, nodes: ir.Table) -> ir.Table:
-    """One step up the chain of brand posts: settle what the post at ``_cursor`` says, else move to its parent."""
+def _step(table: ir.Table, nodes: ir.Table, *, numbers: bool = False) -> ir.Table:
+    """One step up the chain of brand posts: settle what the post at ``_cursor`` says, else move to its parent.
+
+    ``numbers``: ``_cursor`` and the nodes' ``_n_id``, ``_n_parent`` are the warehouse's post numbers (a parent
+    that was never imported has none: its child's cursor is null, found nowhere, as its id would be)."""
     node = nodes.view()
-    joined = table.left_join(node, [table.platform == node._n_platform, table._cursor == node._n_id])
+    if numbers:
+        joined = table.left_join(node, table._cursor == node._n_id)
+    else:
+        joined = table.left_join(node, [table.platform == node._n_platform, table._cursor == node._n_id])
     pending = joined._state.isnull()
     return joined.select(
         GROUP,
         "platform",
         "_auto",
-        _cursor=ibis.ifelse(pending, joined._n_parent, ibis.null().cast("string")),
+        _cursor=ibis.ifelse(pending, joined._n_parent, ibis.null().cast(joined._n_parent.type())),
         _state=ibis.cases(
             (~pending, joined._state),
             (joined._n_id.isnull(), "reply"),  # not a brand post: a person, or not imported
-            (joined._n_parent.isnull(), "continuation"),  # a brand post that replies to nobody
+            (~joined._n_replies, "continuation"),  # a brand post that replies to nobody
             else_=ibis.null().cast("string"),  # a brand reply: one more step up
         ),
     ).view()  # a fresh relation: ibis refuses the next self-join on a projection of this one
