@@ -149,6 +149,20 @@ def reviewed_shares(
     return normalised.reshape(replicates, *table.shape)
 
 
+def joint_shares(
+    counts: npt.ArrayLike,
+    confusions: Sequence[HeldOutConfusion | None],
+    reviewed: npt.ArrayLike | None = None,
+) -> tuple[Floats, str]:
+    """Bootstrap replicates of the true joint shares behind ``counts``, and how they were made: from the team's
+    labelled posts among them (``reviewed``, as ``reviewed_shares`` takes them) when there are at least
+    ``MIN_REVIEWED``, else from the held-out ``confusions`` (``true_shares``)."""
+    labelled = int(np.asarray(reviewed).sum()) if reviewed is not None else 0
+    if reviewed is not None and labelled >= MIN_REVIEWED:
+        return reviewed_shares(counts, reviewed), reviewed_method(labelled)
+    return true_shares(counts, confusions), method_for(*confusions)
+
+
 def interval(replicates: Floats, figure: Callable[[Floats], Floats], method: str) -> Interval | None:
     """The 95% percentile interval of ``figure`` (one value per replicate) over the replicates."""
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -53,16 +53,7 @@ from groundswell.metrics.frames import (
     month_index,
     with_customer_location,
 )
-from groundswell.metrics.intervals import (
-    MIN_REVIEWED,
-    Floats,
-    interval,
-    method_for,
-    reviewed_method,
-    reviewed_shares,
-    share_ratio,
-    true_shares,
-)
+from groundswell.metrics.intervals import Floats, interval, joint_shares, share_ratio
 from groundswell.query import Period, Sources, in_period, rows
 from groundswell.threads.build import Threads
 from groundswell.threads.counts import count_columns, counted_threads
@@ -356,17 +347,13 @@ def rate_interval(
     counts = [[0, 0], [0, 0]]  # [needs_reply label][replied: no, yes]
     counts[yes] = [needs_reply - replied, replied]
     counts[1 - yes] = [max(0, inbound - inbound_replied - (needs_reply - replied)), max(0, inbound_replied - replied)]
-    labelled = sum(reviewed.values()) if reviewed else 0
-    if reviewed and labelled >= MIN_REVIEWED:
+    pairs = None
+    if reviewed:
         row = {False: labels.index("false"), True: yes}
         pairs = [[0] * 4 for _ in range(4)]  # cells numbered label * 2 + replied, as the table flattened
         for (true, said, got), n in reviewed.items():
             pairs[row[true] * 2 + got][row[said] * 2 + got] += n
-        replicates = reviewed_shares(counts, pairs)
-        method = reviewed_method(labelled)
-    else:
-        replicates = true_shares(counts, [confusion, None])
-        method = method_for(confusion)
+    replicates, method = joint_shares(counts, [confusion, None], pairs)
 
     def rate(r: Floats) -> Floats:
         return share_ratio(r[:, yes, 1], r[:, yes, :].sum(axis=1))

@@ -24,16 +24,7 @@ from groundswell.metrics.frames import (
     with_enrichments,
     with_group,
 )
-from groundswell.metrics.intervals import (
-    MIN_REVIEWED,
-    Floats,
-    interval,
-    method_for,
-    reviewed_method,
-    reviewed_shares,
-    share_ratio,
-    true_shares,
-)
+from groundswell.metrics.intervals import Floats, interval, joint_shares, share_ratio
 from groundswell.query import Period, Sources, rows
 from groundswell.records import SENTIMENT_LABELS, SUBJECT_LABELS
 
@@ -248,13 +239,7 @@ def subject_intervals(
         return {}
     subjects = subject.labels if subject else SUBJECT_LABELS
     feelings = sentiment.labels if sentiment else SENTIMENT_LABELS
-    labelled = sum(map(sum, reviewed)) if reviewed else 0
-    if reviewed and labelled >= MIN_REVIEWED:
-        replicates = reviewed_shares(counts, reviewed)
-        method = reviewed_method(labelled)
-    else:
-        replicates = true_shares(counts, [subject, sentiment])
-        method = method_for(subject, sentiment)
+    replicates, method = joint_shares(counts, [subject, sentiment], reviewed)
     positive, negative = feelings.index("positive"), feelings.index("negative")
     out: dict[str, Interval | None] = {}
     for label in SUBJECTS:
