@@ -12,7 +12,7 @@ Jobs, each in its own process, on each size:
 - ``duckdb``: the workspace's stored threads stage dropped, then the scorecard: the full stage build and
   the scorecard, DuckDB's cost from scratch;
 - one per ``--masters`` entry (``cluster``: a standalone cluster of a master and two workers of one core
-  and 3 GB each (executors of 2.5 GB), started from pyspark's ``spark-class`` on 127.0.0.1 for the run): the scorecard with
+  and ``--worker-gb`` (3) GB each (executors of 512 MB less), started from pyspark's ``spark-class`` on 127.0.0.1 for the run): the scorecard with
   ``[engine] kind = "spark"`` on that master, timed in its parts: copying the tables to the warehouse
   (the warehouse is removed first, so every run pays it), starting the session, building the threads
   stage (kept in the warehouse, ``threads.kept``), every figure of the scorecard; then, as a later
@@ -63,8 +63,15 @@ from metrics_bench import (  # noqa: E402
     scaled_workspace,
 )
 
-WORKER_MEMORY = "3g"  # each of the standalone cluster's two workers
-EXECUTOR_MEMORY = "2560m"  # what an executor on a worker may take of it
+WORKER_GB = 3  # each of the standalone cluster's two workers, unless --worker-gb
+WORKER_GB_ENV = "GROUNDSWELL_BENCH_WORKER_GB"
+
+
+def executor_memory() -> str:
+    """What an executor may take of its worker's memory: all but 512 MB (the job's process is told the
+    worker's size by the environment)."""
+    worker_gb = int(os.environ.get(WORKER_GB_ENV, WORKER_GB))
+    return f"{worker_gb * 1024 - 512}m"
 
 
 def job_duckdb(path: Path, master: str) -> dict[str, Any]:
@@ -83,7 +90,7 @@ def on_spark(ws: Any, master: str) -> Path:
     """``ws`` set to compute on Spark at ``master`` with the benchmark's memory; its warehouse removed, so the
     run pays the copy; the warehouse's path."""
     ws.engine = ws.engine.model_copy(
-        update={"kind": "spark", "master": master, "driver_memory": "6g", "executor_memory": EXECUTOR_MEMORY}
+        update={"kind": "spark", "master": master, "driver_memory": "6g", "executor_memory": executor_memory()}
     )
     warehouse: Path = ws.path / ws.engine.warehouse
     shutil.rmtree(warehouse, ignore_errors=True)
@@ -185,7 +192,7 @@ def job_import(files_folder: Path, master: str) -> dict[str, Any]:
         session_s = 0.0
         if master:
             ws.engine = ws.engine.model_copy(
-                update={"kind": "spark", "master": master, "driver_memory": "4g", "executor_memory": EXECUTOR_MEMORY}
+                update={"kind": "spark", "master": master, "driver_memory": "4g", "executor_memory": executor_memory()}
             )
             started = time.perf_counter()
             session, _ = spark_session(ws.engine)
@@ -254,6 +261,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=4, help="CSV files an import's posts are written in")
     parser.add_argument("--refresh-sizes", type=int, nargs="*", default=[], help="workspace sizes to refresh")
     parser.add_argument("--new-posts", type=int, default=10_000, help="posts imported before a refresh")
+    parser.add_argument("--worker-gb", type=int, default=WORKER_GB, help="memory of each cluster worker, GB")
     parser.add_argument("--job", nargs=3, metavar=("NAME", "PATH", "MASTER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.job:
@@ -263,6 +271,7 @@ def main() -> None:
         print(json.dumps(result))
         return
 
+    os.environ[WORKER_GB_ENV] = str(args.worker_gb)  # the clusters' workers, and what each job's executors take
     args.workdir.mkdir(parents=True, exist_ok=True)
     base = base_workspace(args.workdir, args.base)
     print(f"# {os.cpu_count()} CPUs; base world {args.base:,} posts; workdir {args.workdir}", flush=True)
@@ -282,9 +291,10 @@ def on_master(master: str, workdir: Path, job: str, path: Path) -> tuple[str, di
 
     with (
         tempfile.TemporaryDirectory(dir=workdir) as work,
-        standalone_cluster(Path(work), workers=2, cores=1, memory=WORKER_MEMORY) as cluster,
+        standalone_cluster(Path(work), workers=2, cores=1, memory=f"{os.environ[WORKER_GB_ENV]}g") as cluster,
     ):
-        return "spark standalone cluster (2 workers x 1 core)", run_job(job, path, cluster.url, env=cluster.env)
+        label = f"spark standalone cluster (2 workers x 1 core, {os.environ[WORKER_GB_ENV]} GB)"
+        return label, run_job(job, path, cluster.url, env=cluster.env)
 
 
 def spark_runs(args: argparse.Namespace, job: str, path: Path, row: str) -> Iterator[tuple[str, dict[str, Any]]]:
