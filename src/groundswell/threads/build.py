@@ -8,8 +8,9 @@ How, on any engine (no recursive SQL, which Spark lacks):
 
 0. **Numbers.** Each post gets a number of its own for the build (``_k``), and every join and window
    after the first lookup of parents is on numbers (a post's, its root's ``_root_k``), not on
-   ``(platform, post_id)`` strings, which cost two to three times as much at 10M posts. The numbers
-   never leave the build: the stage's tables name posts and threads by their ids.
+   ``(platform, post_id)`` strings, which cost two to three times as much at 10M posts. The stage's
+   tables name posts and threads by their ids; where the posts carry the warehouse's numbers (Spark), the
+   per-post table also keeps its root's (``_root_k``), by which each thread's row is grouped.
 1. **Reply trees.** Each post's root is found by pointer jumping: every post
    points at its parent (a root at itself), and each round replaces the pointer
    by the pointer's pointer, so a chain of depth *d* resolves in about log2(*d*)
