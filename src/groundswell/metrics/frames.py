@@ -37,6 +37,7 @@ from groundswell.config import WorkspaceConfig, normalize_handle
 from groundswell.errors import MetricUnavailable, UsageError
 from groundswell.metrics.base import BY_CHOICES
 from groundswell.query import Sources
+from groundswell.query.numbers import has_parent_numbers, has_post_numbers
 from groundswell.threads.stage import build_threads
 
 if TYPE_CHECKING:
@@ -136,22 +137,23 @@ def with_parent(table: ir.Table, posts: ir.Table) -> ir.Table:
     ``parent_is_brand`` and ``parent_account`` are null when the post is no reply or its parent is not in
     ``posts``; ``parent_account`` is the parent author's normalized handle.
     """
+    numbers = has_parent_numbers(table) and has_post_numbers(posts)
     parents = posts.select(
         _parent_platform=posts.platform,
         _parent_post_id=posts.post_id,
         parent_is_brand=posts.is_brand,
         parent_account=handle_expr(posts),
-        **({"_parent_k": posts._key} if "_key" in posts.columns else {}),
+        **({"_parent_k": posts._key} if numbers else {}),
     )
-    if "_parent_key" in table.columns and "_parent_k" in parents.columns:  # the warehouse's numbers (Spark)
-        joined = table.left_join(parents, table._parent_key == parents._parent_k)
+    if numbers:
+        joined = table.left_join(parents, table._parent_key == parents._parent_k).drop("_parent_k")
     else:
         joined = table.left_join(
             parents,
             [table.platform == parents._parent_platform, table.in_reply_to_post_id == parents._parent_post_id],
         )
     found = joined.mutate(parent_found=joined._parent_post_id.notnull())
-    return found.drop("_parent_platform", "_parent_post_id", *(c for c in ("_parent_k",) if c in found.columns))
+    return found.drop("_parent_platform", "_parent_post_id")
 
 
 def with_inbound(table: ir.Table, src: Sources) -> ir.Table:
@@ -193,10 +195,9 @@ def annotate(table: ir.Table, src: Sources, *, inbound: bool = True) -> ir.Table
 def with_enrichments(table: ir.Table, enrichments: ir.Table, columns: Iterable[str]) -> ir.Table:
     """Inner join on (platform, post_id) with the named enrichment columns: posts not yet enriched drop out.
 
-    On the warehouse's numbers (``_key`` on both sides, ``store.warehouse``) where both carry them: the same
-    rows, four times faster on Spark than on the strings."""
+    On the warehouse's numbers (``query.numbers``) where both carry them: the same rows, faster on Spark."""
     names = list(columns)
-    if "_key" in table.columns and "_key" in enrichments.columns:
+    if has_post_numbers(table, enrichments):
         e = enrichments.select(_e_k=enrichments._key, **{n: enrichments[n] for n in names})
         return table.join(e, table._key == e._e_k).drop("_e_k")
     e = enrichments.select(

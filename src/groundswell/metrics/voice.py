@@ -24,6 +24,7 @@ from groundswell.metrics.frames import (
 )
 from groundswell.query import Period, Sources, rows
 from groundswell.query.automation import automated as automated_text
+from groundswell.query.numbers import has_parent_numbers, has_post_numbers
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -100,7 +101,7 @@ def conversation_ratio(src: Sources, *, by: str | None = None) -> list[VoiceFigu
     table = with_group(brand, by, src.config, account=handle_expr(brand))
     every = brand_posts(src.every_post)  # a chain may lead to brand posts from before the period
     # the parent is looked up by the warehouse's numbers where the posts carry them (Spark), else by its id
-    numbers = "_parent_key" in table.columns and "_key" in every.columns
+    numbers = has_parent_numbers(table) and has_post_numbers(every)
     table = table.select(
         GROUP,
         "platform",

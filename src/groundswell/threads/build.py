@@ -92,6 +92,7 @@ from groundswell.config import normalize_handle
 from groundswell.query import Sources
 from groundswell.query.automation import automated
 from groundswell.query.brands import handle_key, mentioned_account, mentioned_handle
+from groundswell.query.numbers import has_parent_numbers, has_post_numbers
 from groundswell.records import Intent, Outcome, Sentiment
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def _numbered(sources: Sources, accounts: tuple[BrandAccountRef, ...]) -> ir.Tab
     p = sources.every_post
     is_automated = automated(p.text, sources.config.response.automation_patterns)
     # the warehouse numbers each post and its parent (``store.warehouse``): then no string join finds parents
-    numbers = {"_k": p._key, "_parent_k": p._parent_key} if _numbered_posts(p) else {"_k": _post_number(sources)}
+    numbers = {"_k": p._key, "_parent_k": p._parent_key} if has_parent_numbers(p) else {"_k": _post_number(sources)}
     return _materialize(
         sources,
         p.select(
@@ -247,11 +248,6 @@ def _numbered(sources: Sources, accounts: tuple[BrandAccountRef, ...]) -> ir.Tab
             _mentioned=mentioned_handle(p, [(a.platform, a.key) for a in accounts]),
         ),
     )
-
-
-def _numbered_posts(posts: ir.Table) -> bool:
-    """Whether the posts carry the warehouse's numbers of each post and its parent (``_key``, ``_parent_key``)."""
-    return "_key" in posts.columns and "_parent_key" in posts.columns
 
 
 @ibis.udf.scalar.builtin(signature=((), dt.int64))  # type: ignore[untyped-decorator]
@@ -468,7 +464,7 @@ def _post_columns(
         ),
         **{name: joined[name] for name in narrow.columns if name not in _FIRST_COLUMNS},
         # the warehouse's numbers: ``_k`` for the enrichments' join, the root's for the per-thread rows
-        **({"_k": joined._k, "_root_k": joined._root_k} if _numbered_posts(sources.every_post) else {}),
+        **({"_k": joined._k, "_root_k": joined._root_k} if has_parent_numbers(sources.every_post) else {}),
     )
     enriched = _with_enrichments(joined, sources.enrichments)
     per_post = keep("posts", enriched) if keep is not None else _materialize(sources, enriched)
@@ -481,21 +477,19 @@ _FIRST_COLUMNS = ("_k", "_root_k", "root_id", "parent_missing", "effective_at", 
 
 
 def _with_enrichments(p: ir.Table, enrichments: ir.Table | None) -> ir.Table:
-    """``p`` plus its enrichment columns (null where not enriched); by the warehouse's numbers when ``p`` carries
-    them as ``_k`` and the enrichments as ``_key`` (then ``_k`` is dropped)."""
+    """``p`` plus its enrichment columns (null where not enriched), less ``_k``: joined by the warehouse's
+    numbers when ``p`` carries them as ``_k`` and the enrichments theirs (``query.numbers``), else by ids."""
+    numbers = "_k" in p.columns and enrichments is not None and has_post_numbers(enrichments)
+    if "_k" in p.columns and not numbers:
+        p = p.drop("_k")
     if enrichments is None:
-        p = p.drop("_k") if "_k" in p.columns else p
         return p.mutate(**{name: ibis.null().cast(dtype) for name, dtype in ENRICHMENT_COLUMNS.items()})
-    e = enrichments.select(
-        _e_platform=enrichments.platform,
-        _e_post_id=enrichments.post_id,
-        **{name: enrichments[name] for name in ENRICHMENT_COLUMNS},
-        **({"_e_k": enrichments._key} if "_key" in enrichments.columns else {}),
-    )
-    if "_k" in p.columns and "_e_k" in e.columns:
-        return p.left_join(e, p._k == e._e_k).drop("_k", "_e_k", "_e_platform", "_e_post_id")
-    joined = p.left_join(e, [p.platform == e._e_platform, p.post_id == e._e_post_id])
-    return joined.drop("_e_platform", "_e_post_id", *(c for c in ("_k", "_e_k") if c in joined.columns))
+    columns = {name: enrichments[name] for name in ENRICHMENT_COLUMNS}
+    if numbers:
+        e = enrichments.select(_e_k=enrichments._key, **columns)
+        return p.left_join(e, p._k == e._e_k).drop("_k", "_e_k")
+    e = enrichments.select(_e_platform=enrichments.platform, _e_post_id=enrichments.post_id, **columns)
+    return p.left_join(e, [p.platform == e._e_platform, p.post_id == e._e_post_id]).drop("_e_platform", "_e_post_id")
 
 
 # -- per thread -------------------------------------------------------------------------------
