@@ -153,11 +153,19 @@ def check_record(record: type, columns: tuple[Column, ...]) -> None:
         raise TypeError(f"{record.__qualname__} does not match its columns: {found} != {wanted}")
 
 
+# The warehouse's copies (``store.warehouse``) add two columns of numbers to the posts, and one to the
+# enrichments, by which Spark joins them (``query.numbers``): each post's number and its parent's.
+POST_NUMBER = "_key"
+PARENT_NUMBER = "_parent_key"
+
+
 __all__ = [
     "ENRICHMENT_COLUMNS",
     "LINEAGE_FIELDS",
+    "PARENT_NUMBER",
     "PARSED_POST_COLUMNS",
     "POST_COLUMNS",
+    "POST_NUMBER",
     "ROW_COLUMNS",
     "Column",
     "arrow_schema",

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from groundswell.columns import PARENT_NUMBER, POST_NUMBER
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-
-POST_NUMBER = "_key"
-PARENT_NUMBER = "_parent_key"
 
 
 def has_post_numbers(*tables: ir.Table) -> bool:

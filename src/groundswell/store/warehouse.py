@@ -18,6 +18,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from groundswell.columns import PARENT_NUMBER, POST_NUMBER
 from groundswell.errors import StoreError
 from groundswell.store.duckdb import DuckDBStore
 from groundswell.store.thread_stage import table_exists
@@ -33,14 +34,14 @@ _FINGERPRINTS = {
 }
 _ALWAYS = ("posts", "enrichments")
 # What is copied of each table: every column, but of the marks only what figures read (as store_sources does).
-# Each post gets a number, ``_key`` (its row id here), and its parent's, ``_parent_key``; each enrichment its
-# post's: Spark then joins posts to their parents and enrichments on numbers (``threads.build``,
+# Each post gets a number, ``POST_NUMBER`` (its row id here), and its parent's, ``PARENT_NUMBER``; each
+# enrichment its post's: Spark then joins posts to their parents and enrichments on numbers (``threads.build``,
 # ``metrics.frames``), which it does four times faster than on (platform, post_id) strings, and this one join
 # each costs DuckDB a few seconds.
 _COPIED = {
-    "posts": "SELECT p.*, p.rowid AS _key, q.rowid AS _parent_key FROM posts p "
+    "posts": f"SELECT p.*, p.rowid AS {POST_NUMBER}, q.rowid AS {PARENT_NUMBER} FROM posts p "
     "LEFT JOIN posts q ON q.platform = p.platform AND q.post_id = p.in_reply_to_post_id",
-    "enrichments": "SELECT e.*, p.rowid AS _key FROM enrichments e "
+    "enrichments": f"SELECT e.*, p.rowid AS {POST_NUMBER} FROM enrichments e "
     "LEFT JOIN posts p ON p.platform = e.platform AND p.post_id = e.post_id",
     "outcome_marks": "SELECT platform, post_id, outcome, marked_at FROM outcome_marks",
 }
