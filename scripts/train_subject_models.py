@@ -32,6 +32,7 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from sklearn.model_selection import StratifiedKFold
 
 from groundswell.enrich import rules
+from groundswell.enrich.encoder import load_encoder_head
 from groundswell.enrich.registry import load_classifier, shipped_model_dir
 from groundswell.enrich.subject import (
     CONTEXT_FEATURES,
@@ -201,7 +202,7 @@ def train_tier(tier: str, data: Path) -> dict[str, Any]:
         text = HashedText(sentiment.spec)  # type: ignore[attr-defined]
     else:  # the encoder's sentence vector beside the fast tier's hashed n-grams
         hashed = HashedText(load_classifier("sentiment", "fast").spec)  # type: ignore[attr-defined]
-        text = CombinedText([EncoderText(sentiment.encoder), hashed])  # type: ignore[attr-defined]
+        text = CombinedText([EncoderText(load_encoder_head(shipped_model_dir(tier), "sentiment").encoder), hashed])
     print(f"{tier}: {len(dev.labels)} dev rows {dict(Counter(dev.labels))}, {len(test.labels)} test rows", flush=True)
     train = features(tier, text, dev)
     settings, cv = choose(train, dev.labels)

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from groundswell.cli import cli
+from groundswell.enrich.blend import BlendedClassifier
 from groundswell.enrich.encoder import EncoderHeadClassifier, prepare_text
 from groundswell.enrich.registry import load_classifier
 
@@ -22,11 +23,15 @@ def _eval(args: list[str]) -> dict[str, object]:
     return document
 
 
-def test_both_heads_share_one_encoder() -> None:
+def test_both_heads_share_one_encoder_each_blended_with_the_fast_model_of_its_task() -> None:
     sentiment = load_classifier("sentiment", "accurate")
     complaint = load_classifier("complaint", "accurate")
-    assert isinstance(sentiment, EncoderHeadClassifier) and isinstance(complaint, EncoderHeadClassifier)
-    assert sentiment.encoder is complaint.encoder
+    assert isinstance(sentiment, BlendedClassifier) and isinstance(complaint, BlendedClassifier)
+    heads = sentiment.primary, complaint.primary
+    assert isinstance(heads[0], EncoderHeadClassifier) and isinstance(heads[1], EncoderHeadClassifier)
+    assert heads[0].encoder is heads[1].encoder
+    assert (sentiment.partner.name, complaint.partner.name) == ("fast-sentiment", "fast-complaint")
+    assert sentiment.parallel_inside and complaint.parallel_inside  # the encoder uses every core already
     assert sentiment.labels == ("negative", "neutral", "positive")
     assert complaint.labels == ("not_complaint", "complaint")
     assert sentiment.version == complaint.version

@@ -16,9 +16,9 @@ from groundswell.enrich.rules import RuleClassifier
 from groundswell.records import Intent
 
 TEST_PART = Path(__file__).resolve().parents[1] / "data" / "enrich" / "praise_posts_test.csv"
-# Complaint precision measured on the test part with rules-3 and fast-sentiment 1.2.0 (rules-2: fast 0.385,
-# accurate 0.514; fast-sentiment 1.1.0: fast 0.609).
-MEASURED = {"fast": 0.591, "accurate": 0.667}
+# Complaint precision measured on the test part with rules-3, fast-sentiment 1.2.0 and accurate 1.1.0 (rules-2:
+# fast 0.385, accurate 0.514; fast-sentiment 1.1.0: fast 0.609; accurate 1.0.0, its heads not blended: 0.667).
+MEASURED = {"fast": 0.591, "accurate": 0.636}
 
 
 def decisions(tier: str) -> tuple[list[dict[str, str]], list[bool]]:
@@ -44,7 +44,7 @@ def test_plain_praise_is_no_complaint(tier: str) -> None:
 
 @pytest.mark.parametrize("tier", ["fast", "accurate"])
 @pytest.mark.xfail(
-    reason="measured complaint precision 0.591 (fast) and 0.667 (accurate): mixed posts that mention a "
+    reason="measured complaint precision 0.591 (fast) and 0.636 (accurate): mixed posts that mention a "
     "problem they forgive, and negation the rules do not cover, are still called complaints",
     strict=False,
 )

@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from groundswell.enrich.base import TASK_LABELS, Classifier
+from groundswell.enrich.blend import BlendedClassifier
 from groundswell.enrich.linear import MODEL_FILE, LinearTextClassifier
 from groundswell.enrich.subject import SubjectClassifier, SubjectModel
 from groundswell.errors import ModelNotAvailable
@@ -91,8 +93,22 @@ def _load_groundswell_dir(task: str, directory: Traversable | Path, what: str) -
     if kind == "onnx-multitask":
         from groundswell.enrich.encoder import load_encoder_head
 
-        return load_encoder_head(directory, task)
+        head = load_encoder_head(directory, task)
+        blend = head.encoder.heads[task].get("blend")
+        return _blended(head, blend, what) if blend else head
     raise ModelNotAvailable(f"{what}: model kind {kind!r} is not one this groundswell can run")
+
+
+def _blended(head: Classifier, blend: dict[str, Any], what: str) -> Classifier:
+    """``head`` blended with the shipped tier's model its ``model.json`` names, which must be the very model
+    (name and version) it was measured with: another would give other labels under the same version."""
+    partner = _load_model(head.task, str(blend["tier"]))
+    found = f"{partner.name}@{partner.version}"
+    if found != blend["model"]:
+        raise ModelNotAvailable(
+            f"{what}: its {head.task} head is blended with {blend['model']}, but this installation has {found}"
+        )
+    return BlendedClassifier(head, partner, float(blend["weight"]))
 
 
 def load_subject_model(model: str | Path = "fast") -> SubjectModel:
