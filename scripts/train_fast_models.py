@@ -41,9 +41,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from model_data import DATA, airline_halves, complaint_parts, figure, per_class_table
 
+from groundswell.enrich.encoder import load_encoder_head
 from groundswell.enrich.evaluate import evaluate
 from groundswell.enrich.linear import LinearTextClassifier
-from groundswell.enrich.registry import load_classifier
+from groundswell.enrich.registry import shipped_model_dir
 from groundswell.enrich.train import TrainReport, train
 
 VERSION = "1.1.0"  # the complaint model's
@@ -69,9 +70,10 @@ def support_tweets() -> list[str]:
 
 
 def pseudo_labelled(tmp: Path, task: str) -> tuple[Path, dict[str, int]]:
-    """support_tweets() labelled by the shipped accurate model, as a text,label CSV."""
+    """support_tweets() labelled by the shipped accurate model's encoder head, as a text,label CSV: the head
+    alone, as the accurate tier serves it blended with the very fast model this script builds."""
     texts = support_tweets()
-    labels = [p.label for p in load_classifier(task, "accurate").predict(texts)]
+    labels = [p.label for p in load_encoder_head(shipped_model_dir("accurate"), task).predict(texts)]
     path = tmp / f"support_{task}_pseudo.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
