@@ -275,12 +275,15 @@ GRATITUDE, PROMOTION, REQUEST = (
 )  # public: the draft checker (groundswell.lint) uses them
 
 
-@lru_cache(maxsize=1024)  # each rule normalises the same post again
+# Each rule normalises the same post again, pass after pass over a batch of the enrich stage (4,096 posts):
+# the cache holds a whole batch, so each post is normalised once.
+@lru_cache(maxsize=8192)
 def _normalise(text: str) -> str:
     """The text as the models see it (entities and escapes decoded, links ``http``, handles ``@user``)."""
     return preprocess(text).replace("’", "'").replace("‘", "'")
 
 
+@lru_cache(maxsize=8192)  # asked of each post by the intent rule, the subject cues and the stage itself
 def gratitude(text: str) -> bool:
     """The post thanks someone (not sarcastically: "thanks for nothing" is no thanks)."""
     text = _normalise(text)

@@ -1,0 +1,88 @@
+"""The fast tier's character n-grams: counted word by word, the very matrix scikit-learn's hasher gives."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from groundswell.enrich import linear
+from groundswell.enrich.linear import FeatureSpec, Featurizer
+from groundswell.enrich.preprocess import preprocess
+
+AWKWARD = [
+    "",
+    "   ",
+    "a",
+    "I",
+    "ok ok ok ok",
+    "ΟΔΟΣ ΣΑΣ and İstanbul",
+    "tab\there\nnew  line\u00a0nbsp\u2028sep",
+    "ﬃ ß ẞ Straße",
+    "🙂 👍🏽 ok!!! #hashtag @someone https://example.com/x?y=1",
+    "caféé CAFÉ",
+    "x" * 300,
+]
+
+
+def hashed(spec: FeatureSpec, texts: list[str]) -> sp.csr_matrix:
+    """The char block as scikit-learn's own vectoriser makes it from the whole texts."""
+    vectorizer = HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=spec.char_ngram_range,
+        n_features=spec.char_n_features,
+        lowercase=True,
+        alternate_sign=False,
+        norm="l2",
+    )
+    matrix = sp.csr_matrix(vectorizer.transform(texts))
+    matrix.sort_indices()
+    return matrix
+
+
+def assert_identical(expected: sp.csr_matrix, found: sp.csr_matrix) -> None:
+    assert expected.shape == found.shape
+    assert np.array_equal(expected.indptr, found.indptr)
+    assert np.array_equal(expected.indices, found.indices)
+    assert np.array_equal(expected.data, found.data)  # bit for bit: the models' weights were fit on these
+
+
+def real_posts(shared_data: Path, n: int) -> list[str]:
+    with (shared_data / "airline_sentiment" / "train.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [r["text"] for r, _ in zip(csv.DictReader(handle), range(n), strict=False)]
+    return [preprocess(t) for t in rows]
+
+
+def test_awkward_texts_give_the_hashers_matrix() -> None:
+    spec = FeatureSpec()
+    assert_identical(hashed(spec, AWKWARD), Featurizer(spec)._char_block(AWKWARD))
+
+
+def test_real_posts_batch_after_batch_give_the_hashers_matrix(shared_data: Path) -> None:
+    spec = FeatureSpec()
+    featurizer = Featurizer(spec)
+    posts = real_posts(shared_data, 3000)
+    for start in range(0, len(posts), 1000):  # later batches reuse the words the earlier ones hashed
+        batch = posts[start : start + 1000]
+        assert_identical(hashed(spec, batch), featurizer._char_block(batch))
+
+
+def test_the_word_cache_stays_bounded_and_right(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(linear, "_WORDS_KEPT", 500)
+    spec = FeatureSpec(char_ngram_range=(3, 4))
+    featurizer = Featurizer(spec)
+    posts = real_posts(shared_data, 600)
+    kept = []
+    for start in range(0, len(posts), 40):  # each batch's words fit; a few batches' do not
+        batch = posts[start : start + 40]
+        assert_identical(hashed(spec, batch), featurizer._char_block(batch))
+        kept.append(len(featurizer._grams))
+    assert max(kept) <= 500 and min(kept) > 0
+    assert any(later < earlier for earlier, later in zip(kept, kept[1:], strict=False))  # it was cleared
+    big = posts[:300]  # more distinct words than it keeps: hashed for this batch, not kept
+    assert_identical(hashed(spec, big), featurizer._char_block(big))
+    assert len(featurizer._grams) <= 500
