@@ -142,6 +142,12 @@ def drop_building(store: DuckDBStore) -> None:
         store.execute(f'DROP TABLE IF EXISTS main."{building_table(name)}"')
 
 
+def drop_built_column(store: DuckDBStore, column: str) -> None:
+    """Drop a column the build needed and the stage does not keep from the built posts table (DuckDB drops a
+    column without rewriting the table)."""
+    store.execute(f'ALTER TABLE main."{building_table("posts")}" DROP COLUMN IF EXISTS "{column}"')
+
+
 def swap_in_built(store: DuckDBStore) -> None:
     """The stage's tables dropped and the built ones renamed to them (inside the caller's transaction, which
     writes the new state too)."""

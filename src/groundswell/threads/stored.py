@@ -45,7 +45,14 @@ from groundswell.clock import utcnow
 from groundswell.query import Sources
 from groundswell.store import thread_stage
 from groundswell.store.thread_stage import POSTS_TABLE, THREADS_TABLE
-from groundswell.threads.build import THREAD_SILENCE_S, BrandAccountRef, Threads, brand_accounts, compute_threads
+from groundswell.threads.build import (
+    ROOT_NUMBER,
+    THREAD_SILENCE_S,
+    BrandAccountRef,
+    Threads,
+    brand_accounts,
+    compute_threads,
+)
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -233,6 +240,7 @@ def _full(
         with thread_stage.build_settings(store):
             thread_stage.drop_building(store)  # left by a build cut short
             built = compute_threads(sources, accounts=accounts, keep=keep)
+            thread_stage.drop_built_column(store, ROOT_NUMBER)  # this build's own numbers
         stamp = utcnow().isoformat()
         state = StageState(
             format=FORMAT,
