@@ -176,20 +176,21 @@ class Featurizer:
         return normalize(counts, norm="l2", copy=False)
 
     def _grams_of(self, words: list[str]) -> sp.csr_matrix:
-        """(words x n-gram counts), each word's row hashed once per ``_WORDS_KEPT`` distinct words seen: most
-        words of a batch are common ones the batches before had too."""
-        new = [word for word in words if word not in self._grams]
+        """(words x n-gram counts): a word's row is hashed when first seen and kept for the batches after (up to
+        ``_WORDS_KEPT`` words): most words of a batch are common ones the batches before had too."""
+        kept = self._grams  # this call's view: another thread may start a new dict meanwhile, never empty this one
+        new = [word for word in words if word not in kept]
         fresh: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if new:
             hashed = sp.csr_matrix(self._word_grams.transform(new))
             for i, word in enumerate(new):
                 start, end = hashed.indptr[i], hashed.indptr[i + 1]
                 fresh[word] = (hashed.indices[start:end], hashed.data[start:end])
-        rows = [fresh[word] if word in fresh else self._grams[word] for word in words]
-        if len(self._grams) + len(fresh) > _WORDS_KEPT:
-            self._grams.clear()  # memory stays bounded; the common words come back within a batch or two
-        if len(self._grams) + len(fresh) <= _WORDS_KEPT:
-            self._grams.update(fresh)
+        rows = [fresh[word] if word in fresh else kept[word] for word in words]
+        if len(kept) + len(fresh) > _WORDS_KEPT:
+            kept = self._grams = {}  # memory stays bounded; the common words come back within a batch or two
+        if len(kept) + len(fresh) <= _WORDS_KEPT:
+            kept.update(fresh)
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum([len(columns) for columns, _ in rows], out=indptr[1:])
         return sp.csr_matrix(

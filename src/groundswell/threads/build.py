@@ -99,7 +99,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 THREAD_SILENCE_S = 24 * 3600
-ROOT_NUMBER = "_root_k"  # the per-post table's column of the root's number
+ROOT_NUMBER = "_root_k"  # the root's number, as the build names it (``_resolve_roots``) and the per-post table
 MAX_ROUNDS = 40
 ROLES = ("brand", "customer", "other_customer")
 THREAD_KEYS = ("platform", "root_id", "segment")
