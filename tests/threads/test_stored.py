@@ -22,6 +22,7 @@ from groundswell.metrics.scorecard import scorecard
 from groundswell.query import Period, store_sources
 from groundswell.threads import build_threads, compute_threads, drop_stored, refresh_stored
 from groundswell.threads import stored as stage
+from groundswell.threads.build import ROOT_NUMBER
 from groundswell.workspace import Workspace
 from labelled_workspaces import write_enrichments
 
@@ -132,6 +133,9 @@ def _state(ws: Workspace) -> stage.StageState:
 def test_a_full_build_equals_a_build_from_scratch(ws: Workspace) -> None:
     assert stage._read_state(ws.store) is None  # a small workspace: built when first asked for
     assert_stored_equals_scratch(ws)
+    # the build's own root numbers group its thread rows, and are not kept: another build's would collide
+    kept_columns = [row[0] for row in ws.store.con.execute("DESCRIBE thread_posts").fetchall()]
+    assert ROOT_NUMBER not in kept_columns and "root_id" in kept_columns
     report = refresh_stored(ws.store, ws.config)
     assert report.action == "fresh" and report.posts == 0
 
