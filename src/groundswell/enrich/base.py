@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from groundswell.records import INTENT_LABELS, SENTIMENT_LABELS, SUBJECT_LABELS
 
 COMPLAINT_LABELS = ("not_complaint", "complaint")
@@ -33,6 +35,19 @@ class Prediction:
     label: str
     score: float
     probabilities: dict[str, float]
+
+
+def predictions(probabilities: np.ndarray, labels: Sequence[str]) -> list[Prediction]:
+    """One ``Prediction`` per row of ``probabilities`` (columns in ``labels``' order): the likeliest label."""
+    best = probabilities.argmax(axis=1)
+    return [
+        Prediction(
+            label=labels[i],
+            score=float(row[i]),
+            probabilities={label: float(p) for label, p in zip(labels, row, strict=True)},
+        )
+        for i, row in zip(best, probabilities, strict=True)
+    ]
 
 
 class Classifier(Protocol):

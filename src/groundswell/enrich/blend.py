@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from groundswell.enrich.base import Classifier, Prediction
+from groundswell.enrich.base import Classifier, Prediction, predictions
 from groundswell.errors import ModelNotAvailable
 
 _FLOOR = 1e-9  # a probability of exactly 0 would veto a label whatever the other model says
@@ -59,15 +59,7 @@ class BlendedClassifier:
         primary = _matrix(self.primary.predict(texts, batch_size=batch_size), self.labels)
         partner = _matrix(self.partner.predict(texts, batch_size=batch_size), self.labels)
         probabilities = blend_probabilities(primary, partner, self.weight)
-        best = probabilities.argmax(axis=1)
-        return [
-            Prediction(
-                label=self.labels[i],
-                score=float(row[i]),
-                probabilities={label: float(p) for label, p in zip(self.labels, row, strict=True)},
-            )
-            for i, row in zip(best, probabilities, strict=True)
-        ]
+        return predictions(probabilities, self.labels)
 
 
 def _matrix(predictions: Sequence[Prediction], labels: Sequence[str]) -> np.ndarray:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from groundswell.enrich.base import Prediction
+from groundswell.enrich.base import Prediction, predictions
 from groundswell.enrich.preprocess import preprocess
 from groundswell.errors import ModelNotAvailable
 
@@ -135,15 +135,7 @@ class EncoderHeadClassifier:
         if not texts:
             return []
         probabilities = _softmax(self.encoder.logits(texts, batch_size=min(batch_size, 64))[self.task])
-        best = probabilities.argmax(axis=1)
-        return [
-            Prediction(
-                label=self.labels[i],
-                score=float(row[i]),
-                probabilities={label: float(p) for label, p in zip(self.labels, row, strict=True)},
-            )
-            for i, row in zip(best, probabilities, strict=True)
-        ]
+        return predictions(probabilities, self.labels)
 
 
 _ENCODERS: dict[str, EncoderModel] = {}

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
-from groundswell.enrich.base import Prediction
+from groundswell.enrich.base import Prediction, predictions
 from groundswell.enrich.preprocess import preprocess
 from groundswell.errors import ModelNotAvailable
 
@@ -287,15 +287,7 @@ class LinearTextClassifier:
 
     def predict(self, texts: Sequence[str], *, batch_size: int = 1024) -> list[Prediction]:
         probabilities = self.predict_proba(texts, batch_size=batch_size)
-        best = probabilities.argmax(axis=1)
-        return [
-            Prediction(
-                label=self.labels[i],
-                score=float(row[i]),
-                probabilities={label: float(p) for label, p in zip(self.labels, row, strict=True)},
-            )
-            for i, row in zip(best, probabilities, strict=True)
-        ]
+        return predictions(probabilities, self.labels)
 
     # -- storage -----------------------------------------------------------
     def save(self, directory: Path | str) -> Path:
