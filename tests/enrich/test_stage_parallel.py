@@ -110,6 +110,26 @@ def test_the_pool_holds_few_batches_and_keeps_their_order(tmp_path: Path) -> Non
 
 
 @needs_fast
+def test_a_small_pool_run_is_cut_so_that_each_process_gets_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five posts, batches of four asked for: two processes would get one batch of four and one of one; the
+    stage cuts them into batches of two (its smallest here) instead."""
+    from groundswell.enrich.registry import load_classifier
+
+    monkeypatch.setattr(stage, "MIN_POOL_BATCH_SIZE", 2)
+    done: list[int] = []
+    with five_post_workspace(tmp_path) as ws:
+        report = enrich_posts(
+            ws.store, ws.config, sentiment=load_classifier("sentiment", "fast"),
+            complaint=load_classifier("complaint", "fast"), model="fast", sentiment_model="fast",
+            complaint_model="fast", workers=2, batch_size=4, progress=lambda posts, _total: done.append(posts),
+        )  # fmt: skip
+    assert report.workers == 2 and report.enriched == 5
+    assert done == [0, 2, 4, 5]
+
+
+@needs_fast
 def test_workspace_enrich_falls_back_to_the_fast_complaint_model_for_a_sentiment_only_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -43,6 +43,10 @@ from groundswell.store.base import Store
 DEFAULT_BATCH_SIZE = 4096
 MAX_WORKERS = 2
 MAX_IN_FLIGHT_PER_WORKER = 2
+# With a pool, each process gets about this many batches at least (batches of no fewer than
+# MIN_POOL_BATCH_SIZE posts): with fewer, one process sits idle while the other finishes a large last batch.
+POOL_BATCHES_PER_WORKER = 4
+MIN_POOL_BATCH_SIZE = 1024
 # With the default worker count, less work than this runs in this process:
 # starting a worker (imports, loading the models) costs about as much as classifying this many posts.
 PARALLEL_MIN_POSTS = 10_000
@@ -153,6 +157,9 @@ def enrich_posts(
         workers = default_workers() if by_name and total >= PARALLEL_MIN_POSTS else 1
     if runs_in_process(sentiment, complaint) or total <= batch_size:
         workers = 1
+    if workers > 1 and elsewhere is None:  # a pool's models run in any process: their labels ignore the batch
+        shared = -(-total // (POOL_BATCHES_PER_WORKER * workers))
+        batch_size = min(batch_size, max(MIN_POOL_BATCH_SIZE, shared))
     done = 0
     if total:
         batches = store.posts_to_enrich(version, batch_size=batch_size)
