@@ -275,33 +275,41 @@ GRATITUDE, PROMOTION, REQUEST = (
 )  # public: the draft checker (groundswell.lint) uses them
 
 
-# Each rule normalises the same post again, pass after pass over a batch of the enrich stage (4,096 posts):
-# the cache holds a whole batch, so each post is normalised once.
-@lru_cache(maxsize=8192)
+# The rules ask the same questions of each post again and again, pass after pass over a batch of the enrich
+# stage (at most 4,096 posts): the intent rule, the subject cues and the stage itself all normalise it, look for
+# problems, sarcasm, promotion... Each answer is cached for a whole batch (pure functions of the text), so each
+# is worked out once per post.
+_per_batch = lru_cache(maxsize=8192)
+
+
+@_per_batch
 def _normalise(text: str) -> str:
     """The text as the models see it (entities and escapes decoded, links ``http``, handles ``@user``)."""
     return preprocess(text).replace("’", "'").replace("‘", "'")
 
 
-@lru_cache(maxsize=8192)  # asked of each post by the intent rule, the subject cues and the stage itself
+@_per_batch
 def gratitude(text: str) -> bool:
     """The post thanks someone (not sarcastically: "thanks for nothing" is no thanks)."""
     text = _normalise(text)
     return _GRATITUDE.search(text) is not None and _SARCASTIC_THANKS.search(text) is None
 
 
+@_per_batch
 def _promotional(text: str) -> bool:
     return _PROMOTION.search(text) is not None or (
         _CONTEST.search(text) is not None and _CONTEST_CUE.search(text) is not None
     )
 
 
+@_per_batch
 def _about_marketing(text: str) -> bool:
     if _MARKETING.search(text) or _promotional(text):
         return True
     return _CAMPAIGN.search(text) is not None and _POLITICS.search(text) is None
 
 
+@_per_batch
 def is_question(text: str) -> bool:
     return "?" in text or _QUESTION_START.search(text) is not None
 
@@ -331,34 +339,43 @@ def _spared(text: str, start: int) -> bool:
     return _SPARED_BEFORE.search(text, 0, start) is not None
 
 
+@_per_batch
 def has_problem(text: str) -> bool:
     """Something went wrong, said plainly: a problem word that no negator before it denies."""
     return bool(_problems_at(text))
 
 
+@_per_batch
+def _sarcastic(text: str) -> bool:
+    return _SARCASM.search(text) is not None
+
+
+@_per_batch
 def _sounds_glad(text: str) -> bool:
     """Praise or relief that no negator denies ("brilliant", "no queue", "never had an issue"), and no eye-roll."""
-    if _SARCASM.search(text):
+    if _sarcastic(text):
         return False
     if any(not _negated(text, m.start()) for m in _PRAISE_CUE.finditer(text)):
         return True
     return any(_spared(text, m.start()) for m in _TROUBLE.finditer(text))
 
 
-def _glad_at(text: str) -> list[int]:
+@_per_batch
+def _glad_at(text: str) -> tuple[int, ...]:
     """Where praise, relief or a put-right problem is said, undenied."""
     found = [m.start() for m in _PRAISE_CUE.finditer(text) if not _negated(text, m.start())]
     found += [m.start() for m in _RESOLVED.finditer(text) if not _negated(text, m.start())]
     found += [m.start() for m in _TROUBLE.finditer(text) if _spared(text, m.start())]
-    return found
+    return tuple(found)
 
 
-def _problems_at(text: str) -> list[int]:
-    return [
+@_per_batch
+def _problems_at(text: str) -> tuple[int, ...]:
+    return tuple(
         m.start()
         for m in _PROBLEM.finditer(text)
         if _PROBLEM_AS_SAID.match(m.group()) is not None or not _negated(text, m.start())
-    ]
+    )
 
 
 def _ends_glad(text: str) -> bool:
@@ -378,7 +395,7 @@ def _ends_unhappy(text: str) -> bool:
 def _is_complaint(post: RuleInput, text: str, addressed: bool) -> bool:
     problem = has_problem(text)
     glad = not problem and (post.sentiment == Sentiment.POSITIVE or _sounds_glad(text))
-    if (glad or _ends_glad(text)) and not _SARCASM.search(text):
+    if (glad or _ends_glad(text)) and not _sarcastic(text):
         return False  # a glad post with nothing wrong left in it is no complaint, whatever the models lean to
     negative = post.sentiment == Sentiment.NEGATIVE
     likely = post.complaint_probability >= COMPLAINT_THRESHOLD
@@ -401,7 +418,7 @@ def intent(post: RuleInput) -> Intent:
     addressed = _addressed(post, text)
     if _SUGGESTION_EXPLICIT.search(text) and post.sentiment != Sentiment.NEGATIVE:
         return Intent.FEEDBACK
-    sincere = not has_problem(text) and not _ends_unhappy(text) and not _SARCASM.search(text)
+    sincere = not has_problem(text) and not _ends_unhappy(text) and not _sarcastic(text)
     if gratitude(post.text) and sincere and not is_question(text):
         return Intent.PRAISE
     if _is_complaint(post, text, addressed):
