@@ -94,7 +94,7 @@ class TextFeatures(Protocol):
 
     kind: str
     width: int
-    dtype: type[np.floating[Any]]  # of ``matrix``'s values: the weights are kept in it (a mixed product is slower)
+    dtype: np.dtype[Any]  # of ``matrix``'s values: the weights are kept in it (a mixed product is slower)
 
     def matrix(self, texts: Sequence[str], *, batch_size: int = 1024) -> sp.csr_matrix | np.ndarray: ...
 
@@ -105,7 +105,7 @@ class HashedText:
     """The fast tier's hashed n-grams (the same spec as its sentiment and complaint models)."""
 
     kind = "hashed"
-    dtype = np.float64
+    dtype: np.dtype[Any] = np.dtype(np.float64)
 
     def __init__(self, spec: FeatureSpec) -> None:
         self.featurizer = Featurizer(spec)
@@ -125,7 +125,7 @@ class EncoderText:
     """The accurate tier's pooled sentence vector, L2-normalised (the encoder runs once for every head)."""
 
     kind = "encoder"
-    dtype = np.float32
+    dtype: np.dtype[Any] = np.dtype(np.float32)
 
     def __init__(self, encoder: EncoderModel) -> None:
         if not encoder.has_embedding:
@@ -154,7 +154,7 @@ class CombinedText:
     def __init__(self, parts: Sequence[TextFeatures]) -> None:
         self.parts = list(parts)
         self.width = sum(part.width for part in self.parts)
-        self.dtype = np.result_type(*(part.dtype for part in self.parts)).type
+        self.dtype: np.dtype[Any] = np.result_type(*(part.dtype for part in self.parts))
 
     def matrix(self, texts: Sequence[str], *, batch_size: int = 1024) -> sp.csr_matrix:
         blocks = [sp.csr_matrix(part.matrix(texts, batch_size=batch_size)) for part in self.parts]
