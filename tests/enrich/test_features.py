@@ -86,3 +86,60 @@ def test_the_word_cache_stays_bounded_and_right(shared_data: Path, monkeypatch: 
     big = posts[:300]  # more distinct words than it keeps: hashed for this batch, not kept
     assert_identical(hashed(spec, big), featurizer._char_block(big))
     assert len(featurizer._grams) <= 500
+
+
+def word_hashed(spec: FeatureSpec, texts: list[str]) -> sp.csr_matrix:
+    """The word block as scikit-learn's own vectoriser makes it."""
+    vectorizer = HashingVectorizer(
+        analyzer=linear.word_ngrams, n_features=spec.word_n_features, alternate_sign=False, norm="l2"
+    )
+    matrix = sp.csr_matrix(vectorizer.transform(texts))
+    matrix.sort_indices()
+    return matrix
+
+
+def test_the_word_block_is_the_hashers_matrix_on_awkward_and_real_posts(shared_data: Path) -> None:
+    spec = FeatureSpec()
+    featurizer = Featurizer(spec)
+    assert_identical(word_hashed(spec, AWKWARD), featurizer._word_block(AWKWARD))
+    posts = real_posts(shared_data, 2000)
+    for start in range(0, len(posts), 1000):  # the second batch reuses the first one's columns
+        batch = posts[start : start + 1000]
+        assert_identical(word_hashed(spec, batch), featurizer._word_block(batch))
+
+
+def test_the_word_columns_kept_stay_bounded_and_right(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(linear, "_WORD_NGRAMS_KEPT", 300)
+    spec = FeatureSpec(word_n_features=2**10)  # small: many n-grams share a column
+    featurizer = Featurizer(spec)
+    posts = real_posts(shared_data, 200)
+    for start in range(0, len(posts), 20):
+        batch = posts[start : start + 20]
+        assert_identical(word_hashed(spec, batch), featurizer._word_block(batch))
+        assert 0 < len(featurizer._word_columns) <= 300
+
+
+def test_a_column_is_sklearns_murmurhash_column() -> None:
+    from sklearn.utils.murmurhash import murmurhash3_32
+
+    from groundswell.enrich.hashing import column
+
+    for feature in ["", "a", " ab ", "good_NEG", "ΟΔΟΣ", "🙂👍🏽", "x" * 500, "tab\there"]:
+        for n in (7, 2**10, 2**19):
+            assert column(feature, n) == abs(murmurhash3_32(feature, seed=0)) % n
+
+
+def test_the_fast_tier_runs_without_scikit_learn() -> None:
+    """Every enrich worker process loads the fast tier: scikit-learn takes it about a second to import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import groundswell.enrich.stage, groundswell.enrich.workspace_models\n"
+        "from groundswell.enrich.registry import resolve_enrich_models\n"
+        "m = resolve_enrich_models('fast')\n"
+        "m.sentiment.predict(['no queue, happy customer']); m.complaint.predict(['still broken'])\n"
+        "assert 'sklearn' not in sys.modules, sorted(k for k in sys.modules if k.startswith('sklearn'))[:5]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,7 +1,8 @@
 """The "fast" tier: hashed word and character n-grams and a multinomial logistic regression.
 
-Features are stateless (scikit-learn ``HashingVectorizer``), so a model is only
-its weights and the vectoriser's parameters: no vocabulary is stored.
+Features are stateless (hashed as scikit-learn's ``HashingVectorizer`` hashes them,
+``groundswell.enrich.hashing``), so a model is only its weights and the
+vectoriser's parameters: no vocabulary is stored.
 
 - word 1-2 grams over tokens of the ``preprocess``ed, lower-cased text, where a
   word after a negation ("not", "never", "don't", ...) up to the next
@@ -29,9 +30,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 
+from groundswell.enrich import hashing
 from groundswell.enrich.base import Prediction, predictions
 from groundswell.enrich.preprocess import preprocess
 from groundswell.errors import ModelNotAvailable
@@ -48,6 +48,7 @@ _NEGATION = re.compile(
     r"cant|dont|wont|isnt|arent|didnt|doesnt|aint|wasnt|werent|couldnt|shouldnt|wouldnt|havent|hasnt|hadnt)$"
 )
 _WORDS_KEPT = 50_000  # distinct words whose hashed char n-grams a featurizer keeps (about 35 MB)
+_WORD_NGRAMS_KEPT = 100_000  # distinct word 1-2 grams whose columns a featurizer keeps (about 15 MB)
 _LEXICON_NEGATION_FACTOR = -0.74  # VADER's own scalar for a negated word
 N_LEXICON_FEATURES = 6
 
@@ -131,29 +132,25 @@ class Featurizer:
             raise ValueError("this feature spec needs a lexicon")
         self.spec = spec
         self.lexicon = dict(lexicon) if lexicon is not None else None
-        self._word = HashingVectorizer(
-            analyzer=word_ngrams, n_features=spec.word_n_features, alternate_sign=False, norm="l2"
-        )
         # each distinct word's char_wb n-grams, counted, not normalised (``_char_block``): lower-cased already
         self._grams: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # word -> its n-grams' columns and counts
-        self._word_grams = HashingVectorizer(
-            analyzer="char_wb",
-            ngram_range=spec.char_ngram_range,
-            n_features=spec.char_n_features,
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-        )
+        self._word_columns = hashing.Columns(spec.word_n_features, _WORD_NGRAMS_KEPT)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         clean = [preprocess(t) for t in texts]
-        blocks = [self._word.transform(clean), self._char_block(clean)]
+        blocks = [self._word_block(clean), self._char_block(clean)]
         if self.spec.lexicon:
             dense = np.array([self._lexicon_features(t) for t in clean], dtype=np.float64).reshape(
                 len(clean), N_LEXICON_FEATURES
             )
             blocks.append(sp.csr_matrix(dense * self.spec.lexicon_scale))
         return sp.hstack(blocks, format="csr")
+
+    def _word_block(self, clean: Sequence[str]) -> sp.csr_matrix:
+        """The word 1-2 gram block: ``HashingVectorizer(analyzer=word_ngrams, alternate_sign=False, norm="l2")``."""
+        n_features = self.spec.word_n_features
+        rows = [self._word_columns.of(word_ngrams(text)) for text in clean]
+        return hashing.l2_normalize_rows(hashing.counts(rows, n_features))
 
     def _char_block(self, clean: Sequence[str]) -> sp.csr_matrix:
         """The char_wb n-gram block exactly as ``HashingVectorizer(analyzer="char_wb", lowercase=True,
@@ -173,7 +170,7 @@ class Featurizer:
         words.sum_duplicates()
         counts = sp.csr_matrix(words @ self._grams_of(list(columns)))
         counts.sort_indices()  # the hasher's own order: the norms below sum the same values in the same order
-        return normalize(counts, norm="l2", copy=False)
+        return hashing.l2_normalize_rows(counts)
 
     def _grams_of(self, words: list[str]) -> sp.csr_matrix:
         """(words x n-gram counts): a word's row is hashed when first seen and kept for the batches after (up to
@@ -182,7 +179,13 @@ class Featurizer:
         new = [word for word in words if word not in kept]
         fresh: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if new:
-            hashed = sp.csr_matrix(self._word_grams.transform(new))
+            smallest, largest = self.spec.char_ngram_range
+            n_features = self.spec.char_n_features
+            grams = [
+                [hashing.column(gram, n_features) for gram in hashing.char_wb_ngrams(word, smallest, largest)]
+                for word in new
+            ]
+            hashed = hashing.counts(grams, n_features)
             for i, word in enumerate(new):
                 start, end = hashed.indptr[i], hashed.indptr[i + 1]
                 fresh[word] = (hashed.indices[start:end], hashed.data[start:end])
@@ -244,6 +247,17 @@ def read_lexicon(path: Path) -> dict[str, float]:
     return read_lexicon_text(path.read_text(encoding="utf-8"))
 
 
+def stored_weights(coef: np.ndarray, columns: np.ndarray, n_features: int) -> np.ndarray:
+    """(labels, n_features) weights from the stored non-zero ``columns`` (``coef``: labels x columns, float16).
+
+    A view of a (n_features, labels) float64 array, the layout and type inference multiplies the features by
+    (``_weights_t``), so a model loads with one array, not two: a large fresh array costs more to touch than to
+    fill, and every enrich worker loads the models again."""
+    weights_t = np.zeros((n_features, coef.shape[0]), dtype=np.float64)
+    weights_t[columns] = coef.T
+    return weights_t.T
+
+
 def softmax(scores: np.ndarray) -> np.ndarray:
     scores = scores - scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
@@ -260,7 +274,7 @@ class LinearTextClassifier:
     version: str
     labels: tuple[str, ...]
     spec: FeatureSpec
-    coef: np.ndarray  # (n_labels, n_features), float32
+    coef: np.ndarray  # (n_labels, n_features); loaded: float64, a view of ``_weights_t``
     intercept: np.ndarray  # (n_labels,), float32
     lexicon: dict[str, float] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -338,8 +352,7 @@ class LinearTextClassifier:
         with (directory / WEIGHTS_FILE).open("rb") as handle:
             weights = np.load(handle)
             columns = weights["columns"]
-            coef = np.zeros((len(labels), spec.n_features), dtype=np.float32)
-            coef[:, columns] = weights["coef"].astype(np.float32)
+            coef = stored_weights(weights["coef"], columns, spec.n_features)
             intercept = weights["intercept"].astype(np.float32)
         lexicon = read_lexicon_text((directory / LEXICON_FILE).read_text(encoding="utf-8")) if spec.lexicon else None
         metadata = {

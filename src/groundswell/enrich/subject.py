@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from groundswell.enrich import rules
 from groundswell.enrich.base import Classifier, Prediction
 from groundswell.enrich.encoder import EncoderModel
-from groundswell.enrich.linear import FeatureSpec, Featurizer, shared_features, softmax
+from groundswell.enrich.linear import FeatureSpec, Featurizer, shared_features, softmax, stored_weights
 from groundswell.errors import ModelNotAvailable
 from groundswell.records import INTENT_LABELS, SENTIMENT_LABELS, SUBJECT_LABELS, Intent, Subject
 
@@ -172,7 +172,7 @@ class SubjectModel:
     version: str
     text: TextFeatures
     context_scale: float
-    coef: np.ndarray  # (n_labels, text.width + len(CONTEXT_FEATURES)), float32
+    coef: np.ndarray  # (n_labels, text.width + len(CONTEXT_FEATURES)); loaded: float64 (``stored_weights``)
     intercept: np.ndarray  # (n_labels,)
     labels: tuple[str, ...] = SUBJECT_LABELS
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -254,8 +254,7 @@ class SubjectModel:
         labels = tuple(document["labels"])
         with directory.joinpath(WEIGHTS_FILE).open("rb") as handle:
             weights = np.load(handle)
-            coef = np.zeros((len(labels), int(weights["n_features"][0])), dtype=np.float32)
-            coef[:, weights["columns"]] = weights["coef"].astype(np.float32)
+            coef = stored_weights(weights["coef"], weights["columns"], int(weights["n_features"][0]))
             intercept = weights["intercept"].astype(np.float32)
         stored = {"format", "kind", "task", "name", "version", "labels", "text_features", "context_features", "weights"}
         return cls(

@@ -19,15 +19,17 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from groundswell.enrich.adapt import CorrectedPost, Progress, TaskAdaptation, adapt_tier, complaint_posts
 from groundswell.enrich.base import ADAPTED_TASKS
 from groundswell.enrich.linear import LinearTextClassifier
 from groundswell.enrich.registry import SUBJECT_DIR, load_subject_model, shipped_model_dir
 from groundswell.errors import UsageError
 from groundswell.store import labels
 from groundswell.store.base import Store
+
+if TYPE_CHECKING:  # the training machinery (scikit-learn, ~1 s to import) loads only when a training runs
+    from groundswell.enrich.adapt import CorrectedPost, Progress, TaskAdaptation
 
 MODELS_DIR = "models"
 WORKSPACE_TIER = "workspace"  # the name ``enrich --model`` takes for the newest adapted tier
@@ -105,6 +107,8 @@ def correction_counts(store: Store) -> dict[str, int]:
 
 def read_corrections(store: Store, tasks: Sequence[str]) -> dict[str, list[CorrectedPost]]:
     """The newest correction per post of each task's field, as labelled posts for ``adapt``."""
+    from groundswell.enrich.adapt import CorrectedPost, complaint_posts
+
     found: dict[str, list[CorrectedPost]] = {}
     for task in tasks:
         rows = [CorrectedPost(t, b, r, v) for t, b, r, v in labels.corrected_posts(store, CORRECTION_FIELD[task])]
@@ -116,6 +120,8 @@ def train_from_corrections(
     store: Store, folder: Path, tasks: Sequence[str] = ADAPTED_TASKS, *, progress: Progress | None = None
 ) -> CorrectionsTraining:
     """Adapt the shipped fast tier to the workspace's corrections of ``tasks``; write ``models/fast+ws<N>``."""
+    from groundswell.enrich.adapt import adapt_tier
+
     unknown = [task for task in tasks if task not in ADAPTED_TASKS]
     if unknown or not tasks:
         raise UsageError(f"train from corrections takes tasks among {', '.join(ADAPTED_TASKS)}, not {unknown}")
