@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,16 +54,24 @@ _LEXICON_NEGATION_FACTOR = -0.74  # VADER's own scalar for a negated word
 N_LEXICON_FEATURES = 6
 
 
+_CLAUSE_ENDS, _NEGATES, _PLAIN = 0, 1, 2
+
+
+@lru_cache(maxsize=65_536)  # a few thousand distinct tokens make most of any batch
+def _token_kind(token: str) -> int:
+    if _CLAUSE_END.match(token):
+        return _CLAUSE_ENDS
+    return _NEGATES if _NEGATION.match(token) else _PLAIN
+
+
 def word_tokens(text: str) -> list[str]:
     """Lower-cased word and punctuation tokens, words in a negated clause marked ``_NEG``."""
     tokens: list[str] = []
     negated = False
     for token in _TOKEN.findall(text.lower()):
-        if _CLAUSE_END.match(token):
-            negated = False
-            tokens.append(token)
-        elif _NEGATION.match(token):
-            negated = True
+        kind = _token_kind(token)
+        if kind != _PLAIN:
+            negated = kind == _NEGATES
             tokens.append(token)
         else:
             tokens.append(token + "_NEG" if negated else token)

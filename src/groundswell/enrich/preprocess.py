@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?(?:@[A-Za-z0-9.-]+)?")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -26,6 +27,8 @@ def _unescape(match: re.Match[str]) -> str:
     return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00))
 
 
+# The enrich stage's featurizer and its rules both normalise each post of a batch (at most 4,096): once is enough.
+@lru_cache(maxsize=8192)
 def preprocess(text: str) -> str:
     if "\\u" in text:
         text = _ESCAPE.sub(_unescape, text)

@@ -370,11 +370,17 @@ def _glad_at(text: str) -> tuple[int, ...]:
 
 
 @_per_batch
+def _problem_words(text: str) -> tuple[tuple[int, str], ...]:
+    """Where each problem word is, and the word, denied or not."""
+    return tuple((m.start(), m.group()) for m in _PROBLEM.finditer(text))
+
+
+@_per_batch
 def _problems_at(text: str) -> tuple[int, ...]:
     return tuple(
-        m.start()
-        for m in _PROBLEM.finditer(text)
-        if _PROBLEM_AS_SAID.match(m.group()) is not None or not _negated(text, m.start())
+        start
+        for start, word in _problem_words(text)
+        if _PROBLEM_AS_SAID.match(word) is not None or not _negated(text, start)
     )
 
 
@@ -559,7 +565,7 @@ def subject_cues(text: str) -> tuple[bool, ...]:
         _about_marketing(clean),
         _promotional(clean),
         _EXPERIENCE.search(clean) is not None,
-        _PROBLEM.search(clean) is not None,
+        bool(_problem_words(clean)),
         gratitude(text),
         _POLITICS.search(clean) is not None,
         is_question(clean),
