@@ -63,6 +63,8 @@ PARENTS = [
     ("b1", "b1", "AcmeHelp", "2026-03-02T08:00:00Z", "Our spring sale starts today!", ""),
     ("o1", "c9", "gus", "2026-03-03T11:30:00Z", "@di @AcmeHelp have you tried turning it off?", "c1"),
 ]
+# customers talking among themselves, each post a tree of its own: a change to one tree touches a small share
+QUIET = [(f"q{i}", f"c{100 + i}", f"q{i}", "2026-03-06T10:00:00Z", "nice weather today", "") for i in range(40)]
 LABELS = {
     "a1": {"sentiment": "negative", "intent": "complaint", "needs_reply": True},
     "a3": {"sentiment": "positive", "intent": "praise", "gratitude": True},
@@ -175,6 +177,7 @@ def test_new_posts_are_found_without_a_new_import_id(ws: Workspace) -> None:
 
 def test_enriching_posts_rebuilds_their_trees(ws: Workspace) -> None:
     _import(ws, MORE, "more")
+    _import(ws, QUIET, "quiet")
     assert_stored_equals_scratch(ws)
     built_at = _state(ws).built_at
     # the same model version, an old timestamp: found as stored posts without an enrichment that have one now
@@ -191,19 +194,63 @@ def test_enriching_posts_rebuilds_their_trees(ws: Workspace) -> None:
     assert_stored_equals_scratch(ws)
 
 
-def test_a_new_model_version_rebuilds_everything(ws: Workspace) -> None:
+def test_a_new_model_version_joins_its_enrichments_to_the_stored_trees(ws: Workspace) -> None:
     assert_stored_equals_scratch(ws)
+    built_at = _state(ws).built_at
     labels = {k: {**v, "model_version": "hand@2"} for k, v in LABELS.items()}
+    labels["a1"] = {"sentiment": "positive", "intent": "praise", "model_version": "hand@2"}  # read otherwise now
     write_enrichments(ws.store, labels)
     ws.store.con.execute("UPDATE enrichments SET enriched_at = TIMESTAMP '2026-02-01' WHERE model_version = 'hand@2'")
-    assert refresh_stored(ws.store, ws.config).action == "full"
-    assert _state(ws).model_version == "hand@2"
+    report = refresh_stored(ws.store, ws.config)
+    assert report.action == "rejoined" and report.posts == len(FIRST)
+    state = _state(ws)
+    assert state.model_version == "hand@2" and state.built_at == built_at  # the trees were not rebuilt
     assert_stored_equals_scratch(ws)
     # an older model version asked for by name is built for that run, not stored
     with ws.sources(model_version="hand-labelled@1") as sources:
         assert stage.stored_threads(sources) is None
         assert build_threads(sources).posts.count().to_pyarrow().as_py() == len(FIRST)
     assert _state(ws).model_version == "hand@2"
+
+
+def test_every_post_enriched_again_joins_the_new_enrichments(ws: Workspace) -> None:
+    """As ``enrich --force`` does: every enrichment deleted and written again, some of them otherwise."""
+    _import(ws, MORE + PARENTS, "more")
+    assert_stored_equals_scratch(ws)
+    ws.store.con.execute("DELETE FROM enrichments")
+    labels = {**LABELS, "a3": {"sentiment": "negative", "intent": "complaint"}, "n1": {"intent": "complaint"}}
+    write_enrichments(ws.store, labels)
+    ws.store.con.execute("UPDATE enrichments SET enriched_at = TIMESTAMP '2026-02-01'")  # enriched now
+    assert refresh_stored(ws.store, ws.config).action == "rejoined"
+    assert_stored_equals_scratch(ws)
+    with ws.sources() as sources:
+        threads = {r["thread_id"]: r for r in build_threads(sources).threads.to_pyarrow().to_pylist()}
+    assert threads["a1"]["outcome"] == "not_helped"  # the customer's last post, read again, complains
+    # nothing enriched any more: the same trees, no enrichment columns
+    ws.store.con.execute("DELETE FROM enrichments")
+    assert refresh_stored(ws.store, ws.config).action == "rejoined"
+    assert_stored_equals_scratch(ws)
+
+
+def test_new_posts_with_new_enrichments_rebuild_the_trees(ws: Workspace) -> None:
+    assert_stored_equals_scratch(ws)
+    ws.store.con.execute("DELETE FROM enrichments")
+    ws.store.con.execute(  # posts new to the stage, written outside an import (which would refresh it)
+        "INSERT INTO posts SELECT * REPLACE (post_id || '-copy' AS post_id, "
+        "in_reply_to_post_id || '-copy' AS in_reply_to_post_id) FROM posts WHERE post_id LIKE 'a%'"
+    )
+    write_enrichments(ws.store, LABELS)
+    assert refresh_stored(ws.store, ws.config).action != "rejoined"
+    assert_stored_equals_scratch(ws)
+    # a post the stage holds removed and another added outside an import: the counts agree, the posts do not
+    ws.store.con.execute("DELETE FROM posts WHERE post_id = 'a3-copy'")
+    ws.store.con.execute(
+        "INSERT INTO posts SELECT * REPLACE ('z9' AS post_id, NULL AS in_reply_to_post_id) FROM posts "
+        "WHERE post_id = 'j1'"
+    )
+    ws.store.con.execute("DELETE FROM enrichments WHERE post_id = 'a1'")
+    assert refresh_stored(ws.store, ws.config).action == "full"
+    assert_stored_equals_scratch(ws)
 
 
 def test_an_outcome_mark_rebuilds_its_tree(ws: Workspace) -> None:
@@ -293,4 +340,20 @@ def test_a_full_build_runs_with_the_build_memory_limit_and_restores_the_store_s(
     assert seen and abs(seen[0] - _limit_bytes(build_memory_limit())) < 0.01 * seen[0]
     assert seen[0] >= _limit_bytes("3GB") > before
     assert limit() == before
+    assert_stored_equals_scratch(ws)
+
+
+def test_a_reply_cycle_s_trees_take_their_enrichments_again(ws: Workspace) -> None:
+    """A cycle (corrupt input) leaves its posts the ancestors they reached as roots: still one tree each."""
+    cycle = [
+        ("x1", "c1", "ana", "2026-03-02T10:00:00Z", "@AcmeHelp one", "x3"),
+        ("x2", "c1", "ana", "2026-03-02T10:01:00Z", "@AcmeHelp two", "x1"),
+        ("x3", "b1", "AcmeHelp", "2026-03-02T10:02:00Z", "@ana three", "x2"),
+    ]
+    _import(ws, cycle, "cycle")
+    assert_stored_equals_scratch(ws)
+    assert not _state(ws).converged
+    write_enrichments(ws.store, {"x1": {"sentiment": "negative", "intent": "complaint"}, "x2": {"gratitude": True}})
+    ws.store.con.execute("UPDATE enrichments SET enriched_at = TIMESTAMP '2026-02-01'")
+    assert refresh_stored(ws.store, ws.config).action == "rejoined"
     assert_stored_equals_scratch(ws)

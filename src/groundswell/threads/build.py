@@ -176,6 +176,21 @@ def compute_threads(
     return Threads(per_post, threads, accounts, rounds, converged)
 
 
+def rejoin_enrichments(
+    sources: Sources, posts: ir.Table, accounts: tuple[BrandAccountRef, ...], keep: Keep
+) -> tuple[ir.Table, ir.Table]:
+    """The stage's two results, kept, from ``posts``, a per-post table built before from the very same posts,
+    config and brand ``accounts`` (``Threads.posts``), where only the enrichments have changed since (another
+    model version, posts enriched again): the trees and threads are as they were, so every per-post column but
+    the enrichment's is taken as it is, the enrichment's are joined again from ``sources``, and each thread's
+    row is computed again from them. The same rows as ``compute_threads`` gives, without pointer jumping or
+    window functions."""
+    per_post = keep("posts", _with_enrichments(posts.drop(*ENRICHMENT_COLUMNS), sources.enrichments))
+    # a thread is its tree's segment; the tree named here by its root's id (a build's own numbers are gone)
+    threads = keep("threads", _thread_rows(sources, per_post, accounts, tree_keys=("platform", "root_id")))
+    return per_post, threads
+
+
 # -- brand accounts ------------------------------------------------------------------------
 
 
@@ -502,14 +517,19 @@ def _with_enrichments(p: ir.Table, enrichments: ir.Table | None) -> ir.Table:
 # -- per thread -------------------------------------------------------------------------------
 
 
-def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef, ...]) -> ir.Table:
+def _thread_rows(
+    sources: Sources,
+    p: ir.Table,
+    accounts: tuple[BrandAccountRef, ...],
+    *,
+    tree_keys: tuple[str, ...] = (ROOT_NUMBER,),
+) -> ir.Table:
     t = p.filter(p.in_thread)
     # A thread is its tree's segment: grouped and joined by the root's number (``_root_k``), not by the
     # (platform, root_id, segment) strings. At 10M posts every group and join below is cheaper on the
     # number: on Spark several times, on DuckDB by a quarter.
-    keys = [ROOT_NUMBER, "segment"]
-    tree_keys = [ROOT_NUMBER]
-    named = {"platform": t.platform.max(), "root_id": t.root_id.max()}
+    keys = [*tree_keys, "segment"]
+    named = {name: t[name].max() for name in ("platform", "root_id") if name not in tree_keys}
 
     def join(left: ir.Table, right: ir.Table, on: list[str]) -> ir.Table:
         return left.left_join(right, on).drop(*(f"{k}_right" for k in on))
@@ -585,10 +605,10 @@ def _thread_rows(sources: Sources, p: ir.Table, accounts: tuple[BrandAccountRef,
     )
     g = join(g, lists, keys)
     # the account of a thread no brand account posts in or is mentioned in: one of its tree's
-    trees = p.group_by(tree_keys).aggregate(
+    trees = p.group_by(list(tree_keys)).aggregate(
         _tree_account=p.brand_account.min(), _tree_mention=p.mentioned_account.min()
     )
-    g = join(g, trees, tree_keys)
+    g = join(g, trees, list(tree_keys))
 
     marked = ibis.null().cast("string")
     if sources.marks is not None:

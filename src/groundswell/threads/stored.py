@@ -16,8 +16,8 @@ They are a cache of derived data, not user data: made and dropped here (not by a
 ``drop_stored`` (or ``refresh_stored(..., force=True)``) throws them away.
 
 **Refresh** (``build_threads`` on a workspace's ``Sources``, and the end of an import or an enrichment):
-nothing changed, the tables are read as they are. Config fingerprint, model version or format changed,
-tables absent, posts or enrichments removed, a new brand account among new posts: full rebuild.
+nothing changed, the tables are read as they are. Config fingerprint or format changed, tables absent, posts
+removed, a new brand account among new posts, a model version changed together with the posts: full rebuild.
 Otherwise only the reply trees touched since the watermarks are rebuilt: trees holding a new post, a post
 newly enriched by that model version (or enriched again) or newly marked, and the stored trees a new post
 joins (its parent's tree, and the trees of stored replies it is the missing parent of, which it re-roots:
@@ -25,6 +25,12 @@ they merge). Those trees are rebuilt with the same ``compute_threads`` over just
 is closed under reply links, so its rows are those of a build over every post), their old rows deleted
 and the new ones inserted in one transaction. When more than ``FULL_REBUILD_SHARE`` of the posts (and more
 than ``FULL_REBUILD_MIN_POSTS``) would be rebuilt, the full rebuild is cheaper and is done instead.
+
+**Rejoin**: where only the enrichments changed (another model version, every post enriched again, enrichments
+removed) and the posts, the config and the marks are those the tables were built from, no tree needs
+rebuilding: the stored per-post rows take their enrichment columns again and every thread's row is computed
+again from them (``build.rejoin_enrichments``), swapped in like a full build. Chosen over rebuilding the
+touched trees where those hold more than ``FULL_REBUILD_SHARE`` of the posts.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -52,6 +58,7 @@ from groundswell.threads.build import (
     Threads,
     brand_accounts,
     compute_threads,
+    rejoin_enrichments,
 )
 
 if TYPE_CHECKING:
@@ -102,7 +109,8 @@ class StageState:
 
 @dataclass(frozen=True, slots=True)
 class RefreshReport:
-    """What a refresh did: ``fresh`` (nothing to do), ``incremental`` or ``full``; posts and trees rebuilt."""
+    """What a refresh did: ``fresh`` (nothing to do), ``incremental``, ``rejoined`` or ``full``; posts and trees
+    rebuilt (rejoined: whose enrichments were joined again)."""
 
     action: str
     posts: int
@@ -199,10 +207,14 @@ def _refresh(store: DuckDBStore, sources: Sources, *, force: bool) -> tuple[Stag
     now = _observe(store, version)
     if state is not None and now == state.watermarks and _current(state, fingerprint, version):
         return state, RefreshReport("fresh", 0, 0, time.perf_counter() - started, version)
+    same_posts = state is not None and _same_posts(store, state, fingerprint, now)
     if state is not None and _current(state, fingerprint, version):
-        done = _incremental(store, sources, state, now, started)
+        done = _incremental(store, sources, state, now, started, rejoin_instead=same_posts)
         if done is not None:
             return done
+    if same_posts:
+        assert state is not None  # noqa: S101 - same_posts says so; mypy cannot see it
+        return _rejoined(store, sources, state, now, started)
     return _full(store, sources, fingerprint, now, started)
 
 
@@ -265,9 +277,16 @@ def _full(
 
 
 def _incremental(
-    store: DuckDBStore, sources: Sources, state: StageState, now: Watermarks, started: float
+    store: DuckDBStore,
+    sources: Sources,
+    state: StageState,
+    now: Watermarks,
+    started: float,
+    *,
+    rejoin_instead: bool = False,
 ) -> tuple[StageState, RefreshReport] | None:
-    """Rebuild the trees touched since ``state``'s watermarks; None where a full rebuild is needed."""
+    """Rebuild the trees touched since ``state``'s watermarks; None where a full rebuild is needed, or, with
+    ``rejoin_instead`` (only enrichments changed), where rejoining every post's enrichment costs less."""
     if not thread_stage.tables_present(store):
         return None
     was = state.watermarks
@@ -294,7 +313,7 @@ def _incremental(
             marks=(now.marks, now.marked_at) != (was.marks, was.marked_at),
         )
         subset = thread_stage.collect_subset(store)
-        if subset > FULL_REBUILD_SHARE * now.posts and subset > FULL_REBUILD_MIN_POSTS:
+        if subset > FULL_REBUILD_SHARE * now.posts and (subset > FULL_REBUILD_MIN_POSTS or rejoin_instead):
             return None
         rounds, converged = 0, True
         with _subset_sources(store, sources) as part:
@@ -321,6 +340,48 @@ def _incremental(
         return updated, RefreshReport("incremental", subset, touched, seconds, sources.model_version)
     finally:
         thread_stage.drop_work_tables(store)
+
+
+def _same_posts(store: DuckDBStore, state: StageState, fingerprint: str, now: Watermarks) -> bool:
+    """Whether the stored stage holds exactly the posts there are, built with this config and the marks there
+    are: then only the enrichments can have changed since (another model version, posts enriched again)."""
+    was = state.watermarks
+    if state.format != FORMAT or state.fingerprint != fingerprint or not thread_stage.tables_present(store):
+        return False
+    if (now.posts, now.import_id, now.marks, now.marked_at) != (was.posts, was.import_id, was.marks, was.marked_at):
+        return False
+    try:  # the counts agree: no post missing from the stage means the very same posts
+        return thread_stage.collect_new_posts(store, None) == 0
+    finally:
+        thread_stage.drop_work_tables(store)
+
+
+def _rejoined(
+    store: DuckDBStore, sources: Sources, state: StageState, now: Watermarks, started: float
+) -> tuple[StageState, RefreshReport]:
+    """Only the enrichments changed: the stored per-post rows get theirs joined again and every thread's row is
+    computed again from them (``build.rejoin_enrichments``), into new tables swapped in like a full build's."""
+    backend = ibis.get_backend(sources.every_post)
+
+    def keep(name: str, table: ir.Table) -> ir.Table:
+        kept: ir.Table = backend.create_table(thread_stage.building_table(name), table, schema=table.schema())
+        return kept
+
+    try:
+        with thread_stage.build_settings(store):
+            thread_stage.drop_building(store)  # left by a build cut short
+            rejoin_enrichments(sources, backend.table(POSTS_TABLE), state.account_refs(), keep)
+        updated = replace(state, model_version=sources.model_version, watermarks=now, refreshed_at=utcnow().isoformat())
+        with store.transaction():
+            thread_stage.swap_in_built(store)
+            _write_state(store, updated)
+    finally:
+        thread_stage.drop_building(store)
+    seconds = time.perf_counter() - started
+    log.info("threads stage: enrichments of %s posts joined again in %.1f s", f"{now.posts:,}", seconds)
+    return updated, RefreshReport(
+        "rejoined", now.posts, thread_stage.count_trees(store), seconds, updated.model_version
+    )
 
 
 @contextmanager
