@@ -143,3 +143,17 @@ def test_the_fast_tier_runs_without_scikit_learn() -> None:
         "assert 'sklearn' not in sys.modules, sorted(k for k in sys.modules if k.startswith('sklearn'))[:5]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_blocks_side_by_side_are_scipys_hstack() -> None:
+    from groundswell.enrich.hashing import side_by_side
+
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        rows = int(rng.integers(0, 6))
+        blocks = []
+        for _ in range(int(rng.integers(1, 4))):
+            block = sp.random(rows, int(rng.integers(1, 50)), density=float(rng.random()), format="csr", rng=rng)
+            block.sort_indices()
+            blocks.append(sp.csr_matrix(block))
+        assert_identical(sp.csr_matrix(sp.hstack(blocks, format="csr")), side_by_side(blocks))

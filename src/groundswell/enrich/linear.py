@@ -153,7 +153,7 @@ class Featurizer:
                 len(clean), N_LEXICON_FEATURES
             )
             blocks.append(sp.csr_matrix(dense * self.spec.lexicon_scale))
-        return sp.hstack(blocks, format="csr")
+        return hashing.side_by_side(blocks)
 
     def _word_block(self, clean: Sequence[str]) -> sp.csr_matrix:
         """The word 1-2 gram block: ``HashingVectorizer(analyzer=word_ngrams, alternate_sign=False, norm="l2")``."""
