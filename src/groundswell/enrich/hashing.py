@@ -10,7 +10,7 @@ same bit for bit (``tests/enrich/test_features.py`` checks them against scikit-l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 import mmh3
@@ -37,18 +37,18 @@ class Columns:
         self.kept = kept
         self._known: dict[str, int] = {}
 
-    def of(self, features: Iterable[str]) -> list[int]:
+    def of(self, features: Sequence[str]) -> list[int]:
         known = self._known  # this call's view: another thread may start a new dict meanwhile, never empty this one
-        found = []
-        for feature in features:
-            at = known.get(feature)
-            if at is None:
-                at = column(feature, self.n_features)
-                if len(known) >= self.kept:
-                    known = self._known = {}
-                known[feature] = at
-            found.append(at)
-        return found
+        found: list[int | None] = list(map(known.get, features))  # most features are known: looked up in C
+        if None in found:
+            for i, at in enumerate(found):
+                if at is None:
+                    feature = features[i]
+                    found[i] = at = column(feature, self.n_features)
+                    if len(known) >= self.kept:
+                        known = self._known = {}
+                    known[feature] = at
+        return found  # type: ignore[return-value]  # no None left
 
     def __len__(self) -> int:
         return len(self._known)

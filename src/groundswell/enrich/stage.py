@@ -45,7 +45,7 @@ MAX_WORKERS = 2
 MAX_IN_FLIGHT_PER_WORKER = 2
 # With a pool, each process gets about this many batches at least (batches of no fewer than
 # MIN_POOL_BATCH_SIZE posts): with fewer, one process sits idle while the other finishes a large last batch.
-POOL_BATCHES_PER_WORKER = 4
+POOL_BATCHES_PER_WORKER = 8
 MIN_POOL_BATCH_SIZE = 1024
 # With the default worker count, less work than this runs in this process:
 # starting a worker (imports, loading the models) costs about as much as classifying this many posts.
