@@ -39,7 +39,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -55,6 +55,7 @@ from groundswell.threads.build import (
     ROOT_NUMBER,
     THREAD_SILENCE_S,
     BrandAccountRef,
+    Keep,
     Threads,
     brand_accounts,
     compute_threads,
@@ -240,21 +241,13 @@ def _full(
     # a build of minutes is said on stderr even where logging is not set up (Python's last-resort handler)
     level = logging.WARNING if now.posts >= LOUD_MIN_POSTS else logging.INFO
     log.log(level, "threads stage: building every reply tree of %s posts, kept in the workspace", f"{now.posts:,}")
-    backend = ibis.get_backend(sources.every_post)
     accounts = brand_accounts(sources)
 
-    def keep(name: str, table: ir.Table) -> ir.Table:
-        # with the expression's column types, as the engine's temp tables have them (a sum is BIGINT, not HUGEINT)
-        kept: ir.Table = backend.create_table(thread_stage.building_table(name), table, schema=table.schema())
-        return kept
-
-    try:
-        with thread_stage.build_settings(store):
-            thread_stage.drop_building(store)  # left by a build cut short
-            built = compute_threads(sources, accounts=accounts, keep=keep)
-            thread_stage.drop_built_column(store, ROOT_NUMBER)  # this build's own numbers
+    def build(keep: Keep) -> StageState:
+        built = compute_threads(sources, accounts=accounts, keep=keep)
+        thread_stage.drop_built_column(store, ROOT_NUMBER)  # this build's own numbers
         stamp = utcnow().isoformat()
-        state = StageState(
+        return StageState(
             format=FORMAT,
             fingerprint=fingerprint,
             model_version=sources.model_version,
@@ -265,11 +258,8 @@ def _full(
             built_at=stamp,
             refreshed_at=stamp,
         )
-        with store.transaction():
-            thread_stage.swap_in_built(store)
-            _write_state(store, state)
-    finally:
-        thread_stage.drop_building(store)
+
+    state = _build_and_swap_in(store, sources, build)
     trees = thread_stage.count_trees(store)
     seconds = time.perf_counter() - started
     log.log(level, "threads stage: built in %.0f s", seconds)
@@ -342,6 +332,29 @@ def _incremental(
         thread_stage.drop_work_tables(store)
 
 
+def _build_and_swap_in(store: DuckDBStore, sources: Sources, build: Callable[[Keep], StageState]) -> StageState:
+    """``build(keep)`` run with the build's settings, keeping the stage's tables as new ones, which are then
+    swapped in for the stored ones with the state it returns, in one transaction; whatever is left of a build
+    cut short is dropped."""
+    backend = ibis.get_backend(sources.every_post)
+
+    def keep(name: str, table: ir.Table) -> ir.Table:
+        # with the expression's column types, as the engine's temp tables have them (a sum is BIGINT, not HUGEINT)
+        kept: ir.Table = backend.create_table(thread_stage.building_table(name), table, schema=table.schema())
+        return kept
+
+    try:
+        with thread_stage.build_settings(store):
+            thread_stage.drop_building(store)  # left by a build cut short
+            state = build(keep)
+        with store.transaction():
+            thread_stage.swap_in_built(store)
+            _write_state(store, state)
+    finally:
+        thread_stage.drop_building(store)
+    return state
+
+
 def _same_posts(store: DuckDBStore, state: StageState, fingerprint: str, now: Watermarks) -> bool:
     """Whether the stored stage holds exactly the posts there are, built with this config and the marks there
     are: then only the enrichments can have changed since (another model version, posts enriched again)."""
@@ -361,22 +374,13 @@ def _rejoined(
 ) -> tuple[StageState, RefreshReport]:
     """Only the enrichments changed: the stored per-post rows get theirs joined again and every thread's row is
     computed again from them (``build.rejoin_enrichments``), into new tables swapped in like a full build's."""
-    backend = ibis.get_backend(sources.every_post)
+    stored = ibis.get_backend(sources.every_post).table(POSTS_TABLE)
 
-    def keep(name: str, table: ir.Table) -> ir.Table:
-        kept: ir.Table = backend.create_table(thread_stage.building_table(name), table, schema=table.schema())
-        return kept
+    def build(keep: Keep) -> StageState:
+        rejoin_enrichments(sources, stored, state.account_refs(), keep)
+        return replace(state, model_version=sources.model_version, watermarks=now, refreshed_at=utcnow().isoformat())
 
-    try:
-        with thread_stage.build_settings(store):
-            thread_stage.drop_building(store)  # left by a build cut short
-            rejoin_enrichments(sources, backend.table(POSTS_TABLE), state.account_refs(), keep)
-        updated = replace(state, model_version=sources.model_version, watermarks=now, refreshed_at=utcnow().isoformat())
-        with store.transaction():
-            thread_stage.swap_in_built(store)
-            _write_state(store, updated)
-    finally:
-        thread_stage.drop_building(store)
+    updated = _build_and_swap_in(store, sources, build)
     seconds = time.perf_counter() - started
     log.info("threads stage: enrichments of %s posts joined again in %.1f s", f"{now.posts:,}", seconds)
     return updated, RefreshReport(
