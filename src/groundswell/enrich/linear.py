@@ -260,8 +260,8 @@ def stored_weights(coef: np.ndarray, columns: np.ndarray, n_features: int) -> np
     """(labels, n_features) weights from the stored non-zero ``columns`` (``coef``: labels x columns, float16).
 
     A view of a (n_features, labels) float64 array, the layout and type inference multiplies the features by
-    (``_weights_t``), so a model loads with one array, not two: a large fresh array costs more to touch than to
-    fill, and every enrich worker loads the models again."""
+    (``_weights_t``), so a model loads into one array, not two: every enrich worker loads the models again, and
+    the memory it touches for them is a visible part of its start."""
     weights_t = np.zeros((n_features, coef.shape[0]), dtype=np.float64)
     weights_t[columns] = coef.T
     return weights_t.T

@@ -208,13 +208,11 @@ def _refresh(store: DuckDBStore, sources: Sources, *, force: bool) -> tuple[Stag
     now = _observe(store, version)
     if state is not None and now == state.watermarks and _current(state, fingerprint, version):
         return state, RefreshReport("fresh", 0, 0, time.perf_counter() - started, version)
-    same_posts = state is not None and _same_posts(store, state, fingerprint, now)
     if state is not None and _current(state, fingerprint, version):
-        done = _incremental(store, sources, state, now, started, rejoin_instead=same_posts)
+        done = _incremental(store, sources, state, now, started)
         if done is not None:
             return done
-    if same_posts:
-        assert state is not None  # noqa: S101 - same_posts says so; mypy cannot see it
+    if state is not None and _same_posts(store, state, fingerprint, now):
         return _rejoined(store, sources, state, now, started)
     return _full(store, sources, fingerprint, now, started)
 
@@ -267,16 +265,10 @@ def _full(
 
 
 def _incremental(
-    store: DuckDBStore,
-    sources: Sources,
-    state: StageState,
-    now: Watermarks,
-    started: float,
-    *,
-    rejoin_instead: bool = False,
+    store: DuckDBStore, sources: Sources, state: StageState, now: Watermarks, started: float
 ) -> tuple[StageState, RefreshReport] | None:
-    """Rebuild the trees touched since ``state``'s watermarks; None where a full rebuild is needed, or, with
-    ``rejoin_instead`` (only enrichments changed), where rejoining every post's enrichment costs less."""
+    """Rebuild the trees touched since ``state``'s watermarks; None where a full rebuild is needed or costs less,
+    or, where only enrichments changed, joining every post's enrichment again (``_rejoined``) does."""
     if not thread_stage.tables_present(store):
         return None
     was = state.watermarks
@@ -303,7 +295,8 @@ def _incremental(
             marks=(now.marks, now.marked_at) != (was.marks, was.marked_at),
         )
         subset = thread_stage.collect_subset(store)
-        if subset > FULL_REBUILD_SHARE * now.posts and (subset > FULL_REBUILD_MIN_POSTS or rejoin_instead):
+        only_enriched = not new_posts and (now.marks, now.marked_at) == (was.marks, was.marked_at)
+        if subset > FULL_REBUILD_SHARE * now.posts and (subset > FULL_REBUILD_MIN_POSTS or only_enriched):
             return None
         rounds, converged = 0, True
         with _subset_sources(store, sources) as part:
