@@ -185,3 +185,27 @@ def test_a_worker_asked_for_other_models_loads_them() -> None:
     for tier in ("fast", "accurate", "fast"):  # a Spark executor's Python worker serves one job after another
         stage.load_worker((tier, tier), [], tier, version(tier))
         assert stage._worker_state is not None and stage._worker_state[-1] == version(tier)
+
+
+@needs_fast
+def test_a_pool_worker_classifies_without_importing_pandas() -> None:
+    """Building an Arrow table from Python values imports pandas (a quarter of a second): a worker sends its
+    rows back as plain columns, and they make the same table as a classification in this process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, duckdb\n"
+        "from groundswell.enrich import stage\n"
+        "from groundswell.enrich.registry import resolve_enrich_models\n"
+        "m = resolve_enrich_models('fast')\n"
+        "version = stage.model_version(m.sentiment, m.complaint, m.subject)\n"
+        "stage.load_worker(('fast', 'fast'), [], 'fast', version)\n"
+        "batch = duckdb.connect().sql(\"SELECT 'twitter' AS platform, 'p1' AS post_id, "
+        "'@acme still no refund' AS text, false AS is_brand, true AS is_reply, "
+        "TIMESTAMP '2026-03-02 10:00:00' AS created_at\").to_arrow_table().to_batches()[0]\n"
+        "columns = stage.columns_in_worker(batch)\n"
+        "assert 'pandas' not in sys.modules, 'pandas imported'\n"
+        "assert columns['intent'] == ['complaint'] and columns['post_id'] == ['p1'], columns\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
