@@ -14,8 +14,9 @@ from groundswell.enrich.base import Classifier
 from groundswell.enrich.stage import (
     MAX_IN_FLIGHT_PER_WORKER,
     EnrichWorkerError,
-    _classify,
+    _classified,
     _classify_in_pool,
+    _enrichment_table,
     enrich_posts,
     model_version,
 )
@@ -96,7 +97,7 @@ def test_the_pool_holds_few_batches_and_keeps_their_order(tmp_path: Path) -> Non
 
         def local(batch: pa.RecordBatch) -> pa.Table:
             here.append(batch.column("post_id")[0].as_py())
-            return _classify(batch, sentiment, complaint, subject, matcher, "fast", version)
+            return _enrichment_table(_classified(batch, sentiment, complaint, subject, matcher, "fast", version))
 
         ahead = []
         ids = []

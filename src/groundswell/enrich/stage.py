@@ -168,7 +168,7 @@ def enrich_posts(
 
         def here(batch: pa.RecordBatch) -> pa.Table:
             assert subject is not None  # noqa: S101 - loaded above; mypy cannot see it in the closure
-            return _classify(batch, sentiment, complaint, subject, matcher, model, version)
+            return _enrichment_table(_classified(batch, sentiment, complaint, subject, matcher, model, version))
 
         if elsewhere is not None:
             tables = (table for table in elsewhere(version)(batches))
@@ -312,18 +312,6 @@ def _classify_in_pool(
 ENRICHMENT_SCHEMA = arrow_schema(ENRICHMENT_COLUMNS)
 # what the classifiers and rules give each post: the enrichment row less its key, model and time
 _CLASSIFIED = tuple(c.name for c in ENRICHMENT_COLUMNS[4:-1])
-
-
-def _classify(
-    batch: pa.RecordBatch,
-    sentiment: Classifier,
-    complaint: Classifier,
-    subject: SubjectModel,
-    matcher: CampaignMatcher,
-    model: str,
-    version: str,
-) -> pa.Table:
-    return _enrichment_table(_classified(batch, sentiment, complaint, subject, matcher, model, version))
 
 
 def _enrichment_table(columns: dict[str, list[Any]]) -> pa.Table:
