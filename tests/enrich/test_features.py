@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from groundswell.enrich import linear
@@ -157,3 +159,14 @@ def test_blocks_side_by_side_are_scipys_hstack() -> None:
             block.sort_indices()
             blocks.append(sp.csr_matrix(block))
         assert_identical(sp.csr_matrix(sp.hstack(blocks, format="csr")), side_by_side(blocks))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=6))
+def test_any_texts_give_the_hashers_matrices(texts: list[str]) -> None:
+    """Whatever the characters (case folding that lengthens a letter, odd spaces, astral planes), both blocks
+    are scikit-learn's to the last bit."""
+    spec = FeatureSpec(word_n_features=2**12, char_n_features=2**12)  # small: columns collide, sums matter
+    featurizer = Featurizer(spec)
+    assert_identical(word_hashed(spec, texts), featurizer._word_block(texts))
+    assert_identical(hashed(spec, texts), featurizer._char_block(texts))
