@@ -204,7 +204,11 @@ def dumps(value: Any) -> str:
     return json.dumps(value, allow_nan=True).replace(json.dumps(HUGE_NUMBER), "9" * 5000)
 
 
-_numbers = itertools.count(1)
+# An example's ids are made of these numbers. A hostile value that is a valid id (a digit string in an id
+# column) becomes a post that stays in the workspace through the later examples, so the count starts far from
+# the small and boundary numbers Hypothesis tries: a later example's ids never repeat it (with a count from 1,
+# a TWCS example's hostile tweet id 311 made the next table example's first row a duplicate).
+_numbers = itertools.count(4_832_115_907)
 
 
 def unique() -> int:
