@@ -375,7 +375,6 @@ def _problem_words(text: str) -> tuple[tuple[int, str], ...]:
     return tuple((m.start(), m.group()) for m in _PROBLEM.finditer(text))
 
 
-@_per_batch
 def _problems_at(text: str) -> tuple[int, ...]:
     return tuple(
         start
