@@ -106,6 +106,45 @@ def test_a_file_imported_twice_and_repeats_within_it_are_counted_alike(two_paths
     assert found["reports"] == [(4, 2, 1, 1, None), (4, 0, 3, 1, None)]
 
 
+@pytest.mark.slow  # a file of 49 MB, read by Python's CSV reader too (about 10 s)
+def test_a_file_many_of_the_readers_buffers_long_numbers_each_post_with_its_line(tmp_path: Path) -> None:
+    """DuckDB reads a large file in buffers, on several threads at once: every post still gets the line its
+    record starts on, as Python's CSV reader counts them, with line breaks inside texts all through the file."""
+    rows = [HEADER]
+    for i in range(400_000):
+        text = (
+            f"post {i} "
+            + "w" * (i % 97)
+            + ("\nand a second line" if i % 997 == 0 else "")
+            + ("\r\n" if i % 1999 == 0 else "")
+        )
+        rows.append([str(10**12 + i), f"author{i % 5000}", "True", "Tue Oct 31 22:10:47 +0000 2017", text, "", ""])
+    path = tmp_path / "large.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    assert path.stat().st_size > 40 * 1024 * 1024
+    expected, line = {}, 1
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for record in reader:
+            expected[record[0]] = line + 1
+            line = reader.line_num
+    taken: list[bool] = []
+    real = pipeline.import_in_bulk
+
+    def spied(*args: Any, **kwargs: Any) -> str | None:
+        done = real(*args, **kwargs)
+        taken.append(done is not None)
+        return done
+
+    with pytest.MonkeyPatch.context() as m, Workspace.init(tmp_path / "ws") as ws:
+        m.setattr(pipeline, "import_in_bulk", spied)
+        ws.import_files([path], ImportOptions(format="twcs"))
+        found = dict(ws.store.con.execute("SELECT post_id, source_line FROM posts").fetchall())
+    assert taken == [True]
+    assert found == expected
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -4,7 +4,9 @@ DuckDB's CSV reader parses a file in parallel, many times faster than a record a
 import uses it only where it gives what the record-by-record path gives (``ingest/bulk.py`` says when),
 and checks that it did:
 
-- ``stage_twcs``: the file's records, every field as text, in file order (``_bulk_csv``, columns ``c0``..),
+- ``stage_twcs``: the file's records, every field as text, each numbered in file order (``_bulk_csv``: ``_n``,
+  the reader's ordinality, from 1; columns ``c0``..; written without keeping an order, which is what lets DuckDB
+  write them in parallel),
   with DuckDB's rejects counted (any record DuckDB could not read sends the whole file back to the
   record-by-record path, which names each bad record as the user expects), the lines the records span
   (to check against the file's), and whether the TWCS rules of ``ingest/formats/twcs.py`` plainly accept
@@ -111,10 +113,10 @@ class CsvBulk:
     def __init__(self, store: DuckDBStore):
         self.store = store
         self.con = store.con
-        self._line = "2 + rowid"  # each record's line, in SQL over _bulk_csv
+        self._line = "1 + _n"  # each record's line, in SQL over _bulk_csv
 
     def stage_twcs(self, path: Path, width: int, c: TwcsColumns, decode: Callable[[str], str]) -> Staged | None:
-        """Read ``path`` (header line skipped) into ``_bulk_csv``, in file order: each record's line breaks and
+        """Read ``path`` (header line skipped) into ``_bulk_csv``, each record numbered in file order: its line breaks and
         longest field, whether the TWCS rules plainly accept it (``_plain``), the post it makes if they do
         (the text's HTML references decoded by ``decode``), and its fields (``c0``...) if they do not."""
         self.drop()
@@ -140,16 +142,19 @@ class CsvBulk:
             + [f"CASE WHEN NOT _plain THEN c{i} END AS c{i}" for i in range(width)]
         )
         try:
-            self.con.execute(
-                f"CREATE TEMP TABLE {CSV_TABLE} AS SELECT _breaks, _longest, _plain, {kept} FROM ("
-                f"SELECT *, {_plainly_twcs(c)} AS _plain FROM ("
-                f"SELECT *, {breaks} AS _breaks, greatest({field_bytes}) AS _longest, "
-                f"try_strptime(regexp_replace({_field(c.created_at)}, '^[!-~]+ ', ''), '%b %d %H:%M:%S +0000 %Y') AS _at "
-                f"FROM read_csv({_sql_string(str(path))}, "
-                f"header = false, skip = 1, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-                f"auto_detect = false, strict_mode = true, null_padding = false, encoding = 'utf-8', "
-                f"store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_SCAN}')))"
-            )
+            # WITH ORDINALITY numbers the records in file order (though it reads the file on one thread), where
+            # a table kept in file order (its rowid) was written more slowly still
+            with self.store.unordered_writes():
+                self.con.execute(
+                    f"CREATE TEMP TABLE {CSV_TABLE} AS SELECT ordinality AS _n, _breaks, _longest, _plain, {kept} "
+                    f"FROM (SELECT *, {_plainly_twcs(c)} AS _plain FROM ("
+                    f"SELECT *, {breaks} AS _breaks, greatest({field_bytes}) AS _longest, "
+                    f"try_strptime(regexp_replace({_field(c.created_at)}, '^[!-~]+ ', ''), '%b %d %H:%M:%S +0000 %Y') AS _at "
+                    f"FROM read_csv({_sql_string(str(path))}, "
+                    f"header = false, skip = 1, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+                    f"auto_detect = false, strict_mode = true, null_padding = false, encoding = 'utf-8', "
+                    f"store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_SCAN}') WITH ORDINALITY))"
+                )
         except duckdb.Error:
             return None  # a file DuckDB refuses outright (its parser stopped): read record by record
         found = self.con.execute(
@@ -166,19 +171,17 @@ class CsvBulk:
         over the few records that hold any, and each record's sum found by a binary search of them (a
         vectorised function): a window or an as-of join over every record would sort them all."""
         if not with_breaks:
-            self._line = "2 + rowid"
+            self._line = "1 + _n"
             return
-        found = self.con.execute(
-            f"SELECT rowid, _breaks FROM {CSV_TABLE} WHERE _breaks > 0 ORDER BY rowid"
-        ).fetchnumpy()
-        at, through = found["rowid"], np.cumsum(found["_breaks"], dtype=np.int64)
+        found = self.con.execute(f"SELECT _n, _breaks FROM {CSV_TABLE} WHERE _breaks > 0 ORDER BY _n").fetchnumpy()
+        at, through = found["_n"], np.cumsum(found["_breaks"], dtype=np.int64)
 
-        def breaks_before(rowid: pa.Array) -> pa.Array:
-            place = np.searchsorted(at, rowid.to_numpy(), side="left")  # records with breaks before this one
+        def breaks_before(number: pa.Array) -> pa.Array:
+            place = np.searchsorted(at, number.to_numpy(), side="left")  # records with breaks before this one
             return pa.array(np.where(place > 0, through[np.maximum(place - 1, 0)], 0))
 
         self._replace_function(_BREAKS_BEFORE, breaks_before, ["BIGINT"], "BIGINT", type="arrow")
-        self._line = f"2 + rowid + {_BREAKS_BEFORE}(rowid)"
+        self._line = f"1 + _n + {_BREAKS_BEFORE}(_n)"
 
     def make_rows(self) -> str:
         """SQL for the posts as ``ROW_COLUMNS``: those of the plainly TWCS records, made from ``_bulk_csv`` as
