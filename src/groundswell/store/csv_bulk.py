@@ -55,6 +55,7 @@ _TWCS_FILLS = frozenset(
 _REJECTS = "_bulk_rejects"
 _SCAN = "_bulk_scan"
 _DECODE = "gs_decode_entities"
+SQL_SEARCH_MAX = 256  # records with line breaks searched in SQL; past them, by a function in Python
 
 _ID = r"[0-9]+(\.0)?"
 _AUTHOR = r"(?s)[!-~](.*[!-~])?"  # no space to strip at either end
@@ -105,6 +106,17 @@ def _sql_string(value: str) -> str:
 
 def _field(i: int) -> str:
     return f"coalesce(c{i}, '')"  # an empty field is NULL to DuckDB, '' to Python's csv
+
+
+def _breaks_before(at: list[int], through: list[int], before: int = 0) -> str:
+    """SQL for the line breaks in the records before record ``_n``, where the records numbered ``at`` (ascending)
+    hold breaks, ``through[i]`` of them up to and including ``at[i]``, and ``before`` before ``at[0]``: a binary
+    search as nested CASEs, which DuckDB runs on every thread, each row taking one path of log2(len(at)) tests."""
+    if not at:
+        return str(before)
+    mid = len(at) // 2
+    after = _breaks_before(at[mid + 1 :], through[mid + 1 :], through[mid])
+    return f"CASE WHEN _n > {at[mid]} THEN {after} ELSE {_breaks_before(at[:mid], through[:mid], before)} END"
 
 
 class CsvBulk:
@@ -168,13 +180,17 @@ class CsvBulk:
     def _number_lines(self, *, with_breaks: bool) -> None:
         """How each record's line is found (``self._line``, SQL over ``_bulk_csv``). The header is line 1; the
         records follow, each pushed down by the line breaks inside the records before it. Those are summed
-        over the few records that hold any, and each record's sum found by a binary search of them (a
-        vectorised function): a window or an as-of join over every record would sort them all."""
+        over the few records that hold any, and each record's sum found by a binary search of them: in SQL
+        (``_breaks_before``) where they are few, else by a vectorised function, which runs under Python's lock
+        (3 s of a 10M-row import). A window or an as-of join over every record would sort them all."""
         if not with_breaks:
             self._line = "1 + _n"
             return
         found = self.con.execute(f"SELECT _n, _breaks FROM {CSV_TABLE} WHERE _breaks > 0 ORDER BY _n").fetchnumpy()
         at, through = found["_n"], np.cumsum(found["_breaks"], dtype=np.int64)
+        if len(at) <= SQL_SEARCH_MAX:
+            self._line = f"1 + _n + {_breaks_before([int(n) for n in at], [int(b) for b in through])}"
+            return
 
         def breaks_before(number: pa.Array) -> pa.Array:
             place = np.searchsorted(at, number.to_numpy(), side="left")  # records with breaks before this one
