@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import groundswell.ingest.bulk as bulk
 import groundswell.ingest.pipeline as pipeline
 from groundswell.ingest import ImportOptions
+from groundswell.store.csv_bulk import CsvBulk
 from groundswell.workspace import Workspace
 
 SHARED_TWCS = Path(__file__).resolve().parents[3] / "shared" / "data" / "twcs" / "sample_head_1000.csv"
@@ -28,11 +29,13 @@ GOOD = ["7", "sprintcare", "False", "Tue Oct 31 22:10:47 +0000 2017", "@115712 h
 
 
 class Paths:
-    """Imports a file on one path or the other, into a workspace of its own, and says which path ran."""
+    """Imports a file on one path or the other, into a workspace of its own, and says which path ran. ``cut``:
+    the fast path reads the file in four parts, however small (``bulk._parts``)."""
 
-    def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch):
+    def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch, *, cut: bool = False):
         self.root = root
         self.monkeypatch = monkeypatch
+        self.cut = cut
         self.n = 0
         self.taken: list[bool] = []
         real = pipeline.import_in_bulk
@@ -49,6 +52,9 @@ class Paths:
         with self.monkeypatch.context() as m:
             if fast:
                 m.setattr(bulk, "BULK_MIN_BYTES", 0)
+                if self.cut:
+                    m.setattr(bulk, "PART_MIN_BYTES", 1)
+                    m.setattr(CsvBulk, "threads", lambda _: bulk.MAX_PARTS)
             else:
                 m.setattr(pipeline, "can_import_in_bulk", lambda *args: False)
             with Workspace.init(self.root / f"ws-{self.n}") as ws:
@@ -71,9 +77,9 @@ class Paths:
         return fast, taken
 
 
-@pytest.fixture
-def two_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
-    yield Paths(tmp_path, monkeypatch)
+@pytest.fixture(params=[False, True], ids=["whole", "cut"])
+def two_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Paths]:
+    yield Paths(tmp_path, monkeypatch, cut=request.param)
 
 
 def _csv(rows: list[list[str]], *, newline: str = "\n", quoting: int = csv.QUOTE_MINIMAL) -> str:
@@ -106,10 +112,12 @@ def test_a_file_imported_twice_and_repeats_within_it_are_counted_alike(two_paths
     assert found["reports"] == [(4, 2, 1, 1, None), (4, 0, 3, 1, None)]
 
 
-@pytest.mark.slow  # a file of 49 MB, read by Python's CSV reader too (about 10 s)
-def test_a_file_many_of_the_readers_buffers_long_numbers_each_post_with_its_line(tmp_path: Path) -> None:
-    """DuckDB reads a large file in buffers, on several threads at once: every post still gets the line its
-    record starts on, as Python's CSV reader counts them, with line breaks inside texts all through the file."""
+@pytest.mark.slow  # a file of 49 MB, read by Python's CSV reader too (about 10 s each)
+@pytest.mark.parametrize("parts", [1, 3])
+def test_a_file_many_of_the_readers_buffers_long_numbers_each_post_with_its_line(tmp_path: Path, parts: int) -> None:
+    """DuckDB reads a large file in buffers, on several threads at once, whole or in parts: every post still
+    gets the line its record starts on, as Python's CSV reader counts them, with line breaks inside texts all
+    through the file."""
     rows = [HEADER]
     for i in range(400_000):
         text = (
@@ -130,7 +138,7 @@ def test_a_file_many_of_the_readers_buffers_long_numbers_each_post_with_its_line
             expected[record[0]] = line + 1
             line = reader.line_num
     taken: list[bool] = []
-    real = pipeline.import_in_bulk
+    real, real_copy = pipeline.import_in_bulk, bulk.copy_part
 
     def spied(*args: Any, **kwargs: Any) -> str | None:
         done = real(*args, **kwargs)
@@ -139,9 +147,14 @@ def test_a_file_many_of_the_readers_buffers_long_numbers_each_post_with_its_line
 
     with pytest.MonkeyPatch.context() as m, Workspace.init(tmp_path / "ws") as ws:
         m.setattr(pipeline, "import_in_bulk", spied)
+        m.setattr(bulk, "PART_MIN_BYTES", path.stat().st_size // parts)
+        m.setattr(CsvBulk, "threads", lambda _: parts)
+        copied: list[Path] = []
+        m.setattr(bulk, "copy_part", lambda *args: (copied.append(args[-1]), real_copy(*args))[1])
         ws.import_files([path], ImportOptions(format="twcs"))
         found = dict(ws.store.con.execute("SELECT post_id, source_line FROM posts").fetchall())
     assert taken == [True]
+    assert len(copied) == (parts if parts > 1 else 0)
     assert found == expected
 
 
@@ -209,6 +222,7 @@ ROW_PARTS = st.fixed_dictionaries(
     newline=st.sampled_from(["\n", "\r\n"]),
     quote_all=st.booleans(),
     bom=st.booleans(),
+    cut=st.booleans(),
 )
 def test_any_file_gives_the_same_on_both_paths(
     tmp_path_factory: pytest.TempPathFactory,
@@ -216,6 +230,7 @@ def test_any_file_gives_the_same_on_both_paths(
     newline: str,
     quote_all: bool,
     bom: bool,
+    cut: bool,
 ) -> None:
     folder = tmp_path_factory.mktemp("bulk")
     records = [[r["tweet_id"], r["author_id"], r["inbound"], r["created_at"], r["text"], "", r["parent"]] for r in rows]
@@ -223,7 +238,7 @@ def test_any_file_gives_the_same_on_both_paths(
     path = folder / "fuzz.csv"
     path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8", "surrogatepass"))
     with pytest.MonkeyPatch.context() as monkeypatch:
-        Paths(folder, monkeypatch).compare([path])
+        Paths(folder, monkeypatch, cut=cut).compare([path])
 
 
 def _tame(samples: list[str]) -> st.SearchStrategy[str]:
@@ -254,14 +269,14 @@ TAME_ROWS = st.fixed_dictionaries(
 
 
 @FUZZ
-@given(rows=st.lists(TAME_ROWS, min_size=1, max_size=8), newline=st.sampled_from(["\n", "\r\n"]))
+@given(rows=st.lists(TAME_ROWS, min_size=1, max_size=8), newline=st.sampled_from(["\n", "\r\n"]), cut=st.booleans())
 def test_files_the_engine_reads_as_python_does_take_the_fast_path_and_give_the_same(
-    tmp_path_factory: pytest.TempPathFactory, rows: list[dict[str, str]], newline: str
+    tmp_path_factory: pytest.TempPathFactory, rows: list[dict[str, str]], newline: str, cut: bool
 ) -> None:
     folder = tmp_path_factory.mktemp("bulk")
     records = [[r["tweet_id"], r["author_id"], r["inbound"], r["created_at"], r["text"], "", r["parent"]] for r in rows]
     path = folder / "tame.csv"
     path.write_text(_csv([HEADER, *records], newline=newline), encoding="utf-8", newline="")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        _, taken = Paths(folder, monkeypatch).compare([path])
-    assert taken
+        _, taken = Paths(folder, monkeypatch, cut=cut).compare([path])
+    assert taken, repr(path.read_bytes())

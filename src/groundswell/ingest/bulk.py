@@ -26,10 +26,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable
+import itertools
+import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -43,11 +47,17 @@ from groundswell.ingest.base import (
     storable_reject,
 )
 from groundswell.ingest.formats.twcs import TwcsLayout
+from groundswell.ingest.parts import copy_part, csv_cuts
 from groundswell.records import FileReport, PostRow, Rejected
 from groundswell.store.base import Store
 from groundswell.store.csv_bulk import CsvBulk
 
+if TYPE_CHECKING:
+    from groundswell.store.duckdb import DuckDBStore
+
 BULK_MIN_BYTES = 1 << 20  # below a megabyte the record-by-record path is as quick
+PART_MIN_BYTES = 64 << 20  # a file of twice this or more is read in parts (``_parts``)
+MAX_PARTS = 4  # each part's reader holds its own buffers in the import's buffer pool
 _CHUNK = 1 << 20
 _LF = ord("\n")
 
@@ -133,7 +143,8 @@ def import_in_bulk(
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="groundswell-prescan") as pool:
             scanning = pool.submit(prescan, source.path, progress)
             try:
-                staged = bulk.stage_twcs(source.path, width, layout.columns, decode_entities)
+                with _parts(source, store, bulk.threads()) as parts:
+                    staged = bulk.stage_twcs(source.path, width, layout.columns, decode_entities, parts)
             finally:
                 scan = scanning.result()
         if (
@@ -158,6 +169,28 @@ def import_in_bulk(
         return scan.sha256
     finally:
         bulk.drop()
+
+
+@contextmanager
+def _parts(source: SourceFile, store: DuckDBStore, threads: int) -> Iterator[list[Path]]:
+    """The file's records cut into parts, one per engine thread (at most ``MAX_PARTS``), as files in a folder
+    beside the workspace, removed after: the engine numbers a file's records on one thread, so it reads the
+    parts side by side. [] where the file is read whole (smaller than two ``PART_MIN_BYTES``, one thread, or no
+    room for the copies: they take as much disk as the file)."""
+    count = min(MAX_PARTS, threads, source.size // PART_MIN_BYTES)
+    if count < 2:
+        yield []
+        return
+    with tempfile.TemporaryDirectory(prefix=".import-parts-", dir=store.path.parent) as folder:
+        cuts = csv_cuts(source.path, count)
+        parts: list[Path] = []
+        try:
+            for i, (start, end) in enumerate(itertools.pairwise(cuts)):
+                parts.append(Path(folder) / f"part-{i}.csv")
+                copy_part(source.path, start, end, parts[-1])
+        except OSError:
+            parts = []  # no room for the parts: the whole file is read
+        yield parts if len(parts) > 1 else []
 
 
 def _read_other_records(bulk: CsvBulk, layout: TwcsLayout, width: int, batch_size: int) -> list[Rejected]:

@@ -19,6 +19,7 @@ and checks that it did:
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -125,12 +126,24 @@ class CsvBulk:
     def __init__(self, store: DuckDBStore):
         self.store = store
         self.con = store.con
-        self._line = "1 + _n"  # each record's line, in SQL over _bulk_csv
+        self._line = "1 + _n"  # each record's line, in SQL over ``self._numbered``
+        self._numbered = f"(SELECT *, _o AS _n FROM {CSV_TABLE})"  # the records, each with its number in the file
+        self._rejects: list[tuple[str, str]] = []  # DuckDB's rejects tables, one pair per file read
 
-    def stage_twcs(self, path: Path, width: int, c: TwcsColumns, decode: Callable[[str], str]) -> Staged | None:
-        """Read ``path`` (header line skipped) into ``_bulk_csv``, each record numbered in file order: its line breaks and
-        longest field, whether the TWCS rules plainly accept it (``_plain``), the post it makes if they do
-        (the text's HTML references decoded by ``decode``), and its fields (``c0``...) if they do not."""
+    def stage_twcs(
+        self,
+        path: Path,
+        width: int,
+        c: TwcsColumns,
+        decode: Callable[[str], str],
+        parts: Sequence[Path] = (),
+    ) -> Staged | None:
+        """Read ``path`` (header line skipped) into ``_bulk_csv``, each record numbered in file order: its line
+        breaks and longest field, whether the TWCS rules plainly accept it (``_plain``), the post it makes if they
+        do (the text's HTML references decoded by ``decode``), and its fields (``c0``...) if they do not.
+
+        ``parts``: the file cut into files of its records, in order, the first with the header line
+        (``ingest/parts.csv_cuts``), read side by side: the reader numbers records on one thread per file."""
         self.drop()
         self._replace_function(_DECODE, decode, ["VARCHAR"], "VARCHAR")
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
@@ -153,29 +166,49 @@ class CsvBulk:
             [f"CASE WHEN _plain THEN {value} END AS _{name}" for name, value in post.items()]
             + [f"CASE WHEN NOT _plain THEN c{i} END AS c{i}" for i in range(width)]
         )
+        options = (
+            f"header = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
+            "strict_mode = true, null_padding = false, encoding = 'utf-8', store_rejects = true"
+        )
+        files = [(part, int(i == 0)) for i, part in enumerate(parts)] or [(path, 1)]  # the first holds the header
+        self._rejects = [(f"{_REJECTS}_{i}", f"{_SCAN}_{i}") for i in range(len(files))]
+        scans = " UNION ALL ".join(
+            f"SELECT {i} AS _p, ordinality AS _o, * FROM read_csv({_sql_string(str(file))}, {options}, skip = {skip}, "
+            f"rejects_table = '{rejects}', rejects_scan = '{scan}') WITH ORDINALITY"
+            for i, ((file, skip), (rejects, scan)) in enumerate(zip(files, self._rejects, strict=True))
+        )
         try:
-            # WITH ORDINALITY numbers the records in file order (though it reads the file on one thread), where
-            # a table kept in file order (its rowid) was written more slowly still
+            # WITH ORDINALITY numbers each file's records in order, reading it on one thread; a table kept in
+            # file order instead (its rowid) was written more slowly still
             with self.store.unordered_writes():
                 self.con.execute(
-                    f"CREATE TEMP TABLE {CSV_TABLE} AS SELECT ordinality AS _n, _breaks, _longest, _plain, {kept} "
+                    f"CREATE TEMP TABLE {CSV_TABLE} AS SELECT _p, _o, _breaks, _longest, _plain, {kept} "
                     f"FROM (SELECT *, {_plainly_twcs(c)} AS _plain FROM ("
                     f"SELECT *, {breaks} AS _breaks, greatest({field_bytes}) AS _longest, "
                     f"try_strptime(regexp_replace({_field(c.created_at)}, '^[!-~]+ ', ''), '%b %d %H:%M:%S +0000 %Y') AS _at "
-                    f"FROM read_csv({_sql_string(str(path))}, "
-                    f"header = false, skip = 1, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-                    f"auto_detect = false, strict_mode = true, null_padding = false, encoding = 'utf-8', "
-                    f"store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_SCAN}') WITH ORDINALITY))"
+                    f"FROM ({scans})))"
                 )
         except duckdb.Error:
             return None  # a file DuckDB refuses outright (its parser stopped): read record by record
+        unreadable_sql = " + ".join(f"(SELECT count(*) FROM {rejects})" for rejects, _ in self._rejects)
         found = self.con.execute(
             f"SELECT count(*), coalesce(sum(_breaks), 0), coalesce(max(_longest), 0), count(*) FILTER (NOT _plain), "
-            f"(SELECT count(*) FROM {_REJECTS}) FROM {CSV_TABLE}"
+            f"{unreadable_sql} FROM {CSV_TABLE}"
         ).fetchall()[0]
         read, breaks_in_records, longest, others, unreadable = map(int, found)
+        self._number_records(len(files))
         self._number_lines(with_breaks=breaks_in_records > 0)
         return Staged(read, 1 + read + breaks_in_records, longest, others, unreadable)
+
+    def _number_records(self, files: int) -> None:
+        """Each record's number in the file (``_n``, from 1, in ``self._numbered``): its number in its part
+        plus the records of the parts before it."""
+        number = "_o"
+        if files > 1:
+            counts = dict(self.con.execute(f"SELECT _p, count(*) FROM {CSV_TABLE} GROUP BY _p").fetchall())
+            before = itertools.accumulate(counts.get(i, 0) for i in range(files - 1))
+            number = f"CASE _p {' '.join(f'WHEN {i + 1} THEN {n}' for i, n in enumerate(before))} ELSE 0 END + _o"
+        self._numbered = f"(SELECT *, {number} AS _n FROM {CSV_TABLE})"
 
     def _number_lines(self, *, with_breaks: bool) -> None:
         """How each record's line is found (``self._line``, SQL over ``_bulk_csv``). The header is line 1; the
@@ -186,7 +219,7 @@ class CsvBulk:
         if not with_breaks:
             self._line = "1 + _n"
             return
-        found = self.con.execute(f"SELECT _n, _breaks FROM {CSV_TABLE} WHERE _breaks > 0 ORDER BY _n").fetchnumpy()
+        found = self.con.execute(f"SELECT _n, _breaks FROM {self._numbered} WHERE _breaks > 0 ORDER BY _n").fetchnumpy()
         at, through = found["_n"], np.cumsum(found["_breaks"], dtype=np.int64)
         if len(at) <= SQL_SEARCH_MAX:
             self._line = f"1 + _n + {_breaks_before([int(n) for n in at], [int(b) for b in through])}"
@@ -217,14 +250,14 @@ class CsvBulk:
         others = ", ".join(
             col.name if col.name in _TWCS_FILLS else f"NULL::{col.type} AS {col.name}" for col in ROW_COLUMNS
         )
-        return f"(SELECT {plain} FROM {CSV_TABLE} WHERE _plain UNION ALL SELECT {others} FROM {ROWS_TABLE})"
+        return f"(SELECT {plain} FROM {self._numbered} WHERE _plain UNION ALL SELECT {others} FROM {ROWS_TABLE})"
 
     def other_records(self, width: int, batch: int) -> Iterator[list[tuple[int, list[str]]]]:
         """The records ``stage_twcs`` did not find plainly TWCS, for the format's Python code: (line, fields),
         in batches. (Kept in a table of their own, read a batch at a time: the connection writes between.)"""
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_OTHERS} AS SELECT {self._line} AS line, "
-            f"{', '.join(_field(i) for i in range(width))} FROM {CSV_TABLE} WHERE NOT _plain ORDER BY line"
+            f"{', '.join(_field(i) for i in range(width))} FROM {self._numbered} WHERE NOT _plain ORDER BY line"
         )
         start = 0
         while chunk := self.con.execute(
@@ -250,6 +283,10 @@ class CsvBulk:
         finally:
             self.con.unregister("_bulk_batch")
 
+    def threads(self) -> int:
+        """The threads DuckDB runs a query on."""
+        return int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+
     def _replace_function(
         self, name: str, function: Callable[..., Any], params: list[str], result: str, **how: Any
     ) -> None:
@@ -261,5 +298,5 @@ class CsvBulk:
 
     def drop(self) -> None:
         """Drop the work tables (each may or may not be there)."""
-        for table in (CSV_TABLE, _OTHERS, ROWS_TABLE, _REJECTS, _SCAN):
+        for table in (CSV_TABLE, _OTHERS, ROWS_TABLE, *(name for pair in self._rejects for name in pair)):
             self.con.execute(f"DROP TABLE IF EXISTS temp.{table}")
