@@ -295,8 +295,8 @@ class Engine(_Model):
     ``spark://host:7077``), over Parquet copies of the workspace's tables in ``warehouse`` (a folder every
     Spark executor can read and write; relative to the workspace folder). ``driver_memory``,
     ``executor_memory``: Spark's (an executor runs on a cluster's worker; ``local[N]`` runs in the driver).
-    ``import_part_mb``: an import on Spark cuts a JSON Lines file into parts of about this size, each parsed
-    by a task of its own."""
+    ``import_part_mb``: an import on Spark cuts a JSON Lines or CSV file into parts of about this size, each
+    parsed by a task of its own."""
 
     kind: EngineKind = "workspace"
     master: str = Field(default="local[*]", min_length=1)

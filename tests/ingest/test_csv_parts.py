@@ -1,5 +1,6 @@
 """A CSV file cut into parts of its records (``ingest.parts.csv_cuts``): each part, read alone by Python's CSV
-reader, gives the records the whole file gives there, whatever quotes, commas and line breaks the fields hold."""
+reader, gives the records the whole file gives there, whatever quotes, commas and line breaks the fields hold;
+and an import on Spark, each part parsed after the header line, gives what the file read whole gives."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from groundswell.ingest.base import ParseOptions, SourceFile
+from groundswell.ingest.on_spark import SparkRecordReader, parse_part
 from groundswell.ingest.parts import copy_part, csv_cuts
+from groundswell.ingest.registry import get_format
+from groundswell.records import PostRow
 
 FIELDS = st.text(st.sampled_from('ab ,"\n\r\u00e9'), max_size=8)
 
@@ -71,3 +76,61 @@ def test_a_file_of_only_a_header_has_no_parts(tmp_path: Path) -> None:
     path = tmp_path / "header.csv"
     path.write_text("a,b\n", encoding="utf-8")
     assert csv_cuts(path, 3) == [0, 4]
+
+
+SHARED_TWCS = Path(__file__).resolve().parents[3] / "shared" / "data" / "twcs" / "sample_head_1000.csv"
+
+
+# the generic table format reads a TWCS file with its columns mapped
+TABLE_OPTIONS = ParseOptions(
+    column_map={"post_id": "tweet_id", "in_reply_to_post_id": "in_response_to_tweet_id"}, platform="twitter"
+)
+
+
+def _read_in_parts(path: Path, format_name: str, tmp_path: Path) -> tuple[list[object], int]:
+    """What an import on Spark reads of ``path`` cut into parts of 4 KB, each part parsed as an executor parses it
+    (``on_spark.parse_part``, here in this process), and the parts' count."""
+    options = TABLE_OPTIONS if format_name == "csv" else ParseOptions()
+    reader = SparkRecordReader(session=None, staging=tmp_path, part_bytes=4096)
+    tasks = reader._tasks([path], format_name, None, options)
+    for task in tasks:
+        reader._parts.setdefault(task.path, []).append(parse_part(task))
+    try:
+        return list(reader.records(get_format(format_name), SourceFile(path), options)), len(tasks)
+    finally:
+        reader.close()
+
+
+@pytest.mark.parametrize("format_name", ["twcs", "csv"])
+def test_a_csv_file_read_in_parts_gives_what_it_gives_whole(tmp_path: Path, format_name: str) -> None:
+    """Real TWCS posts (38 of 1,000 texts hold line breaks), cut into parts after whole records: the same posts and
+    rejects with the same lines as the file read whole, by the TWCS parser and the generic table parser."""
+    if not SHARED_TWCS.exists():
+        pytest.skip("../shared/data is not beside the project")
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(SHARED_TWCS.read_bytes())
+    options = TABLE_OPTIONS if format_name == "csv" else ParseOptions()
+    whole = list(get_format(format_name).parse(SourceFile(path), options))
+    found, parts = _read_in_parts(path, format_name, tmp_path)
+    assert parts > 20
+    assert len(whole) == 1000 and sum(isinstance(item, PostRow) for item in whole) > 900
+    assert found == whole
+
+
+@given(
+    rows=st.lists(st.lists(FIELDS, min_size=7, max_size=7), min_size=1, max_size=60),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_any_twcs_file_read_in_parts_gives_what_it_gives_whole(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], newline: str
+) -> None:
+    header = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id"]
+    good = ["1", "acme", "True", "Tue Oct 31 22:10:47 +0000 2017", "hi " * 700, "", ""]
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerows([header, *(row if i % 3 else good for i, row in enumerate(rows))])
+    folder = tmp_path_factory.mktemp("parts")
+    path = folder / "file.csv"
+    path.write_bytes(out.getvalue().encode("utf-8"))
+    whole = list(get_format("twcs").parse(SourceFile(path), ParseOptions()))
+    found, _ = _read_in_parts(path, "twcs", folder)
+    assert found == whole

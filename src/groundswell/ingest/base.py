@@ -68,17 +68,26 @@ class _CountingReader(io.RawIOBase):
 
 
 class _PartReader(io.RawIOBase):
-    """The bytes ``start`` to ``end`` of a file, as a file of their own."""
+    """The bytes of ``spans`` (``(start, end)`` ranges) of a file, one after the other, as a file of their own."""
 
-    def __init__(self, raw: BinaryIO, start: int, end: int):
-        raw.seek(start)
+    def __init__(self, raw: BinaryIO, spans: list[tuple[int, int]]):
         self._raw = raw
-        self._left = end - start
+        self._spans = [span for span in spans if span[1] > span[0]]
+        self._left = 0
+        self._next_span()
+
+    def _next_span(self) -> None:
+        if self._spans:
+            start, end = self._spans.pop(0)
+            self._raw.seek(start)
+            self._left = end - start
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Buffer) -> int:
+        if not self._left:
+            self._next_span()
         view = memoryview(buffer).cast("B")[: self._left]
         n = self._raw.readinto(view) if len(view) else 0  # type: ignore[attr-defined]
         self._left -= n or 0
@@ -93,14 +102,16 @@ class _PartReader(io.RawIOBase):
 class SourceFile:
     """An input file, opened read-only; tracks bytes read for progress.
 
-    ``part``: a byte range ``(start, end)`` of a file whose every line is a record by itself, read alone
-    (``groundswell.ingest.parts``): ``open_binary`` and ``open_text`` then read those bytes only, the lines
+    ``part``: a byte range ``(start, end)`` of a file whose every line is a record by itself, or of a CSV
+    file's records, read alone (``groundswell.ingest.parts``): ``open_binary`` and ``open_text`` then read
+    those bytes only, after the file's first ``header`` bytes (a CSV file's header line; 0: none), the lines
     numbered from 1 again, while ``head``, ``sniff_head`` and ``size`` still see the whole file.
     """
 
     path: Path
     encoding: str | None = None
     part: tuple[int, int] | None = None
+    header: int = 0
     _counter: _CountingReader | None = field(default=None, init=False, repr=False)
 
     @property
@@ -133,7 +144,7 @@ class SourceFile:
     def open_binary(self) -> BinaryIO:
         raw: BinaryIO = self.path.open("rb")
         if self.part is not None:
-            raw = cast(BinaryIO, _PartReader(raw, *self.part))
+            raw = cast(BinaryIO, _PartReader(raw, [(0, self.header), self.part]))
         self._counter = _CountingReader(raw)
         return io.BufferedReader(self._counter, buffer_size=1 << 20)
 

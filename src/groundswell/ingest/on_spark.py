@@ -1,8 +1,9 @@
 """Import on Spark: the files' records parsed on the executors, in parallel over files and within large ones.
 
 ``SparkRecordReader`` is the pipeline's ``RecordReader`` for ``[engine] kind = "spark"``. Before the first file
-is read, it cuts each file into parts (``ingest.parts``: a JSON Lines file larger than ``[engine]
-import_part_mb`` at line feeds; any other file is one part) and runs one Spark job with a task per part.
+is read, it cuts each file larger than ``[engine] import_part_mb`` into parts (``ingest.parts``: a JSON Lines
+file at line feeds, a CSV file after whole records, each later part read after the header line; any other
+file is one part) and runs one Spark job with a task per part.
 Each task parses its part
 with the format's own parser, exactly as a local import does, and writes what it gives, posts and rejects in
 file order, as a Parquet file in a staging folder under the warehouse (which every executor must be able
@@ -34,7 +35,7 @@ import pyarrow.parquet as pq
 from groundswell.columns import ROW_COLUMNS, arrow_schema
 from groundswell.errors import SourceError, StoreError
 from groundswell.ingest.base import ParseOptions, Parser, SourceFile, storable, storable_reject, to_raw
-from groundswell.ingest.parts import lines_in, parts_of
+from groundswell.ingest.parts import header_bytes, lines_in, parts_of
 from groundswell.ingest.registry import detect_format, get_format
 from groundswell.records import POST_FIELDS, PostRow, Rejected
 
@@ -64,6 +65,7 @@ class PartTask:
     path: str
     part: int
     span: tuple[int, int] | None  # None: the whole file
+    header: int  # a CSV part after the first: the bytes of the header line read before it, else 0
     format: str
     encoding: str | None
     options: ParseOptions
@@ -72,12 +74,14 @@ class PartTask:
 
 @dataclass(frozen=True, slots=True)
 class PartDone:
-    """A part parsed: where its items are, and the lines it holds (0 when it is the whole file)."""
+    """A part parsed: where its items are, the lines it holds (0 when it is the whole file), and whether it was
+    read after the file's header line (then its own lines are numbered from that line's 1)."""
 
     path: str
     part: int
     out: str
     lines: int
+    after_header: bool = False
 
 
 class SparkRecordReader:
@@ -118,9 +122,11 @@ class SparkRecordReader:
                 continue  # the pipeline meets the same problem when it comes to the file, and records it
             folder = self._staging_folder()
             spans: list[tuple[int, int] | None] = list(cuts) if cuts is not None else [None]
+            csv_header = header_bytes(path) if cuts is not None and getattr(parser, "csv_records", None) else 0
             for number, span in enumerate(spans):
                 out = str(folder / f"{index}-{number}.parquet")
-                tasks.append(PartTask(str(path), number, span, parser.name, encoding, parse_options, out))
+                header = csv_header if number else 0
+                tasks.append(PartTask(str(path), number, span, header, parser.name, encoding, parse_options, out))
         return tasks
 
     def _staging_folder(self) -> Path:
@@ -140,7 +146,8 @@ class SparkRecordReader:
             return
         offset = 0
         for part in parts:
-            yield from _read_part(Path(part.out), source.path, offset)
+            # a part read after the header line numbered that line 1: its records' lines are one too many
+            yield from _read_part(Path(part.out), source.path, offset - part.after_header)
             offset += part.lines
 
     def close(self) -> None:
@@ -154,7 +161,7 @@ class SparkRecordReader:
 def parse_part(task: PartTask) -> PartDone:
     """Parse one part with its format's parser; its items written to ``task.out`` (runs on an executor)."""
     parser = get_format(task.format)
-    source = SourceFile(Path(task.path), encoding=task.encoding, part=task.span)
+    source = SourceFile(Path(task.path), encoding=task.encoding, part=task.span, header=task.header)
     with _ItemWriter(task.out) as writer:
         try:
             for item in parser.parse(source, task.options):
@@ -164,7 +171,7 @@ def parse_part(task: PartTask) -> PartDone:
         except UnicodeError as exc:
             writer.add_error(_DECODE_ERROR, str(exc), None, None)
     lines = lines_in(source.path, *task.span) if task.span is not None else 0
-    return PartDone(task.path, task.part, task.out, lines)
+    return PartDone(task.path, task.part, task.out, lines, after_header=task.header > 0)
 
 
 class _ItemWriter:

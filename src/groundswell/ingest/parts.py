@@ -1,13 +1,12 @@
 """A large file read in parts: where to cut it, and how many lines each part holds.
 
-Only a file whose every line is a record by itself (JSON Lines: the formats' ``record_lines``) is cut, each
-cut right after a line feed, so that each part holds whole records and reads alone as the whole file would
-read there. A part numbers its lines from 1; the line of a record in the file is that number plus the lines
+A file whose every line is a record by itself (JSON Lines: the formats' ``record_lines``) is cut right after
+line feeds, so that each part holds whole records and reads alone as the whole file would read there. A part numbers its lines from 1; the line of a record in the file is that number plus the lines
 of the parts before it, counted as Python's text reader counts them (``\\n``, ``\\r\\n`` and a lone ``\\r``
-each end a line). A CSV file is cut only by ``csv_cuts``, for the engine's fast path of a TWCS import: a
-quoted field may hold a line break, so a record starts after a line feed only where the quotes before it are
-even (RFC 4180: a field's quotes come in pairs, ``""`` inside a quoted field too), and the fast path checks
-that its parts read as the whole file does (the same records, lines and rejects).
+each end a line). A CSV file (the formats' ``csv_records``) is cut by ``csv_cuts``: a quoted field may hold a line break, so a record starts
+after a line feed only where the quotes before it are even (RFC 4180: a field's quotes come in pairs, ``""``
+inside a quoted field too). Its first part holds the header line; a later part is read after the header
+line (``SourceFile.header``), its lines numbered from that line's 1.
 """
 
 from __future__ import annotations
@@ -24,15 +23,22 @@ _CHUNK = 8 << 20
 
 def parts_of(parser: Parser, source: SourceFile, part_bytes: int | None = None) -> list[tuple[int, int]] | None:
     """Where to cut ``source`` into parts of about ``part_bytes`` (default ``PART_BYTES``); None where it is
-    read whole (a small file, a format or a file whose records are not one per line, an encoding other than
-    UTF-8)."""
+    read whole (a small file, a format or a file whose records are not one per line nor CSV records, an
+    encoding other than UTF-8). A CSV file's parts after the first are read after its header line
+    (``header_bytes``)."""
     part_bytes = part_bytes or PART_BYTES
     size = source.size
     if size <= part_bytes:
         return None
     record_lines = getattr(parser, "record_lines", None)
+    csv_records = getattr(parser, "csv_records", None)
     encoding = (source.encoding or detect_encoding(source.head(4))).lower()
-    if record_lines is None or encoding not in UTF8_NAMES or not record_lines(source):
+    if encoding not in UTF8_NAMES:
+        return None
+    if csv_records is not None and csv_records(source):
+        cuts = csv_cuts(source.path, -(-size // part_bytes))
+        return list(zip(cuts, cuts[1:], strict=False)) if len(cuts) > 2 else None
+    if record_lines is None or not record_lines(source):
         return None
     cuts = [0]
     with source.path.open("rb") as handle:
@@ -44,6 +50,13 @@ def parts_of(parser: Parser, source: SourceFile, part_bytes: int | None = None) 
             cuts.append(cut)
     cuts.append(size)
     return list(zip(cuts, cuts[1:], strict=False)) if len(cuts) > 2 else None
+
+
+def header_bytes(path: Path) -> int:
+    """The bytes of a CSV file's first line (its header), its line feed included."""
+    with path.open("rb") as handle:
+        found = _after_next_line_feed(handle)
+    return found if found is not None else 0
 
 
 def lines_in(path: Path, start: int, end: int) -> int:

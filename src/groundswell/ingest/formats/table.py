@@ -73,6 +73,10 @@ class TableParser:
         first = head.split(b"\n", 1)[0]
         return b"," in first or b"\t" in first or b";" in first
 
+    def csv_records(self, source: SourceFile) -> bool:
+        """A CSV file (not Parquet) is read one record at a time after its header: it can be read in parts."""
+        return source.head(4) != PARQUET_MAGIC
+
     def parse(self, source: SourceFile, options: ParseOptions) -> Iterator[PostRow | Rejected]:
         if source.head(4) == PARQUET_MAGIC:
             yield from self._parse_parquet(source, options)

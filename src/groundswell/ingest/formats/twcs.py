@@ -48,6 +48,10 @@ class TwcsParser:
         columns = {c.strip().strip('"') for c in first_line.split(",")}
         return {"tweet_id", "inbound", "in_response_to_tweet_id"} <= columns
 
+    def csv_records(self, source: SourceFile) -> bool:
+        """A CSV file of records read one at a time after its header: it can be read in parts of its records."""
+        return True
+
     def parse(self, source: SourceFile, options: ParseOptions) -> Iterator[PostRow | Rejected]:
         with source.open_text() as handle:
             table = csv_header(handle, source.path)
