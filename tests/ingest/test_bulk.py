@@ -280,3 +280,19 @@ def test_files_the_engine_reads_as_python_does_take_the_fast_path_and_give_the_s
     with pytest.MonkeyPatch.context() as monkeypatch:
         _, taken = Paths(folder, monkeypatch, cut=cut).compare([path])
     assert taken, repr(path.read_bytes())
+
+
+def test_no_room_for_the_parts_reads_the_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts take as much disk as the file: where they cannot be written, the file is read whole, the same."""
+    rows = [HEADER, *([str(n), *GOOD[1:4], f"post {n}\nwith a line break", "", ""] for n in range(20, 60))]
+    path = tmp_path / "a.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+
+    def full(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bulk, "copy_part", full)
+    found, taken = Paths(tmp_path, monkeypatch, cut=True).compare([path])
+    assert taken
+    assert found["reports"] == [(40, 40, 0, 0, None)]
+    assert not list(tmp_path.glob("ws-*/.import-parts-*")), "the parts' folder is removed"

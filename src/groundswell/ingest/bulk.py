@@ -181,12 +181,16 @@ def _parts(source: SourceFile, store: DuckDBStore, threads: int) -> Iterator[lis
     if count < 2:
         yield []
         return
-    with tempfile.TemporaryDirectory(prefix=".import-parts-", dir=store.path.parent) as folder:
-        cuts = csv_cuts(source.path, count)
+    try:
+        folder = tempfile.TemporaryDirectory(prefix=".import-parts-", dir=store.path.parent)
+    except OSError:
+        yield []  # the workspace's folder takes no new folder: the whole file is read
+        return
+    with folder:
         parts: list[Path] = []
         try:
-            for i, (start, end) in enumerate(itertools.pairwise(cuts)):
-                parts.append(Path(folder) / f"part-{i}.csv")
+            for i, (start, end) in enumerate(itertools.pairwise(csv_cuts(source.path, count))):
+                parts.append(Path(folder.name) / f"part-{i}.csv")
                 copy_part(source.path, start, end, parts[-1])
         except OSError:
             parts = []  # no room for the parts: the whole file is read

@@ -4,9 +4,9 @@ DuckDB's CSV reader parses a file in parallel, many times faster than a record a
 import uses it only where it gives what the record-by-record path gives (``ingest/bulk.py`` says when),
 and checks that it did:
 
-- ``stage_twcs``: the file's records, every field as text, each numbered in file order (``_bulk_csv``: ``_n``,
-  the reader's ordinality, from 1; columns ``c0``..; written without keeping an order, which is what lets DuckDB
-  write them in parallel),
+- ``stage_twcs``: the file's records, every field as text (``_bulk_csv``, columns ``c0``..), each numbered by
+  the reader in the file or the part of it it was read from (``_p``, ``_o``: ``self._numbered`` gives ``_n``,
+  its number in the file, from 1), written without keeping an order, which lets DuckDB write them in parallel,
   with DuckDB's rejects counted (any record DuckDB could not read sends the whole file back to the
   record-by-record path, which names each bad record as the user expects), the lines the records span
   (to check against the file's), and whether the TWCS rules of ``ingest/formats/twcs.py`` plainly accept
@@ -211,7 +211,7 @@ class CsvBulk:
         self._numbered = f"(SELECT *, {number} AS _n FROM {CSV_TABLE})"
 
     def _number_lines(self, *, with_breaks: bool) -> None:
-        """How each record's line is found (``self._line``, SQL over ``_bulk_csv``). The header is line 1; the
+        """How each record's line is found (``self._line``, SQL over ``self._numbered``). The header is line 1; the
         records follow, each pushed down by the line breaks inside the records before it. Those are summed
         over the few records that hold any, and each record's sum found by a binary search of them: in SQL
         (``_breaks_before``) where they are few, else by a vectorised function, which runs under Python's lock
