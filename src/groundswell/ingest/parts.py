@@ -1,12 +1,14 @@
 """A large file read in parts: where to cut it, and how many lines each part holds.
 
 A file whose every line is a record by itself (JSON Lines: the formats' ``record_lines``) is cut right after
-line feeds, so that each part holds whole records and reads alone as the whole file would read there. A part numbers its lines from 1; the line of a record in the file is that number plus the lines
-of the parts before it, counted as Python's text reader counts them (``\\n``, ``\\r\\n`` and a lone ``\\r``
-each end a line). A CSV file (the formats' ``csv_records``) is cut by ``csv_cuts``: a quoted field may hold a line break, so a record starts
-after a line feed only where the quotes before it are even (RFC 4180: a field's quotes come in pairs, ``""``
-inside a quoted field too). Its first part holds the header line; a later part is read after the header
-line (``SourceFile.header``), its lines numbered from that line's 1.
+line feeds, so that each part holds whole records and reads alone as the whole file would read there. A part
+numbers its lines from 1; the line of a record in the file is that number plus the lines of the parts before
+it, counted as Python's text reader counts them (``\\n``, ``\\r\\n`` and a lone ``\\r`` each end a line).
+
+A CSV file (the formats' ``csv_records``) is cut by ``csv_cuts``: a quoted field may hold a line break, so a
+record starts after a line feed only where the quotes before it are even (RFC 4180: a field's quotes come in
+pairs, ``""`` inside a quoted field too). Its first part holds the header line; a later part is read after
+the header line (``SourceFile.header``), its lines numbered from that line's 1.
 """
 
 from __future__ import annotations
