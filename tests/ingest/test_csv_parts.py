@@ -134,3 +134,20 @@ def test_any_twcs_file_read_in_parts_gives_what_it_gives_whole(
     whole = list(get_format("twcs").parse(SourceFile(path), ParseOptions()))
     found, _ = _read_in_parts(path, "twcs", folder)
     assert found == whole
+
+
+@pytest.mark.parametrize("shape", ["one long quoted field", "records ending otherwise than the header"])
+def test_a_file_without_a_cut_near_its_targets_is_read_in_fewer_parts(tmp_path: Path, shape: str) -> None:
+    """A cut is looked for only a few MB past its target: past a long quoted field of many lines, or where no line
+    ends as the header does, there are fewer parts (or none), each still of whole records."""
+    path = tmp_path / "file.csv"
+    if shape == "one long quoted field":
+        long_field = '"' + "a line of a long quoted field\n" * 300_000 + '"'
+        path.write_bytes(f"id,text\n1,{long_field}\n2,short\n".encode())
+    else:
+        path.write_bytes(b"id,text\r\n" + b"".join(b"%d,text of record %d\n" % (i, i) for i in range(300_000)))
+    cuts = csv_cuts(path, 4)
+    data = path.read_bytes()
+    assert len(cuts) - 1 < 4
+    pieces = [data[start:end] for start, end in zip(cuts, cuts[1:], strict=False)]
+    assert [record for piece in pieces for record in _records(piece)] == _records(data)

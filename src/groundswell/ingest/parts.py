@@ -24,6 +24,7 @@ from groundswell.ingest.base import UTF8_NAMES, Parser, SourceFile, detect_encod
 PART_BYTES = 64 << 20
 _CHUNK = 8 << 20
 _QUOTE = ord('"')
+_SEARCH_BYTES = 4 << 20  # how far past its target a CSV cut is looked for
 
 
 def parts_of(parser: Parser, source: SourceFile, part_bytes: int | None = None) -> list[tuple[int, int]] | None:
@@ -137,20 +138,23 @@ def _record_start(
     handle: BinaryIO, ahead: BinaryIO, position: int, quotes: int, *, crlf: bool
 ) -> tuple[int, int] | None:
     """The first offset from ``position`` (``quotes`` quotes before it) right after a line feed outside quotes
-    whose next line is one whole record ending as the header does, and the quotes before it; None at the end."""
-    while chunk := handle.read(1 << 16):
+    whose next line is one whole record ending as the header does, and the quotes before it; None at the end of
+    the file or ``_SEARCH_BYTES`` past ``position`` (one long quoted field, lines that end otherwise: no cut)."""
+    searched = 0
+    while searched < _SEARCH_BYTES and (chunk := handle.read(1 << 16)):
         offset = 0
         while (found := chunk.find(b"\n", offset)) >= 0:
-            before = quotes + chunk.count(b'"', 0, found)
-            if before % 2 == 0:
+            quotes += chunk.count(b'"', offset, found)
+            if quotes % 2 == 0:
                 ahead.seek(position + found + 1)
                 line = ahead.readline(1 << 20)
                 whole = line.endswith(b"\n") and line.count(b'"') % 2 == 0
                 if whole and line.endswith(b"\r\n") == crlf:
-                    return position + found + 1, before
+                    return position + found + 1, quotes
             offset = found + 1
-        quotes += chunk.count(b'"')
+        quotes += chunk.count(b'"', offset)
         position += len(chunk)
+        searched += len(chunk)
     return None
 
 
