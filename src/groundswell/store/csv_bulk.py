@@ -191,22 +191,22 @@ class CsvBulk:
         except duckdb.Error:
             return None  # a file DuckDB refuses outright (its parser stopped): read record by record
         unreadable_sql = " + ".join(f"(SELECT count(*) FROM {rejects})" for rejects, _ in self._rejects)
+        per_file = "".join(f", count(*) FILTER (_p = {i})" for i in range(len(files)))
         found = self.con.execute(
             f"SELECT count(*), coalesce(sum(_breaks), 0), coalesce(max(_longest), 0), count(*) FILTER (NOT _plain), "
-            f"{unreadable_sql} FROM {CSV_TABLE}"
+            f"{unreadable_sql}{per_file} FROM {CSV_TABLE}"
         ).fetchall()[0]
-        read, breaks_in_records, longest, others, unreadable = map(int, found)
-        self._number_records(len(files))
+        read, breaks_in_records, longest, others, unreadable = map(int, found[:5])
+        self._number_records([int(n) for n in found[5:]])
         self._number_lines(with_breaks=breaks_in_records > 0)
         return Staged(read, 1 + read + breaks_in_records, longest, others, unreadable)
 
-    def _number_records(self, files: int) -> None:
+    def _number_records(self, per_file: list[int]) -> None:
         """Each record's number in the file (``_n``, from 1, in ``self._numbered``): its number in its part
-        plus the records of the parts before it."""
+        plus the records of the parts before it (``per_file``: the records read from each part)."""
         number = "_o"
-        if files > 1:
-            counts = dict(self.con.execute(f"SELECT _p, count(*) FROM {CSV_TABLE} GROUP BY _p").fetchall())
-            before = itertools.accumulate(counts.get(i, 0) for i in range(files - 1))
+        if len(per_file) > 1:
+            before = itertools.accumulate(per_file[:-1])
             number = f"CASE _p {' '.join(f'WHEN {i + 1} THEN {n}' for i, n in enumerate(before))} ELSE 0 END + _o"
         self._numbered = f"(SELECT *, {number} AS _n FROM {CSV_TABLE})"
 
